@@ -1,0 +1,46 @@
+"""rnndiagram: diagrams of Keras recurrent layers unrolled in time.
+
+``import rnndiagram`` does not import TensorFlow; it is loaded only when a live model is
+read (see ``rnndiagram._keras``).
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    NotAModelError,
+    NotBuiltError,
+    OptionError,
+    RnnDiagramError,
+    UnknownFormatError,
+    UnsupportedLayerError,
+)
+from .introspect import inspect
+from .spec import (
+    SCHEMA_VERSION,
+    Connection,
+    LayerSpec,
+    ModelSpec,
+    RecurrentSpec,
+    StateSpec,
+    TensorRef,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Connection",
+    "LayerSpec",
+    "ModelSpec",
+    "NotAModelError",
+    "NotBuiltError",
+    "OptionError",
+    "RecurrentSpec",
+    "RnnDiagramError",
+    "StateSpec",
+    "TensorRef",
+    "UnknownFormatError",
+    "UnsupportedLayerError",
+    "__version__",
+    "inspect",
+]

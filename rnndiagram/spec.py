@@ -1,0 +1,323 @@
+"""Stage 1, the model spec: what a Keras model is, as frozen data with no Keras imports.
+
+Introspection (or a saved-file reader) produces a :class:`ModelSpec`; every later stage
+reads only this. ``to_dict()``/``from_dict()`` round-trip exactly, and ``to_json()`` is
+the public JSON contract described in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, Optional, Tuple, Union
+
+SCHEMA_VERSION = 1
+
+Dim = Optional[int]
+Shape = Tuple[Dim, ...]
+"""A tensor shape, batch first, ``None`` where the size is unknown."""
+
+ConfigValue = Union[str, int, float, bool, None, Tuple[Any, ...]]
+
+Role = Literal["input", "recurrent", "per_step", "whole_sequence", "vector", "merge", "model"]
+"""How a layer is drawn: ``per_step`` layers act on each timestep alone (Dense on a sequence,
+TimeDistributed, Embedding), ``whole_sequence`` layers see the whole time axis at once
+(Conv1D, pooling, Flatten, attention, RepeatVector, Reshape), ``vector`` layers come after
+the sequence has collapsed, ``merge`` layers join several tensors, ``model`` is a nested
+model that carries its own spec."""
+
+ROLES: Tuple[str, ...] = ("input", "recurrent", "per_step", "whole_sequence", "vector", "merge", "model")
+
+TensorKind = Literal["sequence", "vector", "state", "mask"]
+"""What a connection carries: a ``sequence`` (batch, time, ...), a ``vector`` (batch, n),
+a ``state`` passed as ``initial_state``, or a ``mask``."""
+
+TENSOR_KINDS: Tuple[str, ...] = ("sequence", "vector", "state", "mask")
+
+
+def shape_from_json(value: Any) -> Shape:
+    return tuple(None if d is None else int(d) for d in value)
+
+
+def _shapes_from_json(values: Any) -> Tuple[Shape, ...]:
+    return tuple(shape_from_json(s) for s in values)
+
+
+def _to_tuple(value: Any) -> Any:
+    """Turn JSON lists back into the tuples the frozen dataclasses hold."""
+    if isinstance(value, list):
+        return tuple(_to_tuple(v) for v in value)
+    return value
+
+
+def _to_list(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_to_list(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """One recurrent state: its name (``h``, ``c``), shape (batch first) and cell group.
+
+    ``group`` is the index of the cell that owns the state in a stacked cell
+    (``keras.layers.StackedRNNCells``); it is 0 for a single cell.
+    """
+
+    name: str
+    shape: Shape
+    group: int = 0
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "shape": list(self.shape), "group": self.group}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "StateSpec":
+        return cls(name=d["name"], shape=shape_from_json(d["shape"]), group=d.get("group", 0))
+
+
+@dataclass(frozen=True)
+class RecurrentSpec:
+    """What makes a recurrent layer recurrent.
+
+    ``kind`` is the layer kind (``SimpleRNN``, ``GRU``, ``LSTM``, ``ConvLSTM1D``..3D,
+    ``RNN`` for a generic layer over a custom or stacked cell, ``Bidirectional``).
+    ``units`` is the size of the last axis of the layer's per-step output (after merging,
+    for Bidirectional; ``filters`` for ConvLSTM); ``features`` the shape of one input step
+    (without batch and time). For Bidirectional, ``forward`` and ``backward`` hold the two
+    directions and ``merge_mode`` is Keras's value (``None`` there means unmerged outputs).
+    """
+
+    kind: str
+    units: Optional[int]
+    timesteps: Optional[int]
+    features: Shape
+    states: Tuple[StateSpec, ...]
+    return_sequences: bool
+    return_state: bool
+    go_backwards: bool = False
+    stateful: bool = False
+    masked: bool = False
+    cells: Tuple[str, ...] = ()
+    activation: Optional[str] = None
+    recurrent_activation: Optional[str] = None
+    merge_mode: Optional[str] = None
+    forward: Optional["RecurrentSpec"] = None
+    backward: Optional["RecurrentSpec"] = None
+
+    @property
+    def bidirectional(self) -> bool:
+        return self.kind == "Bidirectional"
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "units": self.units,
+            "timesteps": self.timesteps,
+            "features": list(self.features),
+            "states": [s.to_dict() for s in self.states],
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "masked": self.masked,
+            "cells": list(self.cells),
+            "activation": self.activation,
+            "recurrent_activation": self.recurrent_activation,
+            "merge_mode": self.merge_mode,
+            "forward": self.forward.to_dict() if self.forward else None,
+            "backward": self.backward.to_dict() if self.backward else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "RecurrentSpec":
+        return cls(
+            kind=d["kind"],
+            units=d["units"],
+            timesteps=d["timesteps"],
+            features=shape_from_json(d["features"]),
+            states=tuple(StateSpec.from_dict(s) for s in d["states"]),
+            return_sequences=d["return_sequences"],
+            return_state=d["return_state"],
+            go_backwards=d.get("go_backwards", False),
+            stateful=d.get("stateful", False),
+            masked=d.get("masked", False),
+            cells=tuple(d.get("cells", ())),
+            activation=d.get("activation"),
+            recurrent_activation=d.get("recurrent_activation"),
+            merge_mode=d.get("merge_mode"),
+            forward=cls.from_dict(d["forward"]) if d.get("forward") else None,
+            backward=cls.from_dict(d["backward"]) if d.get("backward") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One tensor flowing into a layer call.
+
+    ``layer`` is the producer's layer id, ``call`` the producer's call (node) index,
+    ``tensor`` the index among the producer's outputs. ``slot`` is the position inside
+    the consumer's argument (which state of ``initial_state``, which input of a merge).
+    """
+
+    layer: str
+    call: int
+    tensor: int
+    kind: TensorKind
+    shape: Shape
+    slot: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer,
+            "call": self.call,
+            "tensor": self.tensor,
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "slot": self.slot,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Connection":
+        return cls(
+            layer=d["layer"],
+            call=d["call"],
+            tensor=d["tensor"],
+            kind=d["kind"],
+            shape=shape_from_json(d["shape"]),
+            slot=d.get("slot", 0),
+        )
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One call of one layer.
+
+    ``id`` is unique in its model: the layer name, with ``@N`` appended for the N-th call
+    (N >= 1) of a shared layer. ``config`` is a short, ordered summary of the settings
+    worth printing (units, filters, activation, rate...). ``wrapped`` is the inner layer of
+    a TimeDistributed, with its per-step shapes; ``model`` the spec of a nested model.
+    """
+
+    id: str
+    name: str
+    class_name: str
+    role: Role
+    input_shapes: Tuple[Shape, ...]
+    output_shapes: Tuple[Shape, ...]
+    inbound: Tuple[Connection, ...] = ()
+    call: int = 0
+    config: Tuple[Tuple[str, ConfigValue], ...] = ()
+    recurrent: Optional[RecurrentSpec] = None
+    wrapped: Optional["LayerSpec"] = None
+    model: Optional["ModelSpec"] = None
+
+    def config_value(self, key: str, default: Any = None) -> Any:
+        return dict(self.config).get(key, default)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "class_name": self.class_name,
+            "role": self.role,
+            "call": self.call,
+            "input_shapes": [list(s) for s in self.input_shapes],
+            "output_shapes": [list(s) for s in self.output_shapes],
+            "inbound": [c.to_dict() for c in self.inbound],
+            "config": {k: _to_list(v) for k, v in self.config},
+            "recurrent": self.recurrent.to_dict() if self.recurrent else None,
+            "wrapped": self.wrapped.to_dict() if self.wrapped else None,
+            "model": self.model.to_dict() if self.model else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "LayerSpec":
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            class_name=d["class_name"],
+            role=d["role"],
+            call=d.get("call", 0),
+            input_shapes=_shapes_from_json(d["input_shapes"]),
+            output_shapes=_shapes_from_json(d["output_shapes"]),
+            inbound=tuple(Connection.from_dict(c) for c in d.get("inbound", ())),
+            config=tuple((k, _to_tuple(v)) for k, v in d.get("config", {}).items()),
+            recurrent=RecurrentSpec.from_dict(d["recurrent"]) if d.get("recurrent") else None,
+            wrapped=cls.from_dict(d["wrapped"]) if d.get("wrapped") else None,
+            model=ModelSpec.from_dict(d["model"]) if d.get("model") else None,
+        )
+
+
+@dataclass(frozen=True)
+class TensorRef:
+    """A model input or output: the layer id that holds it, which output, and its shape."""
+
+    layer: str
+    tensor: int
+    shape: Shape
+
+    def to_dict(self) -> dict:
+        return {"layer": self.layer, "tensor": self.tensor, "shape": list(self.shape)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "TensorRef":
+        return cls(layer=d["layer"], tensor=d["tensor"], shape=shape_from_json(d["shape"]))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A whole model: its layers in topological order (input layers included)."""
+
+    name: str
+    class_name: str
+    inputs: Tuple[TensorRef, ...]
+    outputs: Tuple[TensorRef, ...]
+    layers: Tuple[LayerSpec, ...]
+    schema_version: int = field(default=SCHEMA_VERSION)
+
+    def layer(self, layer_id: str) -> LayerSpec:
+        """The layer call with this id; ``KeyError`` names the ids there are."""
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise KeyError(f"no layer {layer_id!r} in model {self.name!r}; "
+                       f"layers are {[l.id for l in self.layers]}")
+
+    @property
+    def recurrent_layers(self) -> Tuple[LayerSpec, ...]:
+        return tuple(l for l in self.layers if l.recurrent is not None)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": self.schema_version,
+            "name": self.name,
+            "class_name": self.class_name,
+            "inputs": [t.to_dict() for t in self.inputs],
+            "outputs": [t.to_dict() for t in self.outputs],
+            "layers": [l.to_dict() for l in self.layers],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "ModelSpec":
+        version = d.get("schema_version", SCHEMA_VERSION)
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"spec schema_version {version} is newer than this rnndiagram understands "
+                f"({SCHEMA_VERSION}); upgrade rnndiagram to read it")
+        return cls(
+            name=d["name"],
+            class_name=d["class_name"],
+            inputs=tuple(TensorRef.from_dict(t) for t in d["inputs"]),
+            outputs=tuple(TensorRef.from_dict(t) for t in d["outputs"]),
+            layers=tuple(LayerSpec.from_dict(l) for l in d["layers"]),
+            schema_version=version,
+        )
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        """The spec as JSON text (the public contract; see the README)."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelSpec":
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,25 @@
+"""Shared test set-up: quiet TensorFlow, bounded hypothesis runs, the --update-golden flag."""
+
+from __future__ import annotations
+
+import os
+
+# Read once when TensorFlow loads, so they must be set before any test imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Each example builds and runs a Keras model; keep CI bounded on 2 cores.
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "dev", max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden SVG/DOT files from the current output")
