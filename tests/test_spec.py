@@ -1,0 +1,84 @@
+"""The model spec: exact dict/JSON round-trips and the schema version guard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnndiagram.spec import (
+    SCHEMA_VERSION, ROLES, TENSOR_KINDS, Connection, LayerSpec, ModelSpec, RecurrentSpec,
+    StateSpec, TensorRef)
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+dims = st.one_of(st.none(), st.integers(1, 4096))
+shapes = st.lists(dims, min_size=1, max_size=5).map(tuple)
+config_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10**6), names,
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(st.integers(1, 9), max_size=3).map(tuple))
+states = st.builds(StateSpec, name=names, shape=shapes, group=st.integers(0, 3))
+
+
+def recurrent_specs(depth: int = 1):
+    child = st.none() if depth == 0 else st.one_of(st.none(), recurrent_specs(depth - 1))
+    return st.builds(
+        RecurrentSpec, kind=names, units=st.one_of(st.none(), st.integers(1, 512)),
+        timesteps=dims, features=shapes, states=st.lists(states, max_size=4).map(tuple),
+        return_sequences=st.booleans(), return_state=st.booleans(), go_backwards=st.booleans(),
+        stateful=st.booleans(), masked=st.booleans(), cells=st.lists(names, max_size=3).map(tuple),
+        activation=st.one_of(st.none(), names), merge_mode=st.one_of(st.none(), names),
+        forward=child, backward=child)
+
+
+connections = st.builds(Connection, layer=names, call=st.integers(0, 3), tensor=st.integers(0, 4),
+                        kind=st.sampled_from(TENSOR_KINDS), shape=shapes, slot=st.integers(0, 3))
+
+
+def layer_specs(depth: int = 1):
+    inner = st.none() if depth == 0 else st.one_of(st.none(), layer_specs(depth - 1))
+    nested = st.none() if depth == 0 else st.one_of(st.none(), model_specs(depth - 1))
+    return st.builds(
+        LayerSpec, id=names, name=names, class_name=names, role=st.sampled_from(ROLES),
+        input_shapes=st.lists(shapes, max_size=3).map(tuple),
+        output_shapes=st.lists(shapes, max_size=3).map(tuple),
+        inbound=st.lists(connections, max_size=3).map(tuple), call=st.integers(0, 3),
+        config=st.dictionaries(names, config_values, max_size=4).map(lambda d: tuple(d.items())),
+        recurrent=st.one_of(st.none(), recurrent_specs()), wrapped=inner, model=nested)
+
+
+def model_specs(depth: int = 1):
+    refs = st.lists(st.builds(TensorRef, layer=names, tensor=st.integers(0, 3), shape=shapes),
+                    min_size=1, max_size=3).map(tuple)
+    return st.builds(ModelSpec, name=names, class_name=st.sampled_from(["Sequential", "Functional"]),
+                     inputs=refs, outputs=refs,
+                     layers=st.lists(layer_specs(depth), max_size=3).map(tuple))
+
+
+@given(model_specs())
+def test_dict_round_trip_is_exact(spec):
+    assert ModelSpec.from_dict(spec.to_dict()) == spec
+
+
+@given(model_specs())
+def test_json_round_trip_is_exact(spec):
+    text = spec.to_json()
+    assert ModelSpec.from_json(text) == spec
+    assert json.loads(text)["schema_version"] == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused_with_the_fix():
+    spec = ModelSpec("m", "Sequential", (), (), ())
+    data = spec.to_dict() | {"schema_version": SCHEMA_VERSION + 1}
+    with pytest.raises(ValueError, match="upgrade rnndiagram"):
+        ModelSpec.from_dict(data)
+
+
+def test_layer_lookup_names_the_known_ids():
+    layer = LayerSpec("a", "a", "Dense", "vector", ((None, 2),), ((None, 3),))
+    spec = ModelSpec("m", "Functional", (), (), (layer,))
+    assert spec.layer("a") is layer
+    with pytest.raises(KeyError, match=r"\['a'\]"):
+        spec.layer("b")
