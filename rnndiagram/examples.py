@@ -1,0 +1,263 @@
+"""Built-in example models for the gallery, the docs and the tests (Keras imported lazily).
+
+Every model and layer is named explicitly: Keras's automatic names come from global
+counters, so they would change with whatever was built before and break determinism.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+
+from ._keras import import_keras
+
+if TYPE_CHECKING:
+    import keras
+
+SEED_TOKENS = ("I", "am", "groot")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example model: ``build()`` returns it freshly built."""
+
+    name: str
+    title: str
+    description: str
+    build: Callable[[], Any]
+    tokens: Optional[Tuple[str, ...]] = None
+
+
+def seed_simple_rnn() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(3, 2), name="words"),
+        keras.layers.SimpleRNN(4, name="simple_rnn"),
+    ], name="seed_simple_rnn")
+
+
+def seed_dense() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(3, 2), name="words"),
+        keras.layers.SimpleRNN(4, name="simple_rnn"),
+        keras.layers.Dense(1, name="dense"),
+    ], name="seed_dense")
+
+
+def seed_return_sequences() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(3, 2), name="words"),
+        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
+    ], name="seed_return_sequences")
+
+
+def seed_time_distributed() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(3, 2), name="words"),
+        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
+        keras.layers.TimeDistributed(
+            keras.layers.Dense(4, activation="softmax", name="dense"), name="time_distributed"),
+    ], name="seed_time_distributed")
+
+
+def seed_stacked() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(3, 2), name="words"),
+        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
+        keras.layers.SimpleRNN(4, name="simple_rnn_1"),
+    ], name="seed_stacked")
+
+
+def lstm_classifier() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(20, 8), name="features"),
+        keras.layers.LSTM(32, name="lstm"),
+        keras.layers.Dense(5, activation="softmax", name="classes"),
+    ], name="lstm_classifier")
+
+
+def gru_masked_embedding() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32", name="tokens"),
+        keras.layers.Embedding(1000, 16, mask_zero=True, name="embedding"),
+        keras.layers.GRU(24, name="gru"),
+        keras.layers.Dense(1, activation="sigmoid", name="score"),
+    ], name="gru_masked_embedding")
+
+
+def stacked_bidirectional_lstm() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(12, 10), name="frames"),
+        layers.Bidirectional(layers.LSTM(16, return_sequences=True, name="lstm_1"), name="bilstm_1"),
+        layers.Bidirectional(layers.LSTM(8, name="lstm_2"), name="bilstm_2"),
+        layers.Dense(3, name="dense"),
+    ], name="stacked_bidirectional_lstm")
+
+
+def char_seq2seq() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    encoder_inputs = keras.Input(shape=(None, 10), name="encoder_inputs")
+    _, state_h, state_c = layers.LSTM(16, return_state=True, name="encoder_lstm")(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, 12), name="decoder_inputs")
+    decoder_seq, _, _ = layers.LSTM(
+        16, return_sequences=True, return_state=True, name="decoder_lstm",
+    )(decoder_inputs, initial_state=[state_h, state_c])
+    outputs = layers.Dense(12, activation="softmax", name="decoder_dense")(decoder_seq)
+    return keras.Model([encoder_inputs, decoder_inputs], outputs, name="char_seq2seq")
+
+
+def convlstm_next_frame() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(None, 16, 16, 1), name="frames"),
+        keras.layers.ConvLSTM2D(8, 3, padding="same", return_sequences=True, name="conv_lstm"),
+        keras.layers.Conv3D(1, 3, padding="same", activation="sigmoid", name="next_frame"),
+    ], name="convlstm_next_frame")
+
+
+def custom_cell_rnn() -> keras.Model:
+    keras = import_keras()
+    MinimalRNNCell = minimal_rnn_cell_class()
+    return keras.Sequential([
+        keras.Input(shape=(5, 3), name="sequence"),
+        keras.layers.RNN(MinimalRNNCell(6, name="minimal_cell"), name="rnn"),
+        keras.layers.Dense(2, name="dense"),
+    ], name="custom_cell_rnn")
+
+
+def stateful_gru() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(batch_shape=(4, 10, 3), name="stream"),
+        keras.layers.GRU(8, stateful=True, return_sequences=True, name="gru"),
+        keras.layers.TimeDistributed(keras.layers.Dense(2, name="dense"), name="per_step"),
+    ], name="stateful_gru")
+
+
+def long_sequence() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(500, 4), name="signal"),
+        keras.layers.LSTM(16, name="lstm"),
+        keras.layers.Dense(1, name="dense"),
+    ], name="long_sequence")
+
+
+def variable_length() -> keras.Model:
+    keras = import_keras()
+    return keras.Sequential([
+        keras.Input(shape=(None, 6), name="sequence"),
+        keras.layers.GRU(12, return_sequences=True, name="gru"),
+        keras.layers.LSTM(8, name="lstm"),
+        keras.layers.Dense(2, name="dense"),
+    ], name="variable_length")
+
+
+@functools.cache
+def minimal_rnn_cell_class() -> type:
+    """The custom cell of ``custom_cell_rnn``: ``h_t = tanh(x_t W + h_{t-1} U)``.
+
+    Made on first use, so importing this module does not import Keras; it is registered
+    for saving as ``rnndiagram>MinimalRNNCell`` (call this before loading such a file).
+    """
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="rnndiagram")
+    class MinimalRNNCell(keras.layers.Layer):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+            self.output_size = units
+
+        def build(self, input_shape: Tuple[Optional[int], ...]) -> None:
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), name="recurrent_kernel")
+
+        def call(self, inputs: Any, states: Any) -> Tuple[Any, list]:
+            ops = keras.ops
+            h = ops.tanh(ops.matmul(inputs, self.kernel)
+                         + ops.matmul(states[0], self.recurrent_kernel))
+            return h, [h]
+
+        def get_config(self) -> Dict[str, Any]:
+            return {**super().get_config(), "units": self.units}
+
+    return MinimalRNNCell
+
+
+_EXAMPLES: Tuple[Example, ...] = (
+    Example("seed_simple_rnn", "SimpleRNN, many to one",
+            "Three words of size 2 go through a SimpleRNN of 4 units; only the last "
+            "cell's output leaves the layer.", seed_simple_rnn, SEED_TOKENS),
+    Example("seed_dense", "SimpleRNN and a Dense head",
+            "The last output of the SimpleRNN is read by a Dense layer of one unit.",
+            seed_dense, SEED_TOKENS),
+    Example("seed_return_sequences", "SimpleRNN, return_sequences=True",
+            "Every cell's output of size 4 leaves the layer, one per word.",
+            seed_return_sequences, SEED_TOKENS),
+    Example("seed_time_distributed", "TimeDistributed Dense over a sequence",
+            "The same Dense softmax of 4 classes is applied to the output of every timestep.",
+            seed_time_distributed, SEED_TOKENS),
+    Example("seed_stacked", "Two stacked SimpleRNNs",
+            "The first layer returns its whole sequence, which the second reads step by "
+            "step before returning its last output.", seed_stacked, SEED_TOKENS),
+    Example("lstm_classifier", "LSTM sequence classifier",
+            "An LSTM reads 20 steps of 8 features and its last output is classified into "
+            "5 classes.", lstm_classifier),
+    Example("gru_masked_embedding", "Masked embedding and GRU",
+            "Token ids of any length are embedded with mask_zero=True, so the GRU skips "
+            "padding steps.", gru_masked_embedding),
+    Example("stacked_bidirectional_lstm", "Stacked bidirectional LSTMs",
+            "Two Bidirectional LSTMs read the sequence both ways; the first returns the "
+            "concatenated sequence, the second its last output.", stacked_bidirectional_lstm),
+    Example("char_seq2seq", "Character-level encoder-decoder",
+            "The encoder LSTM's final states h and c start the decoder LSTM, which predicts "
+            "the next character at every step.", char_seq2seq),
+    Example("convlstm_next_frame", "ConvLSTM next-frame prediction",
+            "A ConvLSTM2D carries 16x16 feature maps as its states and a Conv3D turns its "
+            "output sequence into predicted frames.", convlstm_next_frame),
+    Example("custom_cell_rnn", "RNN over a custom cell",
+            "keras.layers.RNN runs a minimal hand-written cell whose state size is "
+            "taken from the cell.", custom_cell_rnn),
+    Example("stateful_gru", "Stateful GRU",
+            "A GRU with stateful=True and a fixed batch of 4 keeps its state between "
+            "batches; a TimeDistributed Dense reads every step.", stateful_gru),
+    Example("long_sequence", "A long sequence",
+            "An LSTM over 500 steps, drawn with only the first and last steps shown.",
+            long_sequence),
+    Example("variable_length", "Variable-length sequences",
+            "The number of timesteps is unknown (None): a GRU returns its sequence to an "
+            "LSTM that returns its last output.", variable_length),
+)
+
+_BY_NAME: Dict[str, Example] = {e.name: e for e in _EXAMPLES}
+
+
+def names() -> Tuple[str, ...]:
+    """The example names, in gallery order."""
+    return tuple(e.name for e in _EXAMPLES)
+
+
+def get(name: str) -> Example:
+    """The example called ``name``; ``KeyError`` lists the valid names."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no example {name!r}; examples are {', '.join(names())}") from None
+
+
+def build(name: str) -> Any:
+    """A freshly built ``keras.Model`` of the example called ``name``."""
+    return get(name).build()
