@@ -1,0 +1,119 @@
+"""The unrolled graph: what to draw (nodes on a time grid, labelled edges), not where.
+
+``unroll`` produces it from a ModelSpec; ``layout`` and the DOT renderer consume it.
+Positions here are logical: a panel (one time axis), a row in that panel (bottom to top)
+and a column (a shown timestep), never coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional, Tuple
+
+NodeKind = Literal["token", "input", "cell", "init", "strip", "box", "band", "merge", "ellipsis", "final"]
+EdgeKind = Literal["input", "state", "output", "data", "handoff"]
+RowKind = Literal["tokens", "inputs", "cells", "strips", "boxes", "band", "head"]
+
+
+@dataclass(frozen=True)
+class Strip:
+    """A value drawn as small cells: a vector (one cell per unit) or a tensor.
+
+    ``dims`` is the shape of one step without batch (``(4,)``, ``(8, 8, 5)``); ``values``
+    the numbers to print (values mode), ``zero`` marks a zero initial state.
+    """
+
+    dims: Tuple[Optional[int], ...]
+    values: Optional[Tuple[float, ...]] = None
+    zero: bool = False
+
+    @property
+    def size(self) -> Optional[int]:
+        return self.dims[0] if len(self.dims) == 1 else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One shown timestep of a panel; ``key`` is what ``data-t`` says ("1", "T", "…")."""
+
+    key: str
+    t: Optional[int]
+    ellipsis: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """A horizontal band of a panel, with the text for the left gutter and right legend."""
+
+    index: int
+    kind: RowKind
+    layer: Optional[str] = None
+    gutter: Tuple[str, ...] = ()
+    legend: Optional[str] = None
+    backdrop: bool = False
+
+
+@dataclass(frozen=True)
+class Node:
+    """Something drawn: a cell, a strip, a box, a token.
+
+    ``col`` is the column index in the panel (``None`` for a band across all columns);
+    ``side`` puts init/final states left (-1) or right (+1) of the columns. ``lane`` is
+    (index, count) when several nodes share one grid place (Bidirectional directions).
+    """
+
+    id: str
+    kind: NodeKind
+    panel: int
+    row: int
+    col: Optional[int]
+    label: str = ""
+    detail: str = ""
+    layer: Optional[str] = None
+    t: Optional[str] = None
+    strip: Optional[Strip] = None
+    faint: bool = False
+    side: int = 0
+    lane: Tuple[int, int] = (0, 1)
+    state: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow from ``src`` to ``dst`` (node ids), with the value it carries."""
+
+    id: str
+    src: str
+    dst: str
+    kind: EdgeKind
+    label: str = ""
+    layer: Optional[str] = None
+    state: Optional[str] = None
+    strip: Optional[Strip] = None
+    faint: bool = False
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One time axis and the layers drawn on it."""
+
+    index: int
+    columns: Tuple[Column, ...]
+    rows: Tuple[Row, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class UnrolledGraph:
+    name: str
+    summary: str
+    panels: Tuple[Panel, ...]
+    nodes: Tuple[Node, ...]
+    edges: Tuple[Edge, ...]
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)

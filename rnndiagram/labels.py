@@ -1,0 +1,98 @@
+"""The words and numbers a diagram prints, formatted in one place.
+
+>>> shape_text((None, 3, 4))
+'(None, 3, 4)'
+>>> step_name("x", "12")
+'x₁₂'
+>>> number(0.4321)
+'0.43'
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+from .spec import LayerSpec, RecurrentSpec
+
+_SUBSCRIPTS = str.maketrans("0123456789T", "₀₁₂₃₄₅₆₇₈₉ₜ")
+
+# What the cell box says: the post draws SimpleRNN cells as "RNN".
+_CELL_LABELS = {"SimpleRNN": "RNN", "ConvLSTM1D": "ConvLSTM", "ConvLSTM2D": "ConvLSTM",
+                "ConvLSTM3D": "ConvLSTM"}
+
+
+def step_name(stem: str, key: str) -> str:
+    return stem + key.translate(_SUBSCRIPTS)
+
+
+def shape_text(shape: Sequence[Optional[int]]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def dims_text(dims: Sequence[Optional[int]]) -> str:
+    """A per-step shape as the diagram prints it: ``4`` or ``8×8×5``."""
+    return "×".join("?" if d is None else str(d) for d in dims) or "1"
+
+
+def number(value: float) -> str:
+    """One number in a strip: two significant decimals, no negative zero."""
+    text = f"{value:.2f}" if abs(value) < 10 else f"{value:.3g}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
+
+
+def cell_label(rec: RecurrentSpec) -> str:
+    if rec.kind == "RNN":
+        names = [c[:-4] if c.endswith("Cell") and len(c) > 4 else c for c in rec.cells]
+        return "+".join(names) or "RNN"
+    return _CELL_LABELS.get(rec.kind, rec.kind)
+
+
+def layer_title(layer: LayerSpec) -> str:
+    """``SimpleRNN(4)``, ``Dense(1)``, ``TimeDistributed(Dense(4))``."""
+    inner = layer.wrapped
+    if inner is not None:
+        return f"{layer.class_name}({layer_title(inner)})"
+    size = _size_of(layer)
+    return f"{layer.class_name}({size})" if size is not None else layer.class_name
+
+
+def _size_of(layer: LayerSpec) -> Optional[object]:
+    if layer.recurrent is not None and not layer.recurrent.bidirectional:
+        return layer.recurrent.units
+    for key in ("units", "filters", "output_dim", "n", "rate", "num_heads"):
+        value = layer.config_value(key)
+        if value is not None:
+            return value
+    return None
+
+
+def recurrent_flags(rec: RecurrentSpec) -> tuple[str, ...]:
+    flags = [name for name, on in (("return_sequences", rec.return_sequences),
+                                   ("return_state", rec.return_state),
+                                   ("go_backwards", rec.go_backwards),
+                                   ("stateful", rec.stateful), ("masked", rec.masked)) if on]
+    if rec.bidirectional:
+        flags.append(f"merge_mode={rec.merge_mode}")
+    return tuple(flags)
+
+
+def join(parts: Iterable[str], sep: str = ", ") -> str:
+    return sep.join(p for p in parts if p)
+
+
+def wrap(words: Sequence[str], width: int = 28) -> tuple[str, ...]:
+    """Words joined by ", " into lines of at most ``width`` characters (a long word alone).
+
+    >>> wrap(["return_sequences", "return_state", "masked"])
+    ('return_sequences,', 'return_state, masked')
+    """
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 2 + len(word) <= width:
+            lines[-1] += ", " + word
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(word)
+    return tuple(lines)

@@ -1,0 +1,223 @@
+"""Stage 3, layout: an UnrolledGraph in, a Scene (absolute coordinates) out.
+
+Each panel is a grid: a label gutter on the left, the initial states, one column per
+shown timestep, the final states, and a legend on the right. Rows stack bottom to top.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, Tuple
+
+from .draw import Style, caption_width, edge_group, node_group, node_size, strip_size
+from .graph import Edge, Node, Panel, UnrolledGraph
+from .metrics import text_width
+from .scene import Box, Group, Item, Label, Point, Scene, bounds, translate
+
+class _PanelGeometry:
+    """Column x positions and row y positions of one panel."""
+
+    def __init__(self, panel: Panel, nodes: List[Node], edges: List[Edge], style: Style, x0: float):
+        self.panel, self.style = panel, style
+        self.states_per_row: Dict[int, List[str]] = defaultdict(list)
+        for n in nodes:
+            if n.kind == "init" and n.state not in self.states_per_row[n.row]:
+                self.states_per_row[n.row].append(n.state)
+        self.sizes = {n.id: node_size(n, style, len(self.states_per_row.get(n.row, ())) or 1) for n in nodes}
+        lanes = max((n.lane[1] for n in nodes), default=1)
+        content = max((self.sizes[n.id][0] for n in nodes if n.col is not None and n.kind != "token"),
+                      default=style.cell_min_w)
+        self.lane_offset = (content + style.lane_gap) / 2 if lanes > 1 else 0.0
+        strip_w = max((strip_size(e.strip, style)[0] for e in edges if e.strip is not None), default=0.0)
+        caption_w = max((text_width(e.label, style.caption_font) for e in edges if e.kind == "state"), default=0.0)
+        gap = max(strip_w, caption_w) + (56 if lanes > 1 else 40)
+        tokens_w = max((self.sizes[n.id][0] for n in nodes if n.kind == "token"), default=0.0)
+        self.pitch = max(content * lanes + style.lane_gap * (lanes - 1) + gap, tokens_w + 16)
+        self.gutter_w = max([text_width(line, style.gutter_font, i == 0)
+                             for r in panel.rows for i, line in enumerate(r.gutter)] + [60.0]) + 16
+        side_w = {s: max([self.sizes[n.id][0] + caption_width(n, style) + 36
+                          for n in nodes if n.side == s and n.col is None] + [0.0]) for s in (-1, 1)}
+        self.left = x0 + self.gutter_w + side_w[-1]
+        self.cols_right = self.left + self.pitch * len(panel.columns)
+        legend_w = max([text_width(r.legend, style.legend_font, True) for r in panel.rows if r.legend] + [0.0])
+        self.legend_x = self.cols_right + side_w[1] + 8
+        self.right = self.legend_x + legend_w + (8 if legend_w else 0)
+        self.x0 = x0
+        self.row_h = {r.index: max([self.sizes[n.id][1] + 2 * style.row_pad for n in nodes if n.row == r.index]
+                                   + [style.strip_h + 2 * style.row_pad, _gutter_height(r, panel, style)])
+                      for r in panel.rows}
+        self.height = sum(self.row_h.values()) + style.row_gap * max(len(panel.rows) - 1, 0)
+
+    def place_rows(self, bottom: float) -> Dict[int, Tuple[float, float]]:
+        """Each row's (top, height), stacking up from ``bottom``."""
+        out, y = {}, bottom
+        for row in self.panel.rows:
+            h = self.row_h[row.index]
+            out[row.index] = (y - h, h)
+            y -= h + self.style.row_gap
+        return out
+
+    def col_x(self, col: int) -> float:
+        return self.left + self.pitch * (col + 0.5)
+
+
+def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -> Scene:
+    """Place every node and route every edge of ``graph``."""
+    by_panel: Dict[int, List[Node]] = defaultdict(list)
+    for n in graph.nodes:
+        by_panel[n.panel].append(n)
+    node_panel = {n.id: n.panel for n in graph.nodes}
+    geoms, x = [], style.margin
+    for panel in graph.panels:
+        edges = [e for e in graph.edges if node_panel.get(e.dst) == panel.index]
+        g = _PanelGeometry(panel, by_panel[panel.index], edges, style, x)
+        geoms.append(g)
+        x = g.right + style.panel_gap
+    bottom = max((g.height for g in geoms), default=0.0)
+    rows = {g.panel.index: g.place_rows(bottom) for g in geoms}
+    boxes: Dict[str, Box] = {}
+    items: List[Item] = list(_backdrops(geoms, rows))
+    for g in geoms:
+        items.extend(_gutter_and_legend(g, rows[g.panel.index], style))
+        for n in by_panel[g.panel.index]:
+            boxes[n.id] = _place(n, g, rows[g.panel.index], style)
+    items.extend(_edge(e, boxes, graph, style) for e in graph.edges)
+    items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
+    left, top, right, low = bounds(items)
+    m = style.margin
+    return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary,
+                 theme, translate(tuple(items), m - left, m - top))
+
+
+def _place(n: Node, g: _PanelGeometry, rows, style: Style) -> Box:
+    w, h = g.sizes[n.id]
+    top, row_h = rows[n.row]
+    cy = top + row_h / 2
+    if n.col is None and n.kind == "band":
+        return Box(g.left + 8, cy - h / 2, g.cols_right - g.left - 16, h, "node")
+    if n.col is None:  # an initial or final state beside the columns
+        states = g.states_per_row[n.row]
+        k = states.index(n.state) if n.state in states else 0
+        y = _state_y(top + row_h / 2, len(states), k, style)
+        x = g.left - 28 - w if n.side < 0 else g.cols_right + 28
+        return Box(x, y - h / 2, w, h, "node")
+    cx = g.col_x(n.col)
+    if n.lane[1] > 1:
+        cx += g.lane_offset * (2 * n.lane[0] - (n.lane[1] - 1))
+    return Box(cx - w / 2, cy - h / 2, w, h, "node")
+
+
+def _state_y(cy: float, n: int, k: int, style: Style) -> float:
+    """The y of state ``k``'s arrow: the first state (h) lowest, the cell state above it."""
+    if n <= 1:
+        return cy
+    span = max(style.cell_h, n * style.state_pitch) - (style.cell_h / 2 if n == 2 else style.state_pitch)
+    return cy + span / 2 - k * span / (n - 1)
+
+
+def _edge(e: Edge, boxes: Dict[str, Box], graph: UnrolledGraph, style: Style) -> Group:
+    s, d = boxes[e.src], boxes[e.dst]
+    if e.kind == "state":
+        return _state_edge(e, s, d, graph, style)
+    if e.kind == "handoff":
+        midx = (s.right + d.x) / 2 if s.right < d.x else max(s.right, d.right) + 16
+        sy, dy = s.y + s.h / 2, d.y + d.h / 2
+        pts = ((s.right, sy), (midx, sy), (midx, dy), (d.x, dy)) if s.right < d.x else \
+            ((s.right, sy), (midx, sy), (midx, dy), (d.right, dy))
+        return edge_group(e, pts, style)
+    sx, dx = s.x + s.w / 2, d.x + d.w / 2
+    if d.w > 3 * s.w and d.x <= sx <= d.right:  # into a band: straight up where it comes from
+        dx = sx
+    elif s.w > 3 * d.w and s.x <= dx <= s.right:  # out of a band
+        sx = dx
+    blockers = [b for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
+                and b.bottom > d.bottom and b.x - 4 < sx < b.right + 4 and b.w < 3 * s.w + 200]
+    if blockers:
+        return edge_group(e, _bypass(sx, dx, s, d, blockers, e.kind == "output", style), style)
+    start, end = (sx, s.y), (dx, d.bottom)
+    if abs(sx - dx) < 0.5:
+        pts: Tuple[Point, ...] = (start, end)
+    else:
+        jog = d.bottom + style.row_gap / 2
+        pts = (start, (sx, jog), (dx, jog), end)
+    return edge_group(e, pts, style)
+
+
+def _bypass(sx: float, dx: float, s: Box, d: Box, blockers: List[Box], left: bool, style: Style):
+    """Around the cells in the way (a Bidirectional's other direction): up beside them."""
+    low = max(blockers, key=lambda b: b.bottom)
+    high = min(blockers, key=lambda b: b.y)
+    side_x = min(b.x for b in blockers) - 10 if left else max(b.right for b in blockers) + 10
+    end_x = dx - 10 if left else dx + 10
+    if not d.x + 4 < end_x < d.right - 4:
+        end_x = dx
+    first, second = low.bottom + style.row_gap / 2, d.bottom + style.row_gap / 2
+    if high.y - style.row_gap / 2 < second:
+        second = min(second, high.y - style.row_gap / 2) if high is not low else second
+    return ((sx, s.y), (sx, first), (side_x, first), (side_x, second), (end_x, second), (end_x, d.bottom))
+
+
+def _state_edge(e: Edge, s: Box, d: Box, graph: UnrolledGraph, style: Style) -> Group:
+    src, dst = graph.node(e.src), graph.node(e.dst)
+    states = [n.state for n in graph.nodes if n.kind == "init" and n.row == dst.row and n.panel == dst.panel]
+    states = list(dict.fromkeys(states))
+    k = states.index(e.state) if e.state in states else 0
+    cell = d if dst.kind in ("cell", "ellipsis") else s
+    cy = cell.y + cell.h / 2
+    if dst.kind == "ellipsis":
+        cy = s.y + s.h / 2
+    y = _state_y(cy, len(states), k, style) if src.kind != "ellipsis" or dst.kind != "ellipsis" else cy
+    rightward = s.x < d.x
+    x0, x1 = (s.right, d.x) if rightward else (s.x, d.right)
+    if src.kind in ("init", "final"):
+        y = s.y + s.h / 2
+    pts = ((x0, y), (x1, y))
+    above = k == len(states) - 1 or len(states) > 2
+    strip_at = ((x0 + x1) / 2, y, above) if e.strip is not None else None
+    return edge_group(e, pts, style, strip_at)
+
+
+def _gutter_and_legend(g: _PanelGeometry, rows, style: Style) -> List[Item]:
+    items: List[Item] = []
+    for row in g.panel.rows:
+        top, h = rows[row.index]
+        lines = _gutter_lines(row, g.panel)
+        y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
+        labels = []
+        for i, line in enumerate(lines):
+            labels.append(Label(g.x0 + 4, y + i * (style.gutter_font + 3), line, "rnd-gutter-name" if i == 0
+                                and row.gutter and line == row.gutter[0] else "rnd-gutter", style.gutter_font,
+                                bold=i == 0 and bool(row.gutter) and line == row.gutter[0], anchor="start"))
+        if labels:
+            items.append(Group("rnd-gutter", tuple(labels), (("layer", row.layer),) if row.layer else ()))
+        if row.legend:
+            items.append(Group("rnd-legend", (Label(g.legend_x, top + h / 2 + 0.36 * style.legend_font,
+                                                    row.legend, "rnd-legend-label", style.legend_font,
+                                                    bold=True, anchor="start"),)))
+    return items
+
+
+def _gutter_lines(row, panel: Panel) -> List[str]:
+    lines = [line for line in row.gutter if line]
+    if panel.title and row.kind == "inputs" and row.index == _first_inputs(panel):
+        lines.append(panel.title)
+    return lines
+
+
+def _gutter_height(row, panel: Panel, style: Style) -> float:
+    return len(_gutter_lines(row, panel)) * (style.gutter_font + 3) + 4
+
+
+def _first_inputs(panel: Panel) -> int:
+    return next((r.index for r in panel.rows if r.kind == "inputs"), -1)
+
+
+def _backdrops(geoms, rows) -> List[Item]:
+    """The grey band behind a TimeDistributed row, as in the post's figure."""
+    items: List[Item] = []
+    for g in geoms:
+        for row in g.panel.rows:
+            if row.backdrop:
+                top, h = rows[g.panel.index][row.index]
+                items.append(Box(g.left + 4, top + 2, g.cols_right - g.left - 8, h - 4, "rnd-backdrop", 4))
+    return items

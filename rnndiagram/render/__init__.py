@@ -1,0 +1,1 @@
+"""Stage 4, renderers: a Scene to SVG text, an UnrolledGraph to DOT text."""

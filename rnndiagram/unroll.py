@@ -1,0 +1,269 @@
+"""Stage 2, unroll: a ModelSpec and options in, an UnrolledGraph (what to draw) out.
+
+Which timesteps are shown, and where the ellipsis goes, is decided here and only here.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import labels
+from ._unroll_base import Values, _Handle, _PanelDraft, shown_columns, value_key
+from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
+from .options import DiagramOptions
+from .spec import Connection, LayerSpec, ModelSpec, Shape
+from .unroll_recurrent import add_recurrent
+
+class _Builder:
+    def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values]):
+        self.spec, self.options, self.values = spec, options, values or {}
+        self.panels: List[_PanelDraft] = []
+        self.nodes: List[Node] = []
+        self.edges: List[Edge] = []
+        self.handles: Dict[Tuple[str, int], _Handle] = {}
+        self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
+
+    # -- small pieces -------------------------------------------------------------------
+    def strip(self, dims: Sequence[Optional[int]], key: Optional[str] = None, zero: bool = False) -> Strip:
+        values = self.values.get(key) if key else None
+        if zero and all(d is not None for d in dims) and len(dims) == 1:
+            values = (0.0,) * int(dims[0])  # an initial zero state is known without running
+        return Strip(tuple(dims), values, zero)
+
+    def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False) -> int:
+        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop)
+        panel.rows.append(row)
+        return row.index
+
+    def add_node(self, **kw) -> str:
+        node = Node(**kw)
+        self.nodes.append(node)
+        return node.id
+
+    def add_edge(self, src: str, dst: str, kind, **kw) -> None:
+        self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
+
+    def new_panel(self, timesteps: Optional[int]) -> _PanelDraft:
+        panel = _PanelDraft(len(self.panels), shown_columns(timesteps, self.options), timesteps)
+        self.panels.append(panel)
+        return panel
+
+    def output_legend(self, layer: LayerSpec, tensor: int, default: Optional[str]) -> Optional[str]:
+        if (layer.id, tensor) not in self.output_refs:
+            return default
+        return "Output" if len(self.spec.outputs) == 1 else f"Output: {layer.name}"
+
+    def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
+                   legend: Optional[str], returned: Sequence[int], kind="output") -> Dict[int, str]:
+        """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out."""
+        row = self.add_row(panel, "strips", layer.id, legend=self.output_legend(layer, 0, legend))
+        per_col: Dict[int, str] = {}
+        for col, src in src_of.items():
+            column = panel.columns[col]
+            faint = col not in returned
+            if faint and not self.options.show_unreturned:
+                continue
+            if column.ellipsis:
+                per_col[col] = self.add_node(id=f"{layer.id}-out-t…", kind="ellipsis", panel=panel.index,
+                                             row=row, col=col, label="…", layer=layer.id)
+                continue
+            node = self.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
+                                 row=row, col=col, layer=layer.id, t=column.key, faint=faint,
+                                 label=labels.dims_text(dims),
+                                 strip=self.strip(dims, value_key(layer.id, 0, column.t)))
+            per_col[col] = node
+            self.add_edge(src, node, kind, layer=layer.id, faint=faint)
+        return per_col
+
+    # -- layers ---------------------------------------------------------------------------
+    def build(self) -> UnrolledGraph:
+        consumers = {c.layer for l in self.spec.layers for c in l.inbound if l.class_name == "Embedding"}
+        for layer in self.spec.layers:
+            if layer.role == "input":
+                self.add_input(layer, tokens_in=layer.id in consumers)
+            else:
+                self.add_layer(layer)
+        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p)) for p in self.panels)
+        return UnrolledGraph(self.spec.name, summary(self.spec), panels, tuple(self.nodes), tuple(self.edges))
+
+    def panel_title(self, panel: _PanelDraft) -> str:
+        if panel.timesteps is not None:
+            return f"T = {panel.timesteps}"
+        return f"T = ? (drawn as {self.options.timesteps})" if self.options.timesteps else "T = ?"
+
+    def add_input(self, layer: LayerSpec, tokens_in: bool) -> None:
+        shape = layer.output_shapes[0]
+        if len(shape) < 3 and not tokens_in:
+            panel = self.panels[-1] if self.panels else self.new_panel(1)
+            row = self.add_row(panel, "head", layer.id, legend="Input")
+            node = self.add_node(id=f"{layer.id}-x", kind="input", panel=panel.index, row=row, col=panel.last,
+                                 label=labels.dims_text(shape[1:]), layer=layer.id,
+                                 strip=self.strip(shape[1:], value_key(layer.id, 0)))
+            self.handles[(layer.id, 0)] = _Handle(panel.index, tuple(shape[1:]), node=node)
+            return
+        panel = self.new_panel(shape[1] if len(shape) > 1 else None)
+        dims = tuple(shape[2:]) or (1,)
+        tokens = self.options.tokens
+        if tokens:
+            row = self.add_row(panel, "tokens")
+            for col, column in enumerate(panel.columns):
+                text = "…" if column.ellipsis else _token_for(tokens, column)
+                self.add_node(id=f"{layer.id}-tok-t{column.key}", kind="token", panel=panel.index,
+                              row=row, col=col, label=text, t=column.key)
+        row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}"),
+                           legend="Tokens" if tokens_in else "Input")
+        per_col = {}
+        for col, column in enumerate(panel.columns):
+            if column.ellipsis:
+                per_col[col] = self.add_node(id=f"{layer.id}-x-t…", kind="ellipsis", panel=panel.index,
+                                             row=row, col=col, label="…")
+                continue
+            per_col[col] = self.add_node(
+                id=f"{layer.id}-x-t{column.key}", kind="input", panel=panel.index, row=row, col=col,
+                label=labels.step_name("x", column.key), detail=labels.dims_text(dims), layer=layer.id,
+                t=column.key, strip=self.strip(dims, value_key(layer.id, 0, column.t)))
+        self.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+
+    def data_inputs(self, layer: LayerSpec) -> List[Tuple[Connection, _Handle]]:
+        return [(c, self.handles[(c.layer, c.tensor)]) for c in layer.inbound
+                if c.kind in ("sequence", "vector") and (c.layer, c.tensor) in self.handles]
+
+    def add_layer(self, layer: LayerSpec) -> None:
+        inputs = self.data_inputs(layer)
+        sequence_in = next((h for _, h in inputs if h.per_col is not None), None)
+        if layer.recurrent is not None and sequence_in is not None:
+            add_recurrent(self, layer, sequence_in)
+        elif layer.role == "per_step" and sequence_in is not None:
+            self.add_per_step(layer, sequence_in)
+        elif sequence_in is not None:
+            self.add_band(layer, inputs, sequence_in)
+        else:
+            self.add_head_box(layer, inputs)
+
+    def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]:
+        shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
+        extra = " …" if len(layer.output_shapes) > 2 else ""
+        return (layer.name, labels.layer_title(layer), *labels.wrap(flags), "→ " + shapes + extra)
+
+    def add_per_step(self, layer: LayerSpec, source: _Handle) -> None:
+        panel = self.panels[source.panel]
+        inner = layer.wrapped or layer
+        td = layer.wrapped is not None
+        row = self.add_row(panel, "boxes", layer.id, gutter=self.gutter(layer),
+                           legend="TimeDistributed" if td else "per timestep", backdrop=td)
+        boxes: Dict[int, str] = {}
+        for col, column in enumerate(panel.columns):
+            if column.ellipsis:
+                boxes[col] = self.add_node(id=f"{layer.id}-t…", kind="ellipsis", panel=panel.index, row=row,
+                                           col=col, label="…", layer=layer.id)
+            else:
+                boxes[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="box", panel=panel.index,
+                                           row=row, col=col, label=inner.class_name, t=column.key,
+                                           detail=_box_detail(inner), layer=layer.id)
+                self.add_edge(source.per_col[col], boxes[col], "data", layer=layer.id)
+        self.finish_sequence(layer, panel, boxes)
+
+    def finish_sequence(self, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
+        dims = tuple(layer.output_shapes[0][2:])
+        per_col = self.strips_row(panel, layer, src_of, dims, None, returned=tuple(src_of), kind="data")
+        self.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+
+    def add_band(self, layer: LayerSpec, inputs, source: _Handle) -> None:
+        panel = self.panels[source.panel]
+        row = self.add_row(panel, "band", layer.id, gutter=self.gutter(layer), legend="whole sequence")
+        band = self.add_node(id=f"{layer.id}-band", kind="band", panel=panel.index, row=row, col=None,
+                             label=labels.layer_title(layer), layer=layer.id)
+        for conn, handle in inputs:
+            for src in (handle.per_col or {}).values() if handle.per_col else [handle.node]:
+                if not src.endswith("t…"):
+                    self.add_edge(src, band, "data", layer=layer.id)
+        out = layer.output_shapes[0]
+        same_axis = len(out) >= 3 and out[1] == panel.timesteps
+        if same_axis:
+            self.finish_sequence(layer, panel, {c: band for c in range(len(panel.columns))
+                                                if not panel.columns[c].ellipsis})
+        elif len(out) >= 3:
+            self.sequence_from(layer, band, out)
+        else:
+            self.head_strip(layer, panel, band)
+
+    def sequence_from(self, layer: LayerSpec, src: str, out: Shape) -> None:
+        """A layer whose output is a sequence on a new time axis (RepeatVector, pooling)."""
+        panel = self.new_panel(out[1])
+        dims = tuple(out[2:]) or (1,)
+        row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, labels.shape_text(out)),
+                           legend=self.output_legend(layer, 0, None))
+        per_col = {}
+        for col, column in enumerate(panel.columns):
+            if column.ellipsis:
+                per_col[col] = self.add_node(id=f"{layer.id}-seq-t…", kind="ellipsis", panel=panel.index,
+                                             row=row, col=col, label="…")
+                continue
+            per_col[col] = self.add_node(id=f"{layer.id}-seq-t{column.key}", kind="strip", panel=panel.index,
+                                         row=row, col=col, label=labels.dims_text(dims), layer=layer.id,
+                                         t=column.key, strip=self.strip(dims, value_key(layer.id, 0, column.t)))
+            self.add_edge(src, per_col[col], "data", layer=layer.id, dashed=True)
+        self.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+
+    def add_head_box(self, layer: LayerSpec, inputs) -> None:
+        panel = self.panels[inputs[0][1].panel] if inputs else (self.panels[-1] if self.panels else self.new_panel(1))
+        row = self.add_row(panel, "head", layer.id, gutter=self.gutter(layer))
+        box = self.add_node(id=f"{layer.id}-box", kind="merge" if layer.role == "merge" else "box",
+                            panel=panel.index, row=row, col=panel.last, label=layer.class_name,
+                            detail=_box_detail(layer), layer=layer.id)
+        for conn, handle in inputs:
+            self.add_edge(handle.node or handle.per_col[max(handle.per_col)], box, "data", layer=layer.id)
+        out = layer.output_shapes[0]
+        if len(out) >= 3:
+            self.sequence_from(layer, box, out)
+        else:
+            self.head_strip(layer, panel, box)
+
+    def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str, col: Optional[int] = None,
+                   tensor: int = 0, kind="data") -> str:
+        dims = tuple(layer.output_shapes[tensor][1:])
+        col = panel.last if col is None else col
+        row = self.add_row(panel, "head", layer.id, legend=self.output_legend(layer, tensor, None))
+        node = self.add_node(id=f"{layer.id}-out{tensor or ''}", kind="strip", panel=panel.index, row=row,
+                             col=col, label=labels.dims_text(dims), layer=layer.id,
+                             strip=self.strip(dims, value_key(layer.id, tensor)))
+        self.add_edge(src, node, kind, layer=layer.id)
+        self.handles[(layer.id, tensor)] = _Handle(panel.index, dims, node=node)
+        return node
+
+
+def _token_for(tokens: Sequence[str], column: Column) -> str:
+    if column.t is not None and column.t <= len(tokens):
+        return tokens[column.t - 1]
+    return tokens[-1] if column.t is None or column.t == len(tokens) else ""
+
+
+def _box_detail(layer: LayerSpec) -> str:
+    for key in ("units", "filters", "output_dim", "n", "rate", "pool_size"):
+        value = layer.config_value(key)
+        if value is not None:
+            text = labels.dims_text(value) if isinstance(value, tuple) else str(value)
+            return f"({text})"
+    if layer.model is not None:
+        return f"{len(layer.model.layers)} layers"
+    return ""
+
+
+def summary(spec: ModelSpec) -> str:
+    """One sentence per recurrent layer, for ``<desc>`` and alt text."""
+    parts = []
+    for layer in spec.recurrent_layers:
+        rec = layer.recurrent
+        steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
+        seq = "every step" if rec.return_sequences else "the last step"
+        parts.append(f"{layer.name} is a {rec.kind} of {rec.units} units unrolled over {steps} "
+                     f"timesteps, returning the output of {seq}.")
+    outs = ", ".join(labels.shape_text(o.shape) for o in spec.outputs)
+    head = f"Keras model {spec.name} with {len(spec.layers)} layers; output {outs}."
+    return " ".join([head] + parts)
+
+
+def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
+           values: Optional[Values] = None) -> UnrolledGraph:
+    """Unroll every recurrent layer of ``spec`` over its shown timesteps."""
+    return _Builder(spec, options or DiagramOptions(), values).build()

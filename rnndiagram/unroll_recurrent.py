@@ -1,0 +1,167 @@
+"""Stage 2, unroll, for recurrent layers: rows of cells, state edges, merges, outputs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Tuple
+
+from . import labels
+from ._unroll_base import _Handle, _PanelDraft, value_key
+from .spec import LayerSpec, RecurrentSpec, StateSpec
+
+if TYPE_CHECKING:  # the builder imports this module
+    from .unroll import _Builder
+
+
+def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:
+    groups = {s.group for s in spec.states}
+    return f"{state.name}{state.group + 1}" if len(groups) > 1 else state.name
+
+
+def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
+    if rec.bidirectional and rec.forward is not None and rec.backward is not None:
+        return [("f", rec.forward), ("b", rec.backward)]
+    return [("", rec)]
+
+
+def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
+    rec = layer.recurrent
+    panel = b.panels[source.panel]
+    directions = _directions(rec)
+    wired = {c.slot: c for c in layer.inbound if c.kind == "state"}
+    last_cells: List[str] = []
+    all_cells: List[Dict[int, str]] = []
+    state_offset = 0
+    for d, (tag, spec) in enumerate(directions):
+        prefix = f"{layer.id}-{tag}" if tag else layer.id
+        if d == 0:
+            gutter = b.gutter(layer, labels.recurrent_flags(rec))
+            if rec.bidirectional:
+                gutter = gutter[:1] + (f"forward {spec.kind}({spec.units})",) + gutter[2:]
+        else:
+            gutter = ("", f"backward {spec.kind}({spec.units})", "go_backwards" if spec.go_backwards else "")
+        row = b.add_row(panel, "cells", layer.id, gutter=gutter)
+        lane = (0, 1)  # both directions share the column; layout routes around cells
+        cells: Dict[int, str] = {}
+        for col, column in enumerate(panel.columns):
+            kind = "ellipsis" if column.ellipsis else "cell"
+            cells[col] = b.add_node(id=f"{prefix}-t{column.key}", kind=kind, panel=panel.index, row=row,
+                                    col=col, label="…" if column.ellipsis else labels.cell_label(spec),
+                                    layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
+            if not column.ellipsis:
+                src = source.per_col[col]
+                b.add_edge(src, cells[col], "input" if src.split("-x-")[0] != src else "data", layer=layer.id)
+        order = sorted(cells, reverse=spec.go_backwards)
+        side = 1 if spec.go_backwards else -1
+        for i, state in enumerate(spec.states):
+            name = _state_name(state, spec)
+            dims = tuple(state.shape[1:])
+            conn = wired.get(state_offset + i)
+            init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
+                              side=side, label=labels.step_name(name, "0"), layer=layer.id, lane=lane,
+                              state=name, strip=b.strip(dims, zero=conn is None),
+                              detail="" if conn is None else f"from {conn.layer}")
+            if conn is not None and (conn.layer, conn.tensor) in b.handles:
+                src = b.handles[(conn.layer, conn.tensor)]
+                b.add_edge(src.node or src.per_col[max(src.per_col)], init, "handoff", layer=layer.id,
+                           state=name, label=f"{name} · {labels.dims_text(dims)}")
+            prev, prev_col = init, None
+            for col in order:
+                column = panel.columns[col]
+                before = panel.columns[prev_col] if prev_col is not None else None
+                strip = None
+                if before is not None and not before.ellipsis:
+                    strip = b.strip(dims, value_key(layer.id, 0, before.t, state=f"{d}/{i}"))
+                b.add_edge(prev, cells[col], "state", layer=layer.id, state=name, strip=strip,
+                           label=f"{name} · {labels.dims_text(dims)}",
+                           dashed=column.ellipsis or (before is not None and before.ellipsis))
+                prev, prev_col = cells[col], col
+            if rec.return_state or spec.return_state:
+                last = panel.columns[order[-1]]
+                final = b.add_node(id=f"{prefix}-{name}T", kind="final", panel=panel.index, row=row, col=None,
+                                   side=-side, label=labels.step_name(name, last.key), layer=layer.id,
+                                   lane=lane, state=name,
+                                   strip=b.strip(dims, value_key(layer.id, 0, last.t, state=f"{d}/{i}")))
+                b.add_edge(prev, final, "state", layer=layer.id, state=name,
+                           label=f"{name} · {labels.dims_text(dims)}")
+                tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
+                b.handles[(layer.id, tensor)] = _Handle(panel.index, dims, node=final)
+        state_offset += len(spec.states)
+        last_cells.append(cells[order[-1]])
+        all_cells.append(cells)
+    if rec.bidirectional:
+        _merge(b, layer, panel, all_cells, last_cells)
+    else:
+        _outputs(b, layer, panel, all_cells[0], last_cells[0])
+
+
+def _outputs(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str) -> None:
+    rec = layer.recurrent
+    dims = tuple(layer.output_shapes[0][2:] if rec.return_sequences else layer.output_shapes[0][1:])
+    last_col = next(c for c, n in cells.items() if n == last)
+    returned = tuple(cells) if rec.return_sequences else (last_col,)
+    legend = "return_sequences=True" if rec.return_sequences else "return_sequences=False"
+    if rec.return_sequences and rec.go_backwards:
+        legend += " (reversed)"
+    per_col = b.strips_row(panel, layer, cells, dims, legend, returned)
+    if rec.return_sequences:
+        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+    else:
+        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, node=per_col[last_col])
+
+
+def _merge(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
+           last: List[str]) -> None:
+    rec = layer.recurrent
+    out = layer.output_shapes[0]
+    dims = tuple(out[2:] if rec.return_sequences else out[1:])
+    if rec.merge_mode is None:
+        _unmerged(b, layer, panel, cells, last)
+        return
+    row = b.add_row(panel, "boxes", layer.id, legend=f"merge: {rec.merge_mode}")
+    cols = [c for c in cells[0]] if rec.return_sequences else [panel.last]
+    merges: Dict[int, str] = {}
+    for col in cols:
+        column = panel.columns[col]
+        if column.ellipsis:
+            merges[col] = b.add_node(id=f"{layer.id}-merge-t…", kind="ellipsis", panel=panel.index, row=row,
+                                     col=col, label="…", layer=layer.id)
+            continue
+        merges[col] = b.add_node(id=f"{layer.id}-merge-t{column.key}", kind="merge", panel=panel.index,
+                                 row=row, col=col, label=rec.merge_mode, detail=labels.dims_text(dims),
+                                 layer=layer.id, t=column.key)
+        sources = [cells[0][col], cells[1][col]] if rec.return_sequences else last
+        for src in sources:
+            b.add_edge(src, merges[col], "output", layer=layer.id)
+    if rec.return_sequences:
+        per_col = b.strips_row(panel, layer, merges, dims, "return_sequences=True", tuple(merges), kind="data")
+        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+    else:
+        b.head_strip(layer, panel, merges[panel.last])
+
+
+def _unmerged(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
+              last: List[str]) -> None:
+    """merge_mode=None: the two directions' outputs side by side, as two outputs."""
+    rec = layer.recurrent
+    row = b.add_row(panel, "strips", layer.id, legend=b.output_legend(layer, 0, "unmerged outputs"))
+    for d, tag in enumerate("fb"):
+        out = layer.output_shapes[d]
+        dims = tuple(out[2:] if rec.return_sequences else out[1:])
+        per_col: Dict[int, str] = {}
+        for col, src in cells[d].items():
+            column = panel.columns[col]
+            if not rec.return_sequences and src != last[d]:
+                continue
+            if column.ellipsis:
+                per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t…", kind="ellipsis", panel=panel.index,
+                                          row=row, col=col, label="…", lane=(d, 2))
+                continue
+            per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t{column.key}", kind="strip", panel=panel.index,
+                                      row=row, col=col, layer=layer.id, t=column.key, lane=(d, 2),
+                                      label=labels.dims_text(dims),
+                                      strip=b.strip(dims, value_key(layer.id, d, column.t)))
+            b.add_edge(src, per_col[col], "output", layer=layer.id)
+        if rec.return_sequences:
+            b.handles[(layer.id, d)] = _Handle(panel.index, dims, per_col=per_col)
+        else:
+            b.handles[(layer.id, d)] = _Handle(panel.index, dims, node=next(iter(per_col.values())))
