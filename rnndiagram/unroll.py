@@ -54,7 +54,8 @@ class _Builder:
         return "Output" if len(self.spec.outputs) == 1 else f"Output: {layer.name}"
 
     def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
-                   legend: Optional[str], returned: Sequence[int], kind="output") -> Dict[int, str]:
+                   legend: Optional[str], returned: Sequence[int], kind="output",
+                   stepwise: bool = True) -> Dict[int, str]:
         """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out."""
         row = self.add_row(panel, "strips", layer.id, legend=self.output_legend(layer, 0, legend))
         per_col: Dict[int, str] = {}
@@ -70,7 +71,7 @@ class _Builder:
             node = self.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
                                  row=row, col=col, layer=layer.id, t=column.key, faint=faint,
                                  label=labels.dims_text(dims),
-                                 strip=self.strip(dims, value_key(layer.id, 0, column.t)))
+                                 strip=self.strip(dims, value_key(layer.id, 0, column.t if stepwise else None)))
             per_col[col] = node
             self.add_edge(src, node, kind, layer=layer.id, faint=faint)
         return per_col

@@ -102,7 +102,7 @@ def _outputs(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: Dict[in
     legend = "return_sequences=True" if rec.return_sequences else "return_sequences=False"
     if rec.return_sequences and rec.go_backwards:
         legend += " (reversed)"
-    per_col = b.strips_row(panel, layer, cells, dims, legend, returned)
+    per_col = b.strips_row(panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
     if rec.return_sequences:
         b.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
     else:

@@ -1,0 +1,101 @@
+"""The Python API: ``diagram(model, **options)`` and the ``Diagram`` it returns."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple, Union
+
+from ._io import write_atomic
+from .errors import UnknownFormatError
+from .graph import UnrolledGraph
+from .introspect import inspect
+from .layout import layout
+from .options import DiagramOptions
+from .render.svg import render_svg
+from .scene import Scene
+from .spec import ModelSpec
+from .unroll import Values, unroll
+
+FORMATS: Dict[str, str] = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json"}
+
+
+class Diagram:
+    """A model's unrolled diagram; every output is computed once, on first use.
+
+    Build one with :func:`diagram`. In Jupyter it displays itself as SVG.
+    """
+
+    def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None):
+        self.spec = spec
+        self.options = options
+        self._values = values
+
+    @cached_property
+    def graph(self) -> UnrolledGraph:
+        return unroll(self.spec, self.options, self._values)
+
+    @cached_property
+    def scene(self) -> Scene:
+        return layout(self.graph, self.options.theme)
+
+    def to_svg(self) -> str:
+        """The diagram as a self-contained SVG document."""
+        return render_svg(self.scene)
+
+    def to_dot(self) -> str:
+        """The diagram as Graphviz DOT source (Graphviz lays it out)."""
+        from .render.dot import render_dot
+
+        return render_dot(self.graph)
+
+    def to_json(self) -> str:
+        """The model spec as JSON (the contract described in the README)."""
+        return self.spec.to_json()
+
+    def save(self, path: Union[str, Path], format: Optional[str] = None) -> Path:
+        """Write the diagram to ``path`` atomically; the format comes from the suffix
+        (``.svg``, ``.dot``/``.gv``, ``.json``) unless ``format`` is given."""
+        path = Path(path)
+        fmt = format or FORMATS.get(path.suffix.lower())
+        writers = {"svg": self.to_svg, "dot": self.to_dot, "json": self.to_json}
+        if fmt not in writers:
+            raise UnknownFormatError(
+                f"cannot tell which format to write for {str(path)!r}: use a suffix among "
+                f"{', '.join(sorted(FORMATS))} or pass format= one of {', '.join(writers)}")
+        return write_atomic(path, writers[fmt]())
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
+    def __repr__(self) -> str:
+        return f"<Diagram of {self.spec.name!r}: {len(self.spec.recurrent_layers)} recurrent layer(s)>"
+
+
+def diagram(model: Any, **options: Any) -> Diagram:
+    """Introspect ``model`` (a built Keras model, or a ModelSpec) and return its Diagram.
+
+    Options are those of :class:`rnndiagram.options.DiagramOptions`, e.g.
+    ``diagram(model, max_timesteps=5, tokens=["I", "am", "groot"], theme="auto")``.
+    ``values=True`` runs the model once on ``sample`` (or seeded random input) and
+    prints the real numbers in the strips; it needs the live model, not a spec.
+    """
+    opts = DiagramOptions.from_kwargs(**options)
+    spec = model if isinstance(model, ModelSpec) else inspect(model)
+    values = None
+    if opts.values:
+        opts, values = _run(model, spec, opts)
+    return Diagram(spec, opts, values)
+
+
+def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOptions, Values]:
+    from .errors import OptionError
+    from .values import compute_values, sample_input
+
+    if isinstance(model, ModelSpec):
+        raise OptionError("values=True runs the model, so pass the Keras model itself, not its spec")
+    arrays = sample_input(model, spec, opts.sample, opts.seed, opts.timesteps)
+    lengths = {a.shape[1] for a, ref in zip(arrays, spec.inputs) if len(ref.shape) > 1 and ref.shape[1] is None}
+    if opts.timesteps is None and len(lengths) == 1:
+        opts = opts.with_(timesteps=int(lengths.pop()))  # draw the length that was run
+    return opts, compute_values(model, spec, arrays)

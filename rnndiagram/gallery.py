@@ -1,0 +1,61 @@
+"""The gallery: every built-in example drawn, with its code, in one folder."""
+
+from __future__ import annotations
+
+import inspect as _pyinspect
+import textwrap
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional
+
+from . import examples
+from ._io import write_atomic
+from .api import diagram
+
+COMMAND = "rnndiagram gallery"
+VALUES_EXAMPLES = ("seed_simple_rnn", "seed_return_sequences", "seed_time_distributed", "seed_stacked")
+
+
+def _values_diagram(name: str):
+    """The example with real numbers; the weights are seeded so the drawing repeats."""
+    from ._keras import import_keras
+
+    import_keras().utils.set_random_seed(0)
+    example = examples.get(name)
+    return diagram(example.build(), values=True, tokens=example.tokens)
+
+
+def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
+                  progress: Callable[[str], None] = lambda name: None) -> List[Path]:
+    """Render every example (SVG and DOT) and the README that shows them; return the files."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: List[Path] = []
+    chosen = tuple(names or examples.names())
+    for name in chosen:
+        progress(name)
+        example = examples.get(name)
+        d = diagram(example.build(), tokens=example.tokens)
+        written.append(d.save(folder / f"{name}.svg"))
+        written.append(d.save(folder / f"{name}.dot"))
+        if name in VALUES_EXAMPLES:
+            written.append(_values_diagram(name).save(folder / f"{name}-values.svg"))
+    written.append(write_atomic(folder / "README.md", readme(chosen)))
+    return written
+
+
+def readme(names: Iterable[str]) -> str:
+    parts = ["# Gallery", "",
+             "Every built-in example of `rnndiagram.examples`, drawn by rnndiagram. "
+             f"Regenerate this folder with `{COMMAND}` (from the repository root).", ""]
+    for name in names:
+        example = examples.get(name)
+        source = textwrap.dedent(_pyinspect.getsource(example.build))
+        parts += [f"## {example.title}", "", example.description, "",
+                  f"![{name}]({name}.svg)", ""]
+        if name in VALUES_EXAMPLES:
+            parts += ["With `values=True` (seeded weights and input):", "", f"![{name} with values]({name}-values.svg)", ""]
+        parts += ["```python", source.rstrip(), "```", "",
+                  f"`rnndiagram.diagram(examples.build({name!r})"
+                  + (f", tokens={list(example.tokens)!r}" if example.tokens else "")
+                  + f")` · [DOT]({name}.dot)", ""]
+    return "\n".join(parts)

@@ -1,0 +1,133 @@
+"""Values mode: run a live model once and collect the numbers the small strips print.
+
+Like ``introspect``, this module touches Keras (lazily). It returns plain tuples keyed by
+``unroll.value_key``, so the later stages never see an array library.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ._keras import import_keras
+from ._unroll_base import value_key
+from .errors import OptionError
+from .spec import LayerSpec, ModelSpec
+
+MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
+DEFAULT_STEPS = 4
+
+
+def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps: Optional[int]) -> List[Any]:
+    """The arrays to run: the user's ``sample``, or seeded random input with batch 1.
+
+    Random floats are rounded to one decimal, like the post's ``0.5 0.4``; token inputs
+    draw ids from 1, so no step is masked out.
+    """
+    import numpy as np
+
+    inputs = _graph(model).inputs
+    if sample is not None:
+        arrays = list(sample) if isinstance(sample, (list, tuple)) else [sample]
+        if len(arrays) != len(inputs):
+            raise OptionError(f"sample has {len(arrays)} array(s) but the model takes {len(inputs)} input(s)")
+        return [np.asarray(a)[:1] for a in arrays]
+    rng = np.random.default_rng(seed)
+    vocab = {c.layer: l.config_value("input_dim") for l in spec.layers if l.class_name == "Embedding"
+             for c in l.inbound}
+    arrays = []
+    for tensor, ref in zip(inputs, spec.inputs):
+        shape = [1 if i == 0 else (timesteps or DEFAULT_STEPS) if d is None else d
+                 for i, d in enumerate(tensor.shape)]
+        if ref.layer in vocab or "int" in str(tensor.dtype):
+            arrays.append(rng.integers(1, max(int(vocab.get(ref.layer) or 10), 2), size=shape).astype(str(tensor.dtype)))
+        else:
+            arrays.append(np.round(rng.uniform(0.1, 1, size=shape), 1).astype("float32"))
+    return arrays
+
+
+def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[str, Tuple[float, ...]]:
+    """Every layer call's outputs and every recurrent state after every step, for batch item 0."""
+    import numpy as np
+
+    keras = import_keras()
+    calls, tensors = _calls(model)
+    probe = keras.Model(_graph(model).inputs, tensors)
+    outputs = probe(list(arrays), training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    found: Dict[int, Any] = {id(t): np.asarray(o)[0] for t, o in zip(tensors, outputs)}
+    for tensor, array in zip(_graph(model).inputs, arrays):
+        found[id(tensor)] = np.asarray(array)[0]
+    values: Dict[str, Tuple[float, ...]] = {}
+    by_id = {l.id: l for l in spec.layers}
+    for layer_id, op, node in calls:
+        for k, tensor in enumerate(node.output_tensors):
+            _store(values, layer_id, k, found[id(tensor)])
+        layer = by_id.get(layer_id)
+        if layer is not None and layer.recurrent is not None:
+            data = [found.get(id(t)) for t in node.input_tensors]
+            values.update(_states(keras, op, layer, data[0], data[1:]))
+    return values
+
+
+def _graph(model: Any) -> Any:
+    keras = import_keras()
+    return model._functional if isinstance(model, keras.Sequential) else model
+
+
+def _calls(model: Any) -> Tuple[List[Tuple[str, Any, Any]], List[Any]]:
+    # The node bookkeeping below is what keras.utils.plot_model walks too (KERAS-FACTS B.3).
+    from keras.src.ops.function import make_node_key
+
+    graph = _graph(model)
+    calls, tensors = [], []
+    for op in graph.operations:
+        for index, node in enumerate(op._inbound_nodes):
+            if make_node_key(op, index) in graph._nodes and node.output_tensors:
+                calls.append((op.name if index == 0 else f"{op.name}@{index}", op, node))
+                tensors += [t for t in node.output_tensors]
+    return calls, tensors
+
+
+def _store(values: Dict[str, Tuple[float, ...]], layer: str, k: int, array: Any) -> None:
+    if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:
+        values[value_key(layer, k)] = tuple(float(v) for v in array)
+    elif array.ndim == 2 and array.shape[1] <= MAX_SHOWN:
+        for t, row in enumerate(array, start=1):
+            values[value_key(layer, k, t)] = tuple(float(v) for v in row)
+
+
+def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[Any]) -> Dict[str, Tuple[float, ...]]:
+    """Step each direction's cell by hand: Keras returns only the last state."""
+    import numpy as np
+
+    rec = layer.recurrent
+    if seq is None or seq.ndim != 2:
+        return {}
+    if rec.bidirectional:
+        directions = [(op.forward_layer, rec.forward), (op.backward_layer, rec.backward)]
+    else:
+        directions = [(op, rec)]
+    out: Dict[str, Tuple[float, ...]] = {}
+    offset = 0
+    for d, (rnn, spec) in enumerate(directions):
+        sizes = [s.shape[-1] for s in spec.states]
+        if not isinstance(rnn, keras.layers.RNN) or any(s.group for s in spec.states) or len(spec.states) != len(
+                _flat(rnn.cell.state_size)):
+            offset += len(sizes)
+            continue
+        given = [a for a in initial if a is not None][offset:offset + len(sizes)]
+        states = [np.asarray(g)[None] for g in given] if len(given) == len(sizes) else \
+            [np.zeros((1, n), "float32") for n in sizes]
+        steps = range(seq.shape[0] - 1, -1, -1) if spec.go_backwards else range(seq.shape[0])
+        for t in steps:
+            _, states = rnn.cell(seq[t][None].astype("float32"), list(states), training=False)
+            for i, state in enumerate(states):
+                array = np.asarray(state)[0]
+                if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:
+                    out[value_key(layer.id, 0, t + 1, state=f"{d}/{i}")] = tuple(float(v) for v in array)
+        offset += len(sizes)
+    return out
+
+
+def _flat(size: Any) -> List[Any]:
+    return list(size) if isinstance(size, (list, tuple)) else [size]
