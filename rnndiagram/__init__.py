@@ -6,6 +6,7 @@ read (see ``rnndiagram._keras``).
 
 from __future__ import annotations
 
+from .api import Diagram, diagram
 from .errors import (
     NotAModelError,
     NotBuiltError,
@@ -15,6 +16,7 @@ from .errors import (
     UnsupportedLayerError,
 )
 from .introspect import inspect
+from .options import DiagramOptions
 from .spec import (
     SCHEMA_VERSION,
     Connection,
@@ -30,6 +32,8 @@ __version__ = "0.1.0"
 __all__ = [
     "SCHEMA_VERSION",
     "Connection",
+    "Diagram",
+    "DiagramOptions",
     "LayerSpec",
     "ModelSpec",
     "NotAModelError",
@@ -42,5 +46,6 @@ __all__ = [
     "UnknownFormatError",
     "UnsupportedLayerError",
     "__version__",
+    "diagram",
     "inspect",
 ]
