@@ -15,6 +15,9 @@ from .spec import Connection, LayerSpec, ModelSpec, Shape, TensorKind, TensorRef
 _Key = Tuple[int, int]
 """An operation call while walking one graph: (id of the operation, node index)."""
 
+_Ids = Dict[_Key, Tuple[str, int]]
+"""Each call's spec id and call number in the model being read."""
+
 
 def inspect(model: Any) -> ModelSpec:
     """The :class:`ModelSpec` of a built Keras ``Sequential`` or ``Functional`` model.
@@ -71,16 +74,17 @@ def _is_graph_model(keras: ModuleType, layer: Any) -> bool:
 def _model_spec(keras: ModuleType, model: Any) -> ModelSpec:
     graph = _graph_of(keras, model)
     calls = _ordered_calls(graph)
-    folded = _folded_mask_ops(keras, calls)
+    ids = _number_calls(calls)
+    folded = _folded_mask_ops(keras, calls, graph.outputs)
     specs: Dict[_Key, LayerSpec] = {}
     for op, index in calls:
         if _key(op, index) not in folded:
-            specs[_key(op, index)] = _call_spec(keras, op, index, specs, folded)
+            specs[_key(op, index)] = _call_spec(keras, op, index, ids, specs, folded)
     return ModelSpec(
         name=model.name,
         class_name="Sequential" if isinstance(model, keras.Sequential) else "Functional",
-        inputs=tuple(_tensor_ref(t, specs) for t in graph.inputs),
-        outputs=tuple(_tensor_ref(t, specs) for t in graph.outputs),
+        inputs=tuple(_tensor_ref(t, ids, specs) for t in graph.inputs),
+        outputs=tuple(_tensor_ref(t, ids, specs) for t in graph.outputs),
         layers=tuple(specs.values()),
     )
 
@@ -89,17 +93,28 @@ def _key(op: Any, index: int) -> _Key:
     return (id(op), index)
 
 
-def _call_id(op: Any, index: int) -> str:
-    return op.name if index == 0 else f"{op.name}@{index}"
+def _number_calls(calls: List[Tuple[Any, int]]) -> _Ids:
+    """Number each layer's calls in this model 0, 1, ... in Keras's node order.
+
+    Keras node indices are not used directly: a layer keeps the nodes of every graph it
+    was ever called in, and a Sequential rebuilds its graph on each ``add()`` and when
+    loaded from a file, so its layers' live nodes can sit at index 1 or 2.
+    """
+    ids: _Ids = {}
+    counts: Dict[int, int] = {}
+    for op, index in sorted(calls, key=lambda call: call[1]):
+        n = counts[id(op)] = counts.get(id(op), -1) + 1
+        ids[_key(op, index)] = (op.name if n == 0 else f"{op.name}@{n}", n)
+    return ids
 
 
 def _shape(tensor: Any) -> Shape:
     return tuple(None if d is None else int(d) for d in tensor.shape)
 
 
-def _tensor_ref(tensor: Any, specs: Dict[_Key, LayerSpec]) -> TensorRef:
+def _tensor_ref(tensor: Any, ids: _Ids, specs: Dict[_Key, LayerSpec]) -> TensorRef:
     op, index, t = tensor._keras_history
-    return TensorRef(layer=_call_id(op, index), tensor=t,
+    return TensorRef(layer=ids[_key(op, index)][0], tensor=t,
                      shape=specs[_key(op, index)].output_shapes[t])
 
 
@@ -145,7 +160,8 @@ def _tensors(keras: ModuleType, structure: Any) -> List[Any]:
     return [t for t in keras.tree.flatten(structure) if isinstance(t, keras.KerasTensor)]
 
 
-def _folded_mask_ops(keras: ModuleType, calls: List[Tuple[Any, int]]) -> Set[_Key]:
+def _folded_mask_ops(keras: ModuleType, calls: List[Tuple[Any, int]],
+                     outputs: List[Any]) -> Set[_Key]:
     """The raw ops (NotEqual, Any...) that only compute masks; they are not drawn.
 
     Keras computes Masking/Embedding masks with ops that land in the functional graph
@@ -160,6 +176,8 @@ def _folded_mask_ops(keras: ModuleType, calls: List[Tuple[Any, int]]) -> Set[_Ke
                 continue
             marked.add(_key(producer, p_index))
             stack.extend(producer._inbound_nodes[p_index].input_tensors)
+    for tensor in outputs:
+        marked.discard(_key(*tensor._keras_history[:2]))
     changed = True
     while changed:
         # An op whose result is also used as data by a drawn call must be drawn too.
@@ -196,36 +214,41 @@ def _mask_source(keras: ModuleType, mask: Any, data: List[Any],
     history = mask._keras_history
     while _key(history[0], history[1]) in folded:
         op, index, _ = history
-        history = op._inbound_nodes[index].input_tensors[0]._keras_history
+        parents = op._inbound_nodes[index].input_tensors
+        if not parents:
+            break
+        history = parents[0]._keras_history
     return history
 
 
-def _call_spec(keras: ModuleType, op: Any, index: int, specs: Dict[_Key, LayerSpec],
-               folded: Set[_Key]) -> LayerSpec:
+def _call_spec(keras: ModuleType, op: Any, index: int, ids: _Ids,
+               specs: Dict[_Key, LayerSpec], folded: Set[_Key]) -> LayerSpec:
     node = op._inbound_nodes[index]
     data, states, masks = _arguments(keras, node)
-    inbound = [_connection(t, "sequence" if len(t.shape) >= 3 else "vector", slot, specs)
+    inbound = [_connection(t, "sequence" if len(t.shape) >= 3 else "vector", slot, ids, specs)
                for slot, t in enumerate(data)]
-    inbound += [_connection(t, "state", slot, specs) for slot, t in enumerate(states)]
+    inbound += [_connection(t, "state", slot, ids, specs) for slot, t in enumerate(states)]
     for slot, mask in enumerate(masks):
         producer, p_index, p_tensor = _mask_source(keras, mask, data, folded)
-        inbound.append(Connection(layer=_call_id(producer, p_index), call=p_index,
-                                  tensor=p_tensor, kind="mask", shape=_shape(mask), slot=slot))
+        p_id, p_call = ids[_key(producer, p_index)]
+        inbound.append(Connection(layer=p_id, call=p_call, tensor=p_tensor, kind="mask",
+                                  shape=_shape(mask), slot=slot))
+    layer_id, call = ids[_key(op, index)]
     return _describe_layer(
-        keras, op, layer_id=_call_id(op, index), call=index,
+        keras, op, layer_id=layer_id, call=call,
         input_shapes=tuple(c.shape for c in inbound if c.kind != "mask"),
         output_shapes=tuple(_shape(t) for t in node.output_tensors),
         inbound=tuple(inbound), masked=bool(masks))
 
 
-def _connection(tensor: Any, kind: TensorKind, slot: int,
+def _connection(tensor: Any, kind: TensorKind, slot: int, ids: _Ids,
                 specs: Dict[_Key, LayerSpec]) -> Connection:
     op, index, t = tensor._keras_history
     producer = specs.get(_key(op, index))
     # The producer's spec holds corrected shapes (Bidirectional), so read it first.
     shape = producer.output_shapes[t] if producer is not None else _shape(tensor)
-    return Connection(layer=_call_id(op, index), call=index, tensor=t, kind=kind,
-                      shape=shape, slot=slot)
+    layer_id, call = ids[_key(op, index)]
+    return Connection(layer=layer_id, call=call, tensor=t, kind=kind, shape=shape, slot=slot)
 
 
 def _describe_layer(keras: ModuleType, layer: Any, *, layer_id: str, call: int,
