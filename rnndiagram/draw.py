@@ -56,9 +56,15 @@ def strip_size(strip: Strip, style: Style) -> Tuple[float, float]:
     return max(4 * style.unit, text_width(text, style.caption_font, True) + 16), style.strip_h
 
 
+def _has_side_caption(node: Node) -> bool:
+    """Strips named beside them; a wired initial state is named by its incoming edge."""
+    wired = node.kind == "init" and bool(node.detail)
+    return node.kind in ("input", "init", "final") and bool(node.label) and not wired
+
+
 def caption_width(node: Node, style: Style) -> float:
     """Room a strip node's name takes beside it."""
-    if node.kind in ("input", "init", "final") and node.label:
+    if _has_side_caption(node):
         return text_width(node.label, style.caption_font) + 5
     return 0.0
 
@@ -140,7 +146,7 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
     elif node.strip is not None:
         items.extend(strip_items(node.strip, cx, cy, style, node.faint))
         frame = items[0] if isinstance(items[0], Box) else None
-        if node.kind in ("input", "init", "final") and node.label:
+        if _has_side_caption(node):
             before = node.side < 0 or node.kind == "input"  # names sit on the outer side
             x = box.x - 5 if before else box.right + 5
             items.append(Label(x, cy + 0.36 * style.caption_font, node.label, "rnd-caption",
@@ -167,8 +173,8 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
         cap_y = cy - h / 2 - 4 if above else cy + h / 2 + style.caption_font
         items.extend(caption_items(edge.label, x, cap_y, style))
     elif edge.kind == "handoff" and edge.label:
-        (x0, y0), (x1, y1) = points[-2], points[-1]
-        items.extend(caption_items(edge.label, (x0 + x1) / 2, y1 - 6, style))
+        (x0, y0), (x1, y1) = points[2], points[3]  # the run across the gap between panels
+        items.extend(caption_items(f"{edge.label} from {edge.src.rsplit('-', 1)[0]}", (x0 + x1) / 2, y1 - 4, style))
     attrs = [("layer", edge.layer)] if edge.layer else []
     if edge.state:
         attrs.append(("state", edge.state))

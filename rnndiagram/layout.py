@@ -40,6 +40,8 @@ class _PanelGeometry:
         self.left = x0 + self.gutter_w + side_w[-1]
         self.cols_right = self.left + self.pitch * len(panel.columns)
         legend_w = max([text_width(r.legend, style.legend_font, True) for r in panel.rows if r.legend] + [0.0])
+        if any(n.kind == "final" for n in nodes):
+            side_w[1] += 24  # hand-off lanes leave between the final states and the legend
         self.legend_x = self.cols_right + side_w[1] + 8
         self.right = self.legend_x + legend_w + (8 if legend_w else 0)
         self.x0 = x0
@@ -67,26 +69,64 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
     for n in graph.nodes:
         by_panel[n.panel].append(n)
     node_panel = {n.id: n.panel for n in graph.nodes}
-    geoms, x = [], style.margin
+    geoms = []
     for panel in graph.panels:
         edges = [e for e in graph.edges if node_panel.get(e.dst) == panel.index]
-        g = _PanelGeometry(panel, by_panel[panel.index], edges, style, x)
-        geoms.append(g)
-        x = g.right + style.panel_gap
-    bottom = max((g.height for g in geoms), default=0.0)
-    rows = {g.panel.index: g.place_rows(bottom) for g in geoms}
+        geoms.append(_PanelGeometry(panel, by_panel[panel.index], edges, style, style.margin))
+    # Panels (time axes) stack bottom to top in data-flow order; the gap above each one
+    # holds the lanes of the edges that leave it for a later panel.
+    rows, bottom = {}, 0.0
+    for g in geoms:
+        rows[g.panel.index] = g.place_rows(bottom)
+        leaving = sum(1 for e in graph.edges if node_panel.get(e.src) == g.panel.index
+                      and node_panel.get(e.dst, g.panel.index) != g.panel.index and e.kind == "handoff")
+        bottom -= g.height + style.panel_gap + leaving * _LANE
     boxes: Dict[str, Box] = {}
     items: List[Item] = list(_backdrops(geoms, rows))
     for g in geoms:
         items.extend(_gutter_and_legend(g, rows[g.panel.index], style))
         for n in by_panel[g.panel.index]:
             boxes[n.id] = _place(n, g, rows[g.panel.index], style)
-    items.extend(_edge(e, boxes, graph, style) for e in graph.edges)
+    handoffs = _handoff_lanes(graph)
+    tops = {g.panel.index: min(t for t, _ in rows[g.panel.index].values()) for g in geoms if g.panel.rows}
+    nodes = {n.id: n for n in graph.nodes}
+    items.extend(_handoff(e, boxes, handoffs[e.id], tops[node_panel[e.src]], nodes[e.src], style)
+                 if e.id in handoffs
+                 else _edge(e, boxes, graph, style) for e in graph.edges)
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     left, top, right, low = bounds(items)
     m = style.margin
     return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary,
                  theme, translate(tuple(items), m - left, m - top))
+
+
+_LANE = 16.0  # between parallel hand-off lines: room for a caption between them
+
+
+def _handoff_lanes(graph: UnrolledGraph) -> Dict[str, Tuple[int, int]]:
+    """Each hand-off edge's (lane, lane count) among the hand-offs into the same layer."""
+    groups: Dict[str, List[Edge]] = defaultdict(list)
+    for e in graph.edges:
+        if e.kind == "handoff":
+            groups[e.dst.rsplit("-", 1)[0]].append(e)
+    return {e.id: (k, len(es)) for es in groups.values() for k, e in enumerate(es)}
+
+
+def _handoff(e: Edge, boxes: Dict[str, Box], lane: Tuple[int, int], src_top: float, src: Node,
+             style: Style) -> Group:
+    """From a final state up the right of its panel, across the gap, up into an initial state.
+
+    Lanes are ordered so the lines never cross: the lowest state takes the outermost lane
+    on the way out, the highest the outermost lane on the way in.
+    """
+    s, d = boxes[e.src], boxes[e.dst]
+    k, n = lane
+    out_x = s.right + caption_width(src, style) + 6 + (n - k) * 10
+    gap_y = src_top - style.panel_gap / 2 - (n - k) * _LANE
+    in_x = d.x - (k + 1) * 10
+    sy, dy = s.y + s.h / 2, d.y + d.h / 2
+    pts = ((s.right, sy), (out_x, sy), (out_x, gap_y), (in_x, gap_y), (in_x, dy), (d.x, dy))
+    return edge_group(e, pts, style)
 
 
 def _place(n: Node, g: _PanelGeometry, rows, style: Style) -> Box:
