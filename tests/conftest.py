@@ -23,3 +23,21 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the golden SVG/DOT files from the current output")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def example_models():
+    """Every built-in example, built once per test run (Keras builds are the slow part)."""
+    from rnndiagram import examples
+
+    return {name: examples.build(name) for name in examples.names()}
+
+
+@pytest.fixture(scope="session")
+def example_specs(example_models):
+    from rnndiagram import inspect
+
+    return {name: inspect(model) for name, model in example_models.items()}

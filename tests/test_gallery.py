@@ -1,0 +1,27 @@
+"""The committed gallery is what `rnndiagram gallery` draws today."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnndiagram import examples
+from rnndiagram.gallery import write_gallery
+
+GALLERY = Path(__file__).resolve().parent.parent / "gallery"
+
+
+def test_committed_gallery_is_current(tmp_path):
+    written = write_gallery(tmp_path)
+    names = sorted(p.name for p in written)
+    assert sorted(p.name for p in GALLERY.iterdir() if p.is_file()) == names, \
+        "gallery/ has different files: run `rnndiagram gallery`"
+    stale = [n for n in names if (tmp_path / n).read_bytes() != (GALLERY / n).read_bytes()]
+    assert stale == [], f"stale gallery files {stale}: run `rnndiagram gallery` and review"
+
+
+def test_gallery_readme_shows_every_example_with_its_code():
+    text = (GALLERY / "README.md").read_text()
+    for name in examples.names():
+        assert f"![{name}]({name}.svg)" in text
+        assert f"def {name}()" in text
+    assert "rnndiagram gallery" in text

@@ -1,0 +1,89 @@
+"""Geometry of the laid-out scene: nothing overflows, nothing overlaps, widths stay bounded."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+import rnndiagram
+from rnndiagram.scene import Box, Group, Label, walk
+
+MAX_WIDTH = 1600
+
+
+def solids(scene):
+    """Node frames and value strips: the things that must never overlap."""
+    return [b for b in walk(scene.items) if isinstance(b, Box)
+            and b.cls.split()[0] in ("rnd-frame", "rnd-strip-frame")]
+
+
+def problems(scene):
+    found = []
+    for group in (g for g in walk(scene.items) if isinstance(g, Group) and g.frame is not None):
+        for label in (i for i in group.items if isinstance(i, Label) and i.boxed):
+            if not group.frame.contains(label.extent()):
+                found.append(f"{label.text!r} sticks out of its {group.cls}")
+    boxes = solids(scene)
+    for a, b in combinations(boxes, 2):
+        if a.overlaps(b, margin=-0.5):
+            found.append(f"{a} overlaps {b}")
+    labels = [i for i in walk(scene.items) if isinstance(i, Label)]
+    extents = [(l, l.extent()) for l in labels]
+    for (la, a), (lb, b) in combinations(extents, 2):
+        if a.overlaps(b, margin=-0.5):
+            found.append(f"labels {la.text!r} and {lb.text!r} overlap")
+    for label, extent in extents:
+        if not label.boxed and any(extent.overlaps(b, margin=-0.5) for b in boxes):
+            found.append(f"label {label.text!r} lies on a box")
+        if extent.x < 0 or extent.y < 0 or extent.right > scene.width or extent.bottom > scene.height:
+            found.append(f"label {label.text!r} is outside the canvas")
+    return found
+
+
+def check(spec, **options):
+    scene = rnndiagram.diagram(spec, **options).scene
+    assert problems(scene) == []
+    return scene
+
+
+@pytest.mark.parametrize("options", [{}, {"show_unreturned": True}, {"max_timesteps": 6},
+                                     {"timesteps": 3}])
+def test_every_example_lays_out_cleanly(example_specs, options):
+    for name, spec in example_specs.items():
+        scene = check(spec, **options)
+        if not options:
+            assert scene.width <= MAX_WIDTH, name
+
+
+def test_values_mode_lays_out_cleanly(example_models):
+    for name in ("seed_time_distributed", "seed_stacked", "stacked_bidirectional_lstm", "char_seq2seq"):
+        check(rnndiagram.inspect(example_models[name]))
+        scene = rnndiagram.diagram(example_models[name], values=True).scene
+        assert problems(scene) == [], name
+
+
+def test_the_checker_catches_overlaps():
+    a, b = Box(0, 0, 10, 10, "rnd-frame"), Box(5, 5, 10, 10, "rnd-strip-frame")
+    assert a.overlaps(b, margin=-0.5) and not a.overlaps(Box(10, 0, 5, 5, "x"), margin=-0.5)
+    inside = Label(5, 8, "x" * 40, "t", boxed=True)
+    assert not a.contains(inside.extent())
+
+
+def big(keras, name, layers, steps=784, features=8):
+    return keras.Sequential([keras.Input((steps, features), name="x"), *layers], name=name)
+
+
+def test_big_models_stay_within_width():
+    import keras
+    from keras import layers as L
+
+    models = [
+        big(keras, "bigru5", [L.Bidirectional(L.GRU(512, return_sequences=i < 4, name=f"gru{i}"), name=f"bi{i}")
+                              for i in range(5)], steps=50),
+        big(keras, "long784", [L.LSTM(128, name="lstm"), L.Dense(10, name="out")], steps=784, features=28),
+        big(keras, "deep10", [L.GRU(16, return_sequences=i < 9, name=f"gru{i}") for i in range(10)], steps=30),
+    ]
+    for model in models:
+        scene = check(model)
+        assert scene.width <= MAX_WIDTH, model.name

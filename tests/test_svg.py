@@ -1,0 +1,106 @@
+"""The SVG output: valid, self-contained, hooked for tests and CSS, escaped, deterministic."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import rnndiagram
+from rnndiagram.spec import ModelSpec
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+EVIL = '<script>"&'
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def groups(root, cls):
+    return [g for g in root.iter("{http://www.w3.org/2000/svg}g") if cls in g.get("class", "").split()]
+
+
+def test_document_is_self_contained_and_accessible(example_specs):
+    svg = rnndiagram.diagram(example_specs["seed_stacked"]).to_svg()
+    root = parse(svg)
+    assert root.get("role") == "img" and root.get("viewBox").startswith("0 0 ")
+    assert root.find("s:title", NS).text == "seed_stacked"
+    assert "SimpleRNN of 4 units unrolled over 3 timesteps" in root.find("s:desc", NS).text
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # no external fonts or CSS
+    assert "@import" not in svg and "<image" not in svg
+
+
+def test_element_ids_are_unique(example_specs):
+    for name, spec in example_specs.items():
+        ids = [e.get("id") for e in parse(rnndiagram.diagram(spec).to_svg()).iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), name
+
+
+def test_seed_stacked_counts(example_specs):
+    root = parse(rnndiagram.diagram(example_specs["seed_stacked"]).to_svg())
+    cells = groups(root, "rnd-cell")
+    assert sorted((g.get("data-layer"), g.get("data-t")) for g in cells) == sorted(
+        (layer, t) for layer in ("simple_rnn", "simple_rnn_1") for t in "123")
+    outputs = groups(root, "rnd-output")
+    assert sum(g.get("data-layer") == "simple_rnn" for g in outputs) == 3
+    assert sum(g.get("data-layer") == "simple_rnn_1" for g in outputs) == 1
+    assert len(groups(root, "rnd-input")) == 3
+    assert {g.get("data-state") for g in groups(root, "rnd-state")} == {"h"}
+
+
+def test_return_sequences_false_has_exactly_one_output_edge(example_specs):
+    root = parse(rnndiagram.diagram(example_specs["seed_simple_rnn"]).to_svg())
+    assert len(groups(root, "rnd-output")) == 1
+
+
+def test_lstm_state_edges_are_named(example_specs):
+    root = parse(rnndiagram.diagram(example_specs["lstm_classifier"]).to_svg())
+    assert {g.get("data-state") for g in groups(root, "rnd-state")} == {"h", "c"}
+
+
+def test_output_is_deterministic(example_models):
+    model = example_models["stacked_bidirectional_lstm"]
+    first = rnndiagram.diagram(model).to_svg()
+    assert rnndiagram.diagram(rnndiagram.inspect(model)).to_svg() == first
+
+
+def renamed(spec: ModelSpec, old: str, new: str) -> ModelSpec:
+    return ModelSpec.from_json(spec.to_json().replace(json.dumps(old), json.dumps(new)))
+
+
+def test_model_supplied_names_stay_text(example_specs):
+    spec = renamed(example_specs["seed_simple_rnn"], "simple_rnn", EVIL)
+    svg = rnndiagram.diagram(spec).to_svg()
+    root = parse(svg)  # would not parse if the name had become markup
+    assert "<script" not in svg
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert EVIL in texts
+    assert EVIL in {g.get("data-layer") for g in groups(root, "rnd-cell")}
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "auto"])
+def test_themes_change_only_colours(example_specs, theme):
+    spec = example_specs["seed_return_sequences"]
+    svg = rnndiagram.diagram(spec, theme=theme).to_svg()
+    light = rnndiagram.diagram(spec).to_svg()
+    body = lambda s: s[s.index("</style>"):].replace(f"rnd-theme-{theme}", "rnd-theme-light")  # noqa: E731
+    assert body(svg) == body(light)
+    assert ("prefers-color-scheme: dark" in svg) == (theme == "auto")
+    assert ("#1e1f22" in svg) == (theme != "light")
+
+
+def test_elision_keeps_the_size_constant_as_t_grows():
+    import keras
+
+    sizes, elements = [], set()
+    for steps in (10, 100, 10_000, 100_000):
+        model = keras.Sequential([keras.Input((steps, 3), name="x"), keras.layers.LSTM(4, name="lstm")],
+                                 name="long")
+        svg = rnndiagram.diagram(model).to_svg()
+        sizes.append(len(svg))
+        elements.add(sum(1 for _ in parse(svg).iter()))
+        assert svg.count('class="rnd-cell"') == 3  # x1, x2, ..., xT
+    assert len(elements) == 1  # the same drawing; only the digits of T (and what they shift) differ
+    assert max(sizes) - min(sizes) < 0.01 * min(sizes)

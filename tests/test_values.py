@@ -1,0 +1,61 @@
+"""Values mode: the numbers in the strips are the numbers Keras computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rnndiagram
+from rnndiagram.errors import OptionError
+from rnndiagram.unroll import value_key
+
+
+def strip_values(diagram, node_id):
+    return diagram.graph.node(node_id).strip.values
+
+
+def test_outputs_and_states_equal_a_real_forward_pass(example_models):
+    model = example_models["seed_return_sequences"]
+    sample = np.array([[[0.5, 0.4], [0.3, 0.1], [0.7, 0.5]]], "float32")
+    d = rnndiagram.diagram(model, values=True, sample=sample)
+    expected = np.asarray(model(sample))[0]
+    for t in range(3):
+        assert strip_values(d, f"simple_rnn-out-t{t + 1}") == pytest.approx(expected[t], abs=1e-6)
+    # A SimpleRNN's state after step t is its output at step t: two computations agree.
+    carried = {e.src: e.strip.values for e in d.graph.edges if e.kind == "state" and e.strip}
+    assert carried["simple_rnn-t1"] == pytest.approx(expected[0], abs=1e-6)
+    assert carried["simple_rnn-t2"] == pytest.approx(expected[1], abs=1e-6)
+    assert strip_values(d, "words-x-t2") == pytest.approx((0.3, 0.1))
+
+
+def test_lstm_states_stepped_by_hand_match_keras():
+    import keras
+
+    x = keras.Input((3, 2), name="x")
+    _, h, c = keras.layers.LSTM(3, return_state=True, name="lstm")(x)
+    model = keras.Model(x, [h, c], name="lstm_states")
+    sample = np.array([[[0.5, 0.4], [0.3, 0.1], [0.7, 0.5]]], "float32")
+    d = rnndiagram.diagram(model, values=True, sample=sample)
+    h_keras, c_keras = (np.asarray(v)[0] for v in model(sample))
+    assert strip_values(d, "lstm-hT") == pytest.approx(h_keras, abs=1e-6)
+    assert strip_values(d, "lstm-cT") == pytest.approx(c_keras, abs=1e-6)
+    assert rnndiagram.diagram(model).graph.node("lstm-hT").strip.values is None  # only when asked
+
+
+def test_unknown_length_is_drawn_as_the_length_run(example_models):
+    d = rnndiagram.diagram(example_models["variable_length"], values=True)
+    assert d.options.timesteps == 4 and [c.key for c in d.graph.panels[0].columns] == ["1", "2", "3", "4"]
+
+
+def test_default_sample_is_seeded(example_models):
+    model = example_models["seed_simple_rnn"]
+    a = rnndiagram.diagram(model, values=True, seed=3).to_svg()
+    assert rnndiagram.diagram(model, values=True, seed=3).to_svg() == a
+    assert rnndiagram.diagram(model, values=True, seed=4).to_svg() != a
+
+
+def test_values_need_the_live_model(example_specs, example_models):
+    with pytest.raises(OptionError, match="Keras model itself"):
+        rnndiagram.diagram(example_specs["seed_simple_rnn"], values=True)
+    with pytest.raises(OptionError, match="2 array"):
+        rnndiagram.diagram(example_models["seed_simple_rnn"], values=True, sample=[np.zeros((1, 3, 2))] * 2)
