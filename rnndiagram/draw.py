@@ -162,7 +162,9 @@ def caption_items(text: str, x: float, y: float, style: Style, anchor: str = "mi
 def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
                strip_at: Optional[Tuple[float, float, bool]] = None) -> Group:
     """An arrow; a state edge also carries its state vector (above or below the arrow)."""
-    cls = f"rnd-edge rnd-{edge.kind}" + (" rnd-faint" if edge.faint else "")
+    # "rnd-input" names input steps (nodes); the arrows out of them are "rnd-feed".
+    kind = "feed" if edge.kind == "input" else edge.kind
+    cls = f"rnd-edge rnd-{kind}" + (" rnd-faint" if edge.faint else "")
     items: List[Item] = [Arrow(points, "rnd-arrow" + (" rnd-arrow-state" if edge.kind == "state" else ""),
                                dashed=edge.dashed)]
     if strip_at is not None and edge.strip is not None:
