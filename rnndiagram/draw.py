@@ -102,8 +102,8 @@ def node_size(node: Node, style: Style, n_states: int = 1) -> Tuple[float, float
         return text_width(node.label, style.caption_font, True) + 18, style.merge_h
     if node.kind == "token":
         return text_width(node.label, style.token_font, True), style.token_font
-    if node.kind == "ellipsis":
-        return text_width("…", style.cell_font, True), style.cell_font
+    if node.kind == "ellipsis":  # wide enough that arrows stop short of the dots
+        return text_width("…", style.cell_font, True) + 16, style.cell_font
     if node.strip is not None:
         return strip_size(node.strip, style)
     return style.cell_min_w, style.band_h

@@ -151,7 +151,7 @@ class _Builder:
         inner = layer.wrapped or layer
         td = layer.wrapped is not None
         row = self.add_row(panel, "boxes", layer.id, gutter=self.gutter(layer),
-                           legend="TimeDistributed" if td else "per timestep", backdrop=td)
+                           legend="TimeDistributed" if td else _per_step_legend(layer), backdrop=td)
         boxes: Dict[int, str] = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
@@ -237,6 +237,10 @@ def _token_for(tokens: Sequence[str], column: Column) -> str:
     if column.t is not None and column.t <= len(tokens):
         return tokens[column.t - 1]
     return tokens[-1] if column.t is None or column.t == len(tokens) else ""
+
+
+def _per_step_legend(layer: LayerSpec) -> str:
+    return "Embedding" if layer.class_name == "Embedding" else "per timestep"
 
 
 def _box_detail(layer: LayerSpec) -> str:

@@ -56,9 +56,12 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
             name = _state_name(state, spec)
             dims = tuple(state.shape[1:])
             conn = wired.get(state_offset + i)
+            # A stateful layer starts from the state the previous batch left, not from zeros.
+            kept = conn is None and spec.stateful
             init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
-                              side=side, label=labels.step_name(name, "0"), layer=layer.id, lane=lane,
-                              state=name, strip=b.strip(dims, zero=conn is None),
+                              side=side, label=labels.step_name(name, "0") + (" (kept)" if kept else ""),
+                              layer=layer.id, lane=lane, state=name,
+                              strip=b.strip(dims, zero=conn is None and not kept),
                               detail="" if conn is None else f"from {conn.layer}")
             if conn is not None and (conn.layer, conn.tensor) in b.handles:
                 src = b.handles[(conn.layer, conn.tensor)]
