@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from rnndiagram.graph import Strip, UnrolledGraph
+from rnndiagram.graph import Node, Strip, UnrolledGraph
 from rnndiagram.options import DiagramOptions
 from rnndiagram.render import dot as dot_module
 from rnndiagram.render.dot import dot_id, render_dot
@@ -180,7 +180,8 @@ def test_handoff_edges_coloured() -> None:
 
 def test_faint_unreturned_outputs_and_values() -> None:
     _, source = render(simple(False), show_unreturned=True)
-    assert source.count(f'color="{dot_module._FAINT}"') >= 4  # two strips and their edges
+    faint = [line for line in source.splitlines() if f'color="{dot_module._FAINT}"' in line]
+    assert len(faint) == 4  # the strips of steps 1 and 2, and their edges
     graph = unroll(simple(False))
     with_values = tuple(replace(n, strip=Strip((4,), (0.1, -0.2, 0.3, 0.4))) if n.kind == "strip" else n
                         for n in graph.nodes)
@@ -211,7 +212,7 @@ def test_rows_are_ranks(case: str) -> None:
 def test_time_grid_holds_after_layout(case: str) -> None:
     graph, source = render(CASES[case]())
     at = positions(source)
-    by_row: Dict[Tuple[int, int], list] = {}
+    by_row: Dict[Tuple[int, int], List[Node]] = {}
     for node in graph.nodes:
         by_row.setdefault((node.panel, node.row), []).append(node)
     for nodes in by_row.values():
@@ -224,6 +225,8 @@ def test_time_grid_holds_after_layout(case: str) -> None:
                 edge = xs[0] if node.side < 0 else xs[-1]
                 x = at[dot_id(node.id)][0]
                 assert (x < edge) if node.side < 0 else (x > edge)
+    heights = [at[dot_id(by_row[key][0].id)][1] for key in sorted(by_row)]
+    assert heights == sorted(heights) and len(set(heights)) == len(heights)  # rows bottom to top
     for col in range(len(graph.panels[0].columns)):
         xs = {round(at[dot_id(n.id)][0], 1) for n in graph.nodes if n.col == col and n.lane[1] == 1}
         assert len(xs) == 1, (col, xs)  # columns line up
@@ -242,13 +245,13 @@ def test_names_are_text_not_markup(name: str) -> None:
     for line in name.splitlines():
         assert line in texts  # the graph label (and the row's gutter), line by line
     titles = [a for e in root.iter() for k, a in e.attrib.items() if k.endswith("title")]
-    assert name in titles  # tooltips keep it whole, newline included
+    # tooltips keep it whole, newline included; backslashes shown as "∖" (see dot_tooltip)
+    assert name.replace("\\", "\u2216") in titles
     assert len({dot_id(n.id) for n in graph.nodes}) == len(graph.nodes)
 
 
+@needs_dot
 def test_script_tag_escaped_in_svg() -> None:
-    if shutil.which("dot") is None:
-        pytest.skip("the Graphviz `dot` binary is not installed")
     words = _input("words", (None, 3, 2))
     _, source = render(_model("m", words, _rnn(NASTY, words, _rec("SimpleRNN", 4, 3, 2, False))))
     assert "&lt;script&gt;&quot;&amp;\\" in run_dot(source)
