@@ -87,3 +87,31 @@ def test_big_models_stay_within_width():
     for model in models:
         scene = check(model)
         assert scene.width <= MAX_WIDTH, model.name
+
+
+def test_other_layer_kinds_lay_out_cleanly():
+    import keras
+    from keras import layers as L
+
+    def seq(name, *layers, shape=(6, 3)):
+        return keras.Sequential([keras.Input(shape, name="x"), *layers], name=name)
+
+    inner = keras.Sequential([keras.Input((4, 2)), L.SimpleRNN(3, return_sequences=True, name="i1"),
+                              L.SimpleRNN(2, name="i2")], name="inner")
+    x = keras.Input((4, 2), name="x")
+    models = [
+        seq("backwards", L.SimpleRNN(4, go_backwards=True, return_sequences=True, name="back"),
+            L.GRU(3, go_backwards=True, name="back2"), L.Dense(2, name="d")),
+        seq("unmerged", L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode=None, name="bi")),
+        seq("bisum", L.Bidirectional(L.LSTM(3, return_state=True), merge_mode="sum", name="bi")),
+        seq("bridge", L.LSTM(5, name="enc"), L.RepeatVector(4, name="rep"),
+            L.LSTM(5, return_sequences=True, name="dec"), L.TimeDistributed(L.Dense(2), name="td")),
+        seq("td_lstm", L.TimeDistributed(L.LSTM(4), name="td"), L.LSTM(3, name="outer"), shape=(5, 7, 2)),
+        seq("conv", L.Conv1D(4, 3, padding="same", name="conv"), L.MaxPooling1D(2, name="pool"),
+            L.LSTM(3, name="lstm"), shape=(12, 3)),
+        keras.Model(x, L.Dense(1, name="head")(inner(x)), name="nested"),
+    ]
+    for model in models:
+        for options in ({}, {"show_unreturned": True}):
+            scene = check(model, **options)
+            assert scene.width <= MAX_WIDTH, model.name
