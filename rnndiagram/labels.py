@@ -50,21 +50,21 @@ def cell_label(rec: RecurrentSpec) -> str:
 
 def layer_title(layer: LayerSpec) -> str:
     """``SimpleRNN(4)``, ``Dense(1)``, ``TimeDistributed(Dense(4))``."""
-    inner = layer.wrapped
-    if inner is not None:
-        return f"{layer.class_name}({layer_title(inner)})"
-    size = _size_of(layer)
-    return f"{layer.class_name}({size})" if size is not None else layer.class_name
+    if layer.wrapped is not None:
+        return f"{layer.class_name}({layer_title(layer.wrapped)})"
+    size = layer_size(layer)
+    return f"{layer.class_name}({size})" if size else layer.class_name
 
 
-def _size_of(layer: LayerSpec) -> Optional[object]:
+def layer_size(layer: LayerSpec) -> str:
+    """The one setting that sizes a layer (units, filters, rate...), as text; ``""`` if none."""
     if layer.recurrent is not None and not layer.recurrent.bidirectional:
-        return layer.recurrent.units
-    for key in ("units", "filters", "output_dim", "n", "rate", "num_heads"):
+        return "" if layer.recurrent.units is None else str(layer.recurrent.units)
+    for key in ("units", "filters", "output_dim", "n", "rate", "pool_size", "num_heads"):
         value = layer.config_value(key)
         if value is not None:
-            return value
-    return None
+            return dims_text(value) if isinstance(value, tuple) else str(value)
+    return ""
 
 
 def recurrent_flags(rec: RecurrentSpec) -> tuple[str, ...]:

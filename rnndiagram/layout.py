@@ -90,9 +90,9 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
     handoffs = _handoff_lanes(graph)
     tops = {g.panel.index: min(t for t, _ in rows[g.panel.index].values()) for g in geoms if g.panel.rows}
     nodes = {n.id: n for n in graph.nodes}
+    states = {(g.panel.index, row): names for g in geoms for row, names in g.states_per_row.items()}
     items.extend(_handoff(e, boxes, handoffs[e.id], tops[node_panel[e.src]], nodes[e.src], style)
-                 if e.id in handoffs
-                 else _edge(e, boxes, graph, style) for e in graph.edges)
+                 if e.id in handoffs else _edge(e, boxes, nodes, states, style) for e in graph.edges)
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     left, top, right, low = bounds(items)
     m = style.margin
@@ -155,16 +155,11 @@ def _state_y(cy: float, n: int, k: int, style: Style) -> float:
     return cy + span / 2 - k * span / (n - 1)
 
 
-def _edge(e: Edge, boxes: Dict[str, Box], graph: UnrolledGraph, style: Style) -> Group:
+def _edge(e: Edge, boxes: Dict[str, Box], nodes: Dict[str, Node], states: Dict[Tuple[int, int], List[str]],
+          style: Style) -> Group:
     s, d = boxes[e.src], boxes[e.dst]
     if e.kind == "state":
-        return _state_edge(e, s, d, graph, style)
-    if e.kind == "handoff":
-        midx = (s.right + d.x) / 2 if s.right < d.x else max(s.right, d.right) + 16
-        sy, dy = s.y + s.h / 2, d.y + d.h / 2
-        pts = ((s.right, sy), (midx, sy), (midx, dy), (d.x, dy)) if s.right < d.x else \
-            ((s.right, sy), (midx, sy), (midx, dy), (d.right, dy))
-        return edge_group(e, pts, style)
+        return _state_edge(e, s, d, nodes[e.src], nodes[e.dst], states, style)
     sx, dx = s.x + s.w / 2, d.x + d.w / 2
     if d.w > 3 * s.w and d.x <= sx <= d.right:  # into a band: straight up where it comes from
         dx = sx
@@ -197,24 +192,17 @@ def _bypass(sx: float, dx: float, s: Box, d: Box, blockers: List[Box], left: boo
     return ((sx, s.y), (sx, first), (side_x, first), (side_x, second), (end_x, second), (end_x, d.bottom))
 
 
-def _state_edge(e: Edge, s: Box, d: Box, graph: UnrolledGraph, style: Style) -> Group:
-    src, dst = graph.node(e.src), graph.node(e.dst)
-    states = [n.state for n in graph.nodes if n.kind == "init" and n.row == dst.row and n.panel == dst.panel]
-    states = list(dict.fromkeys(states))
-    k = states.index(e.state) if e.state in states else 0
-    cell = d if dst.kind in ("cell", "ellipsis") else s
-    cy = cell.y + cell.h / 2
-    if dst.kind == "ellipsis":
-        cy = s.y + s.h / 2
-    y = _state_y(cy, len(states), k, style) if src.kind != "ellipsis" or dst.kind != "ellipsis" else cy
-    rightward = s.x < d.x
-    x0, x1 = (s.right, d.x) if rightward else (s.x, d.right)
-    if src.kind in ("init", "final"):
-        y = s.y + s.h / 2
-    pts = ((x0, y), (x1, y))
-    above = k == len(states) - 1 or len(states) > 2
+def _state_edge(e: Edge, s: Box, d: Box, src: Node, dst: Node, states: Dict[Tuple[int, int], List[str]],
+                style: Style) -> Group:
+    """A horizontal arrow at its state's height; the value it carries sits on it."""
+    row_states = states.get((dst.panel, dst.row), [])
+    k = row_states.index(e.state) if e.state in row_states else 0
+    cell = s if src.kind in ("cell", "ellipsis") else d  # its centre is the row's centre
+    y = _state_y(cell.y + cell.h / 2, len(row_states), k, style)
+    x0, x1 = (s.right, d.x) if s.x < d.x else (s.x, d.right)
+    above = k == len(row_states) - 1 or len(row_states) > 2  # see _state_y: h below, c above
     strip_at = ((x0 + x1) / 2, y, above) if e.strip is not None else None
-    return edge_group(e, pts, style, strip_at)
+    return edge_group(e, ((x0, y), (x1, y)), style, strip_at)
 
 
 def _gutter_and_legend(g: _PanelGeometry, rows, style: Style) -> List[Item]:
@@ -223,11 +211,10 @@ def _gutter_and_legend(g: _PanelGeometry, rows, style: Style) -> List[Item]:
         top, h = rows[row.index]
         lines = _gutter_lines(row, g.panel)
         y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
-        labels = []
-        for i, line in enumerate(lines):
-            labels.append(Label(g.x0 + 4, y + i * (style.gutter_font + 3), line, "rnd-gutter-name" if i == 0
-                                and row.gutter and line == row.gutter[0] else "rnd-gutter", style.gutter_font,
-                                bold=i == 0 and bool(row.gutter) and line == row.gutter[0], anchor="start"))
+        named = bool(row.gutter and row.gutter[0])  # a Bidirectional's second row has no name
+        labels = [Label(g.x0 + 4, y + i * (style.gutter_font + 3), line,
+                        "rnd-gutter-name" if named and i == 0 else "rnd-gutter", style.gutter_font,
+                        bold=named and i == 0, anchor="start") for i, line in enumerate(lines)]
         if labels:
             items.append(Group("rnd-gutter", tuple(labels), (("layer", row.layer),) if row.layer else ()))
         if row.legend:

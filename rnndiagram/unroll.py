@@ -21,6 +21,7 @@ class _Builder:
         self.nodes: List[Node] = []
         self.edges: List[Edge] = []
         self.handles: Dict[Tuple[str, int], _Handle] = {}
+        self.kinds: Dict[str, str] = {}
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
 
     # -- small pieces -------------------------------------------------------------------
@@ -38,6 +39,7 @@ class _Builder:
     def add_node(self, **kw) -> str:
         node = Node(**kw)
         self.nodes.append(node)
+        self.kinds[node.id] = node.kind
         return node.id
 
     def add_edge(self, src: str, dst: str, kind, **kw) -> None:
@@ -176,7 +178,7 @@ class _Builder:
                              label=labels.layer_title(layer), layer=layer.id)
         for conn, handle in inputs:
             for src in (handle.per_col or {}).values() if handle.per_col else [handle.node]:
-                if not src.endswith("t…"):
+                if self.kinds[src] != "ellipsis":
                     self.add_edge(src, band, "data", layer=layer.id)
         out = layer.output_shapes[0]
         same_axis = len(out) >= 3 and out[1] == panel.timesteps
@@ -244,14 +246,10 @@ def _per_step_legend(layer: LayerSpec) -> str:
 
 
 def _box_detail(layer: LayerSpec) -> str:
-    for key in ("units", "filters", "output_dim", "n", "rate", "pool_size"):
-        value = layer.config_value(key)
-        if value is not None:
-            text = labels.dims_text(value) if isinstance(value, tuple) else str(value)
-            return f"({text})"
     if layer.model is not None:
         return f"{len(layer.model.layers)} layers"
-    return ""
+    size = labels.layer_size(layer)
+    return f"({size})" if size else ""
 
 
 def summary(spec: ModelSpec) -> str:

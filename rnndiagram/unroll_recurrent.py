@@ -49,7 +49,7 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
                                     layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
             if not column.ellipsis:
                 src = source.per_col[col]
-                b.add_edge(src, cells[col], "input" if src.split("-x-")[0] != src else "data", layer=layer.id)
+                b.add_edge(src, cells[col], "input" if b.kinds[src] == "input" else "data", layer=layer.id)
         order = sorted(cells, reverse=spec.go_backwards)
         side = 1 if spec.go_backwards else -1
         for i, state in enumerate(spec.states):
