@@ -115,17 +115,7 @@ class _Builder:
                               row=row, col=col, label=text, t=column.key)
         row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}"),
                            legend="Tokens" if tokens_in else "Input")
-        per_col = {}
-        for col, column in enumerate(panel.columns):
-            if column.ellipsis:
-                per_col[col] = self.add_node(id=f"{layer.id}-x-t…", kind="ellipsis", panel=panel.index,
-                                             row=row, col=col, label="…")
-                continue
-            per_col[col] = self.add_node(
-                id=f"{layer.id}-x-t{column.key}", kind="input", panel=panel.index, row=row, col=col,
-                label=labels.step_name("x", column.key), detail=labels.dims_text(dims), layer=layer.id,
-                t=column.key, strip=self.strip(dims, value_key(layer.id, 0, column.t)))
-        self.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+        self.step_strips(panel, row, layer, "x", "input", dims)
 
     def data_inputs(self, layer: LayerSpec) -> List[Tuple[Connection, _Handle]]:
         return [(c, self.handles[(c.layer, c.tensor)]) for c in layer.inbound
@@ -196,17 +186,27 @@ class _Builder:
         dims = tuple(out[2:]) or (1,)
         row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, labels.shape_text(out)),
                            legend=self.output_legend(layer, 0, None))
+        for node in self.step_strips(panel, row, layer, "seq", "strip", dims).values():
+            if self.kinds[node] != "ellipsis":
+                self.add_edge(src, node, "data", layer=layer.id, dashed=True)
+
+    def step_strips(self, panel: _PanelDraft, row: int, layer: LayerSpec, stem: str, kind: str,
+                    dims: Tuple[Optional[int], ...]) -> Dict[int, str]:
+        """One strip per shown step (an input row, or a sequence on a new time axis);
+        it becomes the handle of the layer's output."""
         per_col = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
-                per_col[col] = self.add_node(id=f"{layer.id}-seq-t…", kind="ellipsis", panel=panel.index,
+                per_col[col] = self.add_node(id=f"{layer.id}-{stem}-t…", kind="ellipsis", panel=panel.index,
                                              row=row, col=col, label="…")
                 continue
-            per_col[col] = self.add_node(id=f"{layer.id}-seq-t{column.key}", kind="strip", panel=panel.index,
-                                         row=row, col=col, label=labels.dims_text(dims), layer=layer.id,
-                                         t=column.key, strip=self.strip(dims, value_key(layer.id, 0, column.t)))
-            self.add_edge(src, per_col[col], "data", layer=layer.id, dashed=True)
+            label = labels.step_name("x", column.key) if kind == "input" else labels.dims_text(dims)
+            per_col[col] = self.add_node(
+                id=f"{layer.id}-{stem}-t{column.key}", kind=kind, panel=panel.index, row=row, col=col,
+                label=label, detail=labels.dims_text(dims) if kind == "input" else "", layer=layer.id,
+                t=column.key, strip=self.strip(dims, value_key(layer.id, 0, column.t)))
         self.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+        return per_col
 
     def add_head_box(self, layer: LayerSpec, inputs) -> None:
         panel = self.panels[inputs[0][1].panel] if inputs else (self.panels[-1] if self.panels else self.new_panel(1))
