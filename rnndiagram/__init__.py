@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from .api import Diagram, diagram
 from .errors import (
+    MissingDependencyError,
     NotAModelError,
     NotBuiltError,
     OptionError,
     RnnDiagramError,
+    SourceError,
     UnknownFormatError,
     UnsupportedLayerError,
 )
@@ -35,12 +37,14 @@ __all__ = [
     "Diagram",
     "DiagramOptions",
     "LayerSpec",
+    "MissingDependencyError",
     "ModelSpec",
     "NotAModelError",
     "NotBuiltError",
     "OptionError",
     "RecurrentSpec",
     "RnnDiagramError",
+    "SourceError",
     "StateSpec",
     "TensorRef",
     "UnknownFormatError",

@@ -25,3 +25,11 @@ class OptionError(RnnDiagramError, ValueError):
 
 class UnknownFormatError(RnnDiagramError, ValueError):
     """An output format (or file suffix) that rnndiagram does not write."""
+
+
+class SourceError(RnnDiagramError, ValueError):
+    """A model source (a file, ``module:attr``, ``example:NAME``) that cannot be read."""
+
+
+class MissingDependencyError(RnnDiagramError, ImportError):
+    """An optional package or program that this output needs is not installed."""
