@@ -1,44 +1,242 @@
-"""The command line: ``rnndiagram examples`` and ``rnndiagram gallery``."""
+"""The command line: thin glue that resolves a source, calls the API and writes the result."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
 from . import __version__
+from .errors import RnnDiagramError
+
+FORMATS = ("svg", "dot", "png", "pdf", "json")
+SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png", ".pdf": "pdf", ".json": "json"}
+EXIT_MODEL_ERROR = 1
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns rnndiagram's errors into a one-line message and exit code 1 (``--debug``: traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RnnDiagramError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rnndiagram")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Draw Keras recurrent layers unrolled in time.
+
+    A SOURCE is example:NAME, a saved model (.keras, .h5), a spec .json written by
+    rnndiagram, package.module:attr or path/to/file.py:attr (a model, or a function
+    returning one).
 
     \b
     Examples:
-      rnndiagram examples              list the built-in example models
-      rnndiagram examples --json       print the spec JSON of every example
-      rnndiagram gallery               redraw gallery/ from the examples
+      rnndiagram export example:seed_stacked -o stacked.svg
+      rnndiagram export model.keras --tokens "I am groot" --values -o model.png
+      rnndiagram inspect train.py:build_model
+      rnndiagram examples
     """
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def _diagram_options(f):
+    options = [
+        click.option("--max-timesteps", type=click.IntRange(min=2), default=4, show_default=True,
+                     help="Timesteps shown per time axis, the ellipsis column included."),
+        click.option("--timesteps", type=click.IntRange(min=1), help="Draw an unknown length (None) as this many steps."),
+        click.option("--theme", type=click.Choice(["light", "dark", "auto"]), default="light", show_default=True,
+                     help="Colours; auto follows the reader's dark-mode setting."),
+        click.option("--tokens", help='Labels under the input steps: "I am groot" or "I,am,groot".'),
+        click.option("--values", is_flag=True, help="Run the model once and print real numbers in the strips."),
+        click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="A .npy array (batch first) to run with --values instead of random input."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input for --values."),
+        click.option("--show-unreturned", is_flag=True,
+                     help="Draw the outputs a return_sequences=False layer does not return, faint."),
+        click.option("--expand-nested", is_flag=True, help="Draw the layers of nested models."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
+    tokens = kw.pop("tokens")
+    sample = kw.pop("sample")
+    if tokens:
+        kw["tokens"] = tuple(t.strip() for t in tokens.split(",")) if "," in tokens else tuple(tokens.split())
+    if sample is not None:
+        import numpy as np
+
+        kw["sample"] = np.load(sample)
+    return kw
+
+
+@main.command("export")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", required=True,
+              help="Output file, - for standard output, or a folder when there are several sources.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format; by default taken from the output file's suffix (svg for a folder).")
+@click.option("--engine", type=click.Choice(["rnndiagram", "graphviz"]), default="rnndiagram", show_default=True,
+              help="Who lays the drawing out: our own layout, or Graphviz's dot from the DOT source.")
+@click.option("--scale", type=click.FloatRange(min=0.1, max=20), default=1.0, show_default=True,
+              help="PNG size as a multiple of the SVG's.")
+@click.option("--dpi", type=click.IntRange(min=10, max=2400), help="Resolution for --engine graphviz PNG/PDF.")
+@_diagram_options
+def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], engine: str, scale: float,
+                   dpi: Optional[int], **kw: Any) -> None:
+    """Draw each SOURCE and write it to OUTPUT.
+
+    \b
+    Examples:
+      rnndiagram export example:seed_stacked -o stacked.svg
+      rnndiagram export example:char_seq2seq -o - --format dot | dot -Tpng > s.png
+      rnndiagram export a.keras b.keras example:lstm_classifier -o diagrams/ --format png
+      rnndiagram export model.keras --engine graphviz -o model.pdf
+    """
+    options = _options(kw)
+    targets = _targets(sources, output, fmt)
+    failures: List[Tuple[str, str]] = []
+    show_bar = len(targets) > 1 and sys.stderr.isatty()
+    with click.progressbar(targets, label="Drawing", file=sys.stderr, hidden=not show_bar) as bar:
+        for source, path, target_fmt in bar:
+            try:
+                data = _render(source, target_fmt, engine, scale, dpi, options)
+                _write(path, data)
+            except RnnDiagramError as exc:
+                if len(targets) == 1:
+                    raise
+                failures.append((source, str(exc)))
+    for source, message in failures:
+        click.echo(f"Error: {source}: {message}", err=True)
+    if failures:
+        raise click.exceptions.Exit(EXIT_MODEL_ERROR)
+
+
+def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> List[Tuple[str, Optional[Path], str]]:
+    """(source, path or None for stdout, format) for each source; usage errors exit with 2."""
+    out = Path(output)
+    if len(sources) > 1 or (output != "-" and out.is_dir()):
+        if output == "-":
+            raise click.UsageError("several sources need a folder for -o, not -")
+        if out.exists() and not out.is_dir():
+            raise click.UsageError(f"several sources need a folder for -o; {output} is a file")
+        out.mkdir(parents=True, exist_ok=True)
+        fmt = fmt or "svg"
+        names: Dict[str, int] = {}
+        targets = []
+        for source in sources:
+            stem = _stem(source)
+            names[stem] = names.get(stem, 0) + 1
+            unique = stem if names[stem] == 1 else f"{stem}-{names[stem]}"
+            targets.append((source, out / f"{unique}.{fmt}", fmt))
+        return targets
+    if output == "-":
+        if not fmt:
+            raise click.UsageError("writing to standard output needs --format")
+        return [(sources[0], None, fmt)]
+    by_suffix = SUFFIXES.get(out.suffix.lower())
+    if fmt and by_suffix and fmt != by_suffix:
+        raise click.UsageError(f"--format {fmt} clashes with the suffix of {output} ({by_suffix})")
+    if not fmt and not by_suffix:
+        raise click.UsageError(f"cannot tell the format of {output}: use a suffix among "
+                               f"{', '.join(sorted(SUFFIXES))} or pass --format")
+    return [(sources[0], out, fmt or by_suffix)]
+
+
+def _stem(source: str) -> str:
+    tail = source.split(":")[-1] if ":" in source else Path(source).stem
+    return Path(tail).stem.rsplit(".", 1)[-1] or "model"
+
+
+def _render(source_text: str, fmt: str, engine: str, scale: float, dpi: Optional[int],
+            options: Dict[str, Any]) -> bytes:
+    from .api import diagram
+    from .sources import resolve
+
+    d = diagram(resolve(source_text).model, **options)
+    if fmt == "json":
+        return d.to_json().encode()
+    if engine == "graphviz":
+        if fmt == "dot":
+            return d.to_dot().encode()
+        from .render.raster import graphviz_render
+
+        return graphviz_render(d.to_dot(), fmt, dpi)
+    if fmt == "dot":
+        return d.to_dot().encode()
+    if fmt == "svg":
+        return d.to_svg().encode()
+    from .render.raster import svg_to_pdf, svg_to_png
+
+    return svg_to_png(d.to_svg(), scale) if fmt == "png" else svg_to_pdf(d.to_svg())
+
+
+def _write(path: Optional[Path], data: bytes) -> None:
+    from ._io import write_atomic
+
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomic(path, data)
+
+
+@main.command("inspect")
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print the model spec as JSON instead of a table.")
+def inspect_command(source: str, as_json: bool) -> None:
+    """Show the recurrent layers of SOURCE: timesteps, units, states, flags, shapes.
+
+    \b
+    Examples:
+      rnndiagram inspect example:stacked_bidirectional_lstm
+      rnndiagram inspect model.keras --json > model.spec.json
+    """
+    from .introspect import inspect
+    from .sources import resolve
+    from .spec import ModelSpec
+
+    model = resolve(source).model
+    spec = model if isinstance(model, ModelSpec) else inspect(model)
+    if as_json:
+        click.echo(spec.to_json())
+        return
+    from .table import recurrent_table
+
+    click.echo(recurrent_table(spec))
 
 
 @main.command("examples")
 @click.option("--json", "as_json", is_flag=True, help="Print each example's model spec as JSON.")
 def examples_command(as_json: bool) -> None:
-    """List the built-in example models, one line each.
+    """List the built-in example models, one line each (use them as example:NAME).
 
     \b
-    Example:
+    Examples:
+      rnndiagram examples
       rnndiagram examples --json > specs.json
     """
     from . import examples
-    from .introspect import inspect
 
     if not as_json:
         for name in examples.names():
             click.echo(f"{name:28} {examples.get(name).title}")
         return
     import json
+
+    from .introspect import inspect
 
     specs = {name: inspect(examples.build(name)).to_dict() for name in examples.names()}
     click.echo(json.dumps(specs, indent=2))

@@ -1,0 +1,138 @@
+"""Model sources: what a user can name on the command line or in a documentation page.
+
+``example:NAME``, a saved model (``.keras``, ``.h5``), a spec ``.json`` written by
+rnndiagram, ``package.module:attr`` or ``path/to/file.py:attr`` (a model, or a
+zero-argument callable returning one). Shared by the CLI and the documentation plugins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from .errors import SourceError
+from .spec import ModelSpec
+
+_MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_FILE_ATTR = re.compile(r"^(?P<path>.+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
+SAVED_SUFFIXES = (".keras", ".h5")
+FORMS = "example:NAME, a .keras or .h5 file, a spec .json, package.module:attr or path/to/file.py:attr"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved source: a short name (for output files) and a Keras model or a spec."""
+
+    text: str
+    name: str
+    model: Union[Any, ModelSpec]
+
+
+def resolve(text: str) -> Source:
+    """Turn a source string into a model; every way it can be wrong is a :class:`SourceError`."""
+    if text.startswith("example:"):
+        return Source(text, text.split(":", 1)[1], _example(text.split(":", 1)[1]))
+    match = _FILE_ATTR.match(text)
+    if match:
+        module = _load_file(Path(match["path"]), text)
+        return Source(text, match["attr"].rsplit(".", 1)[-1], _model_from(module, match["attr"], text))
+    path = Path(text)
+    if path.suffix.lower() in SAVED_SUFFIXES + (".json",):
+        if not path.is_file():
+            raise SourceError(f"no such file: {text}")
+        reader = _spec_file if path.suffix.lower() == ".json" else _saved_model
+        return Source(text, path.stem, reader(path))
+    if _MODULE_ATTR.match(text):
+        module_name, attr = text.split(":", 1)
+        return Source(text, attr.rsplit(".", 1)[-1], _model_from(_import(module_name, text), attr, text))
+    raise SourceError(f"cannot tell what {text!r} is; a source is one of: {FORMS}")
+
+
+def _example(name: str) -> Any:
+    from . import examples
+
+    if name not in examples.names():
+        raise SourceError(f"no built-in example {name!r}; examples are {', '.join(examples.names())} "
+                          f"(see `rnndiagram examples`)")
+    return examples.build(name)
+
+
+def _saved_model(path: Path) -> Any:
+    from ._keras import import_keras
+    from .examples import minimal_rnn_cell_class
+
+    keras = import_keras()
+    minimal_rnn_cell_class()  # so the custom-cell example loads like any other file
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        raise SourceError(f"cannot load the Keras model in {path}: {exc}") from exc
+
+
+def _spec_file(path: Path) -> ModelSpec:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(f"cannot read {path} as JSON: {exc}") from exc
+    if not isinstance(data, dict) or "layers" not in data or "schema_version" not in data:
+        raise SourceError(f"{path} is not a model spec written by rnndiagram (no schema_version and "
+                          f"layers); write one with `rnndiagram inspect SOURCE --json`")
+    try:
+        return ModelSpec.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"{path} is not a valid model spec: {exc!r}") from exc
+
+
+def _import(module_name: str, text: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        raise SourceError(f"cannot import module {module_name!r} for {text!r}: {exc}") from exc
+
+
+def _load_file(path: Path, text: str) -> Any:
+    if not path.is_file():
+        raise SourceError(f"no such file: {path} (in {text!r})")
+    name = f"_rnndiagram_source_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent.resolve()))  # so the file can import its neighbours
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the user's file may raise anything; report it as the source's fault
+        raise SourceError(f"running {path} raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(str(path.parent.resolve()))
+    return module
+
+
+def _model_from(module: Any, attr: str, text: str) -> Any:
+    obj = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            public = sorted(n for n in dir(obj) if not n.startswith("_"))[:20]
+            raise SourceError(f"{text!r}: {getattr(obj, '__name__', obj)!r} has no attribute {part!r}; "
+                              f"it has {', '.join(public) or 'no public names'}")
+        obj = getattr(obj, part)
+    if _is_model(obj) or isinstance(obj, ModelSpec):
+        return obj
+    if callable(obj):
+        try:
+            obj = obj()
+        except Exception as exc:  # a user's builder may raise anything
+            raise SourceError(f"calling {attr}() for {text!r} raised {type(exc).__name__}: {exc}") from exc
+        if _is_model(obj):
+            return obj
+    raise SourceError(f"{text!r} gave {type(obj).__module__}.{type(obj).__qualname__}, not a Keras "
+                      f"model; point at a keras.Model or a function that returns one")
+
+
+def _is_model(obj: Any) -> bool:
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(obj, keras.Model)

@@ -1,0 +1,70 @@
+"""Model sources: every form resolves, and every way one can be wrong says so clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rnndiagram.errors import SourceError
+from rnndiagram.sources import resolve
+from rnndiagram.spec import ModelSpec
+
+DATA = Path(__file__).parent / "data"
+FILE = DATA / "models_for_sources.py"
+
+
+def test_example_source():
+    source = resolve("example:seed_dense")
+    assert source.name == "seed_dense" and source.model.name == "seed_dense"
+
+
+@pytest.mark.parametrize("attr", ["build", "built"])
+def test_file_attr_source_takes_a_model_or_a_builder(attr):
+    source = resolve(f"{FILE}:{attr}")
+    assert source.name == attr and source.model.name == "from_file"
+
+
+def test_module_attr_source():
+    source = resolve("rnndiagram.examples:seed_stacked")
+    assert source.model.name == "seed_stacked"
+
+
+def test_saved_keras_file_round_trips(tmp_path, example_models):
+    path = tmp_path / "seq2seq.keras"
+    example_models["char_seq2seq"].save(path)
+    source = resolve(str(path))
+    assert source.name == "seq2seq" and len(source.model.layers) == len(example_models["char_seq2seq"].layers)
+
+
+def test_spec_json_source(tmp_path, example_specs):
+    path = tmp_path / "s.json"
+    path.write_text(example_specs["seed_stacked"].to_json())
+    source = resolve(str(path))
+    assert isinstance(source.model, ModelSpec) and source.model == example_specs["seed_stacked"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("example:nope", "no built-in example 'nope'"),
+    ("missing.keras", "no such file: missing.keras"),
+    ("missing/file.py:build", "no such file"),
+    (f"{FILE}:nothing", "has no attribute 'nothing'"),
+    (f"{FILE}:not_a_model", "gave builtins.int, not a Keras model"),
+    (f"{FILE}:broken", "calling broken\\(\\) .* raised RuntimeError: no data here"),
+    ("no_such_module_xyz:model", "cannot import module 'no_such_module_xyz'"),
+    ("model.txt", "cannot tell what 'model.txt' is"),
+])
+def test_bad_sources_say_what_went_wrong(text, message):
+    with pytest.raises(SourceError, match=message):
+        resolve(text)
+
+
+def test_bad_files_are_source_errors(tmp_path):
+    garbage = tmp_path / "garbage.keras"
+    garbage.write_bytes(b"not a zip")
+    with pytest.raises(SourceError, match="cannot load the Keras model"):
+        resolve(str(garbage))
+    not_spec = tmp_path / "x.json"
+    not_spec.write_text('{"a": 1}')
+    with pytest.raises(SourceError, match="not a model spec"):
+        resolve(str(not_spec))
