@@ -163,6 +163,86 @@ def variable_length() -> keras.Model:
     ], name="variable_length")
 
 
+def two_branch_merge() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    audio = keras.Input(shape=(8, 3), name="audio")
+    text = keras.Input(shape=(5, 4), name="text")
+    audio_code = layers.LSTM(12, name="audio_lstm")(audio)
+    text_code = layers.LSTM(12, name="text_lstm")(text)
+    joint = layers.Concatenate(name="joint")([audio_code, text_code])
+    score = layers.Dense(1, activation="sigmoid", name="score")(joint)
+    category = layers.Dense(3, activation="softmax", name="category")(joint)
+    return keras.Model([audio, text], [score, category], name="two_branch_merge")
+
+
+def addition_rnn() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(7, 12), name="question"),
+        layers.LSTM(32, name="encoder"),
+        layers.RepeatVector(4, name="repeat"),
+        layers.LSTM(32, return_sequences=True, name="decoder"),
+        layers.TimeDistributed(layers.Dense(12, activation="softmax"), name="digits"),
+    ], name="addition_rnn")
+
+
+def crnn() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(16, 64, 1), name="image"),
+        layers.Conv2D(8, 3, padding="same", activation="relu", name="conv"),
+        layers.MaxPooling2D(2, name="pool"),
+        layers.Permute((2, 1, 3), name="columns_first"),
+        layers.Reshape((32, 64), name="to_sequence"),
+        layers.Bidirectional(layers.LSTM(16, return_sequences=True), name="bilstm"),
+        layers.Dense(20, activation="softmax", name="characters"),
+    ], name="crnn")
+
+
+def conv_lstm_text() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(100,), dtype="int32", name="tokens"),
+        layers.Embedding(5000, 32, name="embedding"),
+        layers.Conv1D(32, 5, padding="same", activation="relu", name="conv"),
+        layers.MaxPooling1D(4, name="pool"),
+        layers.LSTM(32, name="lstm"),
+        layers.Dense(1, activation="sigmoid", name="sentiment"),
+    ], name="conv_lstm_text")
+
+
+def nested_encoder() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    encoder = keras.Sequential([
+        keras.Input(shape=(10, 4), name="steps"),
+        layers.GRU(8, return_sequences=True, name="gru_1"),
+        layers.GRU(8, name="gru_2"),
+    ], name="encoder")
+    inputs = keras.Input(shape=(10, 4), name="sequence")
+    outputs = layers.Dense(2, activation="softmax", name="head")(encoder(inputs))
+    return keras.Model(inputs, outputs, name="nested_encoder")
+
+
+def attention_seq2seq() -> keras.Model:
+    keras = import_keras()
+    layers = keras.layers
+    encoder_inputs = keras.Input(shape=(None, 10), name="encoder_inputs")
+    encoder_seq, state_h, state_c = layers.LSTM(
+        16, return_sequences=True, return_state=True, name="encoder_lstm")(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, 12), name="decoder_inputs")
+    decoder_seq = layers.LSTM(16, return_sequences=True, name="decoder_lstm")(
+        decoder_inputs, initial_state=[state_h, state_c])
+    context = layers.Attention(name="attention")([decoder_seq, encoder_seq])
+    joined = layers.Concatenate(name="joined")([decoder_seq, context])
+    outputs = layers.Dense(12, activation="softmax", name="next_char")(joined)
+    return keras.Model([encoder_inputs, decoder_inputs], outputs, name="attention_seq2seq")
+
+
 @functools.cache
 def minimal_rnn_cell_class() -> type:
     """The custom cell of ``custom_cell_rnn``: ``h_t = tanh(x_t W + h_{t-1} U)``.
@@ -240,6 +320,24 @@ _EXAMPLES: Tuple[Example, ...] = (
     Example("variable_length", "Variable-length sequences",
             "The number of timesteps is unknown (None): a GRU returns its sequence to an "
             "LSTM that returns its last output.", variable_length),
+    Example("two_branch_merge", "Two inputs, two LSTM branches, two outputs",
+            "Two sequences of different lengths are read by their own LSTMs; the codes are "
+            "concatenated and feed two heads.", two_branch_merge),
+    Example("addition_rnn", "LSTM, RepeatVector, LSTM",
+            "The addition example: an encoder LSTM's last output is repeated once per answer "
+            "digit, so the decoder LSTM runs on a new, shorter time axis.", addition_rnn),
+    Example("crnn", "CRNN: convolution, reshape, bidirectional LSTM",
+            "A Conv2D reads an image; its columns become a sequence of 32 steps that a "
+            "Bidirectional LSTM reads both ways, one character guess per step.", crnn),
+    Example("conv_lstm_text", "Conv1D and pooling before an LSTM",
+            "Embedded tokens pass a Conv1D and a pooling layer that shortens the time axis "
+            "from 100 to 25 steps before the LSTM.", conv_lstm_text),
+    Example("nested_encoder", "A Sequential nested in a functional model",
+            "A two-layer GRU encoder built as its own Sequential model is used as one layer.",
+            nested_encoder),
+    Example("attention_seq2seq", "Encoder-decoder with attention",
+            "The decoder starts from the encoder's final states and attends over the "
+            "encoder's whole output sequence at every step.", attention_seq2seq),
 )
 
 _BY_NAME: Dict[str, Example] = {e.name: e for e in _EXAMPLES}
