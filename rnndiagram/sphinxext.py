@@ -1,0 +1,156 @@
+"""Sphinx extension: ``.. rnndiagram:: SOURCE`` draws a Keras model unrolled in time.
+
+Add ``"rnndiagram.sphinxext"`` to ``extensions`` in ``conf.py``. The directive resolves the
+source and draws it into the cache (keyed by content hash); each builder then takes what
+it can show: HTML the SVG inline (so the ``auto`` theme follows the reader's dark mode),
+LaTeX a PDF (or PNG) converted from it, text-like builders the alt text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.config import ENUM, Config
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from . import __version__
+from ._cache import ALIGNS, DiagramCache, inline_svg, localize, options_from
+from .errors import RnnDiagramError
+from .options import THEMES
+
+logger = logging.getLogger(__name__)
+
+# conf.py settings (each prefixed ``rnndiagram_``), their defaults and accepted types.
+CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
+    ("max_timesteps", 4, int),
+    ("timesteps", None, (int, type(None))),
+    ("theme", "light", ENUM(*THEMES)),
+    ("tokens", None, (str, list, tuple, type(None))),
+    ("show_unreturned", False, bool),
+    ("expand_nested", False, bool),
+    ("values", False, bool),
+    ("seed", 0, int),
+    ("latex_format", "pdf", ENUM("pdf", "png")),
+    ("cache_dir", None, (str, type(None))),
+)
+
+
+class rnndiagram(nodes.General, nodes.Element):  # noqa: N801 (docutils names nodes in lower case)
+    """A drawn diagram: ``key`` in the cache, ``uid`` for its ids, ``alt``; its text is the alt."""
+
+
+def flag(argument: Optional[str]) -> bool:
+    """A flag option that may also be switched off: ``:values:``, ``:values: no``."""
+    word = (argument or "yes").strip().lower()
+    if word not in ("yes", "true", "on", "1", "no", "false", "off", "0"):
+        raise ValueError(f"expected nothing, yes or no; got {argument!r}")
+    return word in ("yes", "true", "on", "1")
+
+
+class RnnDiagramDirective(SphinxDirective):
+    """``.. rnndiagram:: SOURCE`` with diagram options and figure options."""
+
+    required_arguments = 1
+    option_spec = {
+        "max-timesteps": directives.positive_int,
+        "timesteps": directives.positive_int,
+        "theme": lambda arg: directives.choice(arg, THEMES),
+        "tokens": directives.unchanged,
+        "values": flag,
+        "expand-nested": flag,
+        "show-unreturned": flag,
+        "seed": directives.nonnegative_int,
+        "caption": directives.unchanged,
+        "alt": directives.unchanged,
+        "align": lambda arg: directives.choice(arg, ALIGNS),
+        "name": directives.unchanged,
+        "class": directives.class_option,
+    }
+
+    def run(self) -> List[nodes.Node]:
+        text = self.arguments[0]
+        # Paths are relative to the document, or to the source folder with a leading "/".
+        base = Path(self.env.srcdir) if text.startswith("/") else Path(self.env.doc2path(self.env.docname)).parent
+        source, dependency = localize(text.lstrip("/") if text.startswith("/") else text, base)
+        options = options_from({k.replace("-", "_"): v for k, v in self.options.items()}, defaults(self.config))
+        try:
+            drawing = cache_of(self.config, self.env.doctreedir).draw(source, options)
+        except RnnDiagramError as exc:
+            logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
+                           type="rnndiagram")
+            return []
+        if dependency is not None:
+            self.env.note_dependency(str(dependency))  # a changed model file re-reads this page
+        alt = self.options.get("alt") or drawing.summary
+        uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
+        node = rnndiagram(alt, nodes.Text(alt), key=drawing.key, uid=uid, alt=alt)
+        self.set_source_info(node)
+        figure = nodes.figure("", node, classes=["rnndiagram-figure", *self.options.get("class", [])])
+        if "align" in self.options:
+            figure["align"] = self.options["align"]
+        if self.options.get("caption"):
+            inline, messages = self.state.inline_text(self.options["caption"], self.lineno)
+            caption = nodes.caption(self.options["caption"], "", *inline)
+            self.set_source_info(caption)
+            figure += caption
+            figure += messages
+        self.add_name(figure)
+        return [figure]
+
+
+def defaults(config: Config) -> Dict[str, Any]:
+    return {name: config[f"rnndiagram_{name}"] for name, _, _ in CONFIG}
+
+
+def cache_of(config: Config, doctreedir: Any) -> DiagramCache:
+    """The build's cache: ``rnndiagram_cache_dir`` (relative to conf.py), else beside the doctrees."""
+    folder = config.rnndiagram_cache_dir
+    path = Path(config.confdir or ".") / folder if folder else Path(doctreedir) / "rnndiagram"
+    return DiagramCache(path, on_render=lambda line: logger.info("rnndiagram: drew %s", line))
+
+
+def html_visit(self: Any, node: rnndiagram) -> None:
+    try:
+        svg = cache_of(self.config, self.builder.doctreedir).svg(node["key"])
+    except OSError as exc:
+        logger.warning("rnndiagram: the cached drawing is gone (%s); rebuild with -E", exc,
+                       location=node, type="rnndiagram")
+        raise nodes.SkipNode from exc
+    self.body.append(inline_svg(svg, node["uid"], node["alt"]) + "\n")
+    raise nodes.SkipNode
+
+
+def latex_visit(self: Any, node: rnndiagram) -> None:
+    cache = cache_of(self.config, self.builder.doctreedir)
+    try:
+        made = cache.pdf(node["key"]) if self.config.rnndiagram_latex_format == "pdf" else cache.png(node["key"])
+    except (RnnDiagramError, ImportError, OSError) as exc:
+        logger.warning("rnndiagram: no image for LaTeX: %s", exc, location=node, type="rnndiagram")
+        self.body.append(self.encode(node["alt"]))
+        raise nodes.SkipNode from exc
+    name = f"rnndiagram-{made.name}"
+    target = Path(self.builder.outdir, self.builder.imagedir, name)
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, target)
+    self.body.append("\n\\sphinxincludegraphics[]{%s}\n" % Path(self.builder.imagedir, name).as_posix())
+    raise nodes.SkipNode
+
+
+def keep_text(self: Any, node: rnndiagram) -> None:
+    """Text-like builders print the node's child: the alt text."""
+
+
+def setup(app: Sphinx) -> Dict[str, Any]:
+    app.add_node(rnndiagram, html=(html_visit, None), latex=(latex_visit, None),
+                 text=(keep_text, keep_text), man=(keep_text, keep_text), texinfo=(keep_text, keep_text))
+    app.add_directive("rnndiagram", RnnDiagramDirective)
+    for name, default, types in CONFIG:
+        app.add_config_value(f"rnndiagram_{name}", default, "env", types)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
