@@ -1,0 +1,121 @@
+"""MkDocs plugin ``rnndiagram``: a fenced ```` ```rnndiagram ```` block becomes the diagram.
+
+The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
+the page) and, optionally, ``caption``, ``alt``, ``align``, ``name`` and any diagram
+option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
+``expand_nested``, ``show_unreturned``, ``seed``; hyphens or underscores). Drawings are
+cached by content hash, as in the Sphinx extension.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+
+from ._cache import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
+from .errors import RnnDiagramError
+from .options import THEMES
+
+log = get_plugin_logger(__name__)
+FIGURE_KEYS = ("source", "caption", "alt", "align", "name")
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\n]*?)\s*$")
+
+
+class RnnDiagramConfig(base.Config):
+    cache_dir = c.Optional(c.Type(str))  # default: .cache/rnndiagram beside mkdocs.yml
+    max_timesteps = c.Type(int, default=4)
+    timesteps = c.Optional(c.Type(int))
+    theme = c.Choice(THEMES, default="light")
+    tokens = c.Optional(c.Type((str, list)))
+    show_unreturned = c.Type(bool, default=False)
+    expand_nested = c.Type(bool, default=False)
+    values = c.Type(bool, default=False)
+    seed = c.Type(int, default=0)
+
+
+class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
+    """Replaces each ``rnndiagram`` fence by a placeholder, and the placeholder by the figure."""
+
+    def on_config(self, config: Any) -> None:
+        root = Path(config.config_file_path or ".").parent
+        folder = root / (self.config.cache_dir or ".cache/rnndiagram")
+        self.cache = DiagramCache(folder, on_render=lambda line: log.info(f"drew {line}"))
+        self.figures: Dict[str, str] = {}
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+        lines = markdown.splitlines(keepends=True)
+        blocks = list(enumerate(rnndiagram_blocks(lines), start=1))
+        for index, (start, end) in reversed(blocks):  # from the end, so line numbers hold
+            where = f"{page.file.src_uri}, rnndiagram block {index} (line {start + 1})"
+            token = f"rnndiagram-figure-{secrets.token_hex(8)}"
+            self.figures[token] = self._figure("".join(lines[start + 1:end]), page, index, where)
+            lines[start:end + 1] = [f"\n{token}\n\n"]
+        return "".join(lines)
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
+        return re.sub(r"(?:<p>)?(rnndiagram-figure-[0-9a-f]{16})(?:</p>)?",
+                      lambda m: self.figures.pop(m[1], m[0]), html)
+
+    def _figure(self, body: str, page: Any, index: int, where: str) -> str:
+        settings = _settings(body, where)
+        base_dir = Path(page.file.abs_src_path).parent
+        source, _ = localize(str(settings["source"]), base_dir)
+        options = options_from(settings, {k: self.config[k] for k in OPTION_NAMES})
+        try:
+            drawing = self.cache.draw(source, options)
+        except RnnDiagramError as exc:
+            raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}") from exc
+        alt = str(settings.get("alt") or drawing.summary)
+        caption = settings.get("caption")
+        return figure_html(self.cache.svg(drawing.key), f"rnd-{drawing.key[:10]}-{index}", alt,
+                           None if caption is None else str(caption), settings.get("align"), settings.get("name"))
+
+
+def _settings(body: str, where: str) -> Dict[str, Any]:
+    try:
+        data = yaml.safe_load(body) or {}
+    except yaml.YAMLError as exc:
+        raise PluginError(f"{where}: the block is not YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PluginError(f"{where}: the block must be `key: value` lines, starting with `source:`")
+    settings = {str(k).replace("-", "_"): v for k, v in data.items()}
+    unknown = sorted(set(settings) - set(FIGURE_KEYS) - set(OPTION_NAMES))
+    if unknown:
+        raise PluginError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are "
+                          f"{', '.join(FIGURE_KEYS + OPTION_NAMES)}")
+    if not settings.get("source"):
+        raise PluginError(f"{where}: no `source:` (e.g. `source: example:seed_stacked`)")
+    if settings.get("align") not in (None, *ALIGNS):
+        raise PluginError(f"{where}: align must be one of {', '.join(ALIGNS)}, got {settings['align']!r}")
+    return settings
+
+
+def rnndiagram_blocks(lines: List[str]) -> Iterator[Tuple[int, int]]:
+    """(opening line, closing line) of each top-level ``rnndiagram`` fence.
+
+    Fences inside other fences (e.g. a four-backtick block showing an example) are skipped.
+
+    >>> list(rnndiagram_blocks(["````md\\n", "```rnndiagram\\n", "```\\n", "````\\n",
+    ...                         "```rnndiagram\\n", "source: x\\n", "```\\n"]))
+    [(4, 6)]
+    """
+    opened: Optional[Tuple[int, str, str]] = None
+    for i, line in enumerate(lines):
+        match = _FENCE.match(line.rstrip("\n"))
+        if not match:
+            continue
+        fence = match["fence"]
+        if opened is None:
+            opened = (i, fence, match["info"])
+        elif fence[0] == opened[1][0] and len(fence) >= len(opened[1]) and not match["info"]:
+            if opened[2].split() and opened[2].split()[0] == "rnndiagram":
+                yield opened[0], i
+            opened = None
