@@ -51,6 +51,7 @@ class Row:
     gutter: Tuple[str, ...] = ()
     legend: Optional[str] = None
     backdrop: bool = False
+    group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,10 @@ def layer_title(layer: LayerSpec) -> str:
     """``SimpleRNN(4)``, ``Dense(1)``, ``TimeDistributed(Dense(4))``."""
     if layer.wrapped is not None:
         return f"{layer.class_name}({layer_title(layer.wrapped)})"
+    if layer.model is not None:
+        inner = [layer_title(l) for l in layer.model.layers if l.role != "input"]
+        shown = inner if len(inner) <= 3 else inner[:2] + ["…", inner[-1]]
+        return f"{layer.class_name}[{', '.join(shown)}]"
     size = layer_size(layer)
     return f"{layer.class_name}({size})" if size else layer.class_name
 

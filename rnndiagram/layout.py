@@ -81,6 +81,13 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         leaving = sum(1 for e in graph.edges if node_panel.get(e.src) == g.panel.index
                       and node_panel.get(e.dst, g.panel.index) != g.panel.index and e.kind == "handoff")
         bottom -= g.height + style.panel_gap + leaving * _LANE
+    nodes = {n.id: n for n in graph.nodes}
+    corridor = _corridor_lanes(graph, nodes)
+    if corridor:
+        # Edges between panels run up a corridor right of every panel; legends move past it.
+        corridor_x = max(g.legend_x for g in geoms) + 4
+        for g in geoms:
+            g.legend_x = corridor_x + len(corridor) * _CORRIDOR + 12
     boxes: Dict[str, Box] = {}
     items: List[Item] = list(_backdrops(geoms, rows))
     for g in geoms:
@@ -89,10 +96,14 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
             boxes[n.id] = _place(n, g, rows[g.panel.index], style)
     handoffs = _handoff_lanes(graph)
     tops = {g.panel.index: min(t for t, _ in rows[g.panel.index].values()) for g in geoms if g.panel.rows}
-    nodes = {n.id: n for n in graph.nodes}
     states = {(g.panel.index, row): names for g in geoms for row, names in g.states_per_row.items()}
-    items.extend(_handoff(e, boxes, handoffs[e.id], tops[node_panel[e.src]], nodes[e.src], style)
-                 if e.id in handoffs else _edge(e, boxes, nodes, states, style) for e in graph.edges)
+    for e in graph.edges:
+        if e.id in handoffs:
+            items.append(_handoff(e, boxes, handoffs[e.id], tops[node_panel[e.src]], nodes[e.src], style))
+        elif e.id in corridor:
+            items.append(_through_corridor(e, boxes, corridor_x + corridor[e.id] * _CORRIDOR, style))
+        else:
+            items.append(_edge(e, boxes, nodes, states, style))
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     left, top, right, low = bounds(items)
     m = style.margin
@@ -101,6 +112,23 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
 
 
 _LANE = 16.0  # between parallel hand-off lines: room for a caption between them
+_CORRIDOR = 12.0  # between parallel lines in the corridor right of the panels
+
+
+def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node]) -> Dict[str, int]:
+    """A lane for each edge from one panel into a box of another (merges, attention)."""
+    lanes: Dict[str, int] = {}
+    for e in graph.edges:
+        src, dst = nodes[e.src], nodes[e.dst]
+        if e.kind != "handoff" and src.panel != dst.panel and dst.kind in ("box", "band", "merge"):
+            lanes[e.id] = len(lanes)
+    return lanes
+
+
+def _through_corridor(e: Edge, boxes: Dict[str, Box], lane_x: float, style: Style) -> Group:
+    s, d = boxes[e.src], boxes[e.dst]
+    sy, dy = s.y + s.h / 2, d.y + d.h / 2
+    return edge_group(e, ((s.right, sy), (lane_x, sy), (lane_x, dy), (d.right, dy)), style)
 
 
 def _handoff_lanes(graph: UnrolledGraph) -> Dict[str, Tuple[int, int]]:
@@ -240,11 +268,19 @@ def _first_inputs(panel: Panel) -> int:
 
 
 def _backdrops(geoms, rows) -> List[Item]:
-    """The grey band behind a TimeDistributed row, as in the post's figure."""
+    """The grey band behind a TimeDistributed row, as in the post's figure, and a dashed
+    frame around the rows of an expanded nested model."""
     items: List[Item] = []
     for g in geoms:
+        groups: Dict[str, List[Tuple[float, float]]] = defaultdict(list)
         for row in g.panel.rows:
+            top, h = rows[g.panel.index][row.index]
             if row.backdrop:
-                top, h = rows[g.panel.index][row.index]
                 items.append(Box(g.left + 4, top + 2, g.cols_right - g.left - 8, h - 4, "rnd-backdrop", 4))
+            if row.group:
+                groups[row.group].append((top, top + h))
+        for name, spans in groups.items():
+            top, bottom = min(t for t, _ in spans), max(b for _, b in spans)
+            frame = Box(g.x0 - 8, top - 4, g.legend_x - g.x0 + 4, bottom - top + 8, "rnd-nested", 8)
+            items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
     return items

@@ -11,6 +11,7 @@ from . import labels
 from ._unroll_base import Values, _Handle, _PanelDraft, shown_columns, value_key
 from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 from .options import DiagramOptions
+from .nesting import inline_nested
 from .spec import Connection, LayerSpec, ModelSpec, Shape
 from .unroll_recurrent import add_recurrent
 
@@ -32,7 +33,8 @@ class _Builder:
         return Strip(tuple(dims), values, zero)
 
     def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False) -> int:
-        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop)
+        group = layer.rsplit("/", 1)[0] if layer and "/" in layer else None  # ids of inlined layers
+        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group)
         panel.rows.append(row)
         return row.index
 
@@ -80,10 +82,11 @@ class _Builder:
 
     # -- layers ---------------------------------------------------------------------------
     def build(self) -> UnrolledGraph:
-        consumers = {c.layer for l in self.spec.layers for c in l.inbound if l.class_name == "Embedding"}
+        if self.options.expand_nested:
+            self.spec = inline_nested(self.spec)
         for layer in self.spec.layers:
             if layer.role == "input":
-                self.add_input(layer, tokens_in=layer.id in consumers)
+                self.add_input(layer, as_sequence=self.is_sequence_input(layer))
             else:
                 self.add_layer(layer)
         panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p)) for p in self.panels)
@@ -94,13 +97,27 @@ class _Builder:
             return f"T = {panel.timesteps}"
         return f"T = ? (drawn as {self.options.timesteps})" if self.options.timesteps else "T = ?"
 
-    def add_input(self, layer: LayerSpec, tokens_in: bool) -> None:
+    def is_sequence_input(self, layer: LayerSpec) -> bool:
+        """Whether an input gets its own time axis: (batch, time, features), token ids read by
+        an Embedding, or a bigger tensor read step by step (ConvLSTM, TimeDistributed).
+        An image read by Conv2D is a tensor, not a sequence of rows."""
+        rank = len(layer.output_shapes[0])
+        readers = [l for l in self.spec.layers if any(c.layer == layer.id for c in l.inbound)]
+        if rank == 2:
+            return any(l.class_name == "Embedding" for l in readers)
+        if rank == 3:
+            return True
+        return any(l.recurrent is not None or l.role == "per_step" for l in readers)
+
+    def add_input(self, layer: LayerSpec, as_sequence: bool) -> None:
         shape = layer.output_shapes[0]
-        if len(shape) < 3 and not tokens_in:
+        tokens_in = len(shape) == 2 and as_sequence
+        if not as_sequence:
             panel = self.panels[-1] if self.panels else self.new_panel(1)
-            row = self.add_row(panel, "head", layer.id, legend="Input")
+            row = self.add_row(panel, "head", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}"),
+                               legend="Input")
             node = self.add_node(id=f"{layer.id}-x", kind="input", panel=panel.index, row=row, col=panel.last,
-                                 label=labels.dims_text(shape[1:]), layer=layer.id,
+                                 label="x", detail=labels.dims_text(shape[1:]), layer=layer.id,
                                  strip=self.strip(shape[1:], value_key(layer.id, 0)))
             self.handles[(layer.id, 0)] = _Handle(panel.index, tuple(shape[1:]), node=node)
             return
@@ -128,6 +145,10 @@ class _Builder:
             add_recurrent(self, layer, sequence_in)
         elif layer.role == "per_step" and sequence_in is not None:
             self.add_per_step(layer, sequence_in)
+        elif layer.role == "merge" and sequence_in is not None and all(
+                h.per_col is not None and h.panel == sequence_in.panel for _, h in inputs) \
+                and _same_time_axis(layer, self.panels[sequence_in.panel].timesteps):
+            self.add_step_merges(layer, inputs, sequence_in)
         elif sequence_in is not None:
             self.add_band(layer, inputs, sequence_in)
         else:
@@ -136,7 +157,9 @@ class _Builder:
     def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]:
         shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
         extra = " …" if len(layer.output_shapes) > 2 else ""
-        return (layer.name, labels.layer_title(layer), *labels.wrap(flags), "→ " + shapes + extra)
+        calls = sum(1 for l in self.spec.layers if l.name == layer.name)
+        name = f"{layer.name} (call {layer.call + 1} of {calls})" if calls > 1 else layer.name
+        return (name, labels.layer_title(layer), *labels.wrap(flags), "→ " + shapes + extra)
 
     def add_per_step(self, layer: LayerSpec, source: _Handle) -> None:
         panel = self.panels[source.panel]
@@ -163,13 +186,14 @@ class _Builder:
 
     def add_band(self, layer: LayerSpec, inputs, source: _Handle) -> None:
         panel = self.panels[source.panel]
-        row = self.add_row(panel, "band", layer.id, gutter=self.gutter(layer), legend="whole sequence")
+        gutter = self.gutter(layer)
+        elsewhere = [f"reads all steps of {c.layer}" for c, h in inputs
+                     if h.per_col is not None and h.panel != panel.index]
+        row = self.add_row(panel, "band", layer.id, gutter=gutter[:-1] + tuple(elsewhere) + gutter[-1:],
+                           legend="whole sequence")
         band = self.add_node(id=f"{layer.id}-band", kind="band", panel=panel.index, row=row, col=None,
                              label=labels.layer_title(layer), layer=layer.id)
-        for conn, handle in inputs:
-            for src in (handle.per_col or {}).values() if handle.per_col else [handle.node]:
-                if self.kinds[src] != "ellipsis":
-                    self.add_edge(src, band, "data", layer=layer.id)
+        self.connect_all(inputs, panel, band, layer)
         out = layer.output_shapes[0]
         same_axis = len(out) >= 3 and out[1] == panel.timesteps
         if same_axis:
@@ -179,6 +203,42 @@ class _Builder:
             self.sequence_from(layer, band, out)
         else:
             self.head_strip(layer, panel, band)
+
+    def connect_all(self, inputs, panel: _PanelDraft, dst: str, layer: LayerSpec) -> None:
+        """Edges from every step of each input into ``dst``; a sequence drawn on another
+        time axis arrives as one edge from its last step, so no arrow cuts across a panel."""
+        for conn, handle in inputs:
+            if handle.per_col is None:
+                self.add_edge(handle.node, dst, "data", layer=layer.id)
+            elif handle.panel != panel.index:
+                self.add_edge(self.last_node(handle), dst, "data", layer=layer.id,
+                              label=f"all steps of {conn.layer}")
+            else:
+                for src in handle.per_col.values():
+                    if self.kinds[src] != "ellipsis":
+                        self.add_edge(src, dst, "data", layer=layer.id)
+
+    def last_node(self, handle: _Handle) -> str:
+        return handle.node or next(n for c, n in sorted(handle.per_col.items(), reverse=True)
+                                   if self.kinds[n] != "ellipsis")
+
+    def add_step_merges(self, layer: LayerSpec, inputs, source: _Handle) -> None:
+        """Concatenate/Add of sequences on one time axis: one merge node per step."""
+        panel = self.panels[source.panel]
+        dims = tuple(layer.output_shapes[0][2:])
+        row = self.add_row(panel, "boxes", layer.id, gutter=self.gutter(layer), legend=layer.class_name)
+        merges: Dict[int, str] = {}
+        for col, column in enumerate(panel.columns):
+            if column.ellipsis:
+                merges[col] = self.add_node(id=f"{layer.id}-t…", kind="ellipsis", panel=panel.index, row=row,
+                                            col=col, label="…", layer=layer.id)
+                continue
+            merges[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="merge", panel=panel.index,
+                                        row=row, col=col, label=layer.class_name, t=column.key,
+                                        detail=labels.dims_text(dims), layer=layer.id)
+            for _, handle in inputs:
+                self.add_edge(handle.per_col[col], merges[col], "data", layer=layer.id)
+        self.finish_sequence(layer, panel, merges)
 
     def sequence_from(self, layer: LayerSpec, src: str, out: Shape) -> None:
         """A layer whose output is a sequence on a new time axis (RepeatVector, pooling)."""
@@ -209,15 +269,17 @@ class _Builder:
         return per_col
 
     def add_head_box(self, layer: LayerSpec, inputs) -> None:
-        panel = self.panels[inputs[0][1].panel] if inputs else (self.panels[-1] if self.panels else self.new_panel(1))
+        # In the highest panel any input comes from, so every edge into it runs upwards.
+        panel = self.panels[max(h.panel for _, h in inputs)] if inputs else (
+            self.panels[-1] if self.panels else self.new_panel(1))
         row = self.add_row(panel, "head", layer.id, gutter=self.gutter(layer))
         box = self.add_node(id=f"{layer.id}-box", kind="merge" if layer.role == "merge" else "box",
                             panel=panel.index, row=row, col=panel.last, label=layer.class_name,
                             detail=_box_detail(layer), layer=layer.id)
         for conn, handle in inputs:
-            self.add_edge(handle.node or handle.per_col[max(handle.per_col)], box, "data", layer=layer.id)
+            self.add_edge(self.last_node(handle), box, "data", layer=layer.id)
         out = layer.output_shapes[0]
-        if len(out) >= 3:
+        if len(out) == 3:  # (batch, time, features): a new time axis (RepeatVector, Reshape)
             self.sequence_from(layer, box, out)
         else:
             self.head_strip(layer, panel, box)
@@ -249,7 +311,15 @@ def _box_detail(layer: LayerSpec) -> str:
     if layer.model is not None:
         return f"{len(layer.model.layers)} layers"
     size = labels.layer_size(layer)
+    if layer.recurrent is not None:  # an RNN inside a time step: collapsed over its own axis
+        steps = "?" if layer.recurrent.timesteps is None else layer.recurrent.timesteps
+        return f"({size}) over {steps} steps"
     return f"({size})" if size else ""
+
+
+def _same_time_axis(layer: LayerSpec, timesteps: Optional[int]) -> bool:
+    out = layer.output_shapes[0]
+    return len(out) >= 3 and out[1] == timesteps
 
 
 def summary(spec: ModelSpec) -> str:
