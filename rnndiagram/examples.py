@@ -184,7 +184,7 @@ def addition_rnn() -> keras.Model:
         layers.LSTM(32, name="encoder"),
         layers.RepeatVector(4, name="repeat"),
         layers.LSTM(32, return_sequences=True, name="decoder"),
-        layers.TimeDistributed(layers.Dense(12, activation="softmax"), name="digits"),
+        layers.TimeDistributed(layers.Dense(12, activation="softmax", name="digit"), name="digits"),
     ], name="addition_rnn")
 
 
@@ -197,7 +197,7 @@ def crnn() -> keras.Model:
         layers.MaxPooling2D(2, name="pool"),
         layers.Permute((2, 1, 3), name="columns_first"),
         layers.Reshape((32, 64), name="to_sequence"),
-        layers.Bidirectional(layers.LSTM(16, return_sequences=True), name="bilstm"),
+        layers.Bidirectional(layers.LSTM(16, return_sequences=True, name="lstm"), name="bilstm"),
         layers.Dense(20, activation="softmax", name="characters"),
     ], name="crnn")
 

@@ -17,7 +17,8 @@ EXPECTED = (
     "seed_simple_rnn", "seed_dense", "seed_return_sequences", "seed_time_distributed",
     "seed_stacked", "lstm_classifier", "gru_masked_embedding", "stacked_bidirectional_lstm",
     "char_seq2seq", "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence",
-    "variable_length",
+    "variable_length", "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder",
+    "attention_seq2seq",
 )
 
 
