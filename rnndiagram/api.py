@@ -17,7 +17,8 @@ from .scene import Scene
 from .spec import ModelSpec
 from .unroll import Values, unroll
 
-FORMATS: Dict[str, str] = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json"}
+FORMATS: Dict[str, str] = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json", ".png": "png",
+                           ".pdf": "pdf"}
 
 
 class Diagram:
@@ -49,16 +50,29 @@ class Diagram:
 
         return render_dot(self.graph)
 
+    def to_png(self, scale: float = 1.0) -> bytes:
+        """The SVG drawn as PNG, ``scale`` times its size (needs ``rnndiagram[raster]``)."""
+        from .render.raster import svg_to_png
+
+        return svg_to_png(self.to_svg(), scale)
+
+    def to_pdf(self, dpi: int = 300) -> bytes:
+        """A PDF page the size of the SVG, holding it drawn at ``dpi`` (needs ``rnndiagram[raster]``)."""
+        from .render.raster import svg_to_pdf
+
+        return svg_to_pdf(self.to_svg(), dpi)
+
     def to_json(self) -> str:
         """The model spec as JSON (the contract described in the README)."""
         return self.spec.to_json()
 
     def save(self, path: Union[str, Path], format: Optional[str] = None) -> Path:
         """Write the diagram to ``path`` atomically; the format comes from the suffix
-        (``.svg``, ``.dot``/``.gv``, ``.json``) unless ``format`` is given."""
+        (``.svg``, ``.dot``/``.gv``, ``.json``, ``.png``, ``.pdf``) unless ``format`` is given."""
         path = Path(path)
         fmt = format or FORMATS.get(path.suffix.lower())
-        writers = {"svg": self.to_svg, "dot": self.to_dot, "json": self.to_json}
+        writers = {"svg": self.to_svg, "dot": self.to_dot, "json": self.to_json, "png": self.to_png,
+                   "pdf": self.to_pdf}
         if fmt not in writers:
             raise UnknownFormatError(
                 f"cannot tell which format to write for {str(path)!r}: use a suffix among "

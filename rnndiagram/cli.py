@@ -92,7 +92,8 @@ def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
               help="Who lays the drawing out: our own layout, or Graphviz's dot from the DOT source.")
 @click.option("--scale", type=click.FloatRange(min=0.1, max=20), default=1.0, show_default=True,
               help="PNG size as a multiple of the SVG's.")
-@click.option("--dpi", type=click.IntRange(min=10, max=2400), help="Resolution for --engine graphviz PNG/PDF.")
+@click.option("--dpi", type=click.IntRange(min=10, max=2400),
+              help="Resolution of the drawing inside a PDF (default 300), or of Graphviz's PNG.")
 @_diagram_options
 def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], engine: str, scale: float,
                    dpi: Optional[int], **kw: Any) -> None:
@@ -178,9 +179,7 @@ def _render(source_text: str, fmt: str, engine: str, scale: float, dpi: Optional
         return d.to_dot().encode()
     if fmt == "svg":
         return d.to_svg().encode()
-    from .render.raster import svg_to_pdf, svg_to_png
-
-    return svg_to_png(d.to_svg(), scale) if fmt == "png" else svg_to_pdf(d.to_svg())
+    return d.to_png(scale) if fmt == "png" else d.to_pdf(dpi or 300)
 
 
 def _write(path: Optional[Path], data: bytes) -> None:

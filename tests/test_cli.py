@@ -132,3 +132,32 @@ def test_console_script_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # TensorFlow's start-up noise is silenced
     assert out.read_text().startswith("<svg")
+
+
+def test_png_and_pdf_have_the_svg_size(run, tmp_path):
+    import re
+    import struct
+
+    svg = tmp_path / "m.svg"
+    run("export", "example:seed_dense", "-o", svg)
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg.read_text()).groups())
+    png = tmp_path / "m.png"
+    assert run("export", "example:seed_dense", "-o", png, "--scale", "2").exit_code == 0
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = struct.unpack(">II", data[16:24])
+    assert abs(w - 2 * width) <= 1 and abs(h - 2 * height) <= 1
+    pdf = tmp_path / "m.pdf"
+    assert run("export", "example:seed_dense", "-o", pdf, "--dpi", "150").exit_code == 0
+    text = pdf.read_bytes()
+    assert text.startswith(b"%PDF")
+    box = [float(v) for v in re.search(rb"/MediaBox \[\s*([\d.\s]+)\]", text).group(1).split()]
+    assert abs(box[2] - width * 72 / 96) < 1 and abs(box[3] - height * 72 / 96) < 1
+
+
+@pytest.mark.parametrize("fmt, magic", [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_graphviz_engine(run, tmp_path, fmt, magic):
+    out = tmp_path / f"g.{fmt}"
+    result = run("export", "example:seed_stacked", "--engine", "graphviz", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().lstrip()[:len(magic)] in (magic, b"<svg"[:len(magic)])
