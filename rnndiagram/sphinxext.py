@@ -42,7 +42,7 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
 
 
 class rnndiagram(nodes.General, nodes.Element):  # noqa: N801 (docutils names nodes in lower case)
-    """A drawn diagram: ``key`` in the cache, ``uid`` for its ids, ``alt``; its text is the alt."""
+    """A drawn diagram: ``key`` in the cache, ``uid`` for its ids, ``alt``; its child is the alt."""
 
 
 def flag(argument: Optional[str]) -> bool:
@@ -89,7 +89,7 @@ class RnnDiagramDirective(SphinxDirective):
             self.env.note_dependency(str(dependency))  # a changed model file re-reads this page
         alt = self.options.get("alt") or drawing.summary
         uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
-        node = rnndiagram(alt, nodes.Text(alt), key=drawing.key, uid=uid, alt=alt)
+        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt)
         self.set_source_info(node)
         figure = nodes.figure("", node, classes=["rnndiagram-figure", *self.options.get("class", [])])
         if "align" in self.options:
