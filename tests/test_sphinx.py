@@ -1,0 +1,167 @@
+"""The Sphinx extension: real sphinx-build runs on the sample project and on docs/."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sphinx")
+
+from sphinx.cmd.build import build_main  # noqa: E402
+
+from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E402
+from rnndiagram import examples, inspect  # noqa: E402
+from rnndiagram._cache import RENDER_LOG, one_sentence  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKED_ALT = one_sentence(inspect(examples.build("seed_stacked")))
+
+
+def sphinx_build(src: Path, out: Path, *args: str, builder: str = "html"):
+    """``sphinx-build`` in this process (Keras is imported once for all builds).
+
+    Doctrees, and so the diagram cache, are shared by the builds of one test.
+    """
+    warnings = out.with_name(out.name + "-warnings.txt")
+    code = build_main(["-q", "-b", builder, "-d", str(out.parent / "doctrees"), "-w", str(warnings),
+                       *args, str(src), str(out)])
+    return code, warnings.read_text(encoding="utf-8") if warnings.exists() else ""
+
+
+def renders(out: Path):
+    log = out.parent / "doctrees" / "rnndiagram" / RENDER_LOG
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    samples = copy_samples(tmp_path_factory.mktemp("sphinx"))
+    out = samples.parent / "html"
+    code, warnings = sphinx_build(samples / "sphinx", out)
+    assert code == 0 and not warnings, warnings
+    return samples, out
+
+
+def test_html_has_each_diagram_inline_with_its_caption_and_alt(built):
+    _, out = built
+    page = (out / "index.html").read_text(encoding="utf-8")
+    first, dark, own = diagrams(page)
+    assert [first.count("rnd-cell"), dark.count("rnd-cell"), own.count("rnd-cell")] == [6, 6, 2]
+    assert first.title == STACKED_ALT and "source" not in first.title
+    assert dark.title == "The stacked model again, in the dark theme"
+    assert own.title.startswith("Diagram of the Keras model sample_gru unrolled in time: a GRU of 4 units")
+    assert (first.theme, dark.theme, own.theme) == ("rnd-theme-auto", "rnd-theme-dark", "rnd-theme-auto")
+    caption, = figcaptions(page)
+    assert caption.endswith(" Two stacked SimpleRNN layers &amp; &lt;their&gt; states")
+    assert '<figure class="rnndiagram-figure align-default" id="stacked">' in page
+    assert 'href="#stacked"' in page and caption.split(" Two")[0] in page.split("<figure")[0]  # :ref:, :numref:
+    assert "align-center" in page and "The end of the page." in page
+    assert [t.text for t in own.root.iter("{http://www.w3.org/2000/svg}text") if t.text in "abcde"] != []
+    second, = diagrams((out / "second.html").read_text(encoding="utf-8"))
+    assert second.count("rnd-cell") == 3 and second.count("rnd-box") == 3
+
+
+def test_an_unchanged_rebuild_draws_nothing_and_a_changed_model_is_redrawn(built, tmp_path):
+    samples = copy_samples(tmp_path)
+    out = tmp_path / "html"
+    assert sphinx_build(samples / "sphinx", out) == (0, "")
+    first = renders(out)
+    assert len(first) == 4 and all(line.startswith("svg ") for line in first)
+
+    assert sphinx_build(samples / "sphinx", out, "-E") == (0, "")  # re-reads every page
+    assert renders(out) == first
+    assert len(diagrams((out / "index.html").read_text(encoding="utf-8"))) == 3
+
+    model = samples / "models.py"
+    model.write_text(model.read_text().replace("UNITS = 4", "UNITS = 6"))
+    later = time.time() + 5
+    os.utime(model, (later, later))
+    assert sphinx_build(samples / "sphinx", out) == (0, "")  # no -E: the page depends on models.py
+    again = renders(out)
+    assert len(again) == 5 and again[:4] == first and again[4].endswith("models.py:build")
+    own = diagrams((out / "index.html").read_text(encoding="utf-8"))[2]
+    assert "a GRU of 6 units" in own.title
+
+
+def test_text_builder_prints_the_alt_text(built):
+    samples, html = built
+    out = html.parent / "text"
+    assert sphinx_build(samples / "sphinx", out, builder="text") == (0, "")
+    text = " ".join((out / "index.txt").read_text(encoding="utf-8").split())
+    assert STACKED_ALT in text and "The stacked model again, in the dark theme" in text
+    assert "<svg" not in text
+    assert len(renders(html)) == 4  # the text build found every drawing in the cache
+
+
+def test_latex_builder_includes_a_pdf_per_diagram(built):
+    samples, html = built
+    out = html.parent / "latex"
+    assert sphinx_build(samples / "sphinx", out, builder="latex") == (0, "")
+    tex = next(out.glob("*.tex")).read_text(encoding="utf-8")
+    keys = [line.split()[1] for line in renders(html) if line.startswith("svg ")]
+    for key in keys:
+        assert f"\\sphinxincludegraphics[]{{rnndiagram-{key}.pdf}}" in tex
+        assert (out / f"rnndiagram-{key}.pdf").read_bytes().startswith(b"%PDF")
+    assert "\\caption{Two stacked SimpleRNN layers \\& \\textless{}their\\textgreater{} states}" in tex
+    assert "\\label{\\detokenize{index:stacked}}" in tex
+
+
+BROKEN = """\
+Broken
+======
+
+.. rnndiagram:: example:no_such_model
+
+.. rnndiagram:: missing/model.keras
+   :caption: never drawn
+
+The page goes on after the failures.
+"""
+
+
+def test_a_failing_source_is_a_warning_with_its_location_and_fails_under_W(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\n')
+    (src / "index.rst").write_text(BROKEN)
+    code, warnings = sphinx_build(src, tmp_path / "html")
+    assert code == 0
+    lines = warnings.strip().splitlines()
+    assert len(lines) == 2
+    assert f"{src / 'index.rst'}:4: WARNING: rnndiagram: cannot draw example:no_such_model: no built-in " \
+           f"example 'no_such_model'" in lines[0]
+    assert f"{src / 'index.rst'}:6: WARNING: rnndiagram: cannot draw missing/model.keras: no such file" in lines[1]
+    assert "The page goes on after the failures." in (tmp_path / "html" / "index.html").read_text()
+
+    code, warnings = sphinx_build(src, tmp_path / "strict", "-W", "-E")
+    assert code != 0 and "no_such_model" in warnings
+
+
+def test_parallel_build(tmp_path):
+    """``-j 2`` in a real sphinx-build process: spec JSON sources, so no worker imports Keras."""
+    src = tmp_path / "src"
+    (src / "specs").mkdir(parents=True)
+    names = ["seed_simple_rnn", "seed_dense", "seed_return_sequences", "seed_stacked"]
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\n')
+    (src / "index.rst").write_text("Parallel\n========\n\n.. toctree::\n\n" +
+                                   "".join(f"   {n}\n" for n in names))
+    for name in names:
+        (src / "specs" / f"{name}.json").write_text(inspect(examples.build(name)).to_json())
+        (src / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\n.. rnndiagram:: specs/{name}.json\n")
+    out = tmp_path / "html"
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-j", "2", "-W", "-b", "html", "-d",
+                          str(tmp_path / "doctrees"), str(src), str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    # Chunks of documents ("a .. b") are what Sphinx hands to its worker processes.
+    assert re.search(r"reading sources\.\.\. \[ *\d+%\] \S+ \.\. \S+", run.stdout), run.stdout
+    for name in names:
+        drawn, = diagrams((out / f"{name}.html").read_text(encoding="utf-8"))
+        assert drawn.title.startswith(f"Diagram of the Keras model {name} unrolled in time")
+    assert len(renders(out)) == 4
