@@ -1,0 +1,109 @@
+"""The MkDocs plugin: real ``mkdocs build`` runs on the sample project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mkdocs")
+
+from mkdocs.commands.build import build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.exceptions import Abort, PluginError  # noqa: E402
+
+from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E402
+from rnndiagram import examples, inspect  # noqa: E402
+from rnndiagram._cache import RENDER_LOG, one_sentence  # noqa: E402
+from rnndiagram.mkdocs_plugin import RnnDiagramPlugin  # noqa: E402
+
+
+def mkdocs_build(project: Path, site: Path) -> None:
+    """What ``mkdocs build -f project/mkdocs.yml -d site`` does, in this process."""
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+
+
+def renders(project: Path):
+    log = project / ".cache" / "rnndiagram" / RENDER_LOG
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_samples(tmp_path_factory.mktemp("mkdocs")) / "mkdocs"
+    mkdocs_build(project, project / "site")
+    return project
+
+
+def test_the_plugin_is_registered_under_mkdocs_plugins():
+    plugin, = [ep for ep in entry_points(group="mkdocs.plugins") if ep.name == "rnndiagram"]
+    assert plugin.load() is RnnDiagramPlugin
+
+
+def test_each_block_becomes_an_inline_svg_figure(built):
+    page = (built / "site" / "index.html").read_text(encoding="utf-8")
+    first, dark, own = diagrams(page)
+    assert [first.count("rnd-cell"), dark.count("rnd-cell"), own.count("rnd-cell")] == [6, 6, 2]
+    assert first.title == one_sentence(inspect(examples.build("seed_stacked")))
+    assert dark.title == "The stacked model again, in the dark theme"
+    assert (first.theme, dark.theme, own.theme) == ("rnd-theme-auto", "rnd-theme-dark", "rnd-theme-auto")
+    assert figcaptions(page) == ["Two stacked SimpleRNN layers &amp; &lt;their&gt; states"]
+    assert '<figure class="rnndiagram-figure" id="stacked">' in page
+    assert '<figure class="rnndiagram-figure align-center">' in page
+    assert "example:no_such_model" in page  # a block inside a code block is shown, not drawn
+    assert "rnndiagram-figure-" not in page.replace("rnndiagram-figure\"", "").replace("rnndiagram-figure ", "")
+    second, = diagrams((built / "site" / "second" / "index.html").read_text(encoding="utf-8"))
+    assert second.count("rnd-cell") == 3 and "groot" in second.text
+
+
+def test_an_unchanged_rebuild_draws_nothing_and_a_changed_model_is_redrawn(built, tmp_path):
+    first = renders(built)
+    assert len(first) == 4
+    mkdocs_build(built, tmp_path / "again")
+    assert renders(built) == first
+    assert len(diagrams((tmp_path / "again" / "index.html").read_text(encoding="utf-8"))) == 3
+
+    model = built.parent / "models.py"
+    model.write_text(model.read_text().replace("UNITS = 4", "UNITS = 6"))
+    mkdocs_build(built, tmp_path / "changed")
+    later = renders(built)
+    assert len(later) == 5 and later[:4] == first and later[4].endswith("models.py:build")
+    assert "a GRU of 6 units" in diagrams((tmp_path / "changed" / "index.html").read_text())[2].title
+
+
+BROKEN = "# Broken\n\n```rnndiagram\nsource: example:seed_simple_rnn\n```\n\nText.\n\n```rnndiagram\n{}\n```\n"
+
+
+def broken_project(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: broken\nplugins:\n  - rnndiagram\n")
+    (tmp_path / "docs" / "index.md").write_text(BROKEN.format(body))
+    return tmp_path
+
+
+@pytest.mark.parametrize("body, message", [
+    ("source: missing.keras", "no such file"),
+    ("caption: no source", "no `source:`"),
+    ("source: example:seed_dense\ncolour: red", "unknown key(s) colour"),
+    ("source: example:seed_dense\nmax_timesteps: 1", "max_timesteps must be an integer >= 2"),
+    ("source: [unclosed", "the block is not YAML"),
+])
+def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body, message):
+    project = broken_project(tmp_path, body)
+    with pytest.raises(Abort) as raised:  # MkDocs logs the PluginError, then aborts the build
+        mkdocs_build(project, project / "site")
+    error = raised.value.__context__
+    assert isinstance(error, PluginError)
+    assert str(error).startswith("index.md, rnndiagram block 2 (line 9): ") and message in str(error)
+
+
+def test_the_mkdocs_command_reports_a_failing_block_and_exits_1(tmp_path):
+    project = broken_project(tmp_path, "source: example:no_such_model")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert ("index.md, rnndiagram block 2 (line 9): cannot draw example:no_such_model: no built-in example "
+            "'no_such_model'") in run.stderr
