@@ -1,0 +1,107 @@
+"""Stage 0 helper for saved files: typed, located access to untrusted Keras config JSON.
+
+Every value read from a file goes through :class:`Cfg`, so a wrong type is a
+:class:`SourceError` that names where it was found, never a ``KeyError`` or ``TypeError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+
+from .errors import SourceError
+from .spec import Shape
+
+_MISSING: Any = object()
+
+
+class Cfg:
+    """A JSON object from the file and where it sits (``layers[2].config``), for messages."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise SourceError(f"{where}: expected a JSON object, got {_kind(data)}")
+        self.data: Dict[str, Any] = data
+        self.where = where
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            raise SourceError(f"{self.where}: the key {key!r} is missing")
+        return default
+
+    def sub(self, key: str) -> "Cfg":
+        return Cfg(self.raw(key), f"{self.where}.{key}")
+
+    def str(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if not isinstance(value, str) and value is not default:
+            raise self.wrong(key, "a string", value)
+        return value
+
+    def bool(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if not isinstance(value, bool) and value is not default:
+            raise self.wrong(key, "true or false", value)
+        return value
+
+    def int(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if not is_int(value) and value is not default:
+            raise self.wrong(key, "an integer", value)
+        return value
+
+    def ints(self, key: str, rank: int, default: Any = _MISSING) -> Tuple[int, ...]:
+        """An int or a list of ``rank`` ints (kernel sizes, strides) as a tuple."""
+        value = self.raw(key, default)
+        if is_int(value):
+            return (value,) * rank
+        if isinstance(value, list) and len(value) == rank and all(is_int(v) and v > 0 for v in value):
+            return tuple(value)
+        raise self.wrong(key, f"an integer or a list of {rank} positive integers", value)
+
+    def shape(self, key: str) -> Shape:
+        return to_shape(self.raw(key), f"{self.where}.{key}")
+
+    def wrong(self, key: str, expected: str, value: Any) -> SourceError:
+        return SourceError(f"{self.where}.{key}: expected {expected}, got {_short(value)}")
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_shape(value: Any) -> bool:
+    return isinstance(value, list) and all(d is None or (is_int(d) and d >= 0) for d in value)
+
+
+def to_shape(value: Any, where: str) -> Shape:
+    """A shape from JSON: a list of non-negative ints and nulls."""
+    if not is_shape(value):
+        raise SourceError(f"{where}: expected a shape (a list of sizes and nulls), got {_short(value)}")
+    return tuple(value)
+
+
+def optional_str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Unsupported(Exception):
+    """Something the file reader has no rule for (a custom layer, cell or activation).
+
+    Raised inside the reader and turned into an :class:`UnsupportedLayerError` that names
+    the layer and the way out (``--allow-load``) where the layer is known.
+    """

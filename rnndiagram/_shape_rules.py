@@ -1,0 +1,318 @@
+"""Stage 0 helper for saved files: each supported layer's output shapes, from its config.
+
+The shapes are the ones Keras's own ``compute_output_shape`` gives (the formulas follow
+``keras/src/ops/operation_utils.py`` and the layers' code), so a spec read from a file
+matches one introspected from the live model. A layer kind without a rule here raises
+:class:`Unsupported`, and the reader offers the Keras fallback instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+from ._saved_config import Cfg, Unsupported, is_int
+from .errors import SourceError
+from .spec import Shape
+
+RNN_KINDS = ("SimpleRNN", "GRU", "LSTM")
+CONV_LSTM_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+RECURRENT_KINDS = RNN_KINDS + CONV_LSTM_KINDS + ("RNN",)
+
+def is_builtin(entry: Cfg) -> bool:
+    """Whether a serialized object is one of Keras's own layers (not a same-named custom one)."""
+    module, registered = entry.raw("module", None), entry.raw("registered_name", None)
+    return (module == "keras.layers" or (isinstance(module, str) and module.startswith("keras.src.layers"))) \
+        and registered in (None, entry.raw("class_name", None))
+
+
+def activation_name(value: Any) -> Optional[str]:
+    """The name introspection prints for a serialized activation (``"tanh"``; a layer by its class)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value.get("module") == "keras.layers" \
+            and isinstance(value.get("class_name"), str):
+        return value["class_name"]
+    raise Unsupported(f"a custom activation ({str(value)[:60]})")
+
+
+@dataclass(frozen=True)
+class CallShapes:
+    """The shapes a layer call receives (Keras's view): positional tensors flattened, tensors
+    passed by keyword, and the other keyword values of the call."""
+
+    args: Tuple[Shape, ...]
+    named: Mapping[str, Tuple[Shape, ...]] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Shape:
+        if self.args:
+            return self.args[0]
+        for name in sorted(self.named):
+            if self.named[name]:
+                return self.named[name][0]
+        raise SourceError("a layer call without input tensors")
+
+
+def sequence_input(shape: Shape, rank: int, what: str) -> Shape:
+    if len(shape) != rank:
+        raise SourceError(f"{what} expects inputs of rank {rank}, but the file gives {shape}")
+    return shape
+
+
+def conv_output_shape(config: Cfg, inputs: Shape, rank: int, filters: int) -> Shape:
+    """``operation_utils.compute_conv_output_shape`` for a conv layer's settings."""
+    inputs = sequence_input(inputs, rank + 2, "a convolution")
+    kernel = config.ints("kernel_size", rank)
+    return _windowed(config, inputs, rank, kernel, config.ints("strides", rank, 1),
+                     config.ints("dilation_rate", rank, 1), filters)
+
+
+def _windowed(config: Cfg, inputs: Shape, rank: int, window: Tuple[int, ...],
+              strides: Tuple[int, ...], dilation: Tuple[int, ...], channels: Optional[int]) -> Shape:
+    last = _channels_last(config)
+    spatial = inputs[1:-1] if last else inputs[2:]
+    padding = config.str("padding", "valid")
+    out = []
+    for size, k, s, d in zip(spatial, window, strides, dilation):
+        if size is None:
+            out.append(None)
+        elif padding == "valid":
+            n = (size - d * (k - 1) - 1) // s + 1
+            if n <= 0:
+                raise SourceError(f"{config.where}: a window of {k} does not fit a size of {size}")
+            out.append(n)
+        elif padding in ("same", "causal"):
+            out.append((size - 1) // s + 1)
+        else:
+            raise config.wrong("padding", "valid, same or causal", padding)
+    kept = inputs[-1] if last else inputs[1]
+    c = kept if channels is None else channels
+    return (inputs[0],) + tuple(out) + (c,) if last else (inputs[0], c) + tuple(out)
+
+
+def _channels_last(config: Cfg) -> bool:
+    fmt = config.str("data_format", "channels_last")
+    if fmt not in ("channels_last", "channels_first"):
+        raise config.wrong("data_format", "channels_last or channels_first", fmt)
+    return fmt == "channels_last"
+
+
+Rule = Callable[[Cfg, CallShapes], Tuple[Shape, ...]]
+
+
+def _same(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    return (call.first,)
+
+
+def _dense(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    return (call.first[:-1] + (config.int("units"),),)
+
+
+def _embedding(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    return (call.first + (config.int("output_dim"),),)
+
+
+def _conv(rank: int, depthwise: bool = False) -> Rule:
+    def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+        inputs = sequence_input(call.first, rank + 2, "a convolution")
+        if depthwise:
+            channels = inputs[-1] if _channels_last(config) else inputs[1]
+            filters = None if channels is None else channels * config.int("depth_multiplier", 1)
+        else:
+            filters = config.int("filters")
+        return (conv_output_shape(config, inputs, rank, filters),)
+    return rule
+
+
+def _pool(rank: int) -> Rule:
+    def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+        inputs = sequence_input(call.first, rank + 2, "a pooling layer")
+        window = config.ints("pool_size", rank)
+        strides = window if config.raw("strides", None) is None else config.ints("strides", rank)
+        return (_windowed(config, inputs, rank, window, strides, (1,) * rank, None),)
+    return rule
+
+
+def _global_pool(rank: int) -> Rule:
+    def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+        inputs = sequence_input(call.first, rank + 2, "a global pooling layer")
+        last = _channels_last(config)
+        channels = inputs[-1] if last else inputs[1]
+        if not config.bool("keepdims", False):
+            return ((inputs[0], channels),)
+        ones = (1,) * rank
+        return ((inputs[0],) + ones + (channels,) if last else (inputs[0], channels) + ones,)
+    return rule
+
+
+def _flatten(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    rest = call.first[1:]
+    size = None if None in rest else math.prod(rest)
+    return ((call.first[0], size),)
+
+
+def _reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    target = config.raw("target_shape")
+    if not isinstance(target, list) or not all(is_int(d) and d >= -1 for d in target) or target.count(-1) > 1:
+        raise config.wrong("target_shape", "a list of sizes with at most one -1", target)
+    rest = call.first[1:]
+    if None in rest or -1 not in target:
+        if None not in rest and math.prod(rest) != math.prod(target):
+            raise SourceError(f"{config.where}: cannot reshape {call.first} to {tuple(target)}")
+        return ((call.first[0],) + tuple(None if d == -1 else d for d in target),)
+    known = math.prod(d for d in target if d != -1)
+    if known == 0 or math.prod(rest) % known:
+        raise SourceError(f"{config.where}: cannot reshape {call.first} to {tuple(target)}")
+    return ((call.first[0],) + tuple(math.prod(rest) // known if d == -1 else d for d in target),)
+
+
+def _permute(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    dims, shape = config.raw("dims"), call.first
+    if not isinstance(dims, list) or sorted(dims) != list(range(1, len(shape))):
+        raise config.wrong("dims", f"a permutation of 1..{len(shape) - 1}", dims)
+    return ((shape[0],) + tuple(shape[d] for d in dims),)
+
+
+def _repeat_vector(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    shape = sequence_input(call.first, 2, "RepeatVector")
+    return ((shape[0], config.int("n"), shape[1]),)
+
+
+def _time_axis(change: Callable[[Cfg, int], int]) -> Rule:
+    def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+        shape = sequence_input(call.first, 3, config.where)
+        steps = None if shape[1] is None else change(config, shape[1])
+        return ((shape[0], steps, shape[2]),)
+    return rule
+
+
+def _elementwise(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    """``Merge.compute_output_shape``: broadcast the non-batch axes, keep a known batch."""
+    shapes = call.args
+    out: Optional[Shape] = shapes[0][1:]
+    for shape in shapes[1:]:
+        out = _merge_broadcast(out, shape[1:], config)
+    batches = {s[0] for s in shapes} - {None}
+    return ((batches.pop() if len(batches) == 1 else None,) + out,)
+
+
+def _merge_broadcast(a: Shape, b: Shape, config: Cfg) -> Shape:
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return a
+    out = list(a[:-len(b)])
+    for i, j in zip(a[-len(b):], b):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            raise SourceError(f"{config.where}: cannot merge shapes {a} and {b}")
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _concatenate(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    axis, shapes = config.int("axis", -1), call.args
+    if not shapes or not -len(shapes[0]) <= axis < len(shapes[0]):
+        raise config.wrong("axis", "an axis of the inputs", axis)
+    out = list(shapes[0])
+    for shape in shapes[1:]:
+        if out[axis] is None or shape[axis] is None:
+            out[axis] = None
+            break
+        out[axis] += shape[axis]
+    return (tuple(out),)
+
+
+def _attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    if call.options.get("return_attention_scores") or len(call.args) < 2:
+        raise Unsupported("an Attention call returning scores")
+    query, value = call.args[0], call.args[1]
+    return (query[:-1] + value[-1:],)
+
+
+def _multi_head_attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    if call.options.get("return_attention_scores"):
+        raise Unsupported("a MultiHeadAttention call returning scores")
+    query = call.named["query"][0] if "query" in call.named else call.first
+    size = config.raw("output_shape", None)
+    if not size:
+        return (query,)
+    if is_int(size):
+        return (query[:-1] + (size,),)
+    if isinstance(size, list) and all(is_int(d) and d > 0 for d in size):
+        return (query[:-1] + tuple(size),)
+    raise config.wrong("output_shape", "a size or a list of sizes", size)
+
+
+def _broadcast_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    """numpy-style broadcasting as ``keras.ops`` computes it for binary ops."""
+    out: Shape = ()
+    for shape in call.args:
+        a, b = (out, shape) if len(out) >= len(shape) else (shape, out)
+        b = (1,) * (len(a) - len(b)) + b
+        out = tuple(y if x == 1 else (None if y == 1 else y) if x is None else x for x, y in zip(a, b))
+    return (out,)
+
+
+def _reduce_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+    shape, axis = call.first, config.raw("axis", None)
+    axes = range(len(shape)) if axis is None else [axis] if is_int(axis) else axis
+    if not isinstance(axes, (list, range)) or not all(is_int(a) and -len(shape) <= a < len(shape) for a in axes):
+        raise config.wrong("axis", "an axis of the input", axis)
+    drop = {a % len(shape) for a in axes}
+    keep = config.bool("keepdims", False)
+    return (tuple(1 if i in drop else d for i, d in enumerate(shape) if keep or i not in drop),)
+
+
+_SAME = ("Activation", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+         "ActivityRegularization", "LayerNormalization", "BatchNormalization", "UnitNormalization",
+         "GroupNormalization", "Masking", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+         "Rescaling", "SpatialDropout1D")
+
+LAYER_RULES: Dict[str, Rule] = {
+    **{name: _same for name in _SAME},
+    "Dense": _dense, "Embedding": _embedding,
+    "Conv1D": _conv(1), "Conv2D": _conv(2), "Conv3D": _conv(3),
+    "SeparableConv1D": _conv(1), "SeparableConv2D": _conv(2),
+    "DepthwiseConv1D": _conv(1, depthwise=True), "DepthwiseConv2D": _conv(2, depthwise=True),
+    **{f"{kind}Pooling{r}D": _pool(r) for kind in ("Max", "Average") for r in (1, 2, 3)},
+    **{f"Global{kind}Pooling{r}D": _global_pool(r) for kind in ("Max", "Average") for r in (1, 2, 3)},
+    "Flatten": _flatten, "Reshape": _reshape, "Permute": _permute, "RepeatVector": _repeat_vector,
+    "Cropping1D": _time_axis(lambda c, t: t - sum(c.ints("cropping", 2))),
+    "ZeroPadding1D": _time_axis(lambda c, t: t + sum(c.ints("padding", 2))),
+    "UpSampling1D": _time_axis(lambda c, t: t * c.int("size")),
+    **{name: _elementwise for name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
+    "Concatenate": _concatenate,
+    "Attention": _attention, "AdditiveAttention": _attention,
+    "MultiHeadAttention": _multi_head_attention,
+}
+"""Output-shape rules of the non-recurrent built-in layers (Keras's view)."""
+
+OP_RULES: Dict[str, Rule] = {
+    "NotEqual": _broadcast_op, "Equal": _broadcast_op, "LogicalAnd": _broadcast_op,
+    "LogicalOr": _broadcast_op, "Any": _reduce_op, "All": _reduce_op, "Flip": _same,
+}
+"""Rules of the ``keras.ops`` operations Keras stores when it builds masks (and Flip)."""
+
+# Layers whose call takes a ``mask`` argument: Keras passes them the mask of their input.
+MASK_ARGUMENT = frozenset(RECURRENT_KINDS + (
+    "Bidirectional", "TimeDistributed", "BatchNormalization", "Softmax", "GlobalAveragePooling1D",
+    "Attention", "AdditiveAttention"))
+
+# How a layer's output mask follows from its input mask (Layer.compute_mask and overrides):
+# pass it on, drop it, make a new one, or as the recurrent layers do.
+MASK_BEHAVIOUR: Dict[str, str] = {
+    **{name: "pass" for name in _SAME + ("Dense", "TimeDistributed", "MultiHeadAttention")},
+    **{name: "rnn" for name in RECURRENT_KINDS},
+    "Bidirectional": "bidirectional", "Embedding": "new", "Masking": "new",
+    **{name: "merge" for name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
+    "Concatenate": "concat", "Attention": "new", "AdditiveAttention": "new",
+}
+"""Layers missing here drop the mask (``supports_masking`` is False, or compute_mask is None)."""

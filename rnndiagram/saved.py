@@ -1,0 +1,231 @@
+"""Stage 0 for saved files: a ``.keras`` archive or a Keras JSON config in, a ModelSpec out.
+
+Only ``config.json`` is read, with :mod:`zipfile` and :mod:`json`: TensorFlow and Keras are
+not imported, nothing in the file is executed and nothing is extracted to disk. Shapes
+come from the input shapes stored in the file and the shape rules of each supported
+layer, and the spec equals the one :func:`rnndiagram.inspect` gives for the live model.
+
+A file is untrusted input: every way it can be malformed (not a zip, no ``config.json``,
+unsafe entry names, an oversized or bomb-like entry, invalid JSON, wrong types) is a
+:class:`SourceError`, found in bounded time and memory. A layer without a shape rule
+(a custom layer) is an :class:`UnsupportedLayerError` unless ``allow_load=True``, which
+loads the file with Keras in ``safe_mode`` instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any, BinaryIO, List, Union
+
+from ._saved_config import Cfg
+from ._saved_graph import Graph, is_model
+from ._saved_spec import model_spec
+from .errors import SourceError, UnsupportedLayerError
+from .spec import ModelSpec
+
+MAX_CONFIG_BYTES = 20 * 1024 * 1024
+"""The largest ``config.json`` read; real ones are kilobytes (a 20-layer stack is ~70 kB)."""
+
+MAX_RATIO = 200
+"""The highest compression ratio accepted for a ``config.json`` over 1 MiB (JSON is ~10)."""
+
+MAX_ENTRIES = 10_000
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
+_CHUNK = 64 * 1024
+_EOCD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+
+PathOrBytes = Union[str, "os.PathLike[str]", bytes]
+
+
+def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
+    """The spec of the model saved in a ``.keras`` archive (a path, or the file's bytes).
+
+    Raises :class:`SourceError` for a file that is not a readable Keras archive,
+    :class:`NotBuiltError` for a model saved before it was built, and
+    :class:`UnsupportedLayerError` for a layer without a shape rule, unless
+    ``allow_load`` is true: then the file is loaded with Keras (``safe_mode=True``).
+    """
+    where = "the archive" if isinstance(source, (bytes, bytearray)) else str(source)
+    text = _config_text(source, where)
+    try:
+        return _spec(text, where)
+    except UnsupportedLayerError:
+        if not allow_load:
+            raise
+        return _load_archive(source, where)
+
+
+def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
+    """The spec of a model from its Keras JSON config (``model.to_json()``).
+
+    Errors are those of :func:`read_saved`; with ``allow_load`` an unsupported layer makes
+    Keras rebuild the model from the config (``safe_mode=True``) instead.
+    """
+    try:
+        return _spec(text, "the model config")
+    except UnsupportedLayerError:
+        if not allow_load:
+            raise
+        from ._keras import import_keras
+        from .introspect import inspect
+
+        keras = import_keras()
+        return inspect(keras.saving.deserialize_keras_object(json.loads(text), safe_mode=True))
+
+
+def is_keras_config(data: Any) -> bool:
+    """Whether parsed JSON looks like a Keras model config (and not an rnndiagram spec)."""
+    return isinstance(data, dict) and "class_name" in data and "config" in data
+
+
+def _spec(text: str, where: str) -> ModelSpec:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SourceError(f"{where}: config.json is not valid JSON ({str(exc)[:80]})") from None
+    entry = Cfg(data, "config.json")
+    kind, module = entry.raw("class_name", None), entry.raw("module", None)
+    if kind not in ("Sequential", "Functional"):
+        raise UnsupportedLayerError(
+            f"{where} holds a {kind!r} model; rnndiagram reads Sequential and functional models "
+            f"(a subclassed keras.Model has no layer graph to read)")
+    if not is_model(entry):
+        raise SourceError(f"{where} was not written by Keras 3 (the model's module is {module!r}); "
+                          f"save the model with Keras 3, or pass the model itself")
+    try:
+        return model_spec(Graph(entry))
+    except RecursionError:
+        raise SourceError(f"{where}: the model config is nested too deeply") from None
+    except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+        # A last guard for untrusted input: the reader checks types where it reads them,
+        # but a malformed file must never end in a traceback.
+        raise SourceError(f"{where}: config.json is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _config_text(source: PathOrBytes, where: str) -> str:
+    if isinstance(source, (bytes, bytearray)):
+        return _read_config(io.BytesIO(source), where)
+    path = Path(source)
+    if not path.is_file():
+        raise SourceError(f"no such file: {where}")
+    try:
+        with open(path, "rb") as handle:
+            return _read_config(handle, where)
+    except OSError as exc:
+        raise SourceError(f"cannot read {where}: {exc.strerror or exc}") from None
+
+
+def _read_config(handle: BinaryIO, where: str) -> str:
+    _check_directory(handle, where)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+            _check_names(infos, where)
+            matches = [i for i in infos if i.filename == "config.json"]
+            if not matches:
+                raise SourceError(f"{where} has no config.json, so it is not a Keras 3 .keras file "
+                                  f"(its entries are {', '.join(i.filename for i in infos[:5]) or 'none'})")
+            data = _read_capped(archive, matches[0], where)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
+            EOFError, zlib.error, ValueError) as exc:
+        raise SourceError(f"{where} is not a readable .keras archive: {exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SourceError(f"{where}: config.json is not UTF-8 text") from None
+
+
+def _check_directory(handle: BinaryIO, where: str) -> None:
+    """Refuse an archive whose central directory is huge before ``zipfile`` parses it all."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    tail_size = min(size, _EOCD.size + 0xFFFF)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _EOCD.size:
+        raise SourceError(f"{where} is not a .keras archive: it is not a zip file")
+    *_, entries, directory, _offset, _comment = _EOCD.unpack_from(tail, at)
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:
+        entries, directory = _zip64_directory(handle, size - tail_size + at, where)
+    if entries > MAX_ENTRIES or directory > MAX_DIRECTORY_BYTES:
+        raise SourceError(f"{where} lists {entries} entries in a {directory}-byte directory; a "
+                          f".keras file has a handful, so it is not read")
+    handle.seek(0)
+
+
+def _zip64_directory(handle: BinaryIO, eocd: int, where: str) -> tuple:
+    if eocd < _ZIP64_LOCATOR.size:
+        raise SourceError(f"{where} is not a readable .keras archive: a broken zip64 record")
+    handle.seek(eocd - _ZIP64_LOCATOR.size)
+    signature, _disk, offset, _disks = _ZIP64_LOCATOR.unpack(handle.read(_ZIP64_LOCATOR.size))
+    handle.seek(offset)
+    record = handle.read(_ZIP64_EOCD.size)
+    if signature != b"PK\x06\x07" or len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
+        raise SourceError(f"{where} is not a readable .keras archive: a broken zip64 record")
+    fields = _ZIP64_EOCD.unpack(record)
+    return fields[6], fields[7]
+
+
+def _check_names(infos: List[zipfile.ZipInfo], where: str) -> None:
+    seen = set()
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts \
+                or "\x00" in name:
+            raise SourceError(f"{where} has an entry with an unsafe path, {name[:80]!r}; "
+                              f"it is not a file Keras wrote")
+        if name in seen:
+            raise SourceError(f"{where} has two entries named {name[:80]!r}")
+        seen.add(name)
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    """config.json's bytes, read in chunks and refused past :data:`MAX_CONFIG_BYTES`."""
+    if info.flag_bits & 0x1:
+        raise SourceError(f"{where}: config.json is encrypted")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_CONFIG_BYTES or (info.file_size > 2**20 and ratio > MAX_RATIO):
+        raise SourceError(f"{where}: config.json would unpack to {info.file_size:,} bytes "
+                          f"({ratio:.0f} times its packed size); real ones are kilobytes, so it is not read")
+    chunks, total = [], 0
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > MAX_CONFIG_BYTES:
+                raise SourceError(f"{where}: config.json unpacks to more than {MAX_CONFIG_BYTES:,} bytes")
+            chunks.append(chunk)
+
+
+def _load_archive(source: PathOrBytes, where: str) -> ModelSpec:
+    """The fallback: load with Keras (safe_mode, no compile) and introspect the live model."""
+    from ._keras import import_keras
+    from .examples import minimal_rnn_cell_class
+    from .introspect import inspect
+
+    keras = import_keras()
+    minimal_rnn_cell_class()  # so the custom-cell example loads like any other file
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "model.keras"
+                path.write_bytes(source)
+                model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        else:
+            model = keras.saving.load_model(source, safe_mode=True, compile=False)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        raise SourceError(f"cannot load the Keras model in {where}: {exc}") from exc
+    return inspect(model)
