@@ -165,3 +165,22 @@ def test_parallel_build(tmp_path):
         drawn, = diagrams((out / f"{name}.html").read_text(encoding="utf-8"))
         assert drawn.title.startswith(f"Diagram of the Keras model {name} unrolled in time")
     assert len(renders(out)) == 4
+
+
+# sphinx-click and napoleon use Sphinx APIs due for removal in Sphinx 11; not ours to fix.
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_project_docs_build_without_warnings(tmp_path):
+    out = tmp_path / "html"
+    code, warnings = sphinx_build(ROOT / "docs", out, "-W")
+    assert code == 0 and not warnings, warnings
+    gallery = (out / "gallery.html").read_text(encoding="utf-8")
+    assert len(diagrams(gallery)) == len(examples.names())
+    cli = (out / "cli.html").read_text(encoding="utf-8")
+    for command in ("export", "inspect", "examples", "gallery"):
+        assert f"rnndiagram {command}" in cli
+    api = (out / "api.html").read_text(encoding="utf-8")
+    for name in ("rnndiagram.diagram", "rnndiagram.Diagram", "rnndiagram.DiagramOptions", "rnndiagram.inspect",
+                 "rnndiagram.ModelSpec", "rnndiagram.RnnDiagramError"):
+        assert f'id="{name}"' in api, name
+    for page in ("index", "getting-started", "sphinx", "mkdocs", "spec"):
+        assert (out / f"{page}.html").is_file()
