@@ -36,8 +36,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Draw Keras recurrent layers unrolled in time.
 
     A SOURCE is example:NAME, a saved model (.keras, .h5), a spec .json written by
-    rnndiagram, package.module:attr or path/to/file.py:attr (a model, or a function
-    returning one).
+    rnndiagram or a Keras config .json (model.to_json()), package.module:attr or
+    path/to/file.py:attr (a model, or a function returning one). .keras files and
+    Keras configs are read without TensorFlow; --allow-load lets Keras load one whose
+    layers the reader has no rule for (custom layers).
 
     \b
     Examples:
@@ -47,6 +49,12 @@ def main(ctx: click.Context, debug: bool) -> None:
       rnndiagram examples
     """
     ctx.ensure_object(dict)["debug"] = debug
+
+
+_ALLOW_LOAD = click.option(
+    "--allow-load", is_flag=True,
+    help="Load a saved file with Keras (safe_mode) when it has layers the file reader has no "
+         "rule for, e.g. custom layers; by default that is an error.")
 
 
 def _diagram_options(f):
@@ -64,6 +72,7 @@ def _diagram_options(f):
         click.option("--show-unreturned", is_flag=True,
                      help="Draw the outputs a return_sequences=False layer does not return, faint."),
         click.option("--expand-nested", is_flag=True, help="Draw the layers of nested models."),
+        _ALLOW_LOAD,
     ]
     for option in reversed(options):
         f = option(f)
@@ -71,6 +80,7 @@ def _diagram_options(f):
 
 
 def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
+    kw.pop("allow_load")
     tokens = kw.pop("tokens")
     sample = kw.pop("sample")
     if tokens:
@@ -106,6 +116,7 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
       rnndiagram export a.keras b.keras example:lstm_classifier -o diagrams/ --format png
       rnndiagram export model.keras --engine graphviz -o model.pdf
     """
+    allow_load = kw["allow_load"]
     options = _options(kw)
     targets = _targets(sources, output, fmt)
     failures: List[Tuple[str, str]] = []
@@ -113,7 +124,7 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
     with click.progressbar(targets, label="Drawing", file=sys.stderr, hidden=not show_bar) as bar:
         for source, path, target_fmt in bar:
             try:
-                data = _render(source, target_fmt, engine, scale, dpi, options)
+                data = _render(source, target_fmt, engine, scale, dpi, options, allow_load)
                 _write(path, data)
             except RnnDiagramError as exc:
                 if len(targets) == 1:
@@ -162,11 +173,13 @@ def _stem(source: str) -> str:
 
 
 def _render(source_text: str, fmt: str, engine: str, scale: float, dpi: Optional[int],
-            options: Dict[str, Any]) -> bytes:
+            options: Dict[str, Any], allow_load: bool) -> bytes:
     from .api import diagram
     from .sources import resolve
 
-    d = diagram(resolve(source_text).model, **options)
+    # Values mode runs the model, so a saved file is then loaded with Keras.
+    source = resolve(source_text, allow_load=allow_load, live=bool(options.get("values")))
+    d = diagram(source.model, **options)
     if fmt == "json":
         return d.to_json().encode()
     if engine == "graphviz":
@@ -195,19 +208,21 @@ def _write(path: Optional[Path], data: bytes) -> None:
 @main.command("inspect")
 @click.argument("source")
 @click.option("--json", "as_json", is_flag=True, help="Print the model spec as JSON instead of a table.")
-def inspect_command(source: str, as_json: bool) -> None:
+@_ALLOW_LOAD
+def inspect_command(source: str, as_json: bool, allow_load: bool) -> None:
     """Show the recurrent layers of SOURCE: timesteps, units, states, flags, shapes.
 
     \b
     Examples:
       rnndiagram inspect example:stacked_bidirectional_lstm
       rnndiagram inspect model.keras --json > model.spec.json
+      rnndiagram inspect custom.keras --allow-load
     """
     from .introspect import inspect
     from .sources import resolve
     from .spec import ModelSpec
 
-    model = resolve(source).model
+    model = resolve(source, allow_load=allow_load).model
     spec = model if isinstance(model, ModelSpec) else inspect(model)
     if as_json:
         click.echo(spec.to_json())

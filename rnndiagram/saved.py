@@ -76,10 +76,16 @@ def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
         if not allow_load:
             raise
         from ._keras import import_keras
+        from .examples import minimal_rnn_cell_class
         from .introspect import inspect
 
         keras = import_keras()
-        return inspect(keras.saving.deserialize_keras_object(json.loads(text), safe_mode=True))
+        minimal_rnn_cell_class()
+        try:
+            model = keras.saving.deserialize_keras_object(json.loads(text), safe_mode=True)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SourceError(f"Keras cannot build the model config: {exc}") from exc
+        return inspect(model)
 
 
 def is_keras_config(data: Any) -> bool:

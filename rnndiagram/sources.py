@@ -1,8 +1,13 @@
 """Model sources: what a user can name on the command line or in a documentation page.
 
 ``example:NAME``, a saved model (``.keras``, ``.h5``), a spec ``.json`` written by
-rnndiagram, ``package.module:attr`` or ``path/to/file.py:attr`` (a model, or a
-zero-argument callable returning one). Shared by the CLI and the documentation plugins.
+rnndiagram or a Keras model config ``.json`` (``model.to_json()``), ``package.module:attr``
+or ``path/to/file.py:attr`` (a model, or a zero-argument callable returning one). Shared
+by the CLI and the documentation plugins.
+
+``.keras`` files and Keras configs are read without importing TensorFlow (see
+:mod:`rnndiagram.saved`); only ``allow_load`` (a layer the reader has no rule for) or
+``live`` (the model must run) loads them with Keras.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from .spec import ModelSpec
 _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
 SAVED_SUFFIXES = (".keras", ".h5")
-FORMS = "example:NAME, a .keras or .h5 file, a spec .json, package.module:attr or path/to/file.py:attr"
+FORMS = ("example:NAME, a .keras or .h5 file, a spec or Keras config .json, package.module:attr "
+         "or path/to/file.py:attr")
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,14 @@ class Source:
     model: Union[Any, ModelSpec]
 
 
-def resolve(text: str) -> Source:
-    """Turn a source string into a model; every way it can be wrong is a :class:`SourceError`."""
+def resolve(text: str, allow_load: bool = False, live: bool = False) -> Source:
+    """Turn a source string into a model or a spec; a bad source is a :class:`SourceError`.
+
+    ``allow_load`` lets a saved file with a layer the file reader has no shape rule for
+    (a custom layer) be loaded with Keras in ``safe_mode``; otherwise that is an
+    :class:`~rnndiagram.errors.UnsupportedLayerError`. ``live`` always loads saved files
+    with Keras, for callers that run the model (values mode).
+    """
     if text.startswith("example:"):
         return Source(text, text.split(":", 1)[1], _example(text.split(":", 1)[1]))
     match = _FILE_ATTR.match(text)
@@ -46,8 +58,7 @@ def resolve(text: str) -> Source:
     if path.suffix.lower() in SAVED_SUFFIXES + (".json",):
         if not path.is_file():
             raise SourceError(f"no such file: {text}")
-        reader = _spec_file if path.suffix.lower() == ".json" else _saved_model
-        return Source(text, path.stem, reader(path))
+        return Source(text, path.stem, _read_file(path, allow_load, live))
     if _MODULE_ATTR.match(text):
         module_name, attr = text.split(":", 1)
         return Source(text, attr.rsplit(".", 1)[-1], _model_from(_import(module_name, text), attr, text))
@@ -63,6 +74,17 @@ def _example(name: str) -> Any:
     return examples.build(name)
 
 
+def _read_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _json_file(path, allow_load, live)
+    if suffix == ".keras" and not live:
+        from .saved import read_saved
+
+        return read_saved(path, allow_load=allow_load)
+    return _saved_model(path)
+
+
 def _saved_model(path: Path) -> Any:
     from ._keras import import_keras
     from .examples import minimal_rnn_cell_class
@@ -75,18 +97,39 @@ def _saved_model(path: Path) -> Any:
         raise SourceError(f"cannot load the Keras model in {path}: {exc}") from exc
 
 
-def _spec_file(path: Path) -> ModelSpec:
+def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
+    from .saved import MAX_CONFIG_BYTES, is_keras_config, read_config_json
+
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise SourceError(f"{path} is {path.stat().st_size:,} bytes, larger than any model spec or "
+                          f"Keras config, so it is not read")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceError(f"cannot read {path} as JSON: {exc}") from exc
+    if is_keras_config(data):
+        return _keras_config(data, path) if live else read_config_json(text, allow_load=allow_load)
     if not isinstance(data, dict) or "layers" not in data or "schema_version" not in data:
         raise SourceError(f"{path} is not a model spec written by rnndiagram (no schema_version and "
-                          f"layers); write one with `rnndiagram inspect SOURCE --json`")
+                          f"layers) nor a Keras model config (model.to_json()); write a spec with "
+                          f"`rnndiagram inspect SOURCE --json`")
     try:
         return ModelSpec.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
         raise SourceError(f"{path} is not a valid model spec: {exc!r}") from exc
+
+
+def _keras_config(data: Any, path: Path) -> Any:
+    from ._keras import import_keras
+    from .examples import minimal_rnn_cell_class
+
+    keras = import_keras()
+    minimal_rnn_cell_class()
+    try:
+        return keras.saving.deserialize_keras_object(data, safe_mode=True)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SourceError(f"Keras cannot build the model config in {path}: {exc}") from exc
 
 
 def _import(module_name: str, text: str) -> Any:

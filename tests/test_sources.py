@@ -62,7 +62,7 @@ def test_bad_sources_say_what_went_wrong(text, message):
 def test_bad_files_are_source_errors(tmp_path):
     garbage = tmp_path / "garbage.keras"
     garbage.write_bytes(b"not a zip")
-    with pytest.raises(SourceError, match="cannot load the Keras model"):
+    with pytest.raises(SourceError, match="garbage.keras is not a .keras archive: it is not a zip file"):
         resolve(str(garbage))
     not_spec = tmp_path / "x.json"
     not_spec.write_text('{"a": 1}')
