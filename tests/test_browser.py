@@ -1,6 +1,7 @@
 """Built documentation pages in a real browser: every diagram is displayed and legible.
 
-Headless Chromium opens the Sphinx and MkDocs sample pages with a measuring script
+Headless Chromium opens the Sphinx and MkDocs sample pages (and the gallery of docs/,
+every built-in example) with a measuring script
 added; each inline diagram must have a size, keep its text on its canvas, have no two
 labels overlapping and keep its own theme. Screenshots are saved for a failure to be
 looked at. Without Chromium the test skips, except under CI where it fails.
@@ -19,6 +20,12 @@ from pathlib import Path
 import pytest
 
 from docs_samples.checks import copy_samples
+from rnndiagram import examples
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Building docs/: sphinx-click and napoleon use Sphinx APIs due for removal in Sphinx 11.
+pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 LIGHT_BG, DARK_BG = "rgb(255, 255, 255)", "rgb(30, 31, 34)"
@@ -66,7 +73,7 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    """The sample pages built by Sphinx and by MkDocs."""
+    """The sample pages built by Sphinx and by MkDocs, and the gallery of the project's docs."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from sphinx.cmd.build import build_main
@@ -76,8 +83,11 @@ def pages(tmp_path_factory):
     assert build_main(["-q", "-b", "html", str(samples / "sphinx"), str(sphinx_out)]) == 0
     mkdocs_out = samples.parent / "mkdocs-site"
     build(load_config(str(samples / "mkdocs" / "mkdocs.yml"), site_dir=str(mkdocs_out)))
+    docs_out = samples.parent / "docs-html"
+    assert build_main(["-q", "-b", "html", str(ROOT / "docs"), str(docs_out)]) == 0
     return {"sphinx-index": sphinx_out / "index.html", "sphinx-second": sphinx_out / "second.html",
-            "mkdocs-index": mkdocs_out / "index.html", "mkdocs-second": mkdocs_out / "second" / "index.html"}
+            "mkdocs-index": mkdocs_out / "index.html", "mkdocs-second": mkdocs_out / "second" / "index.html",
+            "docs-gallery": docs_out / "gallery.html"}
 
 
 def open_page(chromium: str, page: Path, shots: Path, name: str, dark: bool = False) -> list:
@@ -96,8 +106,8 @@ def open_page(chromium: str, page: Path, shots: Path, name: str, dark: bool = Fa
     return json.loads(html.unescape(found[1]))
 
 
-@pytest.mark.parametrize("name, count", [("sphinx-index", 3), ("sphinx-second", 1),
-                                         ("mkdocs-index", 3), ("mkdocs-second", 1)])
+@pytest.mark.parametrize("name, count", [("sphinx-index", 3), ("sphinx-second", 1), ("mkdocs-index", 3),
+                                         ("mkdocs-second", 1), ("docs-gallery", len(examples.names()))])
 def test_each_diagram_is_displayed_and_legible(chromium, pages, tmp_path_factory, name, count):
     shots = tmp_path_factory.mktemp("screenshots")
     seen = open_page(chromium, pages[name], shots, name)
