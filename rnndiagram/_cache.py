@@ -239,10 +239,12 @@ def scope_css(css: str, scope: str) -> str:
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
                 align: Optional[str] = None, anchor: Optional[str] = None) -> str:
     """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages)."""
+    # Markdown themes have no align-* rules, so the alignment is also written out.
     classes = "rnndiagram-figure" + (f" align-{align}" if align else "")
+    style = f' style="text-align:{align}"' if align else ""
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
     cap = f"\n<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return f'<figure class="{classes}"{ident}>\n{inline_svg(svg, uid, alt)}{cap}\n</figure>'
+    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt)}{cap}\n</figure>'
 
 
 def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, Any]:

@@ -52,7 +52,7 @@ def test_each_block_becomes_an_inline_svg_figure(built):
     assert (first.theme, dark.theme, own.theme) == ("rnd-theme-auto", "rnd-theme-dark", "rnd-theme-auto")
     assert figcaptions(page) == ["Two stacked SimpleRNN layers &amp; &lt;their&gt; states"]
     assert '<figure class="rnndiagram-figure" id="stacked">' in page
-    assert '<figure class="rnndiagram-figure align-center">' in page
+    assert '<figure class="rnndiagram-figure align-center" style="text-align:center">' in page
     assert "example:no_such_model" in page  # a block inside a code block is shown, not drawn
     assert "rnndiagram-figure-" not in page.replace("rnndiagram-figure\"", "").replace("rnndiagram-figure ", "")
     second, = diagrams((built / "site" / "second" / "index.html").read_text(encoding="utf-8"))
