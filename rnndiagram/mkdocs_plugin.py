@@ -37,7 +37,7 @@ class RnnDiagramConfig(base.Config):
     tokens = c.Optional(c.Type((str, list)))
     show_unreturned = c.Type(bool, default=False)
     expand_nested = c.Type(bool, default=False)
-    values = c.Type(bool, default=False)
+    values_ = c.Type(bool, default=False)  # the key is "values"; the name would hide Mapping.values()
     seed = c.Type(int, default=0)
 
 

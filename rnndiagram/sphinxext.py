@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -57,7 +57,7 @@ class RnnDiagramDirective(SphinxDirective):
     """``.. rnndiagram:: SOURCE`` with diagram options and figure options."""
 
     required_arguments = 1
-    option_spec = {
+    option_spec: ClassVar[Dict[str, Callable[[Optional[str]], Any]]] = {
         "max-timesteps": directives.positive_int,
         "timesteps": directives.positive_int,
         "theme": lambda arg: directives.choice(arg, THEMES),
@@ -139,7 +139,7 @@ def latex_visit(self: Any, node: rnndiagram) -> None:
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(made, target)
-    self.body.append("\n\\sphinxincludegraphics[]{%s}\n" % Path(self.builder.imagedir, name).as_posix())
+    self.body.append("\n\\sphinxincludegraphics[]{" + Path(self.builder.imagedir, name).as_posix() + "}\n")
     raise nodes.SkipNode
 
 

@@ -18,8 +18,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from docs_samples.checks import copy_samples
+
 from rnndiagram import examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +100,8 @@ def open_page(chromium: str, page: Path, shots: Path, name: str, dark: bool = Fa
     if dark:
         flags.append("--blink-settings=preferredColorScheme=0")
     flags += [f"--user-data-dir={shots / 'profiles' / name}", f"--screenshot={shots / (name + '.png')}"]
-    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120,
+                         check=False)
     found = re.search(r'<pre id="rnd-measured"[^>]*>(.*?)</pre>', dom.stdout, re.S)
     assert found, f"no measurement from Chromium for {page}: {dom.stderr[-2000:]}"
     return json.loads(html.unescape(found[1]))

@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("mkdocs")
 
+from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E402
 from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, PluginError  # noqa: E402
 
-from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E402
 from rnndiagram import examples, inspect  # noqa: E402
 from rnndiagram._cache import RENDER_LOG, one_sentence  # noqa: E402
 from rnndiagram.mkdocs_plugin import RnnDiagramPlugin  # noqa: E402
@@ -103,7 +103,7 @@ def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body,
 def test_the_mkdocs_command_reports_a_failing_block_and_exits_1(tmp_path):
     project = broken_project(tmp_path, "source: example:no_such_model")
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 1
     assert ("index.md, rnndiagram block 2 (line 9): cannot draw example:no_such_model: no built-in example "
             "'no_such_model'") in run.stderr
