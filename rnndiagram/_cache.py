@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
@@ -31,6 +32,7 @@ ALIGNS = ("left", "center", "right")
 
 _PATH_SUFFIXES = (".keras", ".h5", ".json")
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py)(?P<attr>:[A-Za-z_][\w.]*)$")
+_MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,19 @@ def localize(source: str, base: Path) -> Tuple[str, Optional[Path]]:
         path = base / source
         return str(path), path
     return source, None
+
+
+def module_file(source: str) -> Optional[Path]:
+    """The file of the module that a resolved ``package.module:attr`` source came from.
+
+    >>> import json
+    >>> module_file("json:dumps").name, module_file("example:seed_dense")
+    ('__init__.py', None)
+    """
+    if source.startswith("example:") or not _MODULE_ATTR.match(source):
+        return None
+    path = getattr(sys.modules.get(source.split(":", 1)[0]), "__file__", None)
+    return Path(path) if path else None
 
 
 # -- inline SVG -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from ._cache import ALIGNS, DiagramCache, inline_svg, localize, options_from
+from ._cache import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
 from .errors import RnnDiagramError
 from .options import THEMES
 
@@ -85,6 +85,7 @@ class RnnDiagramDirective(SphinxDirective):
             logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
                            type="rnndiagram")
             return []
+        dependency = dependency or module_file(source)
         if dependency is not None:
             self.env.note_dependency(str(dependency))  # a changed model file re-reads this page
         alt = self.options.get("alt") or drawing.summary

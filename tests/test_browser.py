@@ -107,7 +107,7 @@ def open_page(chromium: str, page: Path, shots: Path, name: str, dark: bool = Fa
     return json.loads(html.unescape(found[1]))
 
 
-@pytest.mark.parametrize("name, count", [("sphinx-index", 3), ("sphinx-second", 1), ("mkdocs-index", 3),
+@pytest.mark.parametrize("name, count", [("sphinx-index", 3), ("sphinx-second", 2), ("mkdocs-index", 3),
                                          ("mkdocs-second", 1), ("docs-gallery", len(examples.names()))])
 def test_each_diagram_is_displayed_and_legible(chromium, pages, tmp_path_factory, name, count):
     shots = tmp_path_factory.mktemp("screenshots")

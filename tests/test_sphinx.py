@@ -63,8 +63,9 @@ def test_html_has_each_diagram_inline_with_its_caption_and_alt(built):
     assert 'href="#stacked"' in page and caption.split(" Two")[0] in page.split("<figure")[0]  # :ref:, :numref:
     assert "align-center" in page and "The end of the page." in page
     assert [t.text for t in own.root.iter("{http://www.w3.org/2000/svg}text") if t.text in "abcde"] != []
-    second, = diagrams((out / "second.html").read_text(encoding="utf-8"))
+    second, module_form = diagrams((out / "second.html").read_text(encoding="utf-8"))
     assert second.count("rnd-cell") == 3 and second.count("rnd-box") == 3
+    assert module_form.title.startswith("Diagram of the Keras model seed_dense unrolled in time")
 
 
 def test_an_unchanged_rebuild_draws_nothing_and_a_changed_model_is_redrawn(built, tmp_path):
@@ -72,7 +73,7 @@ def test_an_unchanged_rebuild_draws_nothing_and_a_changed_model_is_redrawn(built
     out = tmp_path / "html"
     assert sphinx_build(samples / "sphinx", out) == (0, "")
     first = renders(out)
-    assert len(first) == 4 and all(line.startswith("svg ") for line in first)
+    assert len(first) == 5 and all(line.startswith("svg ") for line in first)
 
     assert sphinx_build(samples / "sphinx", out, "-E") == (0, "")  # re-reads every page
     assert renders(out) == first
@@ -84,7 +85,7 @@ def test_an_unchanged_rebuild_draws_nothing_and_a_changed_model_is_redrawn(built
     os.utime(model, (later, later))
     assert sphinx_build(samples / "sphinx", out) == (0, "")  # no -E: the page depends on models.py
     again = renders(out)
-    assert len(again) == 5 and again[:4] == first and again[4].endswith("models.py:build")
+    assert len(again) == 6 and again[:5] == first and again[5].endswith("models.py:build")
     own = diagrams((out / "index.html").read_text(encoding="utf-8"))[2]
     assert "a GRU of 6 units" in own.title
 
@@ -96,7 +97,7 @@ def test_text_builder_prints_the_alt_text(built):
     text = " ".join((out / "index.txt").read_text(encoding="utf-8").split())
     assert STACKED_ALT in text and "The stacked model again, in the dark theme" in text
     assert "<svg" not in text
-    assert len(renders(html)) == 4  # the text build found every drawing in the cache
+    assert len(renders(html)) == 5  # the text build found every drawing in the cache
 
 
 def test_latex_builder_includes_a_pdf_per_diagram(built):
