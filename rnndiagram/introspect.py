@@ -203,11 +203,12 @@ def _mask_source(keras: ModuleType, mask: Any, data: List[Any],
     comes from the nearest drawn call above the raw ops that computed it.
     """
     for tensor in data:
-        if getattr(tensor, "_keras_mask", None) is mask:
+        carried = getattr(tensor, "_keras_mask", None)
+        if _same_mask(keras, carried, mask):
             while True:
                 op, index, _ = tensor._keras_history
                 upstream = [u for u in _arguments(keras, op._inbound_nodes[index])[0]
-                            if getattr(u, "_keras_mask", None) is mask]
+                            if _same_mask(keras, getattr(u, "_keras_mask", None), carried)]
                 if not upstream:
                     return tensor._keras_history
                 tensor = upstream[0]
@@ -219,6 +220,38 @@ def _mask_source(keras: ModuleType, mask: Any, data: List[Any],
             break
         history = parents[0]._keras_history
     return history
+
+
+def _same_mask(keras: ModuleType, a: Any, b: Any) -> bool:
+    """Whether two masks are one tensor, or computed by the same ops from the same tensors.
+
+    A model loaded from a file passes every mask explicitly, as a copy of the ops that built
+    it, while its layers compute their own again; both are the same mask. So is a mask the
+    user computes exactly as the layer that made the input's mask does.
+    """
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    (op_a, index_a, t_a), (op_b, index_b, t_b) = a._keras_history, b._keras_history
+    if isinstance(op_a, keras.layers.Layer) or type(op_a) is not type(op_b) or t_a != t_b:
+        return op_a is op_b and index_a == index_b and t_a == t_b
+    try:
+        settings = [{k: v for k, v in op.get_config().items() if k != "name"} for op in (op_a, op_b)]
+    except (NotImplementedError, TypeError, AttributeError):
+        return False  # an op that cannot describe itself is only ever the same as itself
+    args_a, args_b = (keras.tree.flatten((op._inbound_nodes[i].arguments.args,
+                                          op._inbound_nodes[i].arguments.kwargs))
+                      for op, i in ((op_a, index_a), (op_b, index_b)))
+    return settings[0] == settings[1] and len(args_a) == len(args_b) and all(
+        _same_mask(keras, x, y) if isinstance(x, keras.KerasTensor) else _same_value(x, y)
+        for x, y in zip(args_a, args_b))
+
+
+def _same_value(x: Any, y: Any) -> bool:
+    """Equal plain arguments (``0 == 0.0``); arrays and other objects only by identity."""
+    plain = (bool, int, float, str, type(None))
+    return x is y or (isinstance(x, plain) and isinstance(y, plain) and x == y)
 
 
 def _call_spec(keras: ModuleType, op: Any, index: int, ids: _Ids,
