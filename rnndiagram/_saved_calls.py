@@ -7,6 +7,7 @@ here they become :class:`Call` records whose tensors are sorted the way
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -43,6 +44,8 @@ class Call:
     options: Dict[str, Any] = field(default_factory=dict)
     first: List[Ref] = field(default_factory=list)
     parents: List[Ref] = field(default_factory=list)
+    skeleton: str = ""
+    """For an op: its arguments with the tensors blanked out (see :func:`skeleton`)."""
 
     @property
     def data(self) -> List[Ref]:
@@ -96,7 +99,25 @@ def parse_node(key: Key, entry: Cfg, node: Cfg) -> Call:
             call.named[name] = refs
         else:
             call.options[name] = kwargs[name]
+    if is_op(entry):
+        call.skeleton = skeleton([args, kwargs])
     return call
+
+
+def skeleton(value: Any) -> str:
+    """JSON of a structure with every tensor blanked out and numbers as floats, so two ops
+    with equal skeletons, settings and input tensors compute the same (``0 == 0.0``)."""
+    def blank(item: Any) -> Any:
+        if isinstance(item, dict):
+            if item.get("class_name") == "__keras_tensor__":
+                return "<tensor>"
+            return {str(k): blank(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [blank(v) for v in item]
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            return float(item)
+        return item
+    return json.dumps(blank(value), sort_keys=True)
 
 
 def _tensors(value: Any, where: str) -> List[Ref]:

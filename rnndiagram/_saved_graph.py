@@ -40,6 +40,10 @@ class Graph:
         self.inputs: List[Ref] = []
         self.outputs: List[Ref] = []
         self.nested: Dict[str, Graph] = {}
+        # A nested model called many times is read once: its spec and its outputs per
+        # input shapes are kept, so a file cannot make the reader quadratic.
+        self.spec: Optional[object] = None
+        self._outputs: Dict[Tuple[Shape, ...], Tuple[Shape, ...]] = {}
         if not self.sequential:
             self._parse_functional()
 
@@ -67,6 +71,12 @@ class Graph:
         self.outputs = [self._ref(t, "output_layers") for t in triples(self.config.raw("output_layers"), self.config.where + ".output_layers")]
 
     def _ref(self, triple: Tuple[str, int, int], where: str) -> Ref:
+        name, node, tensor = triple
+        if self.calls.get((name, 0), None) is not None and self.calls[(name, 0)].class_name == "Functional":
+            # Keras counts a nested functional model's calls from 1 here (a node it no longer
+            # makes), and its loader subtracts 1 again (functional_from_config.get_tensor).
+            node -= 1
+        triple = (name, node, tensor)
         if (triple[0], triple[1]) not in self.calls:
             raise SourceError(f"{self.config.where}.{where} names {triple[0]!r} call {triple[1]}, "
                               f"which the file does not define")
@@ -116,6 +126,8 @@ class Graph:
         for key in order:
             if key not in shapes.folded:
                 self._infer(self.calls[key], shapes, given.get(key))
+        for ref in self.inputs + self.outputs:
+            shapes.view(ref, self)
         return shapes
 
     def _run_sequential(self, shapes: Shapes, input_shapes: Optional[Sequence[Shape]]) -> None:
@@ -174,17 +186,18 @@ class Graph:
             return shapes, shapes
         if is_model(entry):
             inner = self.nested_graph(entry)
-            result = inner.run(call.args + tuple(s for name in sorted(call.named) for s in call.named[name]))
-            shapes = tuple(result.keras[r.key][r.tensor] for r in inner.outputs)
+            shapes = inner.output_shapes(call.args + tuple(s for n in sorted(call.named) for s in call.named[n]))
             return shapes, shapes
         if not is_builtin(entry):
-            raise Unsupported(f"{kind} is a custom layer")
+            raise Unsupported(f"{kind} is a custom layer, which has no shape rule")
         config = entry.sub("config")
         if kind in RECURRENT_KINDS:
             shapes = rnn_output_shapes(kind, config, call.first)
             return shapes, shapes
         if kind == "Bidirectional":
-            return bidirectional_shapes(config, call.first)
+            keras_view, real = bidirectional_shapes(config, call.first)
+            # Like introspection, keep Keras's shapes when the counts differ too (LSTM and GRU).
+            return keras_view, real if len(real) == len(keras_view) else keras_view
         if kind == "TimeDistributed":
             outer = sequence_input(call.first, len(call.first), "TimeDistributed")
             if len(outer) < 3:
@@ -198,6 +211,13 @@ class Graph:
             shapes = LAYER_RULES[kind](config, call)
             return shapes, shapes
         raise Unsupported(f"rnndiagram has no shape rule for {kind} layers")
+
+    def output_shapes(self, input_shapes: Tuple[Shape, ...]) -> Tuple[Shape, ...]:
+        """Keras's shapes of the model's outputs when it is called on ``input_shapes``."""
+        if input_shapes not in self._outputs:
+            result = self.run(input_shapes)
+            self._outputs[input_shapes] = tuple(result.keras[r.key][r.tensor] for r in self.outputs)
+        return self._outputs[input_shapes]
 
     def nested_graph(self, entry: Cfg) -> "Graph":
         name = entry_name(entry)

@@ -136,7 +136,7 @@ def _cells_of(entry: Cfg) -> Tuple[Cell, ...]:
     if own is not None:
         units = entry.sub("config").int("units")
         return (Cell(own, (units,), units),)
-    raise Unsupported(f"the custom cell {name}")
+    raise Unsupported(f"it runs the custom cell {name}, which has no shape rule")
 
 
 def _cell(name: str, config: Cfg) -> Cell:

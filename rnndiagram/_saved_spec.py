@@ -1,36 +1,34 @@
 """Stage 0 for saved files: a saved layer graph with its shapes in, a ModelSpec out.
 
-Each step mirrors ``introspect.py`` (ids, connections, mask sources, layer descriptions);
-where the live code asks Keras which tensor carries which mask, this module replays
-Keras's mask rules (``Layer.compute_mask`` and its overrides) over the file's graph.
+Each step mirrors ``introspect.py``: ids, connections, layer descriptions; the mask
+sources come from :mod:`rnndiagram._saved_masks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ._roles import _CONFIG_KEYS, _MERGE, _PER_STEP, _WHOLE_SEQUENCE, _jsonable
+from ._saved_calls import Call, Key, Ref, entry_name, is_model, is_op
 from ._saved_config import Cfg, Unsupported
-from ._saved_graph import Call, Graph, Key, Ref, Shapes, entry_name, is_model, is_op, unsupported
-from ._saved_recurrent import merge_mode, recurrent_spec
-from ._shape_rules import MASK_ARGUMENT, MASK_BEHAVIOUR, RECURRENT_KINDS, activation_name
+from ._saved_graph import Graph, Shapes, unsupported
+from ._saved_masks import Masks, Source
+from ._saved_recurrent import recurrent_spec
+from ._shape_rules import RECURRENT_KINDS, activation_name
 from .spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorRef
 
 Ids = Dict[Key, Tuple[str, int]]
-Mask = Tuple[Any, ...]
-"""A mask as Keras passes it along: ``("new", key)`` made by a call, ``("tensor", key, n)``
-given explicitly, or ``UNKNOWN`` where the reader cannot tell."""
-
-UNKNOWN: Mask = ("unknown",)
 # SpatialDropout1D subclasses Dropout, so introspection's isinstance test draws it per step.
 _PER_STEP_CLASSES = frozenset(_PER_STEP + ("SpatialDropout1D",))
 
 
 def model_spec(graph: Graph) -> ModelSpec:
     """The spec of the model whose graph this is, as introspection gives for the live model."""
+    if isinstance(graph.spec, ModelSpec):
+        return graph.spec
     shapes = graph.run()
     ids = _number_calls(shapes.order)
-    masks = _Masks(graph, shapes)
+    masks = Masks(graph, shapes)
     specs: Dict[Key, LayerSpec] = {}
     for key in shapes.order:
         if key in shapes.folded:
@@ -41,13 +39,14 @@ def model_spec(graph: Graph) -> ModelSpec:
             specs[key] = _call_spec(graph, call, shapes, ids, specs, passed)
         except Unsupported as exc:
             raise unsupported(call, str(exc)) from None
-    return ModelSpec(
+    graph.spec = ModelSpec(
         name=graph.name,
         class_name="Sequential" if graph.sequential else "Functional",
         inputs=tuple(_tensor_ref(r, ids, specs) for r in graph.inputs),
         outputs=tuple(_tensor_ref(r, ids, specs) for r in graph.outputs),
         layers=tuple(specs.values()),
     )
+    return graph.spec
 
 
 def _number_calls(order: List[Key]) -> Ids:
@@ -64,137 +63,8 @@ def _tensor_ref(ref: Ref, ids: Ids, specs: Dict[Key, LayerSpec]) -> TensorRef:
                      shape=specs[ref.key].output_shapes[ref.tensor])
 
 
-class _Masks:
-    """Which mask each tensor carries (Keras's ``_keras_mask``), replayed call by call."""
-
-    def __init__(self, graph: Graph, shapes: Shapes) -> None:
-        self.graph, self.shapes = graph, shapes
-        self.of: Dict[Key, List[Optional[Mask]]] = {}
-        self.shape: Dict[Mask, Shape] = {}
-
-    def mask(self, ref: Ref) -> Optional[Mask]:
-        masks = self.of.get(ref.key, [])
-        return masks[ref.tensor] if ref.tensor < len(masks) else None
-
-    def visit(self, call: Call) -> List[Tuple[Key, int, Shape]]:
-        """The (layer, tensor, shape) each mask passed to ``call`` comes from; records the
-        masks of its outputs."""
-        carried = [self.mask(r) for r in call.first]
-        if self.graph.sequential:
-            passed = [m for m in carried if m is not None] if call.class_name in MASK_ARGUMENT else []
-            given = [(m, None) for m in passed]
-        else:
-            given = self._identify(call, carried)
-        # Keras computes the output mask from the mask argument when one was passed, which
-        # is the carried mask unless the user passed another.
-        passed_ids = [m for m, _ in given]
-        explicit = bool(call.masks) and passed_ids != [m for m in carried if m is not None]
-        self.of[call.key] = self._outputs(call, (passed_ids if explicit else carried) or [None])
-        return [self._source(call, mask, ref) for mask, ref in given]
-
-    def _identify(self, call: Call, carried: List[Optional[Mask]]) -> List[Tuple[Mask, Optional[Ref]]]:
-        """Each stored mask argument as the mask object it is: the one its data input carries
-        when Keras filled it in, else the tensor the user passed."""
-        auto = [m for m in carried if m is not None]
-        if len(auto) != len(call.masks):
-            return [(("tensor",) + ref.key + (ref.tensor,), ref) for ref in call.masks]
-        result = []
-        for mask, ref in zip(auto, call.masks):
-            if mask is UNKNOWN:
-                raise Unsupported("it receives a mask that the file reader cannot trace")
-            result.append((mask if self._made_as(mask, ref) else ("tensor",) + ref.key + (ref.tensor,), ref))
-        return result
-
-    def _made_as(self, mask: Mask, ref: Ref) -> bool:
-        """Whether ``ref`` is the tensor Embedding/Masking builds for ``mask`` (not a look-alike
-        the user passed): ``not_equal(x, 0)``, ``any(not_equal(x, value), -1)`` of their input."""
-        if mask[0] != "new":
-            return mask[0] == "tensor" and mask[1:] == ref.key + (ref.tensor,)
-        maker = self.graph.calls[mask[1]]
-        steps = {"Embedding": ("NotEqual",), "Masking": ("Any", "NotEqual")}.get(maker.class_name)
-        if steps is None:
-            return True
-        node = ref
-        for op in steps:
-            call = self.graph.calls[node.key]
-            if call.class_name != op or not is_op(call.entry) or not call.parents:
-                return False
-            node = call.parents[0]
-        return bool(maker.data) and (node.key, node.tensor) == (maker.data[0].key, maker.data[0].tensor)
-
-    def _source(self, call: Call, mask: Mask, ref: Optional[Ref]) -> Tuple[Key, int, Shape]:
-        for tensor in call.data:
-            if self.mask(tensor) == mask:
-                while True:
-                    upstream = [u for u in self.graph.calls[tensor.key].data if self.mask(u) == mask]
-                    if not upstream:
-                        shape = ref.shape if ref is not None else self.shape[mask]
-                        return tensor.key, tensor.tensor, shape
-                    tensor = upstream[0]
-        if ref is None:
-            raise Unsupported("it receives a mask that the file reader cannot trace")
-        key, index = ref.key, ref.tensor
-        while key in self.shapes.folded:
-            parents = self.graph.calls[key].parents
-            if not parents:
-                break
-            key, index = parents[0].key, parents[0].tensor
-        return key, index, ref.shape
-
-    def _outputs(self, call: Call, previous: Sequence[Optional[Mask]]) -> List[Optional[Mask]]:
-        count = len(self.shapes.keras[call.key])
-        none: List[Optional[Mask]] = [None] * count
-        if is_op(call.entry) or not call.parents:
-            return none
-        if is_model(call.entry):
-            made = _makes_masks(call.entry) or any(m is not None for m in previous)
-            return [UNKNOWN if made else None] * count
-        kind, config = call.class_name, call.config
-        behaviour = MASK_BEHAVIOUR.get(kind)
-        if kind == "Embedding" and not config.bool("mask_zero", False):
-            behaviour = None
-        first = previous[0]
-        if behaviour == "pass":
-            return [previous[i] if i < len(previous) else None for i in range(count)]
-        if behaviour == "rnn":
-            return [first if config.bool("return_sequences", False) else None] + none[1:]
-        if behaviour == "bidirectional":
-            if not config.sub("layer").sub("config").bool("return_sequences", False):
-                return none
-            return [first, first] + none[2:] if merge_mode(config) is None else [first] + none[1:]
-        if behaviour == "new":
-            made = ("new", call.key)
-            inputs = self.shapes.keras[call.args[0].key][call.args[0].tensor]
-            self.shape[made] = inputs if kind == "Embedding" else inputs[:-1]
-            return [made] + none[1:]
-        if behaviour in ("merge", "concat"):
-            if all(m is None for m in previous) or (behaviour == "merge" and None in previous):
-                return none
-            if UNKNOWN in previous:
-                return [UNKNOWN] + none[1:]
-            kept = previous[0] if behaviour == "merge" and len(previous) == 1 else ("new", call.key)
-            return [kept] + none[1:]
-        return none
-
-
-def _makes_masks(entry: Cfg) -> bool:
-    """Whether a nested model holds a layer that makes masks (then its outputs may carry one)."""
-    stack = [entry.data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("class_name") == "Masking" or (
-                    item.get("class_name") == "Embedding"
-                    and isinstance(item.get("config"), dict) and item["config"].get("mask_zero")):
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def _call_spec(graph: Graph, call: Call, shapes: Shapes, ids: Ids, specs: Dict[Key, LayerSpec],
-               masks: List[Tuple[Key, int, Shape]]) -> LayerSpec:
+               masks: List[Source]) -> LayerSpec:
     def connection(ref: Ref, kind: str, slot: int) -> Connection:
         producer = specs.get(ref.key)
         # The producer's spec holds corrected shapes (Bidirectional), so read it first.
