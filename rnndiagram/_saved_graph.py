@@ -138,7 +138,9 @@ class Graph:
                     f"model {self.name!r} was saved before it was built, so the file holds no "
                     f"input shape; start it with keras.Input(shape=(T, features)) or call "
                     f"model.build((None, T, features)), then save it again")
-            raise Unsupported(f"Sequential model {self.name!r} has no InputLayer")
+            raise UnsupportedLayerError(
+                f"Sequential model {self.name!r} has no InputLayer to read its input shape from; "
+                f"pass --allow-load (allow_load=True) to load the file with Keras instead")
         counts: Dict[str, int] = {}
         previous: Optional[Key] = None
         for entry in self.entries:

@@ -22,7 +22,7 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, List, Union
+from typing import Any, BinaryIO, List, Tuple, Union
 
 from ._saved_config import Cfg
 from ._saved_graph import Graph, is_model
@@ -169,15 +169,18 @@ def _check_directory(handle: BinaryIO, where: str) -> None:
     handle.seek(0)
 
 
-def _zip64_directory(handle: BinaryIO, eocd: int, where: str) -> tuple:
+def _zip64_directory(handle: BinaryIO, eocd: int, where: str) -> Tuple[int, int]:
+    broken = SourceError(f"{where} is not a readable .keras archive: a broken zip64 record")
     if eocd < _ZIP64_LOCATOR.size:
-        raise SourceError(f"{where} is not a readable .keras archive: a broken zip64 record")
+        raise broken
     handle.seek(eocd - _ZIP64_LOCATOR.size)
     signature, _disk, offset, _disks = _ZIP64_LOCATOR.unpack(handle.read(_ZIP64_LOCATOR.size))
+    if signature != b"PK\x06\x07" or offset > eocd:
+        raise broken
     handle.seek(offset)
     record = handle.read(_ZIP64_EOCD.size)
-    if signature != b"PK\x06\x07" or len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
-        raise SourceError(f"{where} is not a readable .keras archive: a broken zip64 record")
+    if len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
+        raise broken
     fields = _ZIP64_EOCD.unpack(record)
     return fields[6], fields[7]
 
