@@ -33,6 +33,9 @@ class _PanelGeometry:
         gap = max(strip_w, caption_w) + (56 if lanes > 1 else 40)
         tokens_w = max((self.sizes[n.id][0] for n in nodes if n.kind == "token"), default=0.0)
         self.pitch = max(content * lanes + style.lane_gap * (lanes - 1) + gap, tokens_w + 16)
+        # A band spans every column (less 8 px each side); a short sequence widens its columns.
+        band_w = max((text_width(n.label, style.font, True) + 40 for n in nodes if n.kind == "band"), default=0.0)
+        self.pitch = max(self.pitch, band_w / max(len(panel.columns), 1))
         self.gutter_w = max([text_width(line, style.gutter_font, i == 0)
                              for r in panel.rows for i, line in enumerate(r.gutter)] + [60.0]) + 16
         side_w = {s: max([self.sizes[n.id][0] + caption_width(n, style) + 36
@@ -82,18 +85,17 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
                       and node_panel.get(e.dst, g.panel.index) != g.panel.index and e.kind == "handoff")
         bottom -= g.height + style.panel_gap + leaving * _LANE
     nodes = {n.id: n for n in graph.nodes}
-    corridor = _corridor_lanes(graph, nodes)
+    boxes = {n.id: _place(n, geoms[n.panel], rows[n.panel], style) for n in graph.nodes}
+    corridor = _corridor_lanes(graph, nodes, boxes)
+    corridor_x = max(g.legend_x for g in geoms) + 4
     if corridor:
-        # Edges between panels run up a corridor right of every panel; legends move past it.
-        corridor_x = max(g.legend_x for g in geoms) + 4
+        # Edges that cannot go straight up run in a corridor right of every panel;
+        # the legends move past it.
         for g in geoms:
             g.legend_x = corridor_x + len(corridor) * _CORRIDOR + 12
-    boxes: Dict[str, Box] = {}
     items: List[Item] = list(_backdrops(geoms, rows))
     for g in geoms:
         items.extend(_gutter_and_legend(g, rows[g.panel.index], style))
-        for n in by_panel[g.panel.index]:
-            boxes[n.id] = _place(n, g, rows[g.panel.index], style)
     handoffs = _handoff_lanes(graph)
     tops = {g.panel.index: min(t for t, _ in rows[g.panel.index].values()) for g in geoms if g.panel.rows}
     states = {(g.panel.index, row): names for g in geoms for row, names in g.states_per_row.items()}
@@ -115,14 +117,26 @@ _LANE = 16.0  # between parallel hand-off lines: room for a caption between them
 _CORRIDOR = 12.0  # between parallel lines in the corridor right of the panels
 
 
-def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node]) -> Dict[str, int]:
-    """A lane for each edge from one panel into a box of another (merges, attention)."""
+def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], boxes: Dict[str, Box]) -> Dict[str, int]:
+    """A lane for each edge into a box that cannot go straight up: from another panel
+    (merges, attention), or past a band that spans every column."""
     lanes: Dict[str, int] = {}
     for e in graph.edges:
         src, dst = nodes[e.src], nodes[e.dst]
-        if e.kind != "handoff" and src.panel != dst.panel and dst.kind in ("box", "band", "merge"):
+        if e.kind in ("handoff", "state") or dst.kind not in ("box", "band", "merge"):
+            continue
+        s = boxes[e.src]
+        past_band = any(b.w >= 3 * s.w + 200 for b in _blockers(e, s.x + s.w / 2, boxes))
+        if src.panel != dst.panel or past_band:
             lanes[e.id] = len(lanes)
     return lanes
+
+
+def _blockers(e: Edge, x: float, boxes: Dict[str, Box]) -> List[Box]:
+    """The boxes a straight line up from ``e``'s source at ``x`` would pass through."""
+    s, d = boxes[e.src], boxes[e.dst]
+    return [b for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
+            and b.bottom > d.bottom and b.x - 4 < x < b.right + 4]
 
 
 def _through_corridor(e: Edge, boxes: Dict[str, Box], lane_x: float, style: Style) -> Group:
@@ -193,8 +207,7 @@ def _edge(e: Edge, boxes: Dict[str, Box], nodes: Dict[str, Node], states: Dict[T
         dx = sx
     elif s.w > 3 * d.w and s.x <= dx <= s.right:  # out of a band
         sx = dx
-    blockers = [b for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
-                and b.bottom > d.bottom and b.x - 4 < sx < b.right + 4 and b.w < 3 * s.w + 200]
+    blockers = [b for b in _blockers(e, sx, boxes) if b.w < 3 * s.w + 200]  # bands: see _corridor_lanes
     if blockers:
         return edge_group(e, _bypass(sx, dx, s, d, blockers, e.kind == "output", style), style)
     start, end = (sx, s.y), (dx, d.bottom)

@@ -23,6 +23,7 @@ class _Builder:
         self.edges: List[Edge] = []
         self.handles: Dict[Tuple[str, int], _Handle] = {}
         self.kinds: Dict[str, str] = {}
+        self.read_by: Dict[Tuple[str, int], List[str]] = {}
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
 
     # -- small pieces -------------------------------------------------------------------
@@ -141,10 +142,16 @@ class _Builder:
     def add_layer(self, layer: LayerSpec) -> None:
         inputs = self.data_inputs(layer)
         sequence_in = next((h for _, h in inputs if h.per_col is not None), None)
+        branch = layer.role != "merge" and layer.class_name not in _ATTENTION and len(inputs) == 1
+        if sequence_in is not None and branch and self.read_by.get(_key(inputs[0][0])):
+            # A second branch on the same sequence gets its own panel, so it cannot cross the first.
+            sequence_in = self.reopen(inputs[0][0], sequence_in)
+            inputs = [(inputs[0][0], sequence_in)]
         if layer.recurrent is not None and sequence_in is not None:
             add_recurrent(self, layer, sequence_in)
-        elif layer.role == "per_step" and sequence_in is not None:
-            self.add_per_step(layer, sequence_in)
+        elif (layer.role == "per_step" or layer.class_name in _ATTENTION) and sequence_in is not None \
+                and _same_time_axis(layer, self.panels[sequence_in.panel].timesteps):
+            self.add_per_step(layer, sequence_in, inputs)
         elif layer.role == "merge" and sequence_in is not None and all(
                 h.per_col is not None and h.panel == sequence_in.panel for _, h in inputs) \
                 and _same_time_axis(layer, self.panels[sequence_in.panel].timesteps):
@@ -153,6 +160,22 @@ class _Builder:
             self.add_band(layer, inputs, sequence_in)
         else:
             self.add_head_box(layer, inputs)
+        for conn, _ in inputs:
+            self.read_by.setdefault(_key(conn), []).append(layer.id)
+
+    def reopen(self, conn: Connection, handle: _Handle) -> _Handle:
+        """The sequence ``conn`` drawn again at the foot of a new panel, for another branch
+        that reads it: its layers then stack on their own instead of through the first."""
+        source = self.spec.layer(conn.layer)
+        old = self.handles.get((source.id, 0))
+        panel = self.new_panel(self.panels[handle.panel].timesteps)
+        row = self.add_row(panel, "inputs", source.id, legend="Input" if source.role == "input" else None,
+                           gutter=(f"{source.name} (again)", labels.shape_text(conn.shape)))
+        kind = "input" if source.role == "input" else "strip"
+        per_col = self.step_strips(panel, row, source, f"again{panel.index}", kind, handle.dims)
+        if old is not None:
+            self.handles[(source.id, 0)] = old
+        return _Handle(panel.index, handle.dims, per_col=per_col)
 
     def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]:
         shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
@@ -161,11 +184,15 @@ class _Builder:
         name = f"{layer.name} (call {layer.call + 1} of {calls})" if calls > 1 else layer.name
         return (name, labels.layer_title(layer), *labels.wrap(flags), "→ " + shapes + extra)
 
-    def add_per_step(self, layer: LayerSpec, source: _Handle) -> None:
+    def add_per_step(self, layer: LayerSpec, source: _Handle, inputs=()) -> None:
+        """One box per step; attention too (step t reads query t and every value step)."""
         panel = self.panels[source.panel]
         inner = layer.wrapped or layer
         td = layer.wrapped is not None
-        row = self.add_row(panel, "boxes", layer.id, gutter=self.gutter(layer),
+        gutter = self.gutter(layer)
+        elsewhere = tuple(f"reads all steps of {c.layer}" for c, h in inputs
+                          if h is not source and (h.per_col is None or h.panel != panel.index))
+        row = self.add_row(panel, "boxes", layer.id, gutter=gutter[:-1] + elsewhere + gutter[-1:],
                            legend="TimeDistributed" if td else _per_step_legend(layer), backdrop=td)
         boxes: Dict[int, str] = {}
         for col, column in enumerate(panel.columns):
@@ -177,6 +204,16 @@ class _Builder:
                                            row=row, col=col, label=inner.class_name, t=column.key,
                                            detail=_box_detail(inner), layer=layer.id)
                 self.add_edge(source.per_col[col], boxes[col], "data", layer=layer.id)
+        others = [(c, h) for c, h in inputs if h is not source]
+        last = boxes[max(c for c, n in boxes.items() if self.kinds[n] != "ellipsis")]
+        for conn, handle in others:
+            if handle.per_col is not None and handle.panel == panel.index:
+                for col, box in boxes.items():
+                    if self.kinds[box] != "ellipsis":
+                        self.add_edge(handle.per_col[col], box, "data", layer=layer.id)
+            else:
+                self.add_edge(self.last_node(handle), last, "data", layer=layer.id,
+                              label=f"all steps of {conn.layer}")
         self.finish_sequence(layer, panel, boxes)
 
     def finish_sequence(self, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
@@ -303,7 +340,16 @@ def _token_for(tokens: Sequence[str], column: Column) -> str:
     return tokens[-1] if column.t is None or column.t == len(tokens) else ""
 
 
+def _key(conn: Connection) -> Tuple[str, int]:
+    return (conn.layer, conn.tensor)
+
+
+_ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention")
+
+
 def _per_step_legend(layer: LayerSpec) -> str:
+    if layer.class_name in _ATTENTION:
+        return "per query step"
     return "Embedding" if layer.class_name == "Embedding" else "per timestep"
 
 

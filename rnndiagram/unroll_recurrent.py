@@ -56,16 +56,21 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
             name = _state_name(state, spec)
             dims = tuple(state.shape[1:])
             conn = wired.get(state_offset + i)
+            given = b.handles.get((conn.layer, conn.tensor)) if conn is not None else None
             # A stateful layer starts from the state the previous batch left, not from zeros.
             kept = conn is None and spec.stateful
+            label = labels.step_name(name, "0") + (" (kept)" if kept else "")
+            # From another time axis the state arrives by a hand-off edge; from this one it is
+            # named instead, since an arrow back down the same panel would cross its rows.
+            handed = given is not None and given.panel != panel.index
+            if conn is not None and not handed:
+                label += f" ← {conn.layer}"
             init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
-                              side=side, label=labels.step_name(name, "0") + (" (kept)" if kept else ""),
-                              layer=layer.id, lane=lane, state=name,
+                              side=side, label=label, layer=layer.id, lane=lane, state=name,
                               strip=b.strip(dims, zero=conn is None and not kept),
-                              detail="" if conn is None else f"from {conn.layer}")
-            if conn is not None and (conn.layer, conn.tensor) in b.handles:
-                src = b.handles[(conn.layer, conn.tensor)]
-                b.add_edge(src.node or src.per_col[max(src.per_col)], init, "handoff", layer=layer.id,
+                              detail=f"from {conn.layer}" if handed else "")
+            if handed:
+                b.add_edge(b.last_node(given), init, "handoff", layer=layer.id,
                            state=name, label=f"{name} · {labels.dims_text(dims)}")
             prev, prev_col = init, None
             for col in order:

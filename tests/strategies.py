@@ -46,6 +46,7 @@ class Recipe:
     mask_zero: bool
     branches: Tuple[Tuple[Block, ...], ...]
     head_units: int
+    handoff: bool = False  # the second branch starts from the first one's final states
 
 
 units = st.integers(1, 6)
@@ -86,13 +87,22 @@ def recipes(draw: Any) -> Recipe:
     n_branches = draw(st.integers(1, 2))
     n_inputs = draw(st.integers(1, n_branches))
     tokens = draw(st.booleans())
+    drawn = tuple(draw(branches()) for _ in range(n_branches))
+    handoff = n_inputs == 2 and draw(st.booleans())
+    if handoff:  # an encoder-decoder: each input has its own time axis, states cross over
+        kind, size = draw(st.sampled_from(RECURRENT)), draw(units)
+        encoder = Block(kind, size, return_sequences=draw(st.booleans()), return_state=True)
+        decoder = Block(kind, size, return_sequences=True, return_state=draw(st.booleans()),
+                        initial_state=True)
+        drawn = ((encoder,), (decoder,) + tuple(b for b in drawn[1] if not b.initial_state)[1:])
     return Recipe(
         timesteps=tuple(draw(timesteps) for _ in range(n_inputs)),
         features=draw(st.integers(1, 4)),
         vocab=draw(st.integers(3, 10)) if tokens else None,
         mask_zero=tokens and draw(st.booleans()),
-        branches=tuple(draw(branches()) for _ in range(n_branches)),
+        branches=drawn,
         head_units=draw(units),
+        handoff=handoff,
     )
 
 
@@ -117,16 +127,19 @@ def build_model(recipe: Recipe) -> Any:
             x = keras.Input(shape=(t, recipe.features), name=f"input_{i}")
             inputs.append(x)
             sequences.append(x)
-    ends, extra_outputs = [], []
+    ends, extra_outputs, handed = [], [], []
     for b, blocks in enumerate(recipe.branches):
         x = sequences[b % len(sequences)]
-        states: List[Any] = []
+        states: List[Any] = list(handed) if recipe.handoff and b == 1 else []
         for j, block in enumerate(blocks):
             x, new_states = _apply(keras, block, x, states, f"b{b}_{j}")
             if states and not block.initial_state:
                 extra_outputs += states
             states = new_states
-        extra_outputs += states
+            if recipe.handoff and b == 0 and j == 0:
+                handed = new_states
+        if not (recipe.handoff and b == 0):
+            extra_outputs += states
         if len(x.shape) == 3:
             x = layers.GlobalAveragePooling1D(name=f"b{b}_pool")(x)
         ends.append(x)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
+from hypothesis import given
 
 import rnndiagram
-from rnndiagram.scene import Box, Group, Label, walk
+from rnndiagram.scene import Arrow, Box, Group, Label, walk
+from strategies import build_model, recipes
 
 MAX_WIDTH = 1600
 
@@ -28,6 +30,7 @@ def problems(scene):
     for a, b in combinations(boxes, 2):
         if a.overlaps(b, margin=-0.5):
             found.append(f"{a} overlaps {b}")
+    found += crossings(scene)
     labels = [i for i in walk(scene.items) if isinstance(i, Label)]
     extents = [(l, l.extent()) for l in labels]
     for (la, a), (lb, b) in combinations(extents, 2):
@@ -38,6 +41,24 @@ def problems(scene):
             found.append(f"label {label.text!r} lies on a box")
         if extent.x < 0 or extent.y < 0 or extent.right > scene.width or extent.bottom > scene.height:
             found.append(f"label {label.text!r} is outside the canvas")
+    return found
+
+
+def crossings(scene):
+    """Arrow segments that pass through a box they neither start nor end at."""
+    frames = [b for b in walk(scene.items) if isinstance(b, Box) and b.cls.startswith("rnd-frame")]
+    found = []
+    for group in (g for g in walk(scene.items) if isinstance(g, Group) and "rnd-edge" in g.cls.split()):
+        for arrow in (i for i in group.items if isinstance(i, Arrow)):
+            ends = (arrow.points[0], arrow.points[-1])
+            for (x0, y0), (x1, y1) in zip(arrow.points, arrow.points[1:]):
+                seg = Box(min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0), "segment")
+                for frame in frames:
+                    inner = Box(frame.x + 2, frame.y + 2, frame.w - 4, frame.h - 4, "inner")
+                    touching = any(frame.x - 2 <= x <= frame.right + 2 and frame.y - 2 <= y <= frame.bottom + 2
+                                   for x, y in ends)
+                    if not touching and seg.overlaps(inner):
+                        found.append(f"{group.title} crosses a box at {frame.x:.0f},{frame.y:.0f}")
     return found
 
 
@@ -115,3 +136,9 @@ def test_other_layer_kinds_lay_out_cleanly():
         for options in ({}, {"show_unreturned": True}):
             scene = check(model, **options)
             assert scene.width <= MAX_WIDTH, model.name
+
+
+@given(recipes())
+def test_random_models_lay_out_cleanly(recipe):
+    """Stacks, two-branch graphs and encoder-decoders drawn at random: still no overlap."""
+    check(build_model(recipe))
