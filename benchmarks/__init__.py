@@ -1,0 +1,1 @@
+"""Benchmarks of rnndiagram against Keras's own plot_model; run with ``python -m benchmarks``."""

@@ -1,0 +1,189 @@
+"""Time rnndiagram against ``keras.utils.plot_model``, side by side in one run.
+
+    python -m benchmarks            # everything, a few minutes
+    python -m benchmarks --quick    # fewer repeats
+
+Each comparison alternates its two sides (A B, B A, A B...) so that a machine busy
+with something else slows both alike; the figures are medians and their ratio.
+Three parts:
+
+1. whole process: ``rnndiagram export m.keras -o m.svg`` against a script that loads the
+   file with Keras and calls ``plot_model(show_shapes=True)`` (plot_model_script.py);
+2. in process, model already built: ``rnndiagram.diagram(model).to_svg()`` against
+   ``plot_model(model, to_file="m.svg", show_shapes=True)``;
+3. scaling: time and SVG size as the timesteps T and the stacked layers grow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+HERE = Path(__file__).resolve().parent
+
+Timer = Callable[[], Any]
+
+
+def machine() -> str:
+    """The CPU, its cores and the versions the figures were measured with."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import keras
+    import tensorflow as tf
+
+    import rnndiagram
+
+    return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, rnndiagram {rnndiagram.__version__}")
+
+
+def alternate(a: Timer, b: Timer, repeats: int) -> Tuple[float, float]:
+    """Median seconds of ``a`` and ``b``, run alternately after one untimed warm-up each."""
+    a(), b()
+    times: Dict[str, List[float]] = {"a": [], "b": []}
+    for i in range(repeats):
+        order = (("a", a), ("b", b)) if i % 2 == 0 else (("b", b), ("a", a))
+        for name, fn in order:
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return statistics.median(times["a"]), statistics.median(times["b"])
+
+
+def timed(fn: Timer, repeats: int) -> float:
+    fn()
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def lstm_stack(keras: Any, layers: int, timesteps: int = 10, name: str = "") -> Any:
+    """``layers`` stacked LSTMs over ``timesteps`` steps of 8 features, then a Dense head."""
+    stack = [keras.Input(shape=(timesteps, 8), name="steps")]
+    for i in range(layers):
+        stack.append(keras.layers.LSTM(32, return_sequences=i < layers - 1, name=f"lstm_{i}"))
+    stack.append(keras.layers.Dense(4, name="head"))
+    return keras.Sequential(stack, name=name or f"lstm_stack_{layers}")
+
+
+def ratio(theirs: float, ours: float) -> str:
+    return f"{theirs / ours:.0f}x" if theirs >= 10 * ours else f"{theirs / ours:.1f}x"
+
+
+def run(command: Sequence[str]) -> Timer:
+    # Byte-code caching on, as in an installed package (some set-ups turn it off, and
+    # then every process compiles rnndiagram from source while Keras has its .pyc files).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def call() -> None:
+        subprocess.run(command, check=True, capture_output=True, env=env)
+    return call
+
+
+def rnndiagram_command() -> List[str]:
+    script = Path(sys.executable).parent / "rnndiagram"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from rnndiagram.cli import main; main()"]
+
+
+def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[str]:
+    rows = ["| model | `rnndiagram export` | `load_model` + `plot_model` | ratio |", "|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    start = timed(run([sys.executable, "-c", "pass"]), repeats)
+    rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | |")
+    print(rows[-1], flush=True)
+    for name, model in models.items():
+        path = folder / f"{name}.keras"
+        model.save(path)
+        ours = run(rnndiagram_command() + ["export", str(path), "-o", str(folder / f"{name}.ours.svg")])
+        theirs = run([sys.executable, str(HERE / "plot_model_script.py"), str(path),
+                      str(folder / f"{name}.keras.svg")])
+        a, b = alternate(ours, theirs, repeats)
+        rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def in_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[str]:
+    import rnndiagram
+    from benchmarks.plot_model_script import plot
+
+    rows = ["| model | `diagram(model).to_svg()` | `plot_model(..., show_shapes=True)` | ratio |",
+            "|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    for name, model in models.items():
+        out = str(folder / f"{name}.plot.svg")
+        a, b = alternate(lambda: rnndiagram.diagram(model).to_svg(),
+                         lambda: plot(model, out), repeats)
+        rows.append(f"| {name} | {a * 1000:.1f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def scaling(repeats: int) -> List[str]:
+    import keras
+
+    import rnndiagram
+
+    rows = ["| timesteps T | stacked LSTMs | time | SVG size |", "|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    times = {}
+    for steps, layers in ((10, 1), (1_000, 1), (100_000, 1), (10, 8), (10, 64)):
+        model = lstm_stack(keras, layers, steps)
+        times[steps, layers] = timed(lambda: rnndiagram.diagram(model).to_svg(), repeats)
+        size = len(rnndiagram.diagram(model).to_svg().encode())
+        rows.append(f"| {steps:,} | {layers} | {times[steps, layers] * 1000:.1f} ms | {size / 1024:.0f} KiB |")
+        print(rows[-1], flush=True)
+    rows.append("")
+    rows.append(f"T from 10 to 100,000: time x{times[100_000, 1] / times[10, 1]:.2f} (flat is x1); "
+                f"layers from 1 to 8: x{times[10, 8] / times[10, 1]:.1f}, "
+                f"to 64: x{times[10, 64] / times[10, 1]:.1f} (linear is x8, x64).")
+    print(rows[-1], flush=True)
+    return rows
+
+
+def main(argv: Sequence[str] = ()) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7 (5 for processes)")
+    args = parser.parse_args(argv or sys.argv[1:])
+    process_repeats, repeats = (3, 3) if args.quick else (5, 7)
+
+    print(f"Machine: {machine()}\n", flush=True)
+    import keras
+
+    from rnndiagram import examples
+
+    models = {"seed_stacked": examples.build("seed_stacked"),
+              "char_seq2seq": examples.build("char_seq2seq"),
+              "lstm_stack_20": lstm_stack(keras, 20, 50)}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print("Whole process, from a saved .keras file to an SVG (target: ratio >= 40x)")
+        whole_process(models, folder, process_repeats)
+        print("\nIn process, model already built (target: ratio >= 50x)")
+        in_process(models, folder, repeats)
+    print("\nScaling: rnndiagram.diagram(model).to_svg() (target: flat in T, at most linear in layers)")
+    scaling(repeats)
+
+
+if __name__ == "__main__":
+    main()
