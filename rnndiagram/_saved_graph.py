@@ -16,7 +16,7 @@ from ._saved_config import Cfg, Unsupported, to_shape
 from ._saved_recurrent import bidirectional_shapes, rnn_output_shapes
 from ._shape_rules import LAYER_RULES, OP_RULES, RECURRENT_KINDS, CallShapes, is_builtin, sequence_input
 from .errors import NotBuiltError, SourceError, UnsupportedLayerError
-from .spec import Shape
+from .spec import ModelSpec, Shape
 
 MAX_NESTING = 32
 
@@ -35,14 +35,15 @@ class Graph:
         self.layers = self.config.raw("layers")
         if not isinstance(self.layers, list):
             raise self.config.wrong("layers", "a list of layers", self.layers)
-        self.entries = [Cfg(item, f"{self.config.where}.layers[{i}]") for i, item in enumerate(self.layers)]
+        self.entries = [Cfg(item, f"{self.config.where}.layers[{i}]")
+                        for i, item in enumerate(self.layers)]
         self.calls: Dict[Key, Call] = {}
         self.inputs: List[Ref] = []
         self.outputs: List[Ref] = []
         self.nested: Dict[str, Graph] = {}
         # A nested model called many times is read once: its spec and its outputs per
         # input shapes are kept, so a file cannot make the reader quadratic.
-        self.spec: Optional[object] = None
+        self.spec: Optional[ModelSpec] = None
         self._outputs: Dict[Tuple[Shape, ...], Tuple[Shape, ...]] = {}
         if not self.sequential:
             self._parse_functional()
@@ -50,12 +51,12 @@ class Graph:
     # Parsing --------------------------------------------------------------------------
 
     def _parse_functional(self) -> None:
-        by_name: Dict[str, Cfg] = {}
+        names: Set[str] = set()
         for entry in self.entries:
             name = entry_name(entry)
-            if name in by_name:
+            if name in names:
                 raise SourceError(f"{entry.where}: two layers are named {name!r}")
-            by_name[name] = entry
+            names.add(name)
             nodes = entry.raw("inbound_nodes", [])
             if not isinstance(nodes, list):
                 raise entry.wrong("inbound_nodes", "a list", nodes)
@@ -66,21 +67,23 @@ class Graph:
                     raise SourceError(f"{entry.where}: this file was written by Keras 2 (tf-keras), "
                                       f"whose layer graph rnndiagram does not read; save the model "
                                       f"with Keras 3, or pass the model itself")
-                self.calls[(name, index)] = parse_node((name, index), entry, Cfg(node, f"{entry.where}.inbound_nodes[{index}]"))
-        self.inputs = [self._ref(t, "input_layers") for t in triples(self.config.raw("input_layers"), self.config.where + ".input_layers")]
-        self.outputs = [self._ref(t, "output_layers") for t in triples(self.config.raw("output_layers"), self.config.where + ".output_layers")]
+                node_where = f"{entry.where}.inbound_nodes[{index}]"
+                self.calls[(name, index)] = parse_node((name, index), entry, Cfg(node, node_where))
+        self.inputs, self.outputs = ([self._ref(t, key) for t in triples(self.config.raw(key),
+                                                                          f"{self.config.where}.{key}")]
+                                     for key in ("input_layers", "output_layers"))
 
     def _ref(self, triple: Tuple[str, int, int], where: str) -> Ref:
         name, node, tensor = triple
-        if self.calls.get((name, 0), None) is not None and self.calls[(name, 0)].class_name == "Functional":
+        first = self.calls.get((name, 0))
+        if first is not None and first.class_name == "Functional":
             # Keras counts a nested functional model's calls from 1 here (a node it no longer
             # makes), and its loader subtracts 1 again (functional_from_config.get_tensor).
             node -= 1
-        triple = (name, node, tensor)
-        if (triple[0], triple[1]) not in self.calls:
-            raise SourceError(f"{self.config.where}.{where} names {triple[0]!r} call {triple[1]}, "
+        if (name, node) not in self.calls:
+            raise SourceError(f"{self.config.where}.{where} names {name!r} call {node}, "
                               f"which the file does not define")
-        return Ref((triple[0], triple[1]), triple[2])
+        return Ref((name, node), tensor)
 
     # Order and numbering ----------------------------------------------------------------
 
