@@ -156,7 +156,7 @@ def test_parallel_build(tmp_path):
         (src / "specs" / f"{name}.json").write_text(inspect(examples.build(name)).to_json())
         (src / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\n.. rnndiagram:: specs/{name}.json\n")
     out = tmp_path / "html"
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-j", "2", "-W", "-b", "html", "-d",
+    run = subprocess.run([sys.executable, "-m", "sphinx", "--no-color", "-j", "2", "-W", "-b", "html", "-d",
                           str(tmp_path / "doctrees"), str(src), str(out)],
                          capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
