@@ -14,6 +14,7 @@ from .graph import Edge, Node, Panel, UnrolledGraph
 from .metrics import text_width
 from .scene import Box, Group, Item, Label, Point, Scene, bounds, translate
 
+
 class _PanelGeometry:
     """Column x positions and row y positions of one panel."""
 
@@ -42,11 +43,9 @@ class _PanelGeometry:
                           for n in nodes if n.side == s and n.col is None] + [0.0]) for s in (-1, 1)}
         self.left = x0 + self.gutter_w + side_w[-1]
         self.cols_right = self.left + self.pitch * len(panel.columns)
-        legend_w = max([text_width(r.legend, style.legend_font, True) for r in panel.rows if r.legend] + [0.0])
         if any(n.kind == "final" for n in nodes):
             side_w[1] += 24  # hand-off lanes leave between the final states and the legend
         self.legend_x = self.cols_right + side_w[1] + 8
-        self.right = self.legend_x + legend_w + (8 if legend_w else 0)
         self.x0 = x0
         self.row_h = {r.index: max([self.sizes[n.id][1] + 2 * style.row_pad for n in nodes if n.row == r.index]
                                    + [style.strip_h + 2 * style.row_pad, _gutter_height(r, panel, style)])
@@ -126,16 +125,16 @@ def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], boxes: Dict[st
         if e.kind in ("handoff", "state") or dst.kind not in ("box", "band", "merge"):
             continue
         s = boxes[e.src]
-        past_band = any(b.w >= 3 * s.w + 200 for b in _blockers(e, s.x + s.w / 2, boxes))
+        past_band = any(nodes[key].kind == "band" for key in _blockers(e, s.x + s.w / 2, boxes))
         if src.panel != dst.panel or past_band:
             lanes[e.id] = len(lanes)
     return lanes
 
 
-def _blockers(e: Edge, x: float, boxes: Dict[str, Box]) -> List[Box]:
-    """The boxes a straight line up from ``e``'s source at ``x`` would pass through."""
+def _blockers(e: Edge, x: float, boxes: Dict[str, Box]) -> List[str]:
+    """The nodes a straight line up from ``e``'s source at ``x`` would pass through."""
     s, d = boxes[e.src], boxes[e.dst]
-    return [b for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
+    return [key for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
             and b.bottom > d.bottom and b.x - 4 < x < b.right + 4]
 
 
@@ -207,7 +206,8 @@ def _edge(e: Edge, boxes: Dict[str, Box], nodes: Dict[str, Node], states: Dict[T
         dx = sx
     elif s.w > 3 * d.w and s.x <= dx <= s.right:  # out of a band
         sx = dx
-    blockers = [b for b in _blockers(e, sx, boxes) if b.w < 3 * s.w + 200]  # bands: see _corridor_lanes
+    # a band cannot be gone round; such edges take the corridor (see _corridor_lanes)
+    blockers = [boxes[key] for key in _blockers(e, sx, boxes) if nodes[key].kind != "band"]
     if blockers:
         return edge_group(e, _bypass(sx, dx, s, d, blockers, e.kind == "output", style), style)
     start, end = (sx, s.y), (dx, d.bottom)

@@ -10,10 +10,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from . import labels
 from ._unroll_base import Values, _Handle, _PanelDraft, shown_columns, value_key
 from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
-from .options import DiagramOptions
 from .nesting import inline_nested
+from .options import DiagramOptions
 from .spec import Connection, LayerSpec, ModelSpec, Shape
 from .unroll_recurrent import add_recurrent
+
 
 class _Builder:
     def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values]):
@@ -45,6 +46,11 @@ class _Builder:
         self.kinds[node.id] = node.kind
         return node.id
 
+    def ellipsis(self, panel: _PanelDraft, row: int, col: int, node_id: str, layer: Optional[str] = None) -> str:
+        """The "…" standing for the steps not shown, in the ellipsis column."""
+        return self.add_node(id=node_id, kind="ellipsis", panel=panel.index, row=row, col=col, label="…",
+                             layer=layer)
+
     def add_edge(self, src: str, dst: str, kind, **kw) -> None:
         self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
 
@@ -70,8 +76,7 @@ class _Builder:
             if faint and not self.options.show_unreturned:
                 continue
             if column.ellipsis:
-                per_col[col] = self.add_node(id=f"{layer.id}-out-t…", kind="ellipsis", panel=panel.index,
-                                             row=row, col=col, label="…", layer=layer.id)
+                per_col[col] = self.ellipsis(panel, row, col, f"{layer.id}-out-t…", layer.id)
                 continue
             node = self.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
                                  row=row, col=col, layer=layer.id, t=column.key, faint=faint,
@@ -197,8 +202,7 @@ class _Builder:
         boxes: Dict[int, str] = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
-                boxes[col] = self.add_node(id=f"{layer.id}-t…", kind="ellipsis", panel=panel.index, row=row,
-                                           col=col, label="…", layer=layer.id)
+                boxes[col] = self.ellipsis(panel, row, col, f"{layer.id}-t…", layer.id)
             else:
                 boxes[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="box", panel=panel.index,
                                            row=row, col=col, label=inner.class_name, t=column.key,
@@ -267,8 +271,7 @@ class _Builder:
         merges: Dict[int, str] = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
-                merges[col] = self.add_node(id=f"{layer.id}-t…", kind="ellipsis", panel=panel.index, row=row,
-                                            col=col, label="…", layer=layer.id)
+                merges[col] = self.ellipsis(panel, row, col, f"{layer.id}-t…", layer.id)
                 continue
             merges[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="merge", panel=panel.index,
                                         row=row, col=col, label=layer.class_name, t=column.key,
@@ -294,8 +297,7 @@ class _Builder:
         per_col = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
-                per_col[col] = self.add_node(id=f"{layer.id}-{stem}-t…", kind="ellipsis", panel=panel.index,
-                                             row=row, col=col, label="…")
+                per_col[col] = self.ellipsis(panel, row, col, f"{layer.id}-{stem}-t…")
                 continue
             label = labels.step_name("x", column.key) if kind == "input" else labels.dims_text(dims)
             per_col[col] = self.add_node(
@@ -321,18 +323,16 @@ class _Builder:
         else:
             self.head_strip(layer, panel, box)
 
-    def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str, col: Optional[int] = None,
-                   tensor: int = 0, kind="data") -> str:
-        dims = tuple(layer.output_shapes[tensor][1:])
-        col = panel.last if col is None else col
-        row = self.add_row(panel, "head", layer.id, legend=self.output_legend(layer, tensor, None))
-        node = self.add_node(id=f"{layer.id}-out{tensor or ''}", kind="strip", panel=panel.index, row=row,
-                             col=col, label=labels.dims_text(dims), layer=layer.id,
-                             strip=self.strip(dims, value_key(layer.id, tensor)))
-        self.add_edge(src, node, kind, layer=layer.id)
-        self.handles[(layer.id, tensor)] = _Handle(panel.index, dims, node=node)
+    def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str) -> str:
+        """The layer's (vector) output, one strip above ``src`` in the panel's last column."""
+        dims = tuple(layer.output_shapes[0][1:])
+        row = self.add_row(panel, "head", layer.id, legend=self.output_legend(layer, 0, None))
+        node = self.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
+                             col=panel.last, label=labels.dims_text(dims), layer=layer.id,
+                             strip=self.strip(dims, value_key(layer.id, 0)))
+        self.add_edge(src, node, "data", layer=layer.id)
+        self.handles[(layer.id, 0)] = _Handle(panel.index, dims, node=node)
         return node
-
 
 def _token_for(tokens: Sequence[str], column: Column) -> str:
     if column.t is not None and column.t <= len(tokens):

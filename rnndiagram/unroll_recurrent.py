@@ -131,8 +131,7 @@ def _merge(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict
     for col in cols:
         column = panel.columns[col]
         if column.ellipsis:
-            merges[col] = b.add_node(id=f"{layer.id}-merge-t…", kind="ellipsis", panel=panel.index, row=row,
-                                     col=col, label="…", layer=layer.id)
+            merges[col] = b.ellipsis(panel, row, col, f"{layer.id}-merge-t…", layer.id)
             continue
         merges[col] = b.add_node(id=f"{layer.id}-merge-t{column.key}", kind="merge", panel=panel.index,
                                  row=row, col=col, label=rec.merge_mode, detail=labels.dims_text(dims),
