@@ -7,6 +7,7 @@ shown timestep, the final states, and a legend on the right. Rows stack bottom t
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Dict, List, Tuple
 
 from .draw import Style, caption_width, edge_group, node_group, node_size, strip_size
@@ -167,7 +168,7 @@ def _handoff(e: Edge, boxes: Dict[str, Box], lane: Tuple[int, int], src_top: flo
     in_x = d.x - (k + 1) * 10
     sy, dy = s.y + s.h / 2, d.y + d.h / 2
     pts = ((s.right, sy), (out_x, sy), (out_x, gap_y), (in_x, gap_y), (in_x, dy), (d.x, dy))
-    return edge_group(e, pts, style)
+    return edge_group(replace(e, label=f"{e.label} from {src.layer}"), pts, style)
 
 
 def _place(n: Node, g: _PanelGeometry, rows, style: Style) -> Box:
