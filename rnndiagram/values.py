@@ -64,8 +64,12 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
             _store(values, layer_id, k, found[id(tensor)])
         layer = by_id.get(layer_id)
         if layer is not None and layer.recurrent is not None:
-            data = [found.get(id(t)) for t in node.input_tensors]
-            values.update(_states(keras, op, layer, data[0], data[1:]))
+            # The sequence is the first argument; initial states and the mask are keywords.
+            kwargs = node.arguments.kwargs
+            initial = [found.get(id(t)) for t in keras.tree.flatten(kwargs.get("initial_state") or [])]
+            mask = kwargs.get("mask")
+            mask_value = found.get(id(mask)) if mask is not None else None
+            values.update(_states(keras, op, layer, found.get(id(node.input_tensors[0])), initial, mask_value))
     return values
 
 
@@ -96,8 +100,12 @@ def _store(values: Dict[str, Tuple[float, ...]], layer: str, k: int, array: Any)
             values[value_key(layer, k, t)] = tuple(float(v) for v in row)
 
 
-def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[Any]) -> Dict[str, Tuple[float, ...]]:
-    """Step each direction's cell by hand: Keras returns only the last state."""
+def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[Any],
+            mask: Any = None) -> Dict[str, Tuple[float, ...]]:
+    """Step each direction's cell by hand: Keras returns only the last state.
+
+    A masked-out step keeps the state it was given, as Keras's RNN does.
+    """
     import numpy as np
 
     rec = layer.recurrent
@@ -120,7 +128,8 @@ def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[A
             [np.zeros((1, n), "float32") for n in sizes]
         steps = range(seq.shape[0] - 1, -1, -1) if spec.go_backwards else range(seq.shape[0])
         for t in steps:
-            _, states = rnn.cell(seq[t][None].astype("float32"), list(states), training=False)
+            if mask is None or bool(np.asarray(mask)[t]):
+                _, states = rnn.cell(seq[t][None].astype("float32"), list(states), training=False)
             for i, state in enumerate(states):
                 array = np.asarray(state)[0]
                 if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:

@@ -59,3 +59,21 @@ def test_values_need_the_live_model(example_specs, example_models):
         rnndiagram.diagram(example_specs["seed_simple_rnn"], values=True)
     with pytest.raises(OptionError, match="2 array"):
         rnndiagram.diagram(example_models["seed_simple_rnn"], values=True, sample=[np.zeros((1, 3, 2))] * 2)
+
+
+def test_masked_steps_keep_the_state_like_keras():
+    import keras
+
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    embedded = keras.layers.Embedding(20, 3, mask_zero=True, name="emb")(tokens)
+    model = keras.Model(tokens, keras.layers.GRU(2, name="gru")(embedded), name="masked_gru")
+    sample = np.array([[3, 5, 0, 0]], "int32")  # two real steps, then padding
+    d = rnndiagram.diagram(model, values=True, sample=sample)
+    final = np.asarray(model(sample))[0]
+    assert d._values[value_key("gru", 0, 2, state="0/0")] == pytest.approx(final, abs=1e-6)
+    assert d._values[value_key("gru", 0, 4, state="0/0")] == pytest.approx(final, abs=1e-6)
+
+
+def test_masked_sequential_values_run(example_models):
+    d = rnndiagram.diagram(example_models["gru_masked_embedding"], values=True)
+    assert d.to_svg().startswith("<svg")
