@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from . import __version__, labels
 from ._io import write_atomic
 from ._resources import template_dirs
+from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 
 RENDER_LOG = "renders.log"
@@ -30,7 +31,7 @@ OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturne
                 "values", "seed")
 ALIGNS = ("left", "center", "right")
 
-_PATH_SUFFIXES = (".keras", ".h5", ".json")
+_PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py)(?P<attr>:[A-Za-z_][\w.]*)$")
 _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
-from ._io import write_atomic
+from ._io import SUFFIX_FORMATS, write_atomic
 from .errors import UnknownFormatError
 from .graph import UnrolledGraph
 from .introspect import inspect
@@ -17,8 +17,7 @@ from .scene import Scene
 from .spec import ModelSpec
 from .unroll import Values, unroll
 
-FORMATS: Dict[str, str] = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json", ".png": "png",
-                           ".pdf": "pdf"}
+FORMATS = SUFFIX_FORMATS
 
 
 class Diagram:

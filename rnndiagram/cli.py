@@ -9,10 +9,11 @@ from typing import Any, Dict, List, Optional, Tuple
 import click
 
 from . import __version__
+from ._io import SUFFIX_FORMATS
 from .errors import RnnDiagramError
 
 FORMATS = ("svg", "dot", "png", "pdf", "json")
-SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png", ".pdf": "pdf", ".json": "json"}
+SUFFIXES = SUFFIX_FORMATS
 EXIT_MODEL_ERROR = 1
 
 
