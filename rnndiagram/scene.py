@@ -6,7 +6,7 @@ the templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
 from .metrics import text_width
@@ -55,9 +55,8 @@ class Label:
 
     def extent(self) -> Box:
         """The box the text occupies, by the fixed width table (ascent 0.76, descent 0.24 em)."""
-        w = text_width(self.text, self.size, self.bold)
-        left = {"start": self.x, "middle": self.x - w / 2, "end": self.x - w}[self.anchor]
-        return Box(left, self.y - 0.76 * self.size, w, self.size, "extent")
+        left, top, w = _text_span(self)
+        return Box(left, top, w, self.size, "extent")
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,20 @@ class Scene:
     items: Tuple[Item, ...]
 
 
+def _text_span(label: Label) -> Tuple[float, float, float]:
+    """(left, top, width) of a label's text, by the fixed width table."""
+    w = text_width(label.text, label.size, label.bold)
+    if label.anchor == "start":
+        left = label.x
+    elif label.anchor == "middle":
+        left = label.x - w / 2
+    elif label.anchor == "end":
+        left = label.x - w
+    else:
+        raise ValueError(f"a label's anchor is start, middle or end, not {label.anchor!r}")
+    return left, label.y - 0.76 * label.size, w
+
+
 def walk(items: Tuple[Item, ...]):
     """Every item, groups included, depth first."""
     for item in items:
@@ -104,24 +117,33 @@ def walk(items: Tuple[Item, ...]):
 
 
 def item_extent(item: Item) -> Box:
+    if isinstance(item, Group):
+        return bounds_box(item.items)
+    left, top, right, bottom = _edges(item)
+    return Box(left, top, right - left, bottom - top, "extent")
+
+
+def _edges(item: Union[Box, Label, Arrow]) -> Tuple[float, float, float, float]:
+    """(left, top, right, bottom) of one drawn item, right and bottom as ``x + w`` and ``y + h``
+    of its extent box, so they round exactly as that box's would."""
     if isinstance(item, Box):
-        return item
+        return item.x, item.y, item.x + item.w, item.y + item.h
     if isinstance(item, Label):
-        return item.extent()
-    if isinstance(item, Arrow):
-        xs = [p[0] for p in item.points]
-        ys = [p[1] for p in item.points]
-        return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys), "extent")
-    return bounds_box(item.items)
+        left, top, w = _text_span(item)
+        return left, top, left + w, top + item.size
+    xs = [p[0] for p in item.points]
+    ys = [p[1] for p in item.points]
+    left, top = min(xs), min(ys)
+    return left, top, left + (max(xs) - left), top + (max(ys) - top)
 
 
 def bounds(items) -> Tuple[float, float, float, float]:
     """(left, top, right, bottom) of everything drawn."""
-    boxes = [item_extent(i) for i in walk(tuple(items)) if not isinstance(i, Group)]
-    if not boxes:
+    extents = [_edges(i) for i in walk(tuple(items)) if not isinstance(i, Group)]
+    if not extents:
         return 0.0, 0.0, 0.0, 0.0
-    return (min(b.x for b in boxes), min(b.y for b in boxes),
-            max(b.right for b in boxes), max(b.bottom for b in boxes))
+    lefts, tops, rights, bottoms = zip(*extents)
+    return min(lefts), min(tops), max(rights), max(bottoms)
 
 
 def bounds_box(items) -> Box:
@@ -131,18 +153,19 @@ def bounds_box(items) -> Box:
 
 def translate(items: Tuple[Item, ...], dx: float, dy: float) -> Tuple[Item, ...]:
     """The same items moved by (dx, dy), coordinates rounded to 0.1 px for stable output."""
-    def r(v: float) -> float:
-        return round(v, 1)
+    return tuple(_moved(item, dx, dy) for item in items)
 
-    out = []
-    for item in items:
-        if isinstance(item, Box):
-            out.append(replace(item, x=r(item.x + dx), y=r(item.y + dy), w=r(item.w), h=r(item.h)))
-        elif isinstance(item, Label):
-            out.append(replace(item, x=r(item.x + dx), y=r(item.y + dy)))
-        elif isinstance(item, Arrow):
-            out.append(replace(item, points=tuple((r(x + dx), r(y + dy)) for x, y in item.points)))
-        else:
-            frame = translate((item.frame,), dx, dy)[0] if item.frame is not None else None
-            out.append(replace(item, items=translate(item.items, dx, dy), frame=frame))
-    return tuple(out)
+
+def _moved(item: Item, dx: float, dy: float) -> Item:
+    """One item moved by (dx, dy) and rounded, a group with everything in it."""
+    if isinstance(item, Box):
+        return Box(round(item.x + dx, 1), round(item.y + dy, 1), round(item.w, 1), round(item.h, 1),
+                   item.cls, item.rx)
+    if isinstance(item, Label):
+        return Label(round(item.x + dx, 1), round(item.y + dy, 1), item.text, item.cls, item.size,
+                     item.bold, item.anchor, item.boxed)
+    if isinstance(item, Arrow):
+        return Arrow(tuple((round(x + dx, 1), round(y + dy, 1)) for x, y in item.points), item.cls,
+                     item.head, item.dashed)
+    frame = _moved(item.frame, dx, dy) if item.frame is not None else None
+    return Group(item.cls, translate(item.items, dx, dy), item.attrs, frame, item.title)
