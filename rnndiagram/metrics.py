@@ -10,6 +10,7 @@ ASCII; the SVG declares that font first. Characters outside the table count as a
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Dict, Tuple
 
 _REGULAR: Tuple[int, ...] = (
@@ -43,4 +44,13 @@ def char_width(ch: str, bold: bool = False) -> int:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width in px of ``text`` at font ``size`` px."""
-    return sum(char_width(ch, bold) for ch in text) * size / 1000
+    return _advance(text, bold) * size / 1000
+
+
+@lru_cache(maxsize=4096)
+def _advance(text: str, bold: bool) -> int:
+    """The summed advance widths of ``text``, in thousandths of an em.
+
+    Cached: a diagram measures the same few captions and numbers many times.
+    """
+    return sum(char_width(ch, bold) for ch in text)
