@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
 from . import labels
@@ -44,7 +45,9 @@ def value_unit(strip: Strip, style: Style) -> float:
     return max(style.unit, widest + 5)
 
 
+@lru_cache(maxsize=1024)
 def strip_size(strip: Strip, style: Style) -> Tuple[float, float]:
+    """(width, height) of a strip; cached, as every arrow and node carrying it asks."""
     dims = strip.dims
     if len(dims) != 1:
         return text_width(labels.dims_text(dims), style.caption_font) + 12, style.strip_h + 4
