@@ -7,6 +7,11 @@ import os
 # Read once when TensorFlow loads, so they must be set before any test imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# Compiled templates go to a folder of this run, not the user's cache (subprocesses inherit it).
+if "RNNDIAGRAM_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["RNNDIAGRAM_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnndiagram-templates-")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 

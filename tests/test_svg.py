@@ -104,3 +104,87 @@ def test_elision_keeps_the_size_constant_as_t_grows():
         assert svg.count('class="rnd-cell"') == 3  # x1, x2, ..., xT
     assert len(elements) == 1  # the same drawing; only the digits of T (and what they shift) differ
     assert max(sizes) - min(sizes) < 0.01 * min(sizes)
+
+
+def test_every_name_a_model_supplies_stays_text(example_specs):
+    """Autoescaping is off in the SVG template; each model-derived value must be escaped there."""
+    spec = renamed(renamed(example_specs["char_seq2seq"], "char_seq2seq", EVIL), "encoder_lstm", EVIL)
+    svg = rnndiagram.diagram(spec, tokens=[EVIL, "b"]).to_svg()
+    root = parse(svg)
+    assert "<script" not in svg
+    assert root.find("s:title", NS).text == EVIL
+    assert EVIL in {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert EVIL in {g.get("data-layer") for g in root.iter("{http://www.w3.org/2000/svg}g")}
+    assert any(EVIL in (t.text or "") for t in root.iter("{http://www.w3.org/2000/svg}title"))
+
+
+def test_class_names_are_the_renderers_own(example_specs):
+    """Class attributes are not escaped, so they may only hold our plain ``rnd-`` names."""
+    import re
+
+    plain = re.compile(r"rnd-[a-z0-9-]+")
+    for name, spec in example_specs.items():
+        for element in parse(rnndiagram.diagram(spec, values=False).to_svg()).iter():
+            for token in element.get("class", "").split():
+                assert plain.fullmatch(token), (name, element.tag, token)
+
+
+@pytest.fixture
+def fresh_templates(monkeypatch, tmp_path):
+    """Templates compiled again, with the cache folder this test sets."""
+    from rnndiagram.render import svg
+
+    def reset(cache):
+        monkeypatch.setenv("RNNDIAGRAM_CACHE_DIR", str(cache))
+        svg.environment.cache_clear()
+        svg.theme_css.cache_clear()
+
+    yield reset
+    svg.environment.cache_clear()
+    svg.theme_css.cache_clear()
+
+
+def test_compiled_templates_are_cached_and_reused(example_specs, fresh_templates, tmp_path):
+    spec = example_specs["seed_stacked"]
+    expected = rnndiagram.diagram(spec).to_svg()
+    cache = tmp_path / "compiled"
+    fresh_templates(cache)
+    assert rnndiagram.diagram(spec).to_svg() == expected
+    entries = sorted(cache.iterdir())
+    assert [p.suffix for p in entries] == [".jinja", ".jinja"]  # the diagram and the theme CSS
+    stamps = [p.stat().st_mtime_ns for p in entries]
+    fresh_templates(cache)
+    assert rnndiagram.diagram(spec).to_svg() == expected
+    # Jinja writes an entry only when it had to compile: unchanged files were loaded.
+    assert [p.stat().st_mtime_ns for p in sorted(cache.iterdir())] == stamps
+
+
+def test_a_broken_or_unusable_cache_only_costs_time(example_specs, fresh_templates, tmp_path):
+    spec = example_specs["seed_stacked"]
+    expected = rnndiagram.diagram(spec).to_svg()
+    cache = tmp_path / "compiled"
+    fresh_templates(cache)
+    rnndiagram.diagram(spec).to_svg()
+    for entry in cache.iterdir():
+        entry.write_bytes(b"\x00 not a compiled template")
+    fresh_templates(cache)
+    assert rnndiagram.diagram(spec).to_svg() == expected
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    for folder in (a_file, a_file / "below", ""):  # cannot be created; cache turned off
+        fresh_templates(folder)
+        assert rnndiagram.diagram(spec).to_svg() == expected
+
+
+def test_the_template_cache_lives_in_the_user_cache(monkeypatch, tmp_path):
+    import sys
+
+    from rnndiagram._resources import template_cache_dir
+
+    monkeypatch.delenv("RNNDIAGRAM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if sys.platform.startswith("linux"):
+        assert template_cache_dir() == tmp_path / "rnndiagram" / "templates"
+        assert template_cache_dir().is_dir()
+    monkeypatch.setenv("RNNDIAGRAM_CACHE_DIR", "")
+    assert template_cache_dir() is None

@@ -1,14 +1,28 @@
-"""Stage 4, SVG: a Scene rendered through ``templates/diagram.svg.j2`` (autoescaped)."""
+"""Stage 4, SVG: a Scene rendered through ``templates/diagram.svg.j2``.
+
+The template gets the scene as one flat stream (a group is opened, its items follow, then
+it is closed), so rendering is a single loop rather than a recursive macro. Escaping is
+explicit in the template: text that can come from a model (layer names, tokens,
+captions, titles) goes through ``|e``; coordinates and our own class names are plain.
+Compiled templates are kept in a per-user bytecode cache (see ``_template_cache``).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator, Tuple, Union
 
 import jinja2
 
-from .._resources import template_dirs
-from ..scene import Arrow, Box, Group, Label, Scene
+from .._resources import template_cache_dir, template_dirs
+from ..scene import Arrow, Box, Group, Item, Label, Scene
+
+
+class _Close:
+    """Marks the end of a group in the flat stream."""
+
+
+CLOSE = _Close()
 
 
 def num(value: float) -> str:
@@ -25,21 +39,53 @@ def points(pts: Iterable) -> str:
     return " ".join(f"{num(x)},{num(y)}" for x, y in pts)
 
 
+def stream(items: Tuple[Item, ...]) -> Iterator[Union[Item, _Close]]:
+    """The items depth first, each group followed by its items and then ``CLOSE``."""
+    for item in items:
+        yield item
+        if type(item) is Group:
+            yield from stream(item.items)
+            yield CLOSE
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache, but a cache that cannot be written is only slower, not an error."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _template_cache() -> Union[_TemplateCache, None]:
+    folder = template_cache_dir()
+    return _TemplateCache(str(folder), "%s.jinja") if folder is not None else None
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs()]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
+        autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, bytecode_cache=_template_cache())
     env.filters["num"] = num
     env.filters["points"] = points
-    env.tests["box"] = lambda item: isinstance(item, Box)
-    env.tests["label"] = lambda item: isinstance(item, Label)
-    env.tests["arrow"] = lambda item: isinstance(item, Arrow)
-    env.tests["group"] = lambda item: isinstance(item, Group)
+    # type() rather than isinstance: the stream holds exactly these classes, and this runs per item.
+    env.tests["box"] = lambda item: type(item) is Box
+    env.tests["label"] = lambda item: type(item) is Label
+    env.tests["arrow"] = lambda item: type(item) is Arrow
+    env.tests["group"] = lambda item: type(item) is Group
     return env
+
+
+@lru_cache(maxsize=None)
+def theme_css(theme: str) -> str:
+    """The stylesheet of one theme (the same for every diagram, so made once)."""
+    return environment().get_template("theme.css.j2").render(theme=theme)
 
 
 def render_svg(scene: Scene) -> str:
     """The scene as a self-contained SVG document."""
-    return environment().get_template("diagram.svg.j2").render(scene=scene)
+    return environment().get_template("diagram.svg.j2").render(
+        scene=scene, css=theme_css(scene.theme), items=stream(scene.items))
