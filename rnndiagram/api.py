@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from ._io import SUFFIX_FORMATS, write_atomic
 from .errors import UnknownFormatError
-from .graph import UnrolledGraph
 from .introspect import inspect
-from .layout import layout
 from .options import DiagramOptions
-from .render.svg import render_svg
-from .scene import Scene
 from .spec import ModelSpec
-from .unroll import Values, unroll
+
+if TYPE_CHECKING:
+    from .graph import UnrolledGraph
+    from .scene import Scene
+    from .unroll import Values
 
 FORMATS = SUFFIX_FORMATS
 
@@ -33,14 +33,22 @@ class Diagram:
 
     @cached_property
     def graph(self) -> UnrolledGraph:
+        # The drawing stages are imported on first use: ``import rnndiagram`` stays light
+        # for the commands and plugins that only read specs.
+        from .unroll import unroll
+
         return unroll(self.spec, self.options, self._values)
 
     @cached_property
     def scene(self) -> Scene:
+        from .layout import layout
+
         return layout(self.graph, self.options.theme)
 
     def to_svg(self) -> str:
         """The diagram as a self-contained SVG document."""
+        from .render.svg import render_svg
+
         return render_svg(self.scene)
 
     def to_dot(self) -> str:
