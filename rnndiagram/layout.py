@@ -86,7 +86,8 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         bottom -= g.height + style.panel_gap + leaving * _LANE
     nodes = {n.id: n for n in graph.nodes}
     boxes = {n.id: _place(n, geoms[n.panel], rows[n.panel], style) for n in graph.nodes}
-    corridor = _corridor_lanes(graph, nodes, boxes)
+    placed = _Placement(boxes)
+    corridor = _corridor_lanes(graph, nodes, placed)
     corridor_x = max(g.legend_x for g in geoms) + 4
     if corridor:
         # Edges that cannot go straight up run in a corridor right of every panel;
@@ -105,7 +106,7 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         elif e.id in corridor:
             items.append(_through_corridor(e, boxes, corridor_x + corridor[e.id] * _CORRIDOR, style))
         else:
-            items.append(_edge(e, boxes, nodes, states, style))
+            items.append(_edge(e, placed, nodes, states, style))
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     left, top, right, low = bounds(items)
     m = style.margin
@@ -117,7 +118,7 @@ _LANE = 16.0  # between parallel hand-off lines: room for a caption between them
 _CORRIDOR = 12.0  # between parallel lines in the corridor right of the panels
 
 
-def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], boxes: Dict[str, Box]) -> Dict[str, int]:
+def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], placed: "_Placement") -> Dict[str, int]:
     """A lane for each edge into a box that cannot go straight up: from another panel
     (merges, attention), or past a band that spans every column."""
     lanes: Dict[str, int] = {}
@@ -125,18 +126,36 @@ def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], boxes: Dict[st
         src, dst = nodes[e.src], nodes[e.dst]
         if e.kind in ("handoff", "state") or dst.kind not in ("box", "band", "merge"):
             continue
-        s = boxes[e.src]
-        past_band = any(nodes[key].kind == "band" for key in _blockers(e, s.x + s.w / 2, boxes))
+        s = placed.boxes[e.src]
+        past_band = any(nodes[key].kind == "band" for key in placed.blockers(e, s.x + s.w / 2))
         if src.panel != dst.panel or past_band:
             lanes[e.id] = len(lanes)
     return lanes
 
 
-def _blockers(e: Edge, x: float, boxes: Dict[str, Box]) -> List[str]:
-    """The nodes a straight line up from ``e``'s source at ``x`` would pass through."""
-    s, d = boxes[e.src], boxes[e.dst]
-    return [key for key, b in boxes.items() if key not in (e.src, e.dst) and b.y < s.y
-            and b.bottom > d.bottom and b.x - 4 < x < b.right + 4]
+class _Placement:
+    """Every node's box, and what a straight line up between two of them would cross."""
+
+    def __init__(self, boxes: Dict[str, Box]):
+        self.boxes = boxes
+        self._crossed: Dict[float, List[Tuple[str, float, float]]] = {}
+
+    def blockers(self, e: Edge, x: float) -> List[str]:
+        """The nodes a straight line up from ``e``'s source at ``x`` would pass through."""
+        below, above = self.boxes[e.src].y, self.boxes[e.dst].bottom
+        return [key for key, top, bottom in self._crossed_at(x)
+                if top < below and bottom > above and key != e.src and key != e.dst]
+
+    def _crossed_at(self, x: float) -> List[Tuple[str, float, float]]:
+        """(node, top, bottom) of each box, in placing order, that a vertical line at ``x``
+        comes within 4 px of.
+
+        Edges leave from a few shared x positions (column centres), so each is worked out once.
+        """
+        if x not in self._crossed:
+            self._crossed[x] = [(key, b.y, b.bottom) for key, b in self.boxes.items()
+                                if b.x - 4 < x < b.right + 4]
+        return self._crossed[x]
 
 
 def _through_corridor(e: Edge, boxes: Dict[str, Box], lane_x: float, style: Style) -> Group:
@@ -197,9 +216,9 @@ def _state_y(cy: float, n: int, k: int, style: Style) -> float:
     return cy + span / 2 - k * span / (n - 1)
 
 
-def _edge(e: Edge, boxes: Dict[str, Box], nodes: Dict[str, Node], states: Dict[Tuple[int, int], List[str]],
+def _edge(e: Edge, placed: _Placement, nodes: Dict[str, Node], states: Dict[Tuple[int, int], List[str]],
           style: Style) -> Group:
-    s, d = boxes[e.src], boxes[e.dst]
+    s, d = placed.boxes[e.src], placed.boxes[e.dst]
     if e.kind == "state":
         return _state_edge(e, s, d, nodes[e.src], nodes[e.dst], states, style)
     sx, dx = s.x + s.w / 2, d.x + d.w / 2
@@ -208,7 +227,7 @@ def _edge(e: Edge, boxes: Dict[str, Box], nodes: Dict[str, Node], states: Dict[T
     elif s.w > 3 * d.w and s.x <= dx <= s.right:  # out of a band
         sx = dx
     # a band cannot be gone round; such edges take the corridor (see _corridor_lanes)
-    blockers = [boxes[key] for key in _blockers(e, sx, boxes) if nodes[key].kind != "band"]
+    blockers = [placed.boxes[key] for key in placed.blockers(e, sx) if nodes[key].kind != "band"]
     if blockers:
         return edge_group(e, _bypass(sx, dx, s, d, blockers, e.kind == "output", style), style)
     start, end = (sx, s.y), (dx, d.bottom)
