@@ -7,7 +7,7 @@ the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 from .metrics import text_width
 
@@ -139,11 +139,21 @@ def _edges(item: Union[Box, Label, Arrow]) -> Tuple[float, float, float, float]:
 
 def bounds(items) -> Tuple[float, float, float, float]:
     """(left, top, right, bottom) of everything drawn."""
-    extents = [_edges(i) for i in walk(tuple(items)) if not isinstance(i, Group)]
+    extents: List[Tuple[float, float, float, float]] = []
+    _collect_edges(items, extents)
     if not extents:
         return 0.0, 0.0, 0.0, 0.0
     lefts, tops, rights, bottoms = zip(*extents)
     return min(lefts), min(tops), max(rights), max(bottoms)
+
+
+def _collect_edges(items, out: List[Tuple[float, float, float, float]]) -> None:
+    """The edges of every drawn item in ``items``, groups opened, depth first, onto ``out``."""
+    for item in items:
+        if isinstance(item, Group):
+            _collect_edges(item.items, out)
+        else:
+            out.append(_edges(item))
 
 
 def bounds_box(items) -> Box:
@@ -153,7 +163,7 @@ def bounds_box(items) -> Box:
 
 def translate(items: Tuple[Item, ...], dx: float, dy: float) -> Tuple[Item, ...]:
     """The same items moved by (dx, dy), coordinates rounded to 0.1 px for stable output."""
-    return tuple(_moved(item, dx, dy) for item in items)
+    return tuple([_moved(item, dx, dy) for item in items])
 
 
 def _moved(item: Item, dx: float, dy: float) -> Item:
@@ -165,7 +175,7 @@ def _moved(item: Item, dx: float, dy: float) -> Item:
         return Label(round(item.x + dx, 1), round(item.y + dy, 1), item.text, item.cls, item.size,
                      item.bold, item.anchor, item.boxed)
     if isinstance(item, Arrow):
-        return Arrow(tuple((round(x + dx, 1), round(y + dy, 1)) for x, y in item.points), item.cls,
+        return Arrow(tuple([(round(x + dx, 1), round(y + dy, 1)) for x, y in item.points]), item.cls,
                      item.head, item.dashed)
     frame = _moved(item.frame, dx, dy) if item.frame is not None else None
     return Group(item.cls, translate(item.items, dx, dy), item.attrs, frame, item.title)
