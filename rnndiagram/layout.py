@@ -48,9 +48,11 @@ class _PanelGeometry:
             side_w[1] += 24  # hand-off lanes leave between the final states and the legend
         self.legend_x = self.cols_right + side_w[1] + 8
         self.x0 = x0
-        self.row_h = {r.index: max([self.sizes[n.id][1] + 2 * style.row_pad for n in nodes if n.row == r.index]
-                                   + [style.strip_h + 2 * style.row_pad, _gutter_height(r, panel, style)])
-                      for r in panel.rows}
+        padded: Dict[int, List[float]] = defaultdict(list)
+        for n in nodes:
+            padded[n.row].append(self.sizes[n.id][1] + 2 * style.row_pad)
+        least = style.strip_h + 2 * style.row_pad
+        self.row_h = {r.index: max(padded[r.index] + [least, _gutter_height(r, panel, style)]) for r in panel.rows}
         self.height = sum(self.row_h.values()) + style.row_gap * max(len(panel.rows) - 1, 0)
 
     def place_rows(self, bottom: float) -> Dict[int, Tuple[float, float]]:
@@ -72,18 +74,19 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
     for n in graph.nodes:
         by_panel[n.panel].append(n)
     node_panel = {n.id: n.panel for n in graph.nodes}
-    geoms = []
-    for panel in graph.panels:
-        edges = [e for e in graph.edges if node_panel.get(e.dst) == panel.index]
-        geoms.append(_PanelGeometry(panel, by_panel[panel.index], edges, style, style.margin))
+    edges_into: Dict[int, List[Edge]] = defaultdict(list)
+    for e in graph.edges:
+        if e.dst in node_panel:
+            edges_into[node_panel[e.dst]].append(e)
+    geoms = [_PanelGeometry(panel, by_panel[panel.index], edges_into[panel.index], style, style.margin)
+             for panel in graph.panels]
+    leaving = _handoffs_leaving(graph, node_panel)
     # Panels (time axes) stack bottom to top in data-flow order; the gap above each one
     # holds the lanes of the edges that leave it for a later panel.
     rows, bottom = {}, 0.0
     for g in geoms:
         rows[g.panel.index] = g.place_rows(bottom)
-        leaving = sum(1 for e in graph.edges if node_panel.get(e.src) == g.panel.index
-                      and node_panel.get(e.dst, g.panel.index) != g.panel.index and e.kind == "handoff")
-        bottom -= g.height + style.panel_gap + leaving * _LANE
+        bottom -= g.height + style.panel_gap + leaving[g.panel.index] * _LANE
     nodes = {n.id: n for n in graph.nodes}
     boxes = {n.id: _place(n, geoms[n.panel], rows[n.panel], style) for n in graph.nodes}
     placed = _Placement(boxes)
@@ -116,6 +119,16 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
 
 _LANE = 16.0  # between parallel hand-off lines: room for a caption between them
 _CORRIDOR = 12.0  # between parallel lines in the corridor right of the panels
+
+
+def _handoffs_leaving(graph: UnrolledGraph, node_panel: Dict[str, int]) -> Dict[int, int]:
+    """How many hand-off edges leave each panel for another one."""
+    counts: Dict[int, int] = defaultdict(int)
+    for e in graph.edges:
+        src_panel = node_panel.get(e.src)
+        if e.kind == "handoff" and src_panel is not None and node_panel.get(e.dst, src_panel) != src_panel:
+            counts[src_panel] += 1
+    return counts
 
 
 def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], placed: "_Placement") -> Dict[str, int]:
