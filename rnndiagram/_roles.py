@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from .spec import ConfigValue, Role, Shape
 
@@ -35,6 +35,26 @@ _CONFIG_KEYS = (
     "recurrent_activation", "rate", "pool_size", "input_dim", "output_dim", "mask_zero", "n",
     "target_shape", "dims", "axis", "axes", "num_heads", "key_dim", "mask_value", "merge_mode",
 )
+
+# Built-in layers that keep each of their ``_CONFIG_KEYS`` as an attribute of the same
+# name, and have no others. Reading those is much faster than ``get_config()``, which
+# serializes every initializer, regularizer and wrapped layer (it was most of the time
+# introspection took). tests/test_introspect.py checks that both ways agree.
+_CONV = ("filters", "kernel_size", "strides", "padding", "activation")
+_ATTRIBUTE_KEYS = {
+    "SimpleRNN": ("units", "activation"),
+    "LSTM": ("units", "activation", "recurrent_activation"),
+    "GRU": ("units", "activation", "recurrent_activation"),
+    "ConvLSTM1D": _CONV + ("recurrent_activation",),
+    "ConvLSTM2D": _CONV + ("recurrent_activation",),
+    "ConvLSTM3D": _CONV + ("recurrent_activation",),
+    "Bidirectional": ("merge_mode",),
+    "TimeDistributed": (),
+    "Dense": ("units", "activation"),
+    "Embedding": ("input_dim", "output_dim", "mask_zero"),
+    "Conv1D": _CONV,
+    "Conv2D": _CONV,
+}
 
 
 def _classes(keras: ModuleType, names: Tuple[str, ...]) -> Tuple[type, ...]:
@@ -84,11 +104,23 @@ def _jsonable(value: Any) -> Any:
     return ...
 
 
+def _settings(layer: Any) -> Optional[Dict[str, Any]]:
+    """The layer's settings by name: its attributes for the built-ins of ``_ATTRIBUTE_KEYS``,
+    else ``get_config()``; ``None`` if that cannot be built."""
+    cls = type(layer)
+    keys = _ATTRIBUTE_KEYS.get(cls.__name__) if cls.__module__.startswith("keras.src.") else None
+    if keys is not None:
+        return {key: getattr(layer, key) for key in keys}
+    try:
+        return layer.get_config()
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def config_summary(layer: Any) -> Tuple[Tuple[str, ConfigValue], ...]:
     """The settings of ``_CONFIG_KEYS`` that the layer has, activations as names."""
-    try:
-        config = layer.get_config()
-    except (NotImplementedError, TypeError, ValueError, AttributeError):
+    config = _settings(layer)
+    if config is None:
         # A custom layer whose get_config cannot be built is still drawn, just unannotated.
         return ()
     summary = []

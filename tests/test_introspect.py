@@ -420,6 +420,33 @@ def test_unknown_layer_is_carried() -> None:
 # Roles and config ------------------------------------------------------------------------
 
 
+def _attribute_read_layers() -> List[Any]:
+    """One instance, with settings off their defaults, of every class read by attribute."""
+    return [
+        layers.SimpleRNN(3, activation="relu"), layers.LSTM(4, recurrent_activation="tanh"),
+        layers.GRU(5, activation="sigmoid"), layers.ConvLSTM1D(2, 3, strides=2, padding="same"),
+        layers.ConvLSTM2D(3, (3, 2), activation="relu"), layers.ConvLSTM3D(2, 3),
+        layers.Bidirectional(layers.GRU(2), merge_mode="sum"), layers.TimeDistributed(layers.Dense(2)),
+        layers.Dense(7, activation="softmax"), layers.Embedding(50, 6, mask_zero=True),
+        layers.Conv1D(4, 5, strides=2, padding="causal"), layers.Conv2D(3, (1, 2), activation="elu"),
+    ]
+
+
+def test_settings_read_by_attribute_match_get_config(monkeypatch) -> None:
+    from rnndiagram import _roles
+
+    fresh = _attribute_read_layers()
+    assert sorted(type(layer).__name__ for layer in fresh) == sorted(_roles._ATTRIBUTE_KEYS)
+    every = fresh + [layer for name in examples.names() for layer in examples.build(name).layers]
+    fast = [_roles.config_summary(layer) for layer in every]
+    assert set(_roles._settings(fresh[1])) == {"units", "activation", "recurrent_activation"}  # no get_config
+    monkeypatch.setattr(_roles, "_ATTRIBUTE_KEYS", {})
+    assert fast == [_roles.config_summary(layer) for layer in every]
+    assert fast[1] == (("units", 4), ("activation", "tanh"), ("recurrent_activation", "tanh"))
+
+
+
+
 def test_roles_and_config_of_typical_layers() -> None:
     x = keras.Input(shape=(8, 4), name="x")
     conv = layers.Conv1D(6, 3, padding="same", activation="relu", name="conv")(x)
