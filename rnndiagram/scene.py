@@ -131,29 +131,28 @@ def _edges(item: Union[Box, Label, Arrow]) -> Tuple[float, float, float, float]:
     if isinstance(item, Label):
         left, top, w = _text_span(item)
         return left, top, left + w, top + item.size
-    xs = [p[0] for p in item.points]
-    ys = [p[1] for p in item.points]
+    xs, ys = zip(*item.points)
     left, top = min(xs), min(ys)
     return left, top, left + (max(xs) - left), top + (max(ys) - top)
 
 
 def bounds(items) -> Tuple[float, float, float, float]:
     """(left, top, right, bottom) of everything drawn."""
-    extents: List[Tuple[float, float, float, float]] = []
-    _collect_edges(items, extents)
-    if not extents:
+    drawn: List[Union[Box, Label, Arrow]] = []
+    _collect_drawn(items, drawn)
+    if not drawn:
         return 0.0, 0.0, 0.0, 0.0
-    lefts, tops, rights, bottoms = zip(*extents)
+    lefts, tops, rights, bottoms = zip(*map(_edges, drawn))
     return min(lefts), min(tops), max(rights), max(bottoms)
 
 
-def _collect_edges(items, out: List[Tuple[float, float, float, float]]) -> None:
-    """The edges of every drawn item in ``items``, groups opened, depth first, onto ``out``."""
+def _collect_drawn(items, out: List[Union[Box, Label, Arrow]]) -> None:
+    """Every item in ``items`` but the groups, which are opened, depth first, onto ``out``."""
     for item in items:
         if isinstance(item, Group):
-            _collect_edges(item.items, out)
+            _collect_drawn(item.items, out)
         else:
-            out.append(_edges(item))
+            out.append(item)
 
 
 def bounds_box(items) -> Box:
@@ -169,13 +168,27 @@ def translate(items: Tuple[Item, ...], dx: float, dy: float) -> Tuple[Item, ...]
 def _moved(item: Item, dx: float, dy: float) -> Item:
     """One item moved by (dx, dy) and rounded, a group with everything in it."""
     if isinstance(item, Box):
-        return Box(round(item.x + dx, 1), round(item.y + dy, 1), round(item.w, 1), round(item.h, 1),
-                   item.cls, item.rx)
+        return _moved_box(item, dx, dy)
     if isinstance(item, Label):
         return Label(round(item.x + dx, 1), round(item.y + dy, 1), item.text, item.cls, item.size,
                      item.bold, item.anchor, item.boxed)
     if isinstance(item, Arrow):
         return Arrow(tuple([(round(x + dx, 1), round(y + dy, 1)) for x, y in item.points]), item.cls,
                      item.head, item.dashed)
-    frame = _moved(item.frame, dx, dy) if item.frame is not None else None
-    return Group(item.cls, translate(item.items, dx, dy), item.attrs, frame, item.title)
+    moved = translate(item.items, dx, dy)
+    return Group(item.cls, moved, item.attrs, _moved_frame(item, moved, dx, dy), item.title)
+
+
+def _moved_box(box: Box, dx: float, dy: float) -> Box:
+    return Box(round(box.x + dx, 1), round(box.y + dy, 1), round(box.w, 1), round(box.h, 1), box.cls, box.rx)
+
+
+def _moved_frame(group: Group, moved: Tuple[Item, ...], dx: float, dy: float) -> Optional[Box]:
+    """A group's frame moved; when the frame is also drawn as one of its items (as it usually
+    is), that item's moved copy."""
+    if group.frame is None:
+        return None
+    for original, copy in zip(group.items, moved):
+        if original is group.frame and isinstance(copy, Box):
+            return copy
+    return _moved_box(group.frame, dx, dy)
