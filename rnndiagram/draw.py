@@ -112,6 +112,11 @@ def node_size(node: Node, style: Style, n_states: int = 1) -> Tuple[float, float
     return style.cell_min_w, style.band_h
 
 
+_NODE_CLASSES = {"input": "rnd-input", "init": "rnd-init", "final": "rnd-final", "strip": "rnd-value-strip",
+                 "token": "rnd-token", "ellipsis": "rnd-ellipsis", "merge": "rnd-merge", "band": "rnd-band",
+                 "box": "rnd-box", "cell": "rnd-cell"}
+
+
 def node_group(node: Node, box: Box, style: Style) -> Group:
     """The scene items of one placed node, in a group carrying its hooks."""
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
@@ -120,9 +125,7 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
         attrs.append(("t", node.t))
     if node.state:
         attrs.append(("state", node.state))
-    kind_cls = {"input": "rnd-input", "init": "rnd-init", "final": "rnd-final", "strip": "rnd-value-strip",
-                "token": "rnd-token", "ellipsis": "rnd-ellipsis", "merge": "rnd-merge", "band": "rnd-band",
-                "box": "rnd-box", "cell": "rnd-cell"}[node.kind]
+    kind_cls = _NODE_CLASSES[node.kind]
     faint = " rnd-faint" if node.faint else ""
     if node.kind == "input" and node.col is not None:
         faint += f" rnd-hue-{node.col % 3}"  # the post colours each word's embedding
