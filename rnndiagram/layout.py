@@ -131,7 +131,7 @@ def _handoffs_leaving(graph: UnrolledGraph, node_panel: Dict[str, int]) -> Dict[
     return counts
 
 
-def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], placed: "_Placement") -> Dict[str, int]:
+def _corridor_lanes(graph: UnrolledGraph, nodes: Dict[str, Node], placed: _Placement) -> Dict[str, int]:
     """A lane for each edge into a box that cannot go straight up: from another panel
     (merges, attention), or past a band that spans every column."""
     lanes: Dict[str, int] = {}
