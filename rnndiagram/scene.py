@@ -119,11 +119,11 @@ def walk(items: Tuple[Item, ...]):
 def item_extent(item: Item) -> Box:
     if isinstance(item, Group):
         return bounds_box(item.items)
-    left, top, right, bottom = _edges(item)
+    left, top, right, bottom = _sides(item)
     return Box(left, top, right - left, bottom - top, "extent")
 
 
-def _edges(item: Union[Box, Label, Arrow]) -> Tuple[float, float, float, float]:
+def _sides(item: Union[Box, Label, Arrow]) -> Tuple[float, float, float, float]:
     """(left, top, right, bottom) of one drawn item, right and bottom as ``x + w`` and ``y + h``
     of its extent box, so they round exactly as that box's would."""
     if isinstance(item, Box):
@@ -142,7 +142,7 @@ def bounds(items) -> Tuple[float, float, float, float]:
     _collect_drawn(items, drawn)
     if not drawn:
         return 0.0, 0.0, 0.0, 0.0
-    lefts, tops, rights, bottoms = zip(*map(_edges, drawn))
+    lefts, tops, rights, bottoms = zip(*map(_sides, drawn))
     return min(lefts), min(tops), max(rights), max(bottoms)
 
 
