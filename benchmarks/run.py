@@ -8,9 +8,10 @@ with something else slows both alike; the figures are medians and their ratio.
 Three parts:
 
 1. whole process: ``rnndiagram export m.keras -o m.svg`` against a script that loads the
-   file with Keras and calls ``plot_model(show_shapes=True)`` (plot_model_script.py);
+   file with Keras and calls ``plot_model(show_shapes=True)`` (plot_model_script.py), and
+   once more with the compiled-template cache turned off, as on a first run;
 2. in process, model already built: ``rnndiagram.diagram(model).to_svg()`` against
-   ``plot_model(model, to_file="m.svg", show_shapes=True)``;
+   ``plot_model(model, to_file="m.svg", show_shapes=True)``, and our time per stage;
 3. scaling: time and SVG size as the timesteps T and the stacked layers grow.
 """
 
@@ -88,10 +89,11 @@ def ratio(theirs: float, ours: float) -> str:
     return f"{theirs / ours:.0f}x" if theirs >= 10 * ours else f"{theirs / ours:.1f}x"
 
 
-def run(command: Sequence[str]) -> Timer:
+def run(command: Sequence[str], **extra_env: str) -> Timer:
     # Byte-code caching on, as in an installed package (some set-ups turn it off, and
     # then every process compiles rnndiagram from source while Keras has its .pyc files).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra_env)
 
     def call() -> None:
         subprocess.run(command, check=True, capture_output=True, env=env)
@@ -120,6 +122,12 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
         a, b = alternate(ours, theirs, repeats)
         rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
         print(rows[-1], flush=True)
+    # The first command on a machine also compiles the templates; this is every command then.
+    path = folder / "seed_stacked.keras"
+    cold = timed(run(rnndiagram_command() + ["export", str(path), "-o", str(folder / "cold.svg")],
+                     RNNDIAGRAM_CACHE_DIR=""), repeats)
+    rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | |")
+    print(rows[-1], flush=True)
     return rows
 
 
@@ -127,16 +135,33 @@ def in_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[str]:
     import rnndiagram
     from benchmarks.plot_model_script import plot
 
-    rows = ["| model | `diagram(model).to_svg()` | `plot_model(..., show_shapes=True)` | ratio |",
-            "|---|---|---|---|"]
+    rows = ["| model | `diagram(model).to_svg()` | `plot_model(..., show_shapes=True)` | ratio "
+            "| introspect / unroll / layout / SVG |", "|---|---|---|---|---|"]
     print("\n".join(rows), flush=True)
     for name, model in models.items():
         out = str(folder / f"{name}.plot.svg")
         a, b = alternate(lambda: rnndiagram.diagram(model).to_svg(),
                          lambda: plot(model, out), repeats)
-        rows.append(f"| {name} | {a * 1000:.1f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+        parts = " / ".join(f"{t * 1000:.1f}" for t in stages(model, repeats))
+        rows.append(f"| {name} | {a * 1000:.1f} ms | {b * 1000:.0f} ms | {ratio(b, a)} | {parts} ms |")
         print(rows[-1], flush=True)
     return rows
+
+
+def stages(model: Any, repeats: int) -> List[float]:
+    """Median seconds of each stage of ``diagram(model).to_svg()``, timed on its own."""
+    from rnndiagram import inspect
+    from rnndiagram.layout import layout
+    from rnndiagram.options import DiagramOptions
+    from rnndiagram.render.svg import render_svg
+    from rnndiagram.unroll import unroll
+
+    options = DiagramOptions()
+    spec = inspect(model)
+    graph = unroll(spec, options)
+    scene = layout(graph, options.theme)
+    return [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
+            timed(lambda: layout(graph, options.theme), repeats), timed(lambda: render_svg(scene), repeats)]
 
 
 def scaling(repeats: int) -> List[str]:
