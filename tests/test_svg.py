@@ -188,3 +188,17 @@ def test_the_template_cache_lives_in_the_user_cache(monkeypatch, tmp_path):
         assert template_cache_dir().is_dir()
     monkeypatch.setenv("RNNDIAGRAM_CACHE_DIR", "")
     assert template_cache_dir() is None
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
+    import jinja2
+
+    from rnndiagram.render.svg import _TemplateCache, environment
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    cache = _TemplateCache(str(blocked / "below"), "%s.jinja")  # a folder under a file
+    bucket = jinja2.bccache.Bucket(environment(), "key", "checksum")
+    bucket.code = compile("x = 1", "diagram.svg.j2", "exec")
+    cache.dump_bytecode(bucket)  # no error
+    assert blocked.read_text() == ""
