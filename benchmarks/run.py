@@ -4,7 +4,9 @@
     python -m benchmarks --quick    # fewer repeats
 
 Each comparison alternates its two sides (A B, B A, A B...) so that a machine busy
-with something else slows both alike; the figures are medians and their ratio.
+with something else slows both alike; the figures are medians and their ratio. Each
+timed run starts after a full garbage collection: with TensorFlow loaded one takes a
+few hundred ms, and would otherwise land in whichever run it happened to fall.
 Three parts:
 
 1. whole process: ``rnndiagram export m.keras -o m.svg`` against a script that loads the
@@ -18,6 +20,7 @@ Three parts:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -60,6 +63,7 @@ def alternate(a: Timer, b: Timer, repeats: int) -> Tuple[float, float]:
     for i in range(repeats):
         order = (("a", a), ("b", b)) if i % 2 == 0 else (("b", b), ("a", a))
         for name, fn in order:
+            gc.collect()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
@@ -70,6 +74,7 @@ def timed(fn: Timer, repeats: int) -> float:
     fn()
     runs = []
     for _ in range(repeats):
+        gc.collect()
         start = time.perf_counter()
         fn()
         runs.append(time.perf_counter() - start)
