@@ -127,7 +127,7 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
         a, b = alternate(ours, theirs, repeats)
         rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
         print(rows[-1], flush=True)
-    # The first command on a machine also compiles the templates; this is every command then.
+    # The first command on a machine also compiles the templates; with the cache off, every one does.
     path = folder / "seed_stacked.keras"
     cold = timed(run(rnndiagram_command() + ["export", str(path), "-o", str(folder / "cold.svg")],
                      RNNDIAGRAM_CACHE_DIR=""), repeats)

@@ -10,7 +10,7 @@ Compiled templates are kept in a per-user bytecode cache (see ``_template_cache`
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, Iterator, Tuple, Union
+from typing import Iterable, Iterator, Optional, Tuple, Union
 
 import jinja2
 
@@ -58,7 +58,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def _template_cache() -> Union[_TemplateCache, None]:
+def _template_cache() -> Optional[_TemplateCache]:
     folder = template_cache_dir()
     return _TemplateCache(str(folder), "%s.jinja") if folder is not None else None
 
