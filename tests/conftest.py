@@ -7,11 +7,6 @@ import os
 # Read once when TensorFlow loads, so they must be set before any test imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-# Compiled templates go to a folder of this run, not the user's cache (subprocesses inherit it).
-if "RNNDIAGRAM_CACHE_DIR" not in os.environ:
-    import tempfile
-
-    os.environ["RNNDIAGRAM_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnndiagram-templates-")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
@@ -31,6 +26,17 @@ def pytest_addoption(parser):
 
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_cache(tmp_path_factory):
+    """Compiled templates go to a folder of this run, not the user's cache (subprocesses inherit it)."""
+    if "RNNDIAGRAM_CACHE_DIR" in os.environ:
+        yield os.environ["RNNDIAGRAM_CACHE_DIR"]
+        return
+    os.environ["RNNDIAGRAM_CACHE_DIR"] = str(tmp_path_factory.mktemp("compiled-templates"))
+    yield os.environ["RNNDIAGRAM_CACHE_DIR"]
+    del os.environ["RNNDIAGRAM_CACHE_DIR"]
 
 
 @pytest.fixture(scope="session")
