@@ -68,7 +68,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs()]),
         autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, bytecode_cache=_template_cache())
+        keep_trailing_newline=True, bytecode_cache=_template_cache(),
+        auto_reload=False)  # packaged templates do not change under a running process; no stat per render
     env.filters["num"] = num
     env.filters["points"] = points
     # type() rather than isinstance: the stream holds exactly these classes, and this runs per item.
