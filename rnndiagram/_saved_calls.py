@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._saved_config import Cfg, is_int
 from .errors import SourceError
@@ -46,6 +46,9 @@ class Call:
     parents: List[Ref] = field(default_factory=list)
     skeleton: str = ""
     """For an op: its arguments with the tensors blanked out (see :func:`skeleton`)."""
+    values: List[Any] = field(default_factory=list)
+    """The positional arguments as stored, each tensor replaced by its :class:`Ref`
+    (ops take literals too: ``x * 2.0``, ``x[:, 1]``)."""
 
     @property
     def data(self) -> List[Ref]:
@@ -87,6 +90,8 @@ def parse_node(key: Key, entry: Cfg, node: Cfg) -> Call:
     call = Call(key, entry)
     call.args = _tensors(args, node.where + ".args")
     call.first = _tensors(args[0], node.where + ".args[0]") if args else []
+    call.values = [map_tensors(a, lambda item, at: _tensor(Cfg(item.get("config"), at + ".config")),
+                               f"{node.where}.args[{i}]") for i, a in enumerate(args)]
     call.parents = list(call.args)
     for name in sorted(kwargs):
         refs = _tensors(kwargs[name], f"{node.where}.kwargs.{name}")
@@ -118,6 +123,17 @@ def skeleton(value: Any) -> str:
             return float(item)
         return item
     return json.dumps(blank(value), sort_keys=True)
+
+
+def map_tensors(value: Any, fn: Callable[[Any, str], Any], where: str) -> Any:
+    """``value`` with each serialized tensor replaced by ``fn(tensor, where)``; lists stay lists."""
+    if isinstance(value, list):
+        return [map_tensors(v, fn, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            return fn(value, where)
+        return {k: map_tensors(v, fn, f"{where}.{k}") for k, v in value.items()}
+    return value
 
 
 def _tensors(value: Any, where: str) -> List[Ref]:

@@ -9,7 +9,7 @@ that build masks folded away, and masks traced to the layer that made them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ._saved_calls import Call, Key, Ref, entry_name, is_model, is_op, parse_node, triples
 from ._saved_config import Cfg, Unsupported, to_shape
@@ -175,7 +175,8 @@ class Graph:
         if self.sequential and shapes.check:
             _check_build_config(call, args)
         try:
-            keras_view, real = self.outputs_of(entry, CallShapes(args, named, call.options))
+            values = tuple(map_refs(v, lambda ref: shapes.view(ref, self)) for v in call.values)
+            keras_view, real = self.outputs_of(entry, CallShapes(args, named, call.options, values))
         except Unsupported as exc:
             raise unsupported(call, str(exc)) from None
         shapes.keras[call.key], shapes.real[call.key] = keras_view, real
@@ -256,6 +257,17 @@ class Shapes:
                 f"rnndiagram's shape rules give {shape}; pass --allow-load (allow_load=True) to "
                 f"read the file with Keras instead")
         return shape
+
+
+def map_refs(value: Any, fn: Callable[[Ref], Any]) -> Any:
+    """A stored argument with each :class:`Ref` replaced by ``fn(ref)``."""
+    if isinstance(value, Ref):
+        return fn(value)
+    if isinstance(value, list):
+        return [map_refs(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: map_refs(v, fn) for k, v in value.items()}
+    return value
 
 
 def unsupported(call: Call, detail: str) -> UnsupportedLayerError:

@@ -40,11 +40,13 @@ def activation_name(value: Any) -> Optional[str]:
 @dataclass(frozen=True)
 class CallShapes:
     """The shapes a layer call receives (Keras's view): positional tensors flattened, tensors
-    passed by keyword, and the other keyword values of the call."""
+    passed by keyword, the other keyword values of the call, and the positional arguments
+    as stored with each tensor replaced by its shape (a tuple; JSON lists stay lists)."""
 
     args: Tuple[Shape, ...]
     named: Mapping[str, Tuple[Shape, ...]] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+    values: Tuple[Any, ...] = ()
 
     @property
     def first(self) -> Shape:
