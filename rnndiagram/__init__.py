@@ -17,7 +17,7 @@ from .errors import (
     UnknownFormatError,
     UnsupportedLayerError,
 )
-from .introspect import inspect
+from .read.live import inspect
 from .options import DiagramOptions
 from .spec import (
     SCHEMA_VERSION,

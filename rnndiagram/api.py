@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from ._io import SUFFIX_FORMATS, write_atomic
 from .errors import UnknownFormatError
-from .introspect import inspect
+from .read.live import inspect
 from .options import DiagramOptions
 from .spec import ModelSpec
 
 if TYPE_CHECKING:
-    from .graph import UnrolledGraph
-    from .scene import Scene
-    from .unroll import Values
+    from .layout.scene import Scene
+    from .spec import Values
+    from .unroll.graph import UnrolledGraph
 
 FORMATS = SUFFIX_FORMATS
 
@@ -111,7 +111,7 @@ def diagram(model: Any, **options: Any) -> Diagram:
 
 def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOptions, Values]:
     from .errors import OptionError
-    from .values import compute_values, sample_input
+    from .read.values import compute_values, sample_input
 
     if isinstance(model, ModelSpec):
         raise OptionError("values=True runs the model, so pass the Keras model itself, not its spec")

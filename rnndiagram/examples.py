@@ -6,11 +6,11 @@ counters, so they would change with whatever was built before and break determin
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
-from ._keras import import_keras
+from .read.keras_import import import_keras
+from .read.loading import minimal_rnn_cell_class
 
 if TYPE_CHECKING:
     import keras
@@ -241,40 +241,6 @@ def attention_seq2seq() -> keras.Model:
     joined = layers.Concatenate(name="joined")([decoder_seq, context])
     outputs = layers.Dense(12, activation="softmax", name="next_char")(joined)
     return keras.Model([encoder_inputs, decoder_inputs], outputs, name="attention_seq2seq")
-
-
-@functools.cache
-def minimal_rnn_cell_class() -> type:
-    """The custom cell of ``custom_cell_rnn``: ``h_t = tanh(x_t W + h_{t-1} U)``.
-
-    Made on first use, so importing this module does not import Keras; it is registered
-    for saving as ``rnndiagram>MinimalRNNCell`` (call this before loading such a file).
-    """
-    keras = import_keras()
-
-    @keras.saving.register_keras_serializable(package="rnndiagram")
-    class MinimalRNNCell(keras.layers.Layer):
-        def __init__(self, units: int, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.units = units
-            self.state_size = units
-            self.output_size = units
-
-        def build(self, input_shape: Tuple[Optional[int], ...]) -> None:
-            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
-            self.recurrent_kernel = self.add_weight(
-                shape=(self.units, self.units), name="recurrent_kernel")
-
-        def call(self, inputs: Any, states: Any) -> Tuple[Any, list]:
-            ops = keras.ops
-            h = ops.tanh(ops.matmul(inputs, self.kernel)
-                         + ops.matmul(states[0], self.recurrent_kernel))
-            return h, [h]
-
-        def get_config(self) -> Dict[str, Any]:
-            return {**super().get_config(), "units": self.units}
-
-    return MinimalRNNCell
 
 
 _EXAMPLES: Tuple[Example, ...] = (

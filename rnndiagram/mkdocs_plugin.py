@@ -20,7 +20,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from ._cache import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
+from .docs_common import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
 from .errors import RnnDiagramError
 from .options import THEMES
 

@@ -86,15 +86,9 @@ def _read_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
 
 
 def _saved_model(path: Path) -> Any:
-    from ._keras import import_keras
-    from .examples import minimal_rnn_cell_class
+    from .read.loading import load_model
 
-    keras = import_keras()
-    minimal_rnn_cell_class()  # so the custom-cell example loads like any other file
-    try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
-    except (ValueError, TypeError, OSError, KeyError) as exc:
-        raise SourceError(f"cannot load the Keras model in {path}: {exc}") from exc
+    return load_model(path, str(path))
 
 
 def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
@@ -121,15 +115,9 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
 
 
 def _keras_config(data: Any, path: Path) -> Any:
-    from ._keras import import_keras
-    from .examples import minimal_rnn_cell_class
+    from .read.loading import from_config
 
-    keras = import_keras()
-    minimal_rnn_cell_class()
-    try:
-        return keras.saving.deserialize_keras_object(data, safe_mode=True)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise SourceError(f"Keras cannot build the model config in {path}: {exc}") from exc
+    return from_config(data, str(path))
 
 
 def _import(module_name: str, text: str) -> Any:

@@ -34,6 +34,16 @@ a ``state`` passed as ``initial_state``, or a ``mask``."""
 
 TENSOR_KINDS: Tuple[str, ...] = ("sequence", "vector", "state", "mask")
 
+Values = Mapping[str, Tuple[float, ...]]
+"""Real numbers for values mode, keyed by :func:`value_key`."""
+
+
+def value_key(layer: str, tensor: int, t: Optional[int] = None, state: Optional[str] = None) -> str:
+    """Key of one value: output ``tensor`` of ``layer`` (at 1-based step ``t``), or the
+    state named ``state`` (e.g. ``"0/h"``: direction 0, state h) after step ``t``."""
+    base = f"{layer}:{tensor}" if state is None else f"{layer}:state:{state}"
+    return base if t is None else f"{base}:{t}"
+
 
 def shape_from_json(value: Any) -> Shape:
     return tuple(None if d is None else int(d) for d in value)

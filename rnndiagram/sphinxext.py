@@ -20,7 +20,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from ._cache import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
+from .docs_common import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
 from .errors import RnnDiagramError
 from .options import THEMES
 

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from rnndiagram.graph import Node, Strip, UnrolledGraph
+from rnndiagram.unroll.graph import Node, Strip, UnrolledGraph
 from rnndiagram.options import DiagramOptions
 from rnndiagram.render import dot as dot_module
 from rnndiagram.render.dot import dot_id, render_dot

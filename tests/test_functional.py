@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import rnndiagram
-from rnndiagram.scene import Arrow, Group, walk
+from rnndiagram.layout.scene import Arrow, Group, walk
 
 SVG = "{http://www.w3.org/2000/svg}"
 

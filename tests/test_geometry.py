@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 import rnndiagram
-from rnndiagram.scene import Arrow, Box, Group, Label, walk
+from rnndiagram.layout.scene import Arrow, Box, Group, Label, walk
 from strategies import build_model, recipes
 
 MAX_WIDTH = 1600

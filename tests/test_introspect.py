@@ -432,17 +432,32 @@ def _attribute_read_layers() -> List[Any]:
     ]
 
 
+_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful", "units", "filters", "merge_mode")
+
+
 def test_settings_read_by_attribute_match_get_config(monkeypatch) -> None:
-    from rnndiagram import _roles
+    from rnndiagram.read.build import summary
+    from rnndiagram.read.layers import LAYERS
+    from rnndiagram.read.live import _LiveView
 
     fresh = _attribute_read_layers()
-    assert sorted(type(layer).__name__ for layer in fresh) == sorted(_roles._ATTRIBUTE_KEYS)
+    assert sorted(type(layer).__name__ for layer in fresh) == sorted(
+        name for name, row in LAYERS.items() if row.attributes is not None)
     every = fresh + [layer for name in examples.names() for layer in examples.build(name).layers]
-    fast = [_roles.config_summary(layer) for layer in every]
-    assert set(_roles._settings(fresh[1])) == {"units", "activation", "recurrent_activation"}  # no get_config
-    monkeypatch.setattr(_roles, "_ATTRIBUTE_KEYS", {})
-    assert fast == [_roles.config_summary(layer) for layer in every]
-    assert fast[1] == (("units", 4), ("activation", "tanh"), ("recurrent_activation", "tanh"))
+    fast = [summary(_LiveView(keras, layer)) for layer in every]
+    slow = []
+    for layer in every:
+        view = _LiveView(keras, layer)
+        view.exact = False  # as for a user's subclass: every setting from get_config()
+        slow.append(summary(view))
+        config = layer.get_config()
+        for key in _FLAGS:
+            if key in config:
+                assert _LiveView(keras, layer).setting(key) == view.setting(key) == config[key], (layer.name, key)
+    assert fast == slow
+    monkeypatch.setattr(type(fresh[1]), "get_config", lambda self: 1 / 0)
+    assert summary(_LiveView(keras, fresh[1])) == (
+        ("units", 4), ("activation", "tanh"), ("recurrent_activation", "tanh"))  # no get_config
 
 
 

@@ -17,7 +17,7 @@ from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, PluginError  # noqa: E402
 
 from rnndiagram import examples, inspect  # noqa: E402
-from rnndiagram._cache import RENDER_LOG, one_sentence  # noqa: E402
+from rnndiagram.docs_common import RENDER_LOG, one_sentence  # noqa: E402
 from rnndiagram.mkdocs_plugin import RnnDiagramPlugin  # noqa: E402
 
 

@@ -265,12 +265,25 @@ def custom_layer() -> Any:
     return keras.Model(x, layers.GRU(4, name="gru")(Scale(2.0, name="scale")(x)), name="custom")
 
 
+def custom_layer_last() -> Any:
+    x = keras.Input(shape=(3, 2), name="x")
+    return keras.Model(x, Scale(2.0, name="scale")(layers.GRU(4, name="gru")(x)), name="custom_last")
+
+
 def custom_cell() -> Any:
     x = keras.Input(shape=(3, 2), name="x")
     return keras.Model(x, layers.RNN(TwoStateCell(3), name="rnn")(x), name="custom_cell")
 
 
-@pytest.mark.parametrize("build, names", [(custom_layer, r"'scale' \(Scale\)"),
+def test_a_custom_layer_takes_the_shapes_its_readers_record(tmp_path: Path) -> None:
+    model = custom_layer()
+    spec = read_saved(saved(model, tmp_path))
+    assert spec == inspect(model) == read_config_json(model.to_json())
+    scale = spec.layer("scale")
+    assert (scale.class_name, scale.role, scale.output_shapes) == ("Scale", "whole_sequence", ((None, 3, 2),))
+
+
+@pytest.mark.parametrize("build, names", [(custom_layer_last, r"'scale' \(Scale\).*no layer that reads it"),
                                           (custom_cell, r"'rnn' \(RNN\).*custom cell TwoStateCell")])
 def test_unknown_layers_name_the_layer_and_the_flag(build: Any, names: str, tmp_path: Path) -> None:
     model = build()
@@ -303,7 +316,7 @@ def test_keras_loaded_models_trace_masks_as_the_originals(tmp_path: Path) -> Non
 
 
 def test_cli_allow_load(tmp_path: Path) -> None:
-    path = saved(custom_layer(), tmp_path)
+    path = saved(custom_layer_last(), tmp_path)
     refused = CliRunner().invoke(main, ["export", str(path), "-o", str(tmp_path / "a.svg")])
     assert refused.exit_code == 1 and "--allow-load" in refused.output and "Traceback" not in refused.output
     assert not (tmp_path / "a.svg").exists()

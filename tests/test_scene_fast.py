@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnndiagram.draw import Style, strip_size
-from rnndiagram.graph import Edge, Strip
-from rnndiagram.layout import _Placement
-from rnndiagram.metrics import char_width, text_width
-from rnndiagram.scene import Arrow, Box, Group, Label, bounds, item_extent, translate, walk
+from rnndiagram.layout.draw import Style, strip_size
+from rnndiagram.layout.grid import _Placement
+from rnndiagram.layout.metrics import char_width, text_width
+from rnndiagram.layout.scene import Arrow, Box, Group, Label, bounds, item_extent, translate, walk
+from rnndiagram.unroll.graph import Edge, Strip
 
 coords = st.floats(-500, 500, allow_nan=False).map(lambda v: v / 7)
 sizes = st.floats(0, 300, allow_nan=False).map(lambda v: v / 3)

@@ -17,7 +17,7 @@ from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E40
 from sphinx.cmd.build import build_main  # noqa: E402
 
 from rnndiagram import examples, inspect  # noqa: E402
-from rnndiagram._cache import RENDER_LOG, one_sentence  # noqa: E402
+from rnndiagram.docs_common import RENDER_LOG, one_sentence  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKED_ALT = one_sentence(inspect(examples.build("seed_stacked")))

@@ -179,7 +179,7 @@ def test_a_broken_or_unusable_cache_only_costs_time(example_specs, fresh_templat
 def test_the_template_cache_lives_in_the_user_cache(monkeypatch, tmp_path):
     import sys
 
-    from rnndiagram._resources import template_cache_dir
+    from rnndiagram.render.templates import template_cache_dir
 
     monkeypatch.delenv("RNNDIAGRAM_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

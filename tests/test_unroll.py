@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from rnndiagram.options import DiagramOptions
-from rnndiagram.unroll import shown_columns, unroll
+from rnndiagram.unroll import unroll
+from rnndiagram.unroll.drafts import shown_columns
 
 
 def keys(columns):

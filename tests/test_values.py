@@ -7,7 +7,7 @@ import pytest
 
 import rnndiagram
 from rnndiagram.errors import OptionError
-from rnndiagram.unroll import value_key
+from rnndiagram.spec import value_key
 
 
 def strip_values(diagram, node_id):

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import graphviz
 
 from .. import labels
-from ..graph import Edge, Node, Panel, Strip, UnrolledGraph
+from ..unroll.graph import Edge, Node, Panel, Strip, UnrolledGraph
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

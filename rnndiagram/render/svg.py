@@ -14,8 +14,8 @@ from typing import Iterable, Iterator, Optional, Tuple, Union
 
 import jinja2
 
-from .._resources import template_cache_dir, template_dirs
-from ..scene import Arrow, Box, Group, Item, Label, Scene
+from ..layout.scene import Arrow, Box, Group, Item, Label, Scene
+from .templates import template_cache_dir, template_dirs
 
 
 class _Close:

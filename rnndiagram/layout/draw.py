@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional, Tuple
 
-from . import labels
-from .graph import Edge, Node, Strip
+from .. import labels
+from ..unroll.graph import Edge, Node, Strip
 from .metrics import text_width
 from .scene import Arrow, Box, Group, Item, Label, Point
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: Set to a folder to keep compiled templates there, or to an empty string to keep none.
 CACHE_ENV = "RNNDIAGRAM_CACHE_DIR"

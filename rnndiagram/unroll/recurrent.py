@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Tuple
 
-from . import labels
-from ._unroll_base import _Handle, _PanelDraft, value_key
-from .spec import LayerSpec, RecurrentSpec, StateSpec
+from .. import labels
+from ..spec import LayerSpec, RecurrentSpec, StateSpec, value_key
+from .drafts import _Handle, _PanelDraft
 
 if TYPE_CHECKING:  # the builder imports this module
-    from .unroll import _Builder
+    from .builder import _Builder
 
 
 def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from . import labels
-from ._unroll_base import Values, _Handle, _PanelDraft, shown_columns, value_key
+from .. import labels
+from ..options import DiagramOptions
+from ..spec import Connection, LayerSpec, ModelSpec, Shape, Values, value_key
+from .drafts import _Handle, _PanelDraft, shown_columns
 from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 from .nesting import inline_nested
-from .options import DiagramOptions
-from .spec import Connection, LayerSpec, ModelSpec, Shape
-from .unroll_recurrent import add_recurrent
+from .recurrent import add_recurrent
 
 
 class _Builder:

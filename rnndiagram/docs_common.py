@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import __version__, labels
 from ._io import write_atomic
-from ._resources import template_dirs
+from .render.templates import template_dirs
 from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 

@@ -1,93 +1,26 @@
-"""Stage 0 helper for saved files: the calls of a serialized layer graph, as plain records.
+"""Stage 0 for saved files: the calls of a serialized functional graph, as call records.
 
-A Functional config lists each layer's calls (``inbound_nodes``) with their arguments;
-here they become :class:`Call` records whose tensors are sorted the way
-``keras.tree.flatten`` sorts a live node's arguments, which introspection relies on.
+A functional config lists each layer's calls (``inbound_nodes``) with their arguments;
+here they become :class:`~rnndiagram.read.calls.Call` records whose tensors are sorted
+the way ``keras.tree.flatten`` sorts a live node's arguments.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, List, Tuple
 
-from ._saved_config import Cfg, is_int
-from .errors import SourceError
-from .spec import Shape
+from ...errors import SourceError
+from ..calls import Call, Key, Ref
+from ..config import Cfg, is_int
+from .view import FileView
 
-Key = Tuple[str, int]
-"""A call in the file: the layer (or op) name and the node index in its ``inbound_nodes``."""
-
-_MODEL_MODULES = ("keras", "keras.models", "keras.src.models.functional", "keras.src.models.sequential")
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A tensor in a call's arguments: the call that made it, which output, and the shape the
-    file states for it (Keras's view; ``None`` in a Sequential, which stores none)."""
-
-    key: Key
-    tensor: int
-    shape: Optional[Shape] = None
-
-
-@dataclass
-class Call:
-    """One call of a layer or op, with its tensors sorted the way introspection sorts them."""
-
-    key: Key
-    entry: Cfg
-    args: List[Ref] = field(default_factory=list)
-    named: Dict[str, List[Ref]] = field(default_factory=dict)
-    states: List[Ref] = field(default_factory=list)
-    masks: List[Ref] = field(default_factory=list)
-    options: Dict[str, Any] = field(default_factory=dict)
-    first: List[Ref] = field(default_factory=list)
-    parents: List[Ref] = field(default_factory=list)
-    skeleton: str = ""
-    """For an op: its arguments with the tensors blanked out (see :func:`skeleton`)."""
-    values: List[Any] = field(default_factory=list)
-    """The positional arguments as stored, each tensor replaced by its :class:`Ref`
-    (ops take literals too: ``x * 2.0``, ``x[:, 1]``)."""
-
-    @property
-    def data(self) -> List[Ref]:
-        return self.args + [r for name in sorted(self.named) for r in self.named[name]]
-
-    @property
-    def class_name(self) -> str:
-        return self.entry.data.get("class_name", "?")
-
-    @property
-    def config(self) -> Cfg:
-        return self.entry.sub("config")
-
-
-def is_op(entry: Cfg) -> bool:
-    """A raw ``keras.ops`` operation (NotEqual, Any...), which is not a layer."""
-    module = entry.raw("module", None)
-    return isinstance(module, str) and module.startswith("keras.src.ops.")
-
-
-def is_model(entry: Cfg) -> bool:
-    return entry.raw("class_name", None) in ("Sequential", "Functional") \
-        and entry.raw("module", None) in _MODEL_MODULES
-
-
-def entry_name(entry: Cfg) -> str:
-    name = entry.raw("name", None)
-    if name is None:
-        name = entry.sub("config").str("name")
-    if not isinstance(name, str) or not name:
-        raise entry.wrong("name", "a layer name", name)
-    return name
-
-
-def parse_node(key: Key, entry: Cfg, node: Cfg) -> Call:
+def parse_node(key: Key, index: int, view: FileView, node: Cfg) -> Call:
+    """The record of one call (``node``, stored in the layer's ``inbound_nodes``)."""
     args, kwargs = node.raw("args", []), node.raw("kwargs", {})
     if not isinstance(args, list) or not isinstance(kwargs, dict):
         raise SourceError(f"{node.where}: expected args as a list and kwargs as an object")
-    call = Call(key, entry)
+    call = Call(key, view, index)
     call.args = _tensors(args, node.where + ".args")
     call.first = _tensors(args[0], node.where + ".args[0]") if args else []
     call.values = [map_tensors(a, lambda item, at: _tensor(Cfg(item.get("config"), at + ".config")),
@@ -104,8 +37,8 @@ def parse_node(key: Key, entry: Cfg, node: Cfg) -> Call:
             call.named[name] = refs
         else:
             call.options[name] = kwargs[name]
-    if is_op(entry):
-        call.skeleton = skeleton([args, kwargs])
+    if view.op:
+        view.skeleton = skeleton([args, kwargs])
     return call
 
 
@@ -133,6 +66,17 @@ def map_tensors(value: Any, fn: Callable[[Any, str], Any], where: str) -> Any:
         if value.get("class_name") == "__keras_tensor__":
             return fn(value, where)
         return {k: map_tensors(v, fn, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def map_refs(value: Any, fn: Callable[[Ref], Any]) -> Any:
+    """A stored argument with each :class:`Ref` replaced by ``fn(ref)``."""
+    if isinstance(value, Ref):
+        return fn(value)
+    if isinstance(value, list):
+        return [map_refs(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: map_refs(v, fn) for k, v in value.items()}
     return value
 
 

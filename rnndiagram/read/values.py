@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ._keras import import_keras
-from ._unroll_base import value_key
-from .errors import OptionError
-from .spec import LayerSpec, ModelSpec
+from ..errors import OptionError
+from ..spec import LayerSpec, ModelSpec, value_key
+from .keras_import import import_keras
 
 MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
 DEFAULT_STEPS = 4

@@ -1,9 +1,10 @@
-"""Stage 0 helper for saved files: each supported layer's output shapes, from its config.
+"""Stage 0, the output-shape rules of Keras layers and ops, over a saved layer's config.
 
-The shapes are the ones Keras's own ``compute_output_shape`` gives (the formulas follow
+A saved file holds no output shapes, so the file reader computes them. The shapes are
+the ones Keras's own ``compute_output_shape`` gives (the formulas follow
 ``keras/src/ops/operation_utils.py`` and the layers' code), so a spec read from a file
-matches one introspected from the live model. A layer kind without a rule here raises
-:class:`Unsupported`, and the reader offers the Keras fallback instead of guessing.
+matches one introspected from the live model. ``layers.py`` says which rule each class
+has; a rule that meets a case it cannot compute raises :class:`Unsupported`.
 """
 
 from __future__ import annotations
@@ -12,30 +13,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from ._saved_config import Cfg, Unsupported, is_int
-from .errors import SourceError
-from .spec import Shape
-
-RNN_KINDS = ("SimpleRNN", "GRU", "LSTM")
-CONV_LSTM_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
-RECURRENT_KINDS = RNN_KINDS + CONV_LSTM_KINDS + ("RNN",)
-
-def is_builtin(entry: Cfg) -> bool:
-    """Whether a serialized object is one of Keras's own layers (not a same-named custom one)."""
-    module, registered = entry.raw("module", None), entry.raw("registered_name", None)
-    return (module == "keras.layers" or (isinstance(module, str) and module.startswith("keras.src.layers"))) \
-        and registered in (None, entry.raw("class_name", None))
-
-
-def activation_name(value: Any) -> Optional[str]:
-    """The name introspection prints for a serialized activation (``"tanh"``; a layer by its class)."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, dict) and value.get("module") == "keras.layers" \
-            and isinstance(value.get("class_name"), str):
-        return value["class_name"]
-    raise Unsupported(f"a custom activation ({str(value)[:60]})")
-
+from ..errors import SourceError
+from ..spec import Shape
+from .calls import Unsupported
+from .config import Cfg, is_int
 
 @dataclass(frozen=True)
 class CallShapes:
@@ -105,19 +86,19 @@ def _channels_last(config: Cfg) -> bool:
 Rule = Callable[[Cfg, CallShapes], Tuple[Shape, ...]]
 
 
-def _same(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def same(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (call.first,)
 
 
-def _dense(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def dense(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (call.first[:-1] + (config.int("units"),),)
 
 
-def _embedding(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def embedding(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (call.first + (config.int("output_dim"),),)
 
 
-def _conv(rank: int, depthwise: bool = False) -> Rule:
+def conv(rank: int, depthwise: bool = False) -> Rule:
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "a convolution")
         if depthwise:
@@ -129,7 +110,7 @@ def _conv(rank: int, depthwise: bool = False) -> Rule:
     return rule
 
 
-def _pool(rank: int) -> Rule:
+def pool(rank: int) -> Rule:
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "a pooling layer")
         window = config.ints("pool_size", rank)
@@ -138,7 +119,7 @@ def _pool(rank: int) -> Rule:
     return rule
 
 
-def _global_pool(rank: int) -> Rule:
+def global_pool(rank: int) -> Rule:
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "a global pooling layer")
         last = _channels_last(config)
@@ -150,13 +131,13 @@ def _global_pool(rank: int) -> Rule:
     return rule
 
 
-def _flatten(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def flatten(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     rest = call.first[1:]
     size = None if None in rest else math.prod(rest)
     return ((call.first[0], size),)
 
 
-def _reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     target = config.raw("target_shape")
     if not isinstance(target, list) or not all(is_int(d) and d >= -1 for d in target) or target.count(-1) > 1:
         raise config.wrong("target_shape", "a list of sizes with at most one -1", target)
@@ -171,14 +152,14 @@ def _reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return ((call.first[0],) + tuple(math.prod(rest) // known if d == -1 else d for d in target),)
 
 
-def _permute(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def permute(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     dims, shape = config.raw("dims"), call.first
     if not isinstance(dims, list) or sorted(dims) != list(range(1, len(shape))):
         raise config.wrong("dims", f"a permutation of 1..{len(shape) - 1}", dims)
     return ((shape[0],) + tuple(shape[d] for d in dims),)
 
 
-def _repeat_vector(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def repeat_vector(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     shape = sequence_input(call.first, 2, "RepeatVector")
     return ((shape[0], config.int("n"), shape[1]),)
 
@@ -191,7 +172,7 @@ def _time_axis(change: Callable[[Cfg, int], int]) -> Rule:
     return rule
 
 
-def _elementwise(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def elementwise(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     """``Merge.compute_output_shape``: broadcast the non-batch axes, keep a known batch."""
     shapes = call.args
     out: Optional[Shape] = shapes[0][1:]
@@ -219,7 +200,7 @@ def _merge_broadcast(a: Shape, b: Shape, config: Cfg) -> Shape:
     return tuple(out)
 
 
-def _concatenate(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def concatenate(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     axis, shapes = config.int("axis", -1), call.args
     if not shapes or not -len(shapes[0]) <= axis < len(shapes[0]):
         raise config.wrong("axis", "an axis of the inputs", axis)
@@ -232,14 +213,14 @@ def _concatenate(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (tuple(out),)
 
 
-def _attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     if call.options.get("return_attention_scores") or len(call.args) < 2:
         raise Unsupported("an Attention call returning scores")
     query, value = call.args[0], call.args[1]
     return (query[:-1] + value[-1:],)
 
 
-def _multi_head_attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def multi_head_attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     if call.options.get("return_attention_scores"):
         raise Unsupported("a MultiHeadAttention call returning scores")
     query = call.named["query"][0] if "query" in call.named else call.first
@@ -253,7 +234,7 @@ def _multi_head_attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     raise config.wrong("output_shape", "a size or a list of sizes", size)
 
 
-def _broadcast_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def broadcast(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     """numpy-style broadcasting as ``keras.ops`` computes it for binary ops."""
     out: Shape = ()
     for shape in call.args:
@@ -263,7 +244,7 @@ def _broadcast_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (out,)
 
 
-def _reduce_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
+def reduce(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     shape, axis = call.first, config.raw("axis", None)
     axes = range(len(shape)) if axis is None else [axis] if is_int(axis) else axis
     if not isinstance(axes, (list, range)) or not all(is_int(a) and -len(shape) <= a < len(shape) for a in axes):
@@ -273,48 +254,6 @@ def _reduce_op(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     return (tuple(1 if i in drop else d for i, d in enumerate(shape) if keep or i not in drop),)
 
 
-_SAME = ("Activation", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout",
-         "ActivityRegularization", "LayerNormalization", "BatchNormalization", "UnitNormalization",
-         "GroupNormalization", "Masking", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
-         "Rescaling", "SpatialDropout1D")
-
-LAYER_RULES: Dict[str, Rule] = {
-    **{name: _same for name in _SAME},
-    "Dense": _dense, "Embedding": _embedding,
-    "Conv1D": _conv(1), "Conv2D": _conv(2), "Conv3D": _conv(3),
-    "SeparableConv1D": _conv(1), "SeparableConv2D": _conv(2),
-    "DepthwiseConv1D": _conv(1, depthwise=True), "DepthwiseConv2D": _conv(2, depthwise=True),
-    **{f"{kind}Pooling{r}D": _pool(r) for kind in ("Max", "Average") for r in (1, 2, 3)},
-    **{f"Global{kind}Pooling{r}D": _global_pool(r) for kind in ("Max", "Average") for r in (1, 2, 3)},
-    "Flatten": _flatten, "Reshape": _reshape, "Permute": _permute, "RepeatVector": _repeat_vector,
-    "Cropping1D": _time_axis(lambda c, t: t - sum(c.ints("cropping", 2))),
-    "ZeroPadding1D": _time_axis(lambda c, t: t + sum(c.ints("padding", 2))),
-    "UpSampling1D": _time_axis(lambda c, t: t * c.int("size")),
-    **{name: _elementwise for name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
-    "Concatenate": _concatenate,
-    "Attention": _attention, "AdditiveAttention": _attention,
-    "MultiHeadAttention": _multi_head_attention,
-}
-"""Output-shape rules of the non-recurrent built-in layers (Keras's view)."""
-
-OP_RULES: Dict[str, Rule] = {
-    "NotEqual": _broadcast_op, "Equal": _broadcast_op, "LogicalAnd": _broadcast_op,
-    "LogicalOr": _broadcast_op, "Any": _reduce_op, "All": _reduce_op, "Flip": _same,
-}
-"""Rules of the ``keras.ops`` operations Keras stores when it builds masks (and Flip)."""
-
-# Layers whose call takes a ``mask`` argument: Keras passes them the mask of their input.
-MASK_ARGUMENT = frozenset(RECURRENT_KINDS + (
-    "Bidirectional", "TimeDistributed", "BatchNormalization", "Softmax", "GlobalAveragePooling1D",
-    "Attention", "AdditiveAttention"))
-
-# How a layer's output mask follows from its input mask (Layer.compute_mask and overrides):
-# pass it on, drop it, make a new one, or as the recurrent layers do.
-MASK_BEHAVIOUR: Dict[str, str] = {
-    **{name: "pass" for name in _SAME + ("Dense", "TimeDistributed", "MultiHeadAttention")},
-    **{name: "rnn" for name in RECURRENT_KINDS},
-    "Bidirectional": "bidirectional", "Embedding": "new", "Masking": "new",
-    **{name: "merge" for name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
-    "Concatenate": "concat", "Attention": "new", "AdditiveAttention": "new",
-}
-"""Layers missing here drop the mask (``supports_masking`` is False, or compute_mask is None)."""
+cropping_1d = _time_axis(lambda c, t: t - sum(c.ints("cropping", 2)))
+zero_padding_1d = _time_axis(lambda c, t: t + sum(c.ints("padding", 2)))
+up_sampling_1d = _time_axis(lambda c, t: t * c.int("size"))

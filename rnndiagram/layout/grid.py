@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Dict, List, Tuple
 
 from .draw import Style, caption_width, edge_group, node_group, node_size, strip_size
-from .graph import Edge, Node, Panel, UnrolledGraph
+from ..unroll.graph import Edge, Node, Panel, UnrolledGraph
 from .metrics import text_width
 from .scene import Box, Group, Item, Label, Point, Scene, bounds, translate
 

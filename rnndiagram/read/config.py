@@ -1,4 +1,4 @@
-"""Stage 0 helper for saved files: typed, located access to untrusted Keras config JSON.
+"""Stage 0 for saved files: typed, located access to untrusted Keras config JSON.
 
 Every value read from a file goes through :class:`Cfg`, so a wrong type is a
 :class:`SourceError` that names where it was found, never a ``KeyError`` or ``TypeError``.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from .errors import SourceError
-from .spec import Shape
+from ..errors import SourceError
+from ..spec import Shape
 
 _MISSING: Any = object()
 
@@ -99,9 +99,33 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class Unsupported(Exception):
-    """Something the file reader has no rule for (a custom layer, cell or activation).
+_MODEL_MODULES = ("keras", "keras.models", "keras.src.models.functional", "keras.src.models.sequential")
 
-    Raised inside the reader and turned into an :class:`UnsupportedLayerError` that names
-    the layer and the way out (``--allow-load``) where the layer is known.
-    """
+
+def is_op(entry: Cfg) -> bool:
+    """A raw ``keras.ops`` operation (NotEqual, Any...), which is not a layer."""
+    module = entry.raw("module", None)
+    return isinstance(module, str) and module.startswith("keras.src.ops.")
+
+
+def is_model(entry: Cfg) -> bool:
+    """A nested Sequential or functional model."""
+    return entry.raw("class_name", None) in ("Sequential", "Functional") \
+        and entry.raw("module", None) in _MODEL_MODULES
+
+
+def is_builtin(entry: Cfg) -> bool:
+    """One of Keras's own layers (not a custom one of the same name)."""
+    module, registered = entry.raw("module", None), entry.raw("registered_name", None)
+    return (module == "keras.layers" or (isinstance(module, str) and module.startswith("keras.src.layers"))) \
+        and registered in (None, entry.raw("class_name", None))
+
+
+def entry_name(entry: Cfg) -> str:
+    """The name of a serialized layer or op."""
+    name = entry.raw("name", None)
+    if name is None:
+        name = entry.sub("config").str("name")
+    if not isinstance(name, str) or not name:
+        raise entry.wrong("name", "a layer name", name)
+    return name

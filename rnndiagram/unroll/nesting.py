@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, List, Tuple
 
-from .spec import Connection, LayerSpec, ModelSpec, TensorRef
+from ..spec import Connection, LayerSpec, ModelSpec, TensorRef
 
 
 def inline_nested(spec: ModelSpec) -> ModelSpec:

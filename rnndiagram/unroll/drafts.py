@@ -1,22 +1,12 @@
-"""Pieces shared by the unroll stage's modules: value keys, shown columns, drafts."""
+"""Stage 2, the pieces its modules share: the shown columns, and drafts of panels and handles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
+from ..options import DiagramOptions
 from .graph import Column, Row
-from .options import DiagramOptions
-
-Values = Mapping[str, Tuple[float, ...]]
-"""Real numbers for values mode, keyed by :func:`value_key`."""
-
-
-def value_key(layer: str, tensor: int, t: Optional[int] = None, state: Optional[str] = None) -> str:
-    """Key of one value: output ``tensor`` of ``layer`` (at 1-based step ``t``), or the
-    state named ``state`` (e.g. ``"0/h"``: direction 0, state h) after step ``t``."""
-    base = f"{layer}:{tensor}" if state is None else f"{layer}:state:{state}"
-    return base if t is None else f"{base}:{t}"
 
 
 def shown_columns(timesteps: Optional[int], options: DiagramOptions) -> Tuple[Column, ...]:

@@ -10,22 +10,20 @@ Embedding and the same op stored in the file are one mask.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from ._saved_calls import Call, Key, Ref, is_model, is_op, skeleton
-from ._saved_config import Cfg, Unsupported
-from ._saved_graph import Graph, Shapes
-from ._saved_recurrent import merge_mode
-from ._shape_rules import MASK_ARGUMENT, MASK_BEHAVIOUR
-from .spec import Shape
+from ...spec import Shape
+from ..calls import Call, Key, MaskId, Ref, Source, Unsupported, mask_source
+from ..layers import BIDIRECTIONAL, CONCAT, NEW, PASS, RNN, SAME_MASKS, kind_of
+from .nodes import skeleton
+from .view import FileView
 
-Mask = Tuple[Any, ...]
-"""A mask: ``("op", n)`` the n-th distinct computation seen (ops over tensors), ``("new", key)``
-made by a merge or attention call (not replayed op by op), or :data:`UNKNOWN`."""
+if TYPE_CHECKING:  # the graph makes the masks
+    from .graph import Graph, Shapes
 
-UNKNOWN: Mask = ("unknown",)
-Source = Tuple[Key, int, Shape]
-"""Where a mask connection comes from: the call, its output index, and the mask's shape."""
+Mask = MaskId
+"""A mask: ``("op", n)`` the n-th distinct computation seen (ops over tensors), or ``("new", key)``
+made by a merge or attention call (not replayed op by op)."""
 
 
 class Masks:
@@ -47,8 +45,10 @@ class Masks:
         carried = [self.mask(r) for r in call.first]
         if self.graph.sequential:
             # Keras passes a layer whose call takes a mask the mask its input carries.
-            given = [(m, None) for m in carried if m is not None] if call.class_name in MASK_ARGUMENT else []
-            sources = [self._source(call, mask, None) for mask, _ in given]
+            row = kind_of(call.view.mro)
+            takes = call.view.model or (row is not None and row.takes_mask)
+            given = [m for m in carried if m is not None] if takes else []
+            sources = [self._source(call, mask, None) for mask in given]
             self.of[call.key] = self._outputs(call, carried or [None])
             return sources
         sources, passed = [], []
@@ -65,10 +65,11 @@ class Masks:
         result for its class, settings and arguments."""
         if (ref.key, ref.tensor) not in self._canonical:
             call = self.graph.calls[ref.key]
-            if not is_op(call.entry):
+            view = _file_view(call)
+            if not view.op:
                 form: Tuple[Any, ...] = ("tensor", ref.key, ref.tensor)
             else:
-                form = (call.class_name, _settings(call.config.data), call.skeleton, ref.tensor,
+                form = (view.class_name, _settings(view.config.data), view.skeleton, ref.tensor,
                         tuple(self.canonical(p) for p in call.parents))
             self._canonical[(ref.key, ref.tensor)] = self._intern(form)
         return self._canonical[(ref.key, ref.tensor)]
@@ -81,9 +82,9 @@ class Masks:
         """The mask an Embedding (``not_equal(x, 0)``) or Masking (``any(not_equal(x, v), -1)``)
         call makes, as the same computation its stored copy is."""
         source = self.canonical(call.args[0])
-        if call.class_name == "Embedding":
+        if call.view.class_name == "Embedding":
             return self._intern(("NotEqual", _settings(None), skeleton([[_TENSOR, 0], {}]), 0, (source,)))
-        value = call.config.raw("mask_value", 0.0)
+        value = _file_view(call).config.raw("mask_value", 0.0)
         test = self._intern(("NotEqual", _settings(None), skeleton([[_TENSOR, value], {}]), 0, (source,)))
         return self._intern(("Any", _settings({"axis": -1, "keepdims": False}), skeleton([[_TENSOR], {}]),
                              0, (test,)))
@@ -92,64 +93,49 @@ class Masks:
         """The mask an input carries if the stored argument is (a copy of) it, else the argument."""
         for ref in call.data:
             carried = self.mask(ref)
-            if carried is UNKNOWN:
-                raise Unsupported("it receives a mask that the file reader cannot trace")
             if carried is not None and (carried == mask or carried[0] == "new"):
                 # A merge's mask is not replayed op by op; Keras passes it on unchanged.
                 return carried
         return mask
 
     def _source(self, call: Call, mask: Mask, ref: Optional[Ref]) -> Source:
-        for tensor in call.data:
-            if self.mask(tensor) == mask:
-                while True:
-                    upstream = [u for u in self.graph.calls[tensor.key].data if self.mask(u) == mask]
-                    if not upstream:
-                        return tensor.key, tensor.tensor, ref.shape if ref is not None else self.shape[mask]
-                    tensor = upstream[0]
-        if ref is None:
-            raise Unsupported("it receives a mask that the file reader cannot trace")
-        key, index = ref.key, ref.tensor
-        while key in self.shapes.folded:
-            parents = self.graph.calls[key].parents
-            if not parents:
-                break
-            key, index = parents[0].key, parents[0].tensor
-        return key, index, ref.shape
+        try:
+            return mask_source(self.graph.calls, call, mask, ref, self.mask, self.shapes.folded,
+                               self.shape.get(mask))
+        except ValueError:
+            raise Unsupported("it receives a mask that the file reader cannot trace") from None
 
     def _outputs(self, call: Call, previous: Sequence[Optional[Mask]]) -> List[Optional[Mask]]:
         """The masks of a call's outputs, from the mask it was given (``compute_mask``)."""
         count = len(self.shapes.keras[call.key])
         none: List[Optional[Mask]] = [None] * count
-        if is_op(call.entry) or not call.parents:
+        view = _file_view(call)
+        row = None if view.op else kind_of(view.mro)
+        # A nested model passes no mask on: it does not support masking (Layer.__call__ warns).
+        if row is None or not call.parents:
             return none
-        if is_model(call.entry):
-            made = _makes_masks(call.entry) or any(m is not None for m in previous)
-            return [UNKNOWN if made else None] * count
-        kind, config = call.class_name, call.config
-        behaviour = MASK_BEHAVIOUR.get(kind)
+        kind, config = row.name, view.config
+        behaviour = row.mask
         if kind == "Embedding" and not config.bool("mask_zero", False):
             behaviour = None
         first = previous[0]
-        if behaviour == "pass":
+        if behaviour == PASS:
             return [previous[i] if i < len(previous) else None for i in range(count)]
-        if behaviour == "rnn":
+        if behaviour == RNN:
             return [first if config.bool("return_sequences", False) else None] + none[1:]
-        if behaviour == "bidirectional":
+        if behaviour == BIDIRECTIONAL:
             if not config.sub("layer").sub("config").bool("return_sequences", False):
                 return none
-            return [first, first] + none[2:] if merge_mode(config) is None else [first] + none[1:]
-        if behaviour == "new":
+            return [first, first] + none[2:] if config.raw("merge_mode", "concat") is None else [first] + none[1:]
+        if behaviour == NEW:
             made = self._made(call) if kind in ("Embedding", "Masking") else ("new", call.key)
             inputs = self.shapes.keras[call.args[0].key][call.args[0].tensor]
             self.shape[made] = inputs if kind == "Embedding" else inputs[:-1]
             return [made] + none[1:]
-        if behaviour in ("merge", "concat"):
-            if all(m is None for m in previous) or (behaviour == "merge" and None in previous):
+        if behaviour in (SAME_MASKS, CONCAT):
+            if all(m is None for m in previous) or (behaviour == SAME_MASKS and None in previous):
                 return none
-            if UNKNOWN in previous:
-                return [UNKNOWN] + none[1:]
-            kept = previous[0] if behaviour == "merge" and len(previous) == 1 else ("new", call.key)
+            kept = previous[0] if behaviour == SAME_MASKS and len(previous) == 1 else ("new", call.key)
             return [kept] + none[1:]
         return none
 
@@ -161,18 +147,6 @@ def _settings(config: Optional[Dict[str, Any]]) -> str:
     return skeleton({k: v for k, v in (config or {}).items() if k != "name"})
 
 
-def _makes_masks(entry: Cfg) -> bool:
-    """Whether a nested model holds a layer that makes masks (then its outputs may carry one)."""
-    stack: List[Any] = [entry.data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("class_name") == "Masking" or (
-                    item.get("class_name") == "Embedding"
-                    and isinstance(item.get("config"), dict) and item["config"].get("mask_zero")):
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
+def _file_view(call: Call) -> FileView:
+    assert isinstance(call.view, FileView)
+    return call.view

@@ -1,0 +1,145 @@
+"""Stage 0, the one spec builder: call records in, a ModelSpec out.
+
+Both readers end here, so a model read from a file and the live model give the same spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
+from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
+from .layers import INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_of
+from .recurrent import bidirectional_outputs, recurrent_spec
+from .view import LayerView
+
+MaskSources = Callable[[Call], List[Source]]
+"""Where each mask passed to a call comes from; called once per drawn call, in order."""
+
+
+def build_spec(name: str, class_name: str, calls: Mapping[Key, Call], listed: Sequence[Key],
+               outputs: Mapping[Key, Tuple[Shape, ...]], inputs: Sequence[Ref], results: Sequence[Ref],
+               masks: MaskSources, folded: Optional[Set[Key]] = None) -> ModelSpec:
+    """The spec of a model: its calls (``listed`` in order, ``outputs`` Keras's shapes of
+    each call's outputs), its input and output tensors, and where its masks come from."""
+    folded = folded_mask_ops(calls, listed, (r.key for r in results)) if folded is None else folded
+    drawn = [calls[key] for key in listed if key not in folded]
+    ids = number(drawn)
+    specs: Dict[Key, LayerSpec] = {}
+    for call in drawn:
+        try:
+            specs[call.key] = _call_spec(call, outputs, ids, specs, masks(call))
+        except Unsupported as exc:
+            raise unsupported(call, str(exc)) from None
+    return ModelSpec(
+        name=name, class_name=class_name,
+        inputs=tuple(_tensor_ref(r, ids, specs) for r in inputs),
+        outputs=tuple(_tensor_ref(r, ids, specs) for r in results),
+        layers=tuple(specs.values()),
+    )
+
+
+def _tensor_ref(ref: Ref, ids: Dict[Key, Tuple[str, int]], specs: Dict[Key, LayerSpec]) -> TensorRef:
+    return TensorRef(layer=ids[ref.key][0], tensor=ref.tensor, shape=specs[ref.key].output_shapes[ref.tensor])
+
+
+def _call_spec(call: Call, outputs: Mapping[Key, Tuple[Shape, ...]], ids: Dict[Key, Tuple[str, int]],
+               specs: Dict[Key, LayerSpec], masks: List[Source]) -> LayerSpec:
+    def connection(ref: Ref, kind: TensorKind, slot: int) -> Connection:
+        producer = specs.get(ref.key)
+        # The producer's spec holds the real shapes (Bidirectional), so it is read first.
+        shape = producer.output_shapes[ref.tensor] if producer else outputs[ref.key][ref.tensor]
+        layer_id, n = ids[ref.key]
+        return Connection(layer=layer_id, call=n, tensor=ref.tensor, kind=kind, shape=shape, slot=slot)
+
+    inbound = [connection(r, "sequence" if len(outputs[r.key][r.tensor]) >= 3 else "vector", slot)
+               for slot, r in enumerate(call.data)]
+    inbound += [connection(r, "state", slot) for slot, r in enumerate(call.states)]
+    for slot, (key, tensor, shape) in enumerate(masks):
+        layer_id, n = ids[key]
+        inbound.append(Connection(layer=layer_id, call=n, tensor=tensor, kind="mask", shape=shape, slot=slot))
+    layer_id, n = ids[call.key]
+    return describe(call.view, layer_id=layer_id, call=n,
+                    input_shapes=tuple(c.shape for c in inbound if c.kind != "mask"),
+                    output_shapes=outputs[call.key], inbound=tuple(inbound), masked=bool(masks))
+
+
+def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[Shape, ...],
+             output_shapes: Tuple[Shape, ...], inbound: Tuple[Connection, ...] = (),
+             masked: bool = False) -> LayerSpec:
+    """The LayerSpec of one call of a layer (or of a raw ``keras.ops`` operation)."""
+    fields: Dict[str, Any] = {}
+    row = None if view.op else kind_of(view.mro)
+    if row is not None and row.role == INPUT:
+        role: Role = "input"
+    elif view.model:
+        role = "model"
+        fields["model"] = view.nested_spec()
+    elif row is not None and row.recurrent is not None and input_shapes:
+        role = "recurrent"
+        if row.recurrent.kind == "Bidirectional":
+            real = bidirectional_outputs(view, input_shapes[0])
+            # Keep Keras's shapes when the counts differ too (LSTM states against GRU's).
+            output_shapes = real if len(real) == len(output_shapes) else output_shapes
+        fields["recurrent"] = recurrent_spec(view, row, input_shapes[0], output_shapes, masked)
+    elif row is not None and row.role == WRAPPER and input_shapes:
+        role = "per_step"
+        inner = view.child("layer")
+        fields["wrapped"] = describe(
+            inner, layer_id=inner.name, call=0, input_shapes=(_without_time(input_shapes[0]),),
+            output_shapes=tuple(_without_time(s) for s in output_shapes))
+    else:
+        role = role_of(row, input_shapes, output_shapes)
+    return LayerSpec(
+        id=layer_id, name=view.name, class_name=view.class_name, role=role,
+        input_shapes=input_shapes, output_shapes=output_shapes, inbound=inbound, call=call,
+        config=summary(view) if not view.op and role != "model" else (), **fields)
+
+
+def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_shapes: Tuple[Shape, ...]) -> Role:
+    """The role of a layer that is neither an input, a nested model nor recurrent: by its
+    row, and by the rank of its tensors (a layer without a row is a band over a sequence)."""
+    rank = len(input_shapes[0]) if input_shapes else 0
+    kind = row.role if row is not None else None
+    if kind == MERGE:
+        return "merge"
+    if kind == WRAPPER:
+        return "per_step"
+    if kind == TOKENS:
+        return "per_step" if rank >= 2 else "vector"
+    if kind == PER_STEP:
+        return "per_step" if rank >= 3 else "vector"
+    if kind == SEQUENCE:
+        longest = max((len(s) for s in input_shapes + output_shapes), default=0)
+        return "whole_sequence" if longest >= 3 else "vector"
+    return "whole_sequence" if rank >= 3 else "vector"
+
+
+def summary(view: LayerView) -> Tuple[Tuple[str, ConfigValue], ...]:
+    """The printed settings the layer has (``layers.SUMMARY_KEYS``), in their order."""
+    keys = view.summary_keys()
+    if keys is None:
+        # A custom layer whose settings cannot be read is still drawn, just unannotated.
+        return ()
+    found = []
+    for key in SUMMARY_KEYS:
+        if key in keys:
+            value = jsonable(view.setting(key))
+            if value is not ...:
+                found.append((key, value))
+    return tuple(found)
+
+
+def jsonable(value: Any) -> Any:
+    """The value as str/int/float/bool/None or nested tuples of those; ``...`` if it is not."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = tuple(jsonable(v) for v in value)
+        return ... if ... in items else items
+    return ...
+
+
+def _without_time(shape: Shape) -> Shape:
+    return shape[:1] + shape[2:]
+

@@ -1,0 +1,78 @@
+"""Stage 0, the Keras fallback: a saved model loaded (never run) by Keras itself, in safe mode.
+
+Used where the file reader has no rule for a layer (``allow_load``), for ``.h5`` files,
+and where the model must run (values mode). rnndiagram's own serializable classes (the
+custom cell of the ``custom_cell_rnn`` example) are registered first, so a file that
+uses them loads like any other.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple, Union
+
+from ..errors import SourceError
+from .keras_import import import_keras
+
+
+def load_model(source: Union[str, Path, bytes], where: str) -> Any:
+    """The model saved at ``source`` (a path, or a ``.keras`` file's bytes), loaded by Keras
+    without compiling it; a file Keras cannot load is a :class:`SourceError`."""
+    keras = import_keras()
+    minimal_rnn_cell_class()
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "model.keras"
+                path.write_bytes(source)
+                return keras.saving.load_model(path, safe_mode=True, compile=False)
+        return keras.saving.load_model(source, safe_mode=True, compile=False)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        raise SourceError(f"cannot load the Keras model in {where}: {exc}") from exc
+
+
+def from_config(data: Any, where: str = "") -> Any:
+    """The model a Keras config (``model.to_json()``, parsed) describes, built by Keras;
+    ``where`` names the file it came from, if any."""
+    keras = import_keras()
+    minimal_rnn_cell_class()
+    try:
+        return keras.saving.deserialize_keras_object(data, safe_mode=True)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SourceError(f"Keras cannot build the model config{' in ' + where if where else ''}: {exc}") from exc
+
+
+@functools.cache
+def minimal_rnn_cell_class() -> type:
+    """The custom cell of ``custom_cell_rnn``: ``h_t = tanh(x_t W + h_{t-1} U)``.
+
+    Made on first use, so importing this module does not import Keras; it is registered
+    for saving as ``rnndiagram>MinimalRNNCell`` (call this before loading such a file).
+    """
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="rnndiagram")
+    class MinimalRNNCell(keras.layers.Layer):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+            self.output_size = units
+
+        def build(self, input_shape: Tuple[Optional[int], ...]) -> None:
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), name="recurrent_kernel")
+
+        def call(self, inputs: Any, states: Any) -> Tuple[Any, list]:
+            ops = keras.ops
+            h = ops.tanh(ops.matmul(inputs, self.kernel)
+                         + ops.matmul(states[0], self.recurrent_kernel))
+            return h, [h]
+
+        def get_config(self) -> Dict[str, Any]:
+            return {**super().get_config(), "units": self.units}
+
+    return MinimalRNNCell

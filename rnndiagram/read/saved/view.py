@@ -1,0 +1,92 @@
+"""Stage 0 for saved files: a serialized layer as the spec builder reads it."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Protocol, Tuple
+
+from ...errors import SourceError
+from ...spec import ModelSpec, Shape
+from ..layers import ACTIVATIONS
+from ..view import StateSize
+from ..calls import Unsupported
+from ..config import Cfg, entry_name, is_builtin, is_model, is_op
+
+# Settings read with a type check, since a file is untrusted; the others are only printed.
+_INTS = ("units", "filters")
+_BOOLS = ("return_sequences", "return_state", "go_backwards", "stateful")
+
+# Cells that rnndiagram itself registers (the custom_cell_rnn example): one state of units.
+_OWN_CELLS = {"rnndiagram>MinimalRNNCell"}
+
+
+class Reader(Protocol):
+    """What a view asks of the graph that holds it."""
+
+    def outputs_of(self, entry: Cfg, inputs: Tuple[Shape, ...]) -> Tuple[Shape, ...]: ...
+
+    def nested_spec(self, entry: Cfg) -> ModelSpec: ...
+
+
+class FileView:
+    """A layer or op serialized as ``entry``; its class is known only if it is Keras's own."""
+
+    def __init__(self, entry: Cfg, reader: Reader) -> None:
+        self.entry, self.reader = entry, reader
+        self.name = entry_name(entry)
+        self.class_name: str = entry.str("class_name")
+        self.op = is_op(entry)
+        self.model = is_model(entry)
+        self.mro: Tuple[str, ...] = (self.class_name,) if is_builtin(entry) else ()
+        self.skeleton = ""
+        """For an op: its arguments with the tensors blanked out (see ``nodes.skeleton``)."""
+
+    @property
+    def config(self) -> Cfg:
+        return self.entry.sub("config")
+
+    def setting(self, key: str) -> Any:
+        config = self.config
+        if key in _INTS:
+            return config.int(key, None)
+        if key in _BOOLS:
+            return config.bool(key, False)
+        value = config.raw(key, None)
+        return activation_name(value) if key in ACTIVATIONS else value
+
+    def summary_keys(self) -> Optional[Tuple[str, ...]]:
+        return tuple(self.config.data)
+
+    def child(self, key: str) -> "FileView":
+        config = self.config
+        if key == "forward_layer" or (key == "backward_layer" and key not in config):
+            key = "layer"
+        return FileView(config.sub(key), self.reader)
+
+    def children(self, key: str) -> Tuple["FileView", ...]:
+        items = self.config.raw(key)
+        if not isinstance(items, list) or not items:
+            raise SourceError(f"{self.config.where}.{key}: expected a list of layers")
+        return tuple(FileView(Cfg(item, f"{self.config.where}.{key}[{i}]"), self.reader)
+                     for i, item in enumerate(items))
+
+    def output_shapes(self, inputs: Tuple[Shape, ...]) -> Tuple[Shape, ...]:
+        return self.reader.outputs_of(self.entry, inputs)
+
+    def state_sizes(self) -> Tuple[StateSize, ...]:
+        if self.entry.raw("registered_name", None) in _OWN_CELLS:
+            return ((self.config.int("units"),),)
+        raise Unsupported(f"it runs the custom cell {self.class_name}, which has no shape rule")
+
+    def nested_spec(self) -> ModelSpec:
+        return self.reader.nested_spec(self.entry)
+
+
+def activation_name(value: Any) -> Optional[str]:
+    """The name the live reader prints for a serialized activation (``"tanh"``; a layer by its class)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value.get("module") == "keras.layers" \
+            and isinstance(value.get("class_name"), str):
+        return value["class_name"]
+    raise Unsupported(f"a custom activation ({str(value)[:60]})")
+

@@ -1,0 +1,60 @@
+"""Stage 0, what the spec builder asks of a layer, whichever reader found it.
+
+The live reader answers from a Keras object, the file reader from its saved config; the
+builder, the roles and the recurrent specs are written once over this interface.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Protocol, Tuple
+
+from ..spec import ModelSpec, Shape
+
+StateSize = Optional[Shape]
+"""A state's shape without batch; ``None`` where it is the shape of a step's output (ConvLSTM)."""
+
+
+class LayerView(Protocol):
+    """A layer (or a raw ``keras.ops`` operation), as a reader sees it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def class_name(self) -> str:
+        """The class name printed on the diagram."""
+
+    @property
+    def mro(self) -> Tuple[str, ...]:
+        """The names of its Keras classes, most specific first (empty for a custom class the
+        reader cannot see into); the layer table is searched in this order."""
+
+    @property
+    def op(self) -> bool:
+        """A raw ``keras.ops`` operation rather than a layer."""
+
+    @property
+    def model(self) -> bool:
+        """A nested Sequential or functional model."""
+
+    def setting(self, key: str) -> Any:
+        """A setting as JSON-like data (activations by name, sequences as tuples); ``None``
+        when the layer has no such setting."""
+
+    def summary_keys(self) -> Optional[Tuple[str, ...]]:
+        """The settings it has among ``layers.SUMMARY_KEYS``; ``None`` if they cannot be read."""
+
+    def child(self, key: str) -> "LayerView":
+        """A layer it holds: ``layer`` (wrapped), ``forward_layer``, ``backward_layer``, ``cell``."""
+
+    def children(self, key: str) -> Tuple["LayerView", ...]:
+        """The layers of a list setting, e.g. the ``cells`` of a ``StackedRNNCells``."""
+
+    def output_shapes(self, inputs: Tuple[Shape, ...]) -> Tuple[Shape, ...]:
+        """Keras's output shapes of a call on tensors of ``inputs`` (flat)."""
+
+    def state_sizes(self) -> Tuple[StateSize, ...]:
+        """A custom cell's state shapes, without batch."""
+
+    def nested_spec(self) -> ModelSpec:
+        """The spec of a nested model."""
