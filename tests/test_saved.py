@@ -211,15 +211,40 @@ def stateful_seq2seq() -> Any:
     return keras.Model({"dec": dec, "enc": enc}, {"y": layers.Dense(3, name="y")(seq)}, name="stateful")
 
 
+def masked_nested() -> Any:
+    """A mask reaches a nested model, which passes none on (Keras warns it destroys it)."""
+    inner = keras.Sequential([keras.Input(shape=(7, 3)), layers.Dense(4, name="d")], name="inner")
+    return keras.Sequential([keras.Input(shape=(7, 3), name="x"), layers.Masking(name="masking"), inner,
+                             layers.GRU(2, name="gru")], name="masked_nested")
+
+
+def lambdas_and_ops() -> Any:
+    """A Python lambda (which Keras's safe mode refuses to load) and op nodes, read through the
+    shapes their readers record."""
+    x = keras.Input(shape=(6, 3), name="x")
+    doubled = layers.Lambda(lambda t: t * 2.0, name="double")(x)
+    last = keras.ops.expand_dims(layers.LSTM(4, return_sequences=True, name="lstm")(doubled)[:, -1], 1)
+    return keras.Model(x, layers.GRU(2, name="gru")(last), name="lambdas_and_ops")
+
+
 FOCUSED: Dict[str, Callable[[], Any]] = {f.__name__: f for f in (
     sequence_layers, convolution_layers, cells_and_bidirectional, functional_masks, sequential_masks,
-    shared_and_nested, other_backward_units, sequential_by_add, built_without_input, stateful_seq2seq)}
+    shared_and_nested, other_backward_units, sequential_by_add, built_without_input, stateful_seq2seq,
+    masked_nested, lambdas_and_ops)}
 
 
 @pytest.mark.parametrize("build", FOCUSED.values(), ids=FOCUSED.keys())
 def test_focused_models_read_back_as_their_live_spec(build: Callable[[], Any], tmp_path: Path) -> None:
     model = build()
     assert_same_spec(saved(model, tmp_path), model)
+
+
+def test_a_nested_model_takes_the_mask_and_passes_none_on(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns that the nested model drops the mask
+        spec = read_saved(saved(masked_nested(), tmp_path))
+    assert [(c.layer, c.kind) for c in spec.layer("inner").inbound] == [("masking", "sequence"), ("masking", "mask")]
+    assert [c.kind for c in spec.layer("gru").inbound] == ["sequence"]
 
 
 def test_masks_are_traced_to_their_maker(tmp_path: Path) -> None:

@@ -77,3 +77,16 @@ def test_masked_steps_keep_the_state_like_keras():
 def test_masked_sequential_values_run(example_models):
     d = rnndiagram.diagram(example_models["gru_masked_embedding"], values=True)
     assert d.to_svg().startswith("<svg")
+
+
+def test_a_sequential_loaded_from_a_file_gets_every_value(tmp_path, example_models):
+    """Keras numbers a loaded Sequential's nodes from 1; the values still reach every layer."""
+    import keras
+
+    path = tmp_path / "m.keras"
+    example_models["seed_stacked"].save(path)
+    sample = np.array([[[0.5, 0.4], [0.3, 0.1], [0.7, 0.5]]], "float32")
+    loaded = rnndiagram.diagram(keras.saving.load_model(path), values=True, sample=sample)
+    live = rnndiagram.diagram(example_models["seed_stacked"], values=True, sample=sample)
+    assert strip_values(loaded, "simple_rnn-out-t1") is not None
+    assert loaded.to_svg().count("rnd-value") == live.to_svg().count("rnd-value") > 40

@@ -1,7 +1,7 @@
 """Values mode: run a live model once and collect the numbers the small strips print.
 
-Like ``introspect``, this module touches Keras (lazily). It returns plain tuples keyed by
-``unroll.value_key``, so the later stages never see an array library.
+Like the live reader, this module touches Keras (lazily). It returns plain tuples keyed by
+``spec.value_key``, so the later stages never see an array library.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ..errors import OptionError
 from ..spec import LayerSpec, ModelSpec, value_key
 from .keras_import import import_keras
+from .live import calls_by_id
 
 MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
 DEFAULT_STEPS = 4
@@ -78,17 +79,13 @@ def _graph(model: Any) -> Any:
 
 
 def _calls(model: Any) -> Tuple[List[Tuple[str, Any, Any]], List[Any]]:
-    # The node bookkeeping below is what keras.utils.plot_model walks too (KERAS-FACTS B.3).
-    from keras.src.ops.function import make_node_key
-
-    graph = _graph(model)
-    calls, tensors = [], []
-    for op in graph.operations:
-        for index, node in enumerate(op._inbound_nodes):
-            if make_node_key(op, index) in graph._nodes and node.output_tensors:
-                calls.append((op.name if index == 0 else f"{op.name}@{index}", op, node))
-                tensors += [t for t in node.output_tensors]
-    return calls, tensors
+    """Each drawn call by its spec id, and every tensor to compute: what those calls output,
+    and the masks they are given (made by ops that are not drawn)."""
+    keras = import_keras()
+    calls = calls_by_id(model)
+    masks = keras.tree.flatten([node.arguments.kwargs.get("mask") for _, _, node in calls])
+    return calls, [t for _, _, node in calls for t in node.output_tensors] + [
+        m for m in masks if isinstance(m, keras.KerasTensor)]
 
 
 def _store(values: Dict[str, Tuple[float, ...]], layer: str, k: int, array: Any) -> None:
