@@ -3,7 +3,6 @@ spec introspected from the live model, without importing TensorFlow."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile

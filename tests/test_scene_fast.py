@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnndiagram.layout.draw import Style, strip_size
-from rnndiagram.layout.grid import _Placement
+from rnndiagram.layout.routing import Placement as _Placement
 from rnndiagram.layout.metrics import char_width, text_width
 from rnndiagram.layout.scene import Arrow, Box, Group, Label, bounds, item_extent, translate, walk
 from rnndiagram.unroll.graph import Edge, Strip

@@ -181,7 +181,7 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
         cap_y = cy - h / 2 - 4 if above else cy + h / 2 + style.caption_font
         items.extend(caption_items(edge.label, x, cap_y, style))
     elif edge.kind == "handoff" and edge.label:
-        (x0, y0), (x1, y1) = points[2], points[3]  # the run across the gap between panels
+        (x0, _), (x1, y1) = points[2], points[3]  # the run across the gap between panels
         items.extend(caption_items(edge.label, (x0 + x1) / 2, y1 - 4, style))
     attrs = [("layer", edge.layer)] if edge.layer else []
     if edge.state:

@@ -27,7 +27,19 @@ class _Builder:
         self.read_by: Dict[Tuple[str, int], List[str]] = {}
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
 
-    # -- small pieces -------------------------------------------------------------------
+    # -- the Sketch interface, what the recurrent part sees ---------------------------------
+    def panel(self, index: int) -> _PanelDraft:
+        return self.panels[index]
+
+    def kind(self, node_id: str) -> str:
+        return self.kinds[node_id]
+
+    def handle(self, layer: str, tensor: int) -> Optional[_Handle]:
+        return self.handles.get((layer, tensor))
+
+    def set_handle(self, layer: str, tensor: int, handle: _Handle) -> None:
+        self.handles[(layer, tensor)] = handle
+
     def strip(self, dims: Sequence[Optional[int]], key: Optional[str] = None, zero: bool = False) -> Strip:
         values = self.values.get(key) if key else None
         if zero and all(d is not None for d in dims) and len(dims) == 1:

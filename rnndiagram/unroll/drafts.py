@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 from ..options import DiagramOptions
-from .graph import Column, Row
+from ..spec import LayerSpec
+from .graph import Column, Row, Strip
 
 
 def shown_columns(timesteps: Optional[int], options: DiagramOptions) -> Tuple[Column, ...]:
@@ -42,3 +43,41 @@ class _PanelDraft:
         return len(self.columns) - 1
 
 
+
+
+class Sketch(Protocol):
+    """What a part of the unroller may do to the graph being drawn: all it sees of the builder."""
+
+    def panel(self, index: int) -> _PanelDraft: ...
+
+    def kind(self, node_id: str) -> str:
+        """The kind of a node already drawn (``cell``, ``ellipsis``...)."""
+
+    def handle(self, layer: str, tensor: int) -> Optional[_Handle]:
+        """Where output ``tensor`` of ``layer`` is drawn, if it is."""
+
+    def set_handle(self, layer: str, tensor: int, handle: _Handle) -> None: ...
+
+    def strip(self, dims: Sequence[Optional[int]], key: Optional[str] = None, zero: bool = False) -> Strip:
+        """A value strip, with its numbers in values mode."""
+
+    def add_row(self, panel: _PanelDraft, kind: str, layer: Optional[str] = None, gutter: Sequence[str] = (),
+                legend: Optional[str] = None, backdrop: bool = False) -> int: ...
+
+    def add_node(self, **fields: object) -> str: ...
+
+    def add_edge(self, src: str, dst: str, kind: str, **fields: object) -> None: ...
+
+    def ellipsis(self, panel: _PanelDraft, row: int, col: int, node_id: str, layer: Optional[str] = None) -> str: ...
+
+    def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]: ...
+
+    def output_legend(self, layer: LayerSpec, tensor: int, default: Optional[str]) -> Optional[str]: ...
+
+    def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str],
+                   dims: Tuple[Optional[int], ...], legend: Optional[str], returned: Sequence[int],
+                   kind: str = "output", stepwise: bool = True) -> Dict[int, str]: ...
+
+    def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str) -> str: ...
+
+    def last_node(self, handle: _Handle) -> str: ...

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 from .. import labels
 from ..spec import LayerSpec, RecurrentSpec, StateSpec, value_key
-from .drafts import _Handle, _PanelDraft
-
-if TYPE_CHECKING:  # the builder imports this module
-    from .builder import _Builder
+from .drafts import Sketch, _Handle, _PanelDraft
 
 
 def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:
@@ -23,9 +20,9 @@ def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
     return [("", rec)]
 
 
-def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
+def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     rec = layer.recurrent
-    panel = b.panels[source.panel]
+    panel = b.panel(source.panel)
     directions = _directions(rec)
     wired = {c.slot: c for c in layer.inbound if c.kind == "state"}
     last_cells: List[str] = []
@@ -49,14 +46,14 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
                                     layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
             if not column.ellipsis:
                 src = source.per_col[col]
-                b.add_edge(src, cells[col], "input" if b.kinds[src] == "input" else "data", layer=layer.id)
+                b.add_edge(src, cells[col], "input" if b.kind(src) == "input" else "data", layer=layer.id)
         order = sorted(cells, reverse=spec.go_backwards)
         side = 1 if spec.go_backwards else -1
         for i, state in enumerate(spec.states):
             name = _state_name(state, spec)
             dims = tuple(state.shape[1:])
             conn = wired.get(state_offset + i)
-            given = b.handles.get((conn.layer, conn.tensor)) if conn is not None else None
+            given = b.handle(conn.layer, conn.tensor) if conn is not None else None
             # A stateful layer starts from the state the previous batch left, not from zeros.
             kept = conn is None and spec.stateful
             label = labels.step_name(name, "0") + (" (kept)" if kept else "")
@@ -92,7 +89,7 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
                 b.add_edge(prev, final, "state", layer=layer.id, state=name,
                            label=f"{name} · {labels.dims_text(dims)}")
                 tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
-                b.handles[(layer.id, tensor)] = _Handle(panel.index, dims, node=final)
+                b.set_handle(layer.id, tensor, _Handle(panel.index, dims, node=final))
         state_offset += len(spec.states)
         last_cells.append(cells[order[-1]])
         all_cells.append(cells)
@@ -102,7 +99,7 @@ def add_recurrent(b: "_Builder", layer: LayerSpec, source: _Handle) -> None:
         _outputs(b, layer, panel, all_cells[0], last_cells[0])
 
 
-def _outputs(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str) -> None:
+def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str) -> None:
     rec = layer.recurrent
     dims = tuple(layer.output_shapes[0][2:] if rec.return_sequences else layer.output_shapes[0][1:])
     last_col = next(c for c, n in cells.items() if n == last)
@@ -112,12 +109,12 @@ def _outputs(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: Dict[in
         legend += " (reversed)"
     per_col = b.strips_row(panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
     if rec.return_sequences:
-        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+        b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
     else:
-        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, node=per_col[last_col])
+        b.set_handle(layer.id, 0, _Handle(panel.index, dims, node=per_col[last_col]))
 
 
-def _merge(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
+def _merge(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
            last: List[str]) -> None:
     rec = layer.recurrent
     out = layer.output_shapes[0]
@@ -141,12 +138,12 @@ def _merge(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict
             b.add_edge(src, merges[col], "output", layer=layer.id)
     if rec.return_sequences:
         per_col = b.strips_row(panel, layer, merges, dims, "return_sequences=True", tuple(merges), kind="data")
-        b.handles[(layer.id, 0)] = _Handle(panel.index, dims, per_col=per_col)
+        b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
     else:
         b.head_strip(layer, panel, merges[panel.last])
 
 
-def _unmerged(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
+def _unmerged(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
               last: List[str]) -> None:
     """merge_mode=None: the two directions' outputs side by side, as two outputs."""
     rec = layer.recurrent
@@ -169,6 +166,6 @@ def _unmerged(b: "_Builder", layer: LayerSpec, panel: _PanelDraft, cells: List[D
                                       strip=b.strip(dims, value_key(layer.id, d, column.t)))
             b.add_edge(src, per_col[col], "output", layer=layer.id)
         if rec.return_sequences:
-            b.handles[(layer.id, d)] = _Handle(panel.index, dims, per_col=per_col)
+            b.set_handle(layer.id, d, _Handle(panel.index, dims, per_col=per_col))
         else:
-            b.handles[(layer.id, d)] = _Handle(panel.index, dims, node=next(iter(per_col.values())))
+            b.set_handle(layer.id, d, _Handle(panel.index, dims, node=next(iter(per_col.values()))))
