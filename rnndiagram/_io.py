@@ -5,11 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Dict, Union
-
-SUFFIX_FORMATS: Dict[str, str] = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".json": "json", ".png": "png",
-                                  ".pdf": "pdf"}
-"""The output format each file suffix means, for ``Diagram.save`` and ``rnndiagram export``."""
+from typing import Union
 
 
 def write_atomic(path: Union[str, Path], data: Union[str, bytes]) -> Path:

@@ -6,19 +6,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
-from ._io import SUFFIX_FORMATS, write_atomic
-from .errors import UnknownFormatError
+from ._io import write_atomic
+from .errors import OptionError, UnknownFormatError
 from .read.live import inspect
 from .options import DiagramOptions
+from .render import ENGINES, FORMATS, SUFFIXES, format_of
 from .spec import ModelSpec
 
 if TYPE_CHECKING:
     from .layout.scene import Scene
     from .spec import Values
     from .unroll.graph import UnrolledGraph
-
-FORMATS = SUFFIX_FORMATS
-
 
 class Diagram:
     """A model's unrolled diagram; every output is computed once, on first use.
@@ -73,18 +71,39 @@ class Diagram:
         """The model spec as JSON (the contract described in the README)."""
         return self.spec.to_json()
 
+    def render(self, format: str, engine: str = "rnndiagram", scale: float = 1.0,
+               dpi: Optional[int] = None) -> bytes:
+        """The diagram in ``format`` (a name of ``rnndiagram.render.FORMATS``), as bytes.
+
+        ``engine="graphviz"`` has Graphviz's ``dot`` lay out the DOT source for svg, png and
+        pdf; ``scale`` sizes our PNG, ``dpi`` our PDF's drawing (default 300) or Graphviz's PNG.
+        """
+        if format not in FORMATS:
+            raise UnknownFormatError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
+        if engine not in ENGINES:
+            raise OptionError(f"unknown engine {engine!r}; the engines are {', '.join(ENGINES)}")
+        if format == "json":
+            return self.to_json().encode()
+        if format == "dot":
+            return self.to_dot().encode()
+        if engine == "graphviz":
+            from .render.raster import graphviz_render
+
+            return graphviz_render(self.to_dot(), format, dpi)  # type: ignore[arg-type]
+        if format == "svg":
+            return self.to_svg().encode()
+        return self.to_png(scale) if format == "png" else self.to_pdf(dpi or 300)
+
     def save(self, path: Union[str, Path], format: Optional[str] = None) -> Path:
         """Write the diagram to ``path`` atomically; the format comes from the suffix
         (``.svg``, ``.dot``/``.gv``, ``.json``, ``.png``, ``.pdf``) unless ``format`` is given."""
         path = Path(path)
-        fmt = format or FORMATS.get(path.suffix.lower())
-        writers = {"svg": self.to_svg, "dot": self.to_dot, "json": self.to_json, "png": self.to_png,
-                   "pdf": self.to_pdf}
-        if fmt not in writers:
+        fmt = format or format_of(path)
+        if fmt not in FORMATS:
             raise UnknownFormatError(
                 f"cannot tell which format to write for {str(path)!r}: use a suffix among "
-                f"{', '.join(sorted(FORMATS))} or pass format= one of {', '.join(writers)}")
-        return write_atomic(path, writers[fmt]())
+                f"{', '.join(sorted(SUFFIXES))} or pass format= one of {', '.join(FORMATS)}")
+        return write_atomic(path, self.render(fmt))
 
     def _repr_svg_(self) -> str:
         return self.to_svg()
@@ -110,7 +129,6 @@ def diagram(model: Any, **options: Any) -> Diagram:
 
 
 def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOptions, Values]:
-    from .errors import OptionError
     from .read.values import compute_values, sample_input
 
     if isinstance(model, ModelSpec):

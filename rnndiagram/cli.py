@@ -9,11 +9,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import click
 
 from . import __version__
-from ._io import SUFFIX_FORMATS
 from .errors import RnnDiagramError
-
-FORMATS = ("svg", "dot", "png", "pdf", "json")
-SUFFIXES = SUFFIX_FORMATS
+from .render import ENGINES, FORMATS, SUFFIXES
 EXIT_MODEL_ERROR = 1
 
 
@@ -97,9 +94,9 @@ def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", required=True,
               help="Output file, - for standard output, or a folder when there are several sources.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Output format; by default taken from the output file's suffix (svg for a folder).")
-@click.option("--engine", type=click.Choice(["rnndiagram", "graphviz"]), default="rnndiagram", show_default=True,
+@click.option("--engine", type=click.Choice(ENGINES), default="rnndiagram", show_default=True,
               help="Who lays the drawing out: our own layout, or Graphviz's dot from the DOT source.")
 @click.option("--scale", type=click.FloatRange(min=0.1, max=20), default=1.0, show_default=True,
               help="PNG size as a multiple of the SVG's.")
@@ -180,20 +177,7 @@ def _render(source_text: str, fmt: str, engine: str, scale: float, dpi: Optional
 
     # Values mode runs the model, so a saved file is then loaded with Keras.
     source = resolve(source_text, allow_load=allow_load, live=bool(options.get("values")))
-    d = diagram(source.model, **options)
-    if fmt == "json":
-        return d.to_json().encode()
-    if engine == "graphviz":
-        if fmt == "dot":
-            return d.to_dot().encode()
-        from .render.raster import graphviz_render
-
-        return graphviz_render(d.to_dot(), fmt, dpi)
-    if fmt == "dot":
-        return d.to_dot().encode()
-    if fmt == "svg":
-        return d.to_svg().encode()
-    return d.to_png(scale) if fmt == "png" else d.to_pdf(dpi or 300)
+    return diagram(source.model, **options).render(fmt, engine, scale, dpi)
 
 
 def _write(path: Optional[Path], data: bytes) -> None:

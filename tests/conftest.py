@@ -22,7 +22,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
-                     help="rewrite the golden SVG/DOT files from the current output")
+                     help="rewrite the golden SVG/DOT files and the gallery from the current output")
 
 
 import pytest  # noqa: E402

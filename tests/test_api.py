@@ -39,6 +39,27 @@ def test_a_failed_write_keeps_the_old_file(example_specs, tmp_path, monkeypatch)
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["a.svg"]
 
 
+def test_save_replaces_the_file_only_once_it_is_whole(example_specs, tmp_path, monkeypatch):
+    """The new content goes to a temporary file beside the target, renamed over it at the
+    end: a failure before the rename leaves the old file, and no temporary."""
+    target = tmp_path / "a.svg"
+    target.write_text("old")
+    d = rnndiagram.diagram(example_specs["seed_stacked"])
+    renamed, real_replace = [], os.replace
+
+    def failing_replace(src, dst):
+        if os.fspath(dst) != os.fspath(target):  # e.g. the compiled-template cache
+            return real_replace(src, dst)
+        renamed.append((os.path.dirname(src), open(src).read().startswith("<svg"), dst))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        d.save(target)
+    assert renamed == [(str(tmp_path), True, target)]
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["a.svg"]
+
+
 def test_jupyter_display_is_the_svg(example_specs):
     d = rnndiagram.diagram(example_specs["seed_dense"])
     assert d._repr_svg_() == d.to_svg()

@@ -10,7 +10,9 @@ from rnndiagram.gallery import write_gallery
 GALLERY = Path(__file__).resolve().parent.parent / "gallery"
 
 
-def test_committed_gallery_is_current(tmp_path):
+def test_committed_gallery_is_current(tmp_path, request):
+    if request.config.getoption("--update-golden"):
+        write_gallery(GALLERY)
     written = write_gallery(tmp_path)
     names = sorted(p.name for p in written)
     assert sorted(p.name for p in GALLERY.iterdir() if p.is_file()) == names, \

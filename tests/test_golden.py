@@ -2,12 +2,15 @@
 
 Each case starts from a saved spec (``tests/golden/NAME.spec.json``), so rendering runs
 without Keras; one test per case proves the saved spec still equals live introspection.
-Refresh with ``python -m pytest tests/test_golden.py --update-golden`` and review the diff
-(open the SVGs in a browser). A missing golden file fails.
+A mismatch writes the actual output beside the golden file (``NAME.actual.svg``) and shows
+the diff. Refresh goldens and the gallery together with
+``python -m pytest tests/test_golden.py tests/test_gallery.py --update-golden``, then review
+the changes as pictures (open the SVGs in a browser). A missing golden file fails.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -51,8 +54,33 @@ def test_golden_output(name, suffix, request):
     if request.config.getoption("--update-golden"):
         path.write_text(text)
     assert path.exists(), f"missing golden {path.name}: run pytest --update-golden and review it"
-    assert text == path.read_text(), f"{path.name} changed: review, then refresh with --update-golden"
+    assert_same_as_golden(text, path)
+
+
+def assert_same_as_golden(text: str, path: Path) -> None:
+    """Equal text, or a failure that writes the actual output beside the golden file and shows
+    the first lines of the diff."""
+    actual = path.with_name(f"{path.stem}.actual{path.suffix}")
+    expected = path.read_text()
+    if text == expected:
+        actual.unlink(missing_ok=True)
+        return
+    actual.write_text(text)
+    diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                             str(path.name), str(actual.name)))[:60])
+    pytest.fail(f"{path.name} changed; the output is in {actual.name}. Review it, then refresh with "
+                f"--update-golden.\n{diff}")
 
 
 def test_cases_are_examples():
     assert set(CASES) <= set(examples.names())
+
+
+def test_a_mismatch_writes_the_output_beside_the_golden_and_shows_the_diff(tmp_path):
+    golden = tmp_path / "case.svg"
+    golden.write_text("<svg>\n<g/>\n</svg>\n")
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)case.actual.svg.*-<g/>\n\+<g x=\"1\"/>"):
+        assert_same_as_golden('<svg>\n<g x="1"/>\n</svg>\n', golden)
+    assert (tmp_path / "case.actual.svg").read_text() == '<svg>\n<g x="1"/>\n</svg>\n'
+    assert_same_as_golden("<svg>\n<g/>\n</svg>\n", golden)
+    assert not (tmp_path / "case.actual.svg").exists()

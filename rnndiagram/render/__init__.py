@@ -1,1 +1,43 @@
-"""Stage 4, renderers: a Scene to SVG text, an UnrolledGraph to DOT text."""
+"""Stage 4, rendering: the output formats (one registry, read by the API and the command
+line) and the renderers that write them: ``svg`` (a Scene through Jinja2 templates), ``dot``
+(an UnrolledGraph as Graphviz DOT) and ``raster`` (PNG and PDF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Dict, Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its name, the file suffixes that mean it, and what it holds."""
+
+    name: str
+    suffixes: Tuple[str, ...]
+    what: str
+
+
+FORMATS: Dict[str, Format] = {f.name: f for f in (
+    Format("svg", (".svg",), "the diagram as SVG, laid out by rnndiagram"),
+    Format("dot", (".dot", ".gv"), "the diagram as Graphviz DOT source"),
+    Format("png", (".png",), "the SVG drawn as PNG (needs rnndiagram[raster])"),
+    Format("pdf", (".pdf",), "a PDF page holding the SVG drawn (needs rnndiagram[raster])"),
+    Format("json", (".json",), "the model spec as JSON"),
+)}
+"""Every format rnndiagram writes, by name."""
+
+SUFFIXES: Dict[str, str] = {suffix: f.name for f in FORMATS.values() for suffix in f.suffixes}
+"""The format each file suffix means (lower case, with the dot)."""
+
+ENGINES = ("rnndiagram", "graphviz")
+"""Who lays a drawing out: rnndiagram's own layout, or Graphviz's ``dot`` from the DOT source."""
+
+
+def format_of(path: Union[str, PurePath]) -> Optional[str]:
+    """The format a file's suffix means, or ``None``.
+
+    >>> format_of("model.GV"), format_of("notes.txt")
+    ('dot', None)
+    """
+    return SUFFIXES.get(PurePath(path).suffix.lower())
