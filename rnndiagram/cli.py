@@ -143,14 +143,14 @@ def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> List[
         if out.exists() and not out.is_dir():
             raise click.UsageError(f"several sources need a folder for -o; {output} is a file")
         out.mkdir(parents=True, exist_ok=True)
-        fmt = fmt or "svg"
+        chosen = fmt or "svg"
         names: Dict[str, int] = {}
-        targets = []
+        targets: List[Tuple[str, Optional[Path], str]] = []
         for source in sources:
             stem = _stem(source)
             names[stem] = names.get(stem, 0) + 1
             unique = stem if names[stem] == 1 else f"{stem}-{names[stem]}"
-            targets.append((source, out / f"{unique}.{fmt}", fmt))
+            targets.append((source, out / f"{unique}.{chosen}", chosen))
         return targets
     if output == "-":
         if not fmt:
@@ -162,7 +162,7 @@ def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> List[
     if not fmt and not by_suffix:
         raise click.UsageError(f"cannot tell the format of {output}: use a suffix among "
                                f"{', '.join(sorted(SUFFIXES))} or pass --format")
-    return [(sources[0], out, fmt or by_suffix)]
+    return [(sources[0], out, str(fmt or by_suffix))]
 
 
 def _stem(source: str) -> str:

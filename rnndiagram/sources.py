@@ -132,6 +132,8 @@ def _load_file(path: Path, text: str) -> Any:
         raise SourceError(f"no such file: {path} (in {text!r})")
     name = f"_rnndiagram_source_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}"
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SourceError(f"cannot load {path} as a Python module (in {text!r})")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.parent.resolve()))  # so the file can import its neighbours
     try:

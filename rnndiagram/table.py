@@ -14,6 +14,7 @@ HEADERS = ("layer", "kind", "timesteps", "features", "units", "states", "return_
 def _state_label(layer: LayerSpec, state: StateSpec) -> str:
     """``h``; ``fwd h`` / ``bwd h`` for Bidirectional; ``h2`` for the second cell of a stack."""
     rec = layer.recurrent
+    assert rec is not None
     if rec.bidirectional:
         return ("fwd ", "bwd ")[min(state.group, 1)] + state.name
     if len({s.group for s in rec.states}) > 1:
@@ -23,6 +24,7 @@ def _state_label(layer: LayerSpec, state: StateSpec) -> str:
 
 def _row(layer: LayerSpec) -> List[str]:
     rec = layer.recurrent
+    assert rec is not None
     states = ", ".join(f"{_state_label(layer, s)}{labels.shape_text(s.shape[1:])}" for s in rec.states)
     if rec.bidirectional:
         direction = f"both, {rec.merge_mode}"

@@ -22,7 +22,7 @@ class PanelGeometry:
         self.panel, self.style = panel, style
         self.states_per_row: Dict[int, List[str]] = defaultdict(list)
         for n in nodes:
-            if n.kind == "init" and n.state not in self.states_per_row[n.row]:
+            if n.kind == "init" and n.state is not None and n.state not in self.states_per_row[n.row]:
                 self.states_per_row[n.row].append(n.state)
         self.sizes = {n.id: node_size(n, style, len(self.states_per_row.get(n.row, ())) or 1) for n in nodes}
         lanes = max((n.lane[1] for n in nodes), default=1)

@@ -9,14 +9,15 @@ drawn call a mask comes from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ..errors import UnsupportedLayerError
 from ..spec import Shape
 from .view import LayerView
 
-Key = Hashable
-"""A call, as its reader identifies it (a layer name and node index, say)."""
+Key = Tuple[Any, int]
+"""A call, as its reader identifies it: a layer (its name, or the live object's id) and the
+index of the call among the layer's calls."""
 
 MaskId = Tuple[Any, ...]
 """A mask, as its reader identifies it; two tensors with equal ids carry the same mask."""

@@ -6,6 +6,7 @@ Every value read from a file goes through :class:`Cfg`, so a wrong type is a
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Dict, Optional, Tuple
 
 from ..errors import SourceError
@@ -17,44 +18,44 @@ _MISSING: Any = object()
 class Cfg:
     """A JSON object from the file and where it sits (``layers[2].config``), for messages."""
 
-    def __init__(self, data: Any, where: str) -> None:
+    def __init__(self, data: Any, where: builtins.str) -> None:
         if not isinstance(data, dict):
             raise SourceError(f"{where}: expected a JSON object, got {_kind(data)}")
         self.data: Dict[str, Any] = data
         self.where = where
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: builtins.str) -> bool:
         return key in self.data
 
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
+    def raw(self, key: builtins.str, default: Any = _MISSING) -> Any:
         if key in self.data:
             return self.data[key]
         if default is _MISSING:
             raise SourceError(f"{self.where}: the key {key!r} is missing")
         return default
 
-    def sub(self, key: str) -> "Cfg":
+    def sub(self, key: builtins.str) -> "Cfg":
         return Cfg(self.raw(key), f"{self.where}.{key}")
 
-    def str(self, key: str, default: Any = _MISSING) -> Any:
+    def str(self, key: builtins.str, default: Any = _MISSING) -> Any:
         value = self.raw(key, default)
         if not isinstance(value, str) and value is not default:
             raise self.wrong(key, "a string", value)
         return value
 
-    def bool(self, key: str, default: Any = _MISSING) -> Any:
+    def bool(self, key: builtins.str, default: Any = _MISSING) -> Any:
         value = self.raw(key, default)
         if not isinstance(value, bool) and value is not default:
             raise self.wrong(key, "true or false", value)
         return value
 
-    def int(self, key: str, default: Any = _MISSING) -> Any:
+    def int(self, key: builtins.str, default: Any = _MISSING) -> Any:
         value = self.raw(key, default)
         if not is_int(value) and value is not default:
             raise self.wrong(key, "an integer", value)
         return value
 
-    def ints(self, key: str, rank: int, default: Any = _MISSING) -> Tuple[int, ...]:
+    def ints(self, key: builtins.str, rank: builtins.int, default: Any = _MISSING) -> Tuple[builtins.int, ...]:
         """An int or a list of ``rank`` ints (kernel sizes, strides) as a tuple."""
         value = self.raw(key, default)
         if is_int(value):
@@ -63,10 +64,10 @@ class Cfg:
             return tuple(value)
         raise self.wrong(key, f"an integer or a list of {rank} positive integers", value)
 
-    def shape(self, key: str) -> Shape:
+    def shape(self, key: builtins.str) -> Shape:
         return to_shape(self.raw(key), f"{self.where}.{key}")
 
-    def wrong(self, key: str, expected: str, value: Any) -> SourceError:
+    def wrong(self, key: builtins.str, expected: builtins.str, value: Any) -> SourceError:
         return SourceError(f"{self.where}.{key}: expected {expected}, got {_short(value)}")
 
 

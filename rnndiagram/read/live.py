@@ -112,7 +112,7 @@ class _Graph:
         return op._inbound_nodes[index]
 
     def _parents(self, key: Key) -> List[Key]:
-        parents = []
+        parents: List[Key] = []
         for tensor in self.node(key).input_tensors:
             op, index, _ = tensor._keras_history
             self.ops[(id(op), index)] = (op, index)

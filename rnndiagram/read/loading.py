@@ -54,7 +54,7 @@ def minimal_rnn_cell_class() -> type:
     keras = import_keras()
 
     @keras.saving.register_keras_serializable(package="rnndiagram")
-    class MinimalRNNCell(keras.layers.Layer):
+    class MinimalRNNCell(keras.layers.Layer):  # type: ignore[name-defined]
         def __init__(self, units: int, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.units = units

@@ -119,9 +119,9 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
 def cells(view: LayerView, row: LayerKind) -> Tuple[Cell, ...]:
     """The cells a recurrent layer runs: its built-in cell, or those of its ``cell`` setting
     (each cell of a ``StackedRNNCells``)."""
-    built_in = row.recurrent.cell if row.recurrent is not None else None
-    if built_in is not None:
-        return (_cell(view, built_in, LAYERS[built_in].states, bool(row.recurrent.conv)),)
+    recurrent = row.recurrent
+    if recurrent is not None and recurrent.cell is not None:
+        return (_cell(view, recurrent.cell, LAYERS[recurrent.cell].states, bool(recurrent.conv)),)
     cell = view.child("cell")
     stack = cell.children("cells") if "StackedRNNCells" in cell.mro else (cell,)
     return tuple(_cell_of(c) for c in stack)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import OptionError
-from ..spec import LayerSpec, ModelSpec, value_key
+from ..spec import LayerSpec, ModelSpec, RecurrentSpec, value_key
 from .keras_import import import_keras
 from .live import calls_by_id
 
@@ -105,16 +105,15 @@ def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[A
     import numpy as np
 
     rec = layer.recurrent
-    if seq is None or seq.ndim != 2:
+    if rec is None or seq is None or seq.ndim != 2:
         return {}
-    if rec.bidirectional:
+    directions: List[Tuple[Any, RecurrentSpec]] = [(op, rec)]
+    if rec.bidirectional and rec.forward is not None and rec.backward is not None:
         directions = [(op.forward_layer, rec.forward), (op.backward_layer, rec.backward)]
-    else:
-        directions = [(op, rec)]
     out: Dict[str, Tuple[float, ...]] = {}
     offset = 0
     for d, (rnn, spec) in enumerate(directions):
-        sizes = [s.shape[-1] for s in spec.states]
+        sizes = [int(s.shape[-1] or 0) for s in spec.states]
         if not isinstance(rnn, keras.layers.RNN) or any(s.group for s in spec.states) or len(spec.states) != len(
                 _flat(rnn.cell.state_size)):
             offset += len(sizes)

@@ -42,8 +42,9 @@ class _Builder:
 
     def strip(self, dims: Sequence[Optional[int]], key: Optional[str] = None, zero: bool = False) -> Strip:
         values = self.values.get(key) if key else None
-        if zero and all(d is not None for d in dims) and len(dims) == 1:
-            values = (0.0,) * int(dims[0])  # an initial zero state is known without running
+        size = dims[0] if len(dims) == 1 else None
+        if zero and size is not None:
+            values = (0.0,) * size  # an initial zero state is known without running
         return Strip(tuple(dims), values, zero)
 
     def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False) -> int:
@@ -219,7 +220,7 @@ class _Builder:
                 boxes[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="box", panel=panel.index,
                                            row=row, col=col, label=inner.class_name, t=column.key,
                                            detail=_box_detail(inner), layer=layer.id)
-                self.add_edge(source.per_col[col], boxes[col], "data", layer=layer.id)
+                self.add_edge(source.columns()[col], boxes[col], "data", layer=layer.id)
         others = [(c, h) for c, h in inputs if h is not source]
         last = boxes[max(c for c, n in boxes.items() if self.kinds[n] != "ellipsis")]
         for conn, handle in others:
@@ -272,8 +273,9 @@ class _Builder:
                         self.add_edge(src, dst, "data", layer=layer.id)
 
     def last_node(self, handle: _Handle) -> str:
-        return handle.node or next(n for c, n in sorted(handle.per_col.items(), reverse=True)
-                                   if self.kinds[n] != "ellipsis")
+        if handle.node is not None:
+            return handle.node
+        return next(n for c, n in sorted(handle.columns().items(), reverse=True) if self.kinds[n] != "ellipsis")
 
     def add_step_merges(self, layer: LayerSpec, inputs, source: _Handle) -> None:
         """Concatenate/Add of sequences on one time axis: one merge node per step."""
@@ -385,6 +387,7 @@ def summary(spec: ModelSpec) -> str:
     parts = []
     for layer in spec.recurrent_layers:
         rec = layer.recurrent
+        assert rec is not None
         steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
         seq = "every step" if rec.return_sequences else "the last step"
         parts.append(f"{layer.name} is a {rec.kind} of {rec.units} units unrolled over {steps} "

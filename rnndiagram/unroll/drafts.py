@@ -30,6 +30,12 @@ class _Handle:
     per_col: Optional[Dict[int, str]] = None
     node: Optional[str] = None
 
+    def columns(self) -> Dict[int, str]:
+        """The node of each column, for a tensor drawn per step."""
+        if self.per_col is None:
+            raise ValueError(f"the tensor drawn as {self.node} is not a sequence")
+        return self.per_col
+
 
 @dataclass
 class _PanelDraft:

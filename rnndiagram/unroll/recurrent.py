@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from .. import labels
 from ..spec import LayerSpec, RecurrentSpec, StateSpec, value_key
 from .drafts import Sketch, _Handle, _PanelDraft
+from .graph import Strip
 
 
 def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:
@@ -22,6 +23,7 @@ def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
 
 def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     rec = layer.recurrent
+    assert rec is not None
     panel = b.panel(source.panel)
     directions = _directions(rec)
     wired = {c.slot: c for c in layer.inbound if c.kind == "state"}
@@ -45,7 +47,7 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
                                     col=col, label="…" if column.ellipsis else labels.cell_label(spec),
                                     layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
             if not column.ellipsis:
-                src = source.per_col[col]
+                src = source.columns()[col]
                 b.add_edge(src, cells[col], "input" if b.kind(src) == "input" else "data", layer=layer.id)
         order = sorted(cells, reverse=spec.go_backwards)
         side = 1 if spec.go_backwards else -1
@@ -59,21 +61,22 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
             label = labels.step_name(name, "0") + (" (kept)" if kept else "")
             # From another time axis the state arrives by a hand-off edge; from this one it is
             # named instead, since an arrow back down the same panel would cross its rows.
-            handed = given is not None and given.panel != panel.index
-            if conn is not None and not handed:
+            handed = given if given is not None and given.panel != panel.index else None
+            if conn is not None and handed is None:
                 label += f" ← {conn.layer}"
             init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
                               side=side, label=label, layer=layer.id, lane=lane, state=name,
                               strip=b.strip(dims, zero=conn is None and not kept),
-                              detail=f"from {conn.layer}" if handed else "")
-            if handed:
-                b.add_edge(b.last_node(given), init, "handoff", layer=layer.id,
+                              detail=f"from {conn.layer}" if conn is not None and handed is not None else "")
+            if handed is not None:
+                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id,
                            state=name, label=f"{name} · {labels.dims_text(dims)}")
-            prev, prev_col = init, None
+            prev: str = init
+            prev_col: Optional[int] = None
             for col in order:
                 column = panel.columns[col]
                 before = panel.columns[prev_col] if prev_col is not None else None
-                strip = None
+                strip: Optional[Strip] = None
                 if before is not None and not before.ellipsis:
                     strip = b.strip(dims, value_key(layer.id, 0, before.t, state=f"{d}/{i}"))
                 b.add_edge(prev, cells[col], "state", layer=layer.id, state=name, strip=strip,
@@ -101,6 +104,7 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
 
 def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str) -> None:
     rec = layer.recurrent
+    assert rec is not None
     dims = tuple(layer.output_shapes[0][2:] if rec.return_sequences else layer.output_shapes[0][1:])
     last_col = next(c for c, n in cells.items() if n == last)
     returned = tuple(cells) if rec.return_sequences else (last_col,)
@@ -117,6 +121,7 @@ def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, s
 def _merge(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
            last: List[str]) -> None:
     rec = layer.recurrent
+    assert rec is not None
     out = layer.output_shapes[0]
     dims = tuple(out[2:] if rec.return_sequences else out[1:])
     if rec.merge_mode is None:
@@ -147,6 +152,7 @@ def _unmerged(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[
               last: List[str]) -> None:
     """merge_mode=None: the two directions' outputs side by side, as two outputs."""
     rec = layer.recurrent
+    assert rec is not None
     row = b.add_row(panel, "strips", layer.id, legend=b.output_legend(layer, 0, "unmerged outputs"))
     for d, tag in enumerate("fb"):
         out = layer.output_shapes[d]

@@ -124,7 +124,8 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
     if info.file_size > MAX_CONFIG_BYTES or (info.file_size > 2**20 and ratio > MAX_RATIO):
         raise SourceError(f"{where}: config.json would unpack to {info.file_size:,} bytes "
                           f"({ratio:.0f} times its packed size); real ones are kilobytes, so it is not read")
-    chunks, total = [], 0
+    chunks: List[bytes] = []
+    total = 0
     with archive.open(info) as stream:
         while True:
             chunk = stream.read(_CHUNK)
