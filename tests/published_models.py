@@ -7,7 +7,9 @@ in well under a second; each docstring says where the model comes from and what 
 
 Every layer and model is named explicitly, and so is every raw op: Keras's automatic
 names come from global counters and would make the specs depend on what was built
-before. An op is therefore created from its operation class with a name (for example
+before. No layer takes the bare name of an op (``concatenate``, ``add``...): the ops
+Keras inserts to compute masks keep automatic names, and the first one built in a
+process would collide with it. An op is therefore created from its operation class with a name (for example
 ``ExpandDims(axis=1, name=...)(x)``); ``keras.ops.expand_dims(x, 1)`` builds exactly the
 same node under an automatic name.
 
@@ -363,12 +365,12 @@ def ocr_gru_add() -> keras.Model:
     gru_1 = layers.GRU(8, return_sequences=True, kernel_initializer="he_normal", name="gru1")(inner)
     gru_1b = layers.GRU(8, return_sequences=True, go_backwards=True, kernel_initializer="he_normal",
                         name="gru1_b")(inner)
-    gru1_merged = layers.Add(name="add")([gru_1, gru_1b])
+    gru1_merged = layers.Add(name="gru1_merged")([gru_1, gru_1b])
     gru_2 = layers.GRU(8, return_sequences=True, kernel_initializer="he_normal", name="gru2")(gru1_merged)
     gru_2b = layers.GRU(8, return_sequences=True, go_backwards=True, kernel_initializer="he_normal",
                         name="gru2_b")(gru1_merged)
     inner = layers.Dense(28, kernel_initializer="he_normal", name="dense2")(
-        layers.Concatenate(name="concatenate")([gru_2, gru_2b]))
+        layers.Concatenate(name="gru2_merged")([gru_2, gru_2b]))
     y_pred = layers.Activation("softmax", name="softmax")(inner)
     return keras.Model(inputs=input_data, outputs=y_pred, name="image_ocr")
 
@@ -436,8 +438,8 @@ def feedback_autoregressive() -> keras.Model:
         x, state = lstm_cell(prediction, states=state)
         prediction = dense(x)
         predictions.append(prediction)
-    stacked = Stack(axis=0, name="stack")(predictions)  # (time, batch, features)
-    outputs = Transpose(axes=[1, 0, 2], name="transpose")(stacked)
+    stacked = Stack(axis=0, name="stack_predictions")(predictions)  # (time, batch, features)
+    outputs = Transpose(axes=[1, 0, 2], name="batch_major")(stacked)
     return keras.Model(inputs, outputs, name="feedback")
 
 
@@ -769,7 +771,7 @@ def babi_memnn() -> keras.Model:
     match = layers.Activation("softmax", name="match_softmax")(match)
     response = layers.Add(name="response")([match, input_encoded_c])
     response = layers.Permute((2, 1), name="permute")(response)
-    answer = layers.Concatenate(name="concatenate")([response, question_encoded])
+    answer = layers.Concatenate(name="response_and_question")([response, question_encoded])
     answer = layers.LSTM(8, name="lstm")(answer)
     answer = layers.Dropout(0.3, name="dropout")(answer)
     answer = layers.Dense(vocab_size, name="dense")(answer)
@@ -794,7 +796,7 @@ def functional_api_ticket_ranking() -> keras.Model:
     body_features = layers.Embedding(num_words, 8, name="body_embedding")(body_input)
     title_features = layers.LSTM(8, name="title_lstm")(title_features)
     body_features = layers.LSTM(4, name="body_lstm")(body_features)
-    x = layers.Concatenate(name="concatenate")([title_features, body_features, tags_input])
+    x = layers.Concatenate(name="features")([title_features, body_features, tags_input])
     priority_pred = layers.Dense(1, name="priority")(x)
     department_pred = layers.Dense(num_departments, name="department")(x)
     return keras.Model(inputs=[title_input, body_input, tags_input],
@@ -998,7 +1000,7 @@ def ner_char_embeddings() -> keras.Model:
         name="char_embeddings")(char_in)
     char_enc = layers.TimeDistributed(layers.LSTM(units=4, return_sequences=False, recurrent_dropout=0.5,
                                                   name="char_lstm"), name="char_encoder")(emb_char)
-    x = layers.Concatenate(name="concatenate")([emb_word, char_enc])
+    x = layers.Concatenate(name="word_and_char")([emb_word, char_enc])
     x = layers.SpatialDropout1D(0.3, name="spatial_dropout")(x)
     main_lstm = layers.Bidirectional(layers.LSTM(units=8, return_sequences=True, recurrent_dropout=0.6,
                                                  name="main_lstm"), name="main_bilstm")(x)
