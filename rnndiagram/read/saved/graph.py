@@ -201,8 +201,10 @@ class Graph:
             inner = self.nested_graph(view.entry)
             return inner.output_shapes(call.args + tuple(s for n in sorted(call.named) for s in call.named[n]))
         row = kind_of(view.mro)
-        if row is None:
+        if row is None and not view.mro:
             raise Unsupported(f"{kind} is a custom layer, which has no shape rule")
+        if row is None:
+            raise Unsupported(f"rnndiagram has no shape rule for {kind} layers")
         if row.recurrent is not None:
             return _recurrent_shapes(view, row, call.first)
         if row.role == WRAPPER:
