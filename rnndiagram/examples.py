@@ -322,6 +322,9 @@ def get(name: str) -> Example:
         raise KeyError(f"no example {name!r}; examples are {', '.join(names())}") from None
 
 
-def build(name: str) -> Any:
-    """A freshly built ``keras.Model`` of the example called ``name``."""
+def build(name: str, seed: Optional[int] = None) -> Any:
+    """A freshly built ``keras.Model`` of the example called ``name``; with ``seed``, its
+    weights are drawn from Keras's random generators seeded with it (so values repeat)."""
+    if seed is not None:
+        import_keras().utils.set_random_seed(seed)
     return get(name).build()

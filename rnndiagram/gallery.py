@@ -17,11 +17,7 @@ VALUES_EXAMPLES = ("seed_simple_rnn", "seed_return_sequences", "seed_time_distri
 
 def _values_diagram(name: str):
     """The example with real numbers; the weights are seeded so the drawing repeats."""
-    from .read.keras_import import import_keras
-
-    import_keras().utils.set_random_seed(0)
-    example = examples.get(name)
-    return diagram(example.build(), values=True, tokens=example.tokens)
+    return diagram(examples.build(name, seed=0), values=True, tokens=examples.get(name).tokens)
 
 
 def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,

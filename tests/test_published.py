@@ -22,7 +22,7 @@ import test_oracle as oracle
 from published_models import MODELS, TEXT_VOCABULARY
 from rnndiagram.errors import UnsupportedLayerError
 from rnndiagram.saved import read_saved
-from rnndiagram.spec import LayerSpec, ModelSpec
+from rnndiagram.spec import ModelSpec
 
 SVG = "{http://www.w3.org/2000/svg}"
 

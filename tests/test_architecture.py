@@ -1,0 +1,102 @@
+"""The direction of imports: front-ends → api, sources → render → layout → unroll | read → the
+data; Keras is touched only by the live reader, values mode, the Keras fallback and the examples.
+
+Every import is counted, also one made inside a function (the package imports lazily).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, Iterator, Set, Tuple
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
+
+# Layers, lowest first. A module may import its own layer and the layers below it; read and
+# unroll are two sides of one layer that must not import each other.
+LAYERS: Tuple[Tuple[str, ...], ...] = (
+    ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io"),
+    ("rnndiagram.read", "rnndiagram.unroll"),
+    ("rnndiagram.layout",),
+    ("rnndiagram.render",),
+    ("rnndiagram.api", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table", "rnndiagram.examples"),
+    ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
+     "rnndiagram.mkdocs_plugin"),
+)
+SIDES = ("rnndiagram.read", "rnndiagram.unroll")
+KERAS_USERS = {"rnndiagram.read.keras_import", "rnndiagram.read.live", "rnndiagram.read.values",
+               "rnndiagram.read.loading", "rnndiagram.examples"}
+"""The only modules that import Keras or TensorFlow, or the door through which they are loaded."""
+
+
+def _modules() -> Dict[str, Path]:
+    """Every module of the package, by name."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> Iterator[str]:
+    """Every module ``name`` imports, as absolute names."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:  # "from . import labels" imports a module, not the package
+                yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+
+
+def _layer(module: str) -> int:
+    best = (-1, -1)
+    for index, members in enumerate(LAYERS):
+        for prefix in members:
+            if module == prefix or module.startswith(prefix + "."):
+                best = max(best, (len(prefix), index))
+    if best[1] < 0:
+        raise AssertionError(f"{module} is in no layer of the contract; add it to LAYERS")
+    return best[1]
+
+
+def _side(module: str) -> str:
+    return next((s for s in SIDES if module == s or module.startswith(s + ".")), "")
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_imports_point_down(name: str) -> None:
+    own, side = _layer(name), _side(name)
+    wrong: Set[str] = set()
+    for target in _imports(name, MODULES[name]):
+        if target not in MODULES:
+            continue
+        layer = _layer(target)
+        if layer > own or (layer == own and side and _side(target) not in ("", side)):
+            wrong.add(target)
+    assert not wrong, f"{name} imports {sorted(wrong)}, which sit above it or beside it"
+
+
+def test_only_the_readers_and_the_examples_touch_keras() -> None:
+    users = {name for name, path in MODULES.items()
+             if any(t.split(".")[0] in ("keras", "tensorflow") or t.startswith("rnndiagram.read.keras_import")
+                    for t in _imports(name, path))}
+    assert users - {"rnndiagram.read.keras_import"} <= KERAS_USERS, sorted(users - KERAS_USERS)
+    assert "rnndiagram.read.live" in users and "rnndiagram.examples" in users
+
+
+def test_the_contract_sees_a_wrong_import() -> None:
+    """A layout module importing the reader, and an unroll module the layout, are caught."""
+    assert _layer("rnndiagram.layout.grid") > _layer("rnndiagram.unroll.builder")
+    assert _side("rnndiagram.unroll.builder") != _side("rnndiagram.read.live")
+    imports = set(_imports("rnndiagram.read.saved.graph", MODULES["rnndiagram.read.saved.graph"]))
+    assert "rnndiagram.read.build" in imports and "rnndiagram.read.saved.view" in imports
