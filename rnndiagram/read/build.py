@@ -117,14 +117,14 @@ def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_sh
 
 def summary(view: LayerView) -> Tuple[Tuple[str, ConfigValue], ...]:
     """The printed settings the layer has (``layers.SUMMARY_KEYS``), in their order."""
-    keys = view.summary_keys()
-    if keys is None:
+    settings = view.printed_settings()
+    if settings is None:
         # A custom layer whose settings cannot be read is still drawn, just unannotated.
         return ()
     found = []
     for key in SUMMARY_KEYS:
-        if key in keys:
-            value = jsonable(view.setting(key))
+        if key in settings:
+            value = jsonable(settings[key])
             if value is not ...:
                 found.append((key, value))
     return tuple(found)

@@ -5,17 +5,18 @@ With values mode and the examples, the only code that touches Keras objects.
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..errors import NotAModelError, NotBuiltError, UnsupportedLayerError
 from ..spec import ModelSpec, Shape
 from .build import build_spec
 from .calls import Call, Key, MaskId, Ref, Source, folded_mask_ops, mask_source, number, order
 from .keras_import import import_keras
-from .layers import ACTIVATIONS, LAYERS
+from .layers import ACTIVATIONS, LAYERS, SUMMARY_KEYS
 from .view import StateSize
 
 
@@ -70,9 +71,22 @@ def _graph_of(keras: ModuleType, model: Any) -> Any:
 
 
 def _is_functional(model: Any) -> bool:
+    return isinstance(model, _functional_class())
+
+
+@functools.lru_cache(maxsize=1)
+def _functional_class() -> type:
     from keras.src.models.functional import Functional
 
-    return isinstance(model, Functional)
+    return Functional
+
+
+@functools.lru_cache(maxsize=None)
+def _keras_classes(cls: type) -> Tuple[Tuple[str, ...], bool]:
+    """The names of a class's Keras classes, most specific first, and whether it is one of
+    Keras's own (not a user's subclass)."""
+    return (tuple(c.__name__ for c in cls.__mro__ if c.__module__.startswith("keras.")),
+            cls.__module__.startswith("keras.src."))
 
 
 def _is_graph_model(keras: ModuleType, layer: Any) -> bool:
@@ -123,18 +137,25 @@ class _Graph:
         op, index = self.ops[key]
         node = op._inbound_nodes[index]
         args, kwargs = node.arguments.args, node.arguments.kwargs
+        refs: Dict[int, Ref] = {}
+
+        def ref(tensor: Any) -> Ref:
+            if id(tensor) not in refs:
+                refs[id(tensor)] = _ref(tensor)
+            return refs[id(tensor)]
+
         call = Call(key, _LiveView(self.keras, op), index)
-        call.args = [_ref(t) for t in self._tensors(args)]
-        call.first = [_ref(t) for t in self._tensors(args[0])] if args else []
+        call.args = [ref(t) for t in self._tensors(args)]
+        call.first = call.args[:len(self._tensors(args[0]))] if args else []
         for name in sorted(kwargs):
-            refs = [_ref(t) for t in self._tensors(kwargs[name])]
+            found = [ref(t) for t in self._tensors(kwargs[name])]
             if name == "initial_state":
-                call.states = refs
+                call.states = found
             elif name == "mask":
-                call.masks = refs
-            elif refs:
-                call.named[name] = refs
-        call.parents = [_ref(t) for t in node.input_tensors]
+                call.masks = found
+            elif found:
+                call.named[name] = found
+        call.parents = [ref(t) for t in node.input_tensors]
         return call
 
     def _tensors(self, structure: Any) -> List[Any]:
@@ -213,13 +234,11 @@ class _LiveView:
 
     def __init__(self, keras: ModuleType, obj: Any) -> None:
         self.keras, self.obj = keras, obj
-        cls = type(obj)
-        self.mro = tuple(c.__name__ for c in cls.__mro__ if c.__module__.startswith("keras."))
-        self.op = not isinstance(obj, keras.layers.Layer)
-        self.model = _is_graph_model(keras, obj)
         # Keras's own classes keep their settings as attributes of the same name, which is
         # much faster than get_config() (tests/test_introspect.py checks both agree).
-        self.exact = cls.__module__.startswith("keras.src.")
+        self.mro, self.exact = _keras_classes(type(obj))  # type: ignore[arg-type]
+        self.op = not isinstance(obj, keras.layers.Layer)
+        self.model = _is_graph_model(keras, obj)
         self._config: Any = None
 
     @property
@@ -243,20 +262,20 @@ class _LiveView:
     def setting(self, key: str) -> Any:
         if key in ACTIVATIONS and getattr(self.obj, key, None) is not None:
             return activation_name(getattr(self.obj, key))
-        if self.exact and hasattr(self.obj, key):
-            return getattr(self.obj, key)
-        config = self.config()
+        config = None if self.exact else self.config()
         if config is not None and key in config:
-            value = config[key]
-            return activation_name(value) if key in ACTIVATIONS and isinstance(value, str) else value
+            return config[key]
         return getattr(self.obj, key, None)
 
-    def summary_keys(self) -> Optional[Tuple[str, ...]]:
+    def printed_settings(self) -> Optional[Mapping[str, Any]]:
         row = LAYERS.get(type(self.obj).__name__)
         if self.exact and row is not None and row.attributes is not None:
-            return row.attributes
+            return {key: self.setting(key) for key in row.attributes}
         config = self.config()
-        return None if config is None else tuple(config)
+        if config is None:
+            return None
+        return {key: self.setting(key) if key in ACTIVATIONS else config[key]
+                for key in SUMMARY_KEYS if key in config}
 
     def child(self, key: str) -> "_LiveView":
         return _LiveView(self.keras, getattr(self.obj, key))

@@ -6,7 +6,7 @@ builder, the roles and the recurrent specs are written once over this interface.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Protocol, Tuple
+from typing import Any, Mapping, Optional, Protocol, Tuple
 
 from ..spec import ModelSpec, Shape
 
@@ -38,11 +38,11 @@ class LayerView(Protocol):
         """A nested Sequential or functional model."""
 
     def setting(self, key: str) -> Any:
-        """A setting as JSON-like data (activations by name, sequences as tuples); ``None``
-        when the layer has no such setting."""
+        """A setting (activations by name); ``None`` when the layer has no such setting."""
 
-    def summary_keys(self) -> Optional[Tuple[str, ...]]:
-        """The settings it has among ``layers.SUMMARY_KEYS``; ``None`` if they cannot be read."""
+    def printed_settings(self) -> Optional[Mapping[str, Any]]:
+        """Its settings among ``layers.SUMMARY_KEYS`` (activations by name), by key; ``None``
+        if they cannot be read."""
 
     def child(self, key: str) -> "LayerView":
         """A layer it holds: ``layer`` (wrapped), ``forward_layer``, ``backward_layer``, ``cell``."""

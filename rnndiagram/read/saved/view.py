@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Protocol, Tuple
+from typing import Any, Mapping, Optional, Protocol, Tuple
 
 from ...errors import SourceError
 from ...spec import ModelSpec, Shape
-from ..layers import ACTIVATIONS
+from ..layers import ACTIVATIONS, SUMMARY_KEYS
 from ..view import StateSize
 from ..calls import Unsupported
 from ..config import Cfg, entry_name, is_builtin, is_model, is_op
@@ -53,8 +53,10 @@ class FileView:
         value = config.raw(key, None)
         return activation_name(value) if key in ACTIVATIONS else value
 
-    def summary_keys(self) -> Optional[Tuple[str, ...]]:
-        return tuple(self.config.data)
+    def printed_settings(self) -> Optional[Mapping[str, Any]]:
+        data = self.config.data
+        return {key: activation_name(data[key]) if key in ACTIVATIONS else data[key]
+                for key in SUMMARY_KEYS if key in data}
 
     def child(self, key: str) -> "FileView":
         config = self.config
