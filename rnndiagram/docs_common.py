@@ -146,12 +146,9 @@ def one_sentence(spec: ModelSpec) -> str:
 
 
 def _describe(rec: Any) -> str:
-    kind = f"Bidirectional {rec.forward.kind}" if rec.bidirectional and rec.forward else rec.kind
-    size = f" of {rec.units} units" if rec.units is not None else ""
     steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
     returns = "every step" if rec.return_sequences else "the last step"
-    article = "an" if kind[0] in "AEIOU" else "a"
-    return f"{article} {kind}{size} over {steps} timesteps returning {returns}"
+    return f"{labels.recurrent_phrase(rec)} over {steps} timesteps returning {returns}"
 
 
 def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:

@@ -48,6 +48,29 @@ def cell_label(rec: RecurrentSpec) -> str:
     return _CELL_LABELS.get(rec.kind, rec.kind)
 
 
+def recurrent_phrase(rec: RecurrentSpec) -> str:
+    """The layer in words: ``a GRU of 24 units``, ``a Bidirectional LSTM of 16 units each way``.
+
+    >>> from rnndiagram.spec import RecurrentSpec
+    >>> recurrent_phrase(RecurrentSpec("LSTM", 8, 3, (2,), (), False, False))
+    'an LSTM of 8 units'
+    """
+    kind = f"Bidirectional {rec.forward.kind}" if rec.bidirectional and rec.forward else rec.kind
+    article = "an" if _vowel_sound(kind) else "a"
+    if rec.units is None:
+        size = " with directions of different sizes" if rec.bidirectional else ""
+    else:
+        size = f" of {rec.units} units" + (" each way" if rec.bidirectional else "")
+    return f"{article} {kind}{size}"
+
+
+def _vowel_sound(word: str) -> bool:
+    """Whether a word is said with a vowel first: ``Attention``, and initialisms whose first
+    letter is (``LSTM`` is "el-ess-tee-em", ``RNN``), but not ``SimpleRNN`` or ``GRU``."""
+    initialism = len(word) > 1 and word[1].isupper()
+    return word[:1] in "AEIOU" or (initialism and word[:1] in "FHLMNRSX")
+
+
 def layer_title(layer: LayerSpec) -> str:
     """``SimpleRNN(4)``, ``Dense(1)``, ``TimeDistributed(Dense(4))``."""
     if layer.wrapped is not None:

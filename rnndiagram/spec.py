@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Optional, Tuple, Union
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2: a Bidirectional's ``units`` is per direction and ``merged_units`` its merged
+width (version 1 gave the merged width as ``units``); outputs may carry a ``name``."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -92,10 +94,12 @@ class RecurrentSpec:
 
     ``kind`` is the layer kind (``SimpleRNN``, ``GRU``, ``LSTM``, ``ConvLSTM1D``..3D,
     ``RNN`` for a generic layer over a custom or stacked cell, ``Bidirectional``).
-    ``units`` is the size of the last axis of the layer's per-step output (after merging,
-    for Bidirectional; ``filters`` for ConvLSTM); ``features`` the shape of one input step
-    (without batch and time). For Bidirectional, ``forward`` and ``backward`` hold the two
-    directions and ``merge_mode`` is Keras's value (``None`` there means unmerged outputs).
+    ``units`` is the size of a step's output as the user wrote it: ``units`` (``filters``
+    for ConvLSTM; for a Bidirectional, each direction's, or ``None`` if the two differ);
+    ``features`` the shape of one input step (without batch and time). For Bidirectional,
+    ``forward`` and ``backward`` hold the two directions, ``merge_mode`` is Keras's value
+    (``None`` there means unmerged outputs) and ``merged_units`` the size of the merged
+    output's last axis (twice ``units`` for ``concat``; ``None`` when unmerged).
     """
 
     kind: str
@@ -114,6 +118,7 @@ class RecurrentSpec:
     merge_mode: Optional[str] = None
     forward: Optional["RecurrentSpec"] = None
     backward: Optional["RecurrentSpec"] = None
+    merged_units: Optional[int] = None
 
     @property
     def bidirectional(self) -> bool:
@@ -135,15 +140,21 @@ class RecurrentSpec:
             "activation": self.activation,
             "recurrent_activation": self.recurrent_activation,
             "merge_mode": self.merge_mode,
+            "merged_units": self.merged_units,
             "forward": self.forward.to_dict() if self.forward else None,
             "backward": self.backward.to_dict() if self.backward else None,
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "RecurrentSpec":
+    def from_dict(cls, d: Mapping[str, Any], version: int = SCHEMA_VERSION) -> "RecurrentSpec":
+        units, merged = d["units"], d.get("merged_units")
+        if version < 2 and d["kind"] == "Bidirectional":
+            # Version 1 gave a Bidirectional's merged width as its units.
+            forward = d.get("forward") or {}
+            units, merged = forward.get("units"), (units if d.get("merge_mode") is not None else None)
         return cls(
             kind=d["kind"],
-            units=d["units"],
+            units=units,
             timesteps=d["timesteps"],
             features=shape_from_json(d["features"]),
             states=tuple(StateSpec.from_dict(s) for s in d["states"]),
@@ -156,6 +167,7 @@ class RecurrentSpec:
             activation=d.get("activation"),
             recurrent_activation=d.get("recurrent_activation"),
             merge_mode=d.get("merge_mode"),
+            merged_units=merged,
             forward=cls.from_dict(d["forward"]) if d.get("forward") else None,
             backward=cls.from_dict(d["backward"]) if d.get("backward") else None,
         )
@@ -242,7 +254,7 @@ class LayerSpec:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "LayerSpec":
+    def from_dict(cls, d: Mapping[str, Any], version: int = SCHEMA_VERSION) -> "LayerSpec":
         return cls(
             id=d["id"],
             name=d["name"],
@@ -253,26 +265,28 @@ class LayerSpec:
             output_shapes=_shapes_from_json(d["output_shapes"]),
             inbound=tuple(Connection.from_dict(c) for c in d.get("inbound", ())),
             config=tuple((k, _to_tuple(v)) for k, v in d.get("config", {}).items()),
-            recurrent=RecurrentSpec.from_dict(d["recurrent"]) if d.get("recurrent") else None,
-            wrapped=cls.from_dict(d["wrapped"]) if d.get("wrapped") else None,
+            recurrent=RecurrentSpec.from_dict(d["recurrent"], version) if d.get("recurrent") else None,
+            wrapped=cls.from_dict(d["wrapped"], version) if d.get("wrapped") else None,
             model=ModelSpec.from_dict(d["model"]) if d.get("model") else None,
         )
 
 
 @dataclass(frozen=True)
 class TensorRef:
-    """A model input or output: the layer id that holds it, which output, and its shape."""
+    """A model input or output: the layer id that holds it, which output, its shape, and
+    the name the user gave it (the key of a dict of outputs), if any."""
 
     layer: str
     tensor: int
     shape: Shape
+    name: Optional[str] = None
 
     def to_dict(self) -> dict:
-        return {"layer": self.layer, "tensor": self.tensor, "shape": list(self.shape)}
+        return {"layer": self.layer, "tensor": self.tensor, "shape": list(self.shape), "name": self.name}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "TensorRef":
-        return cls(layer=d["layer"], tensor=d["tensor"], shape=shape_from_json(d["shape"]))
+        return cls(layer=d["layer"], tensor=d["tensor"], shape=shape_from_json(d["shape"]), name=d.get("name"))
 
 
 @dataclass(frozen=True)
@@ -320,7 +334,7 @@ class ModelSpec:
             class_name=d["class_name"],
             inputs=tuple(TensorRef.from_dict(t) for t in d["inputs"]),
             outputs=tuple(TensorRef.from_dict(t) for t in d["outputs"]),
-            layers=tuple(LayerSpec.from_dict(l) for l in d["layers"]),
+            layers=tuple(LayerSpec.from_dict(l, version) for l in d["layers"]),
             schema_version=version,
         )
 

@@ -27,7 +27,7 @@ def _row(layer: LayerSpec) -> List[str]:
     assert rec is not None
     states = ", ".join(f"{_state_label(layer, s)}{labels.shape_text(s.shape[1:])}" for s in rec.states)
     if rec.bidirectional:
-        direction = f"both, {rec.merge_mode}"
+        direction = f"both, {rec.merge_mode}" + (f" → {rec.merged_units}" if rec.merged_units else "")
     else:
         direction = "backward" if rec.go_backwards else "forward"
     return [layer.id, rec.kind, "?" if rec.timesteps is None else str(rec.timesteps),

@@ -114,6 +114,13 @@ def test_inspect_table_and_json(run):
     assert [l["id"] for l in data["layers"]] == ["words", "simple_rnn", "simple_rnn_1"]
 
 
+def test_inspect_gives_a_bidirectional_the_units_the_user_wrote(run):
+    """Bidirectional(LSTM(16)) has 16 units each way; the concatenated output is 32 wide."""
+    lines = run("inspect", "example:stacked_bidirectional_lstm").output.splitlines()
+    assert lines[2].split()[:5] == ["bilstm_1", "Bidirectional", "12", "10", "16"]
+    assert "both, concat → 32" in lines[2]
+
+
 def test_examples_lists_every_example(run):
     from rnndiagram import examples
 

@@ -137,7 +137,7 @@ def test_explicit_stacked_rnn_cells() -> None:
 
 
 @pytest.mark.parametrize("merge_mode, units", [
-    ("concat", 8), ("sum", 4), ("mul", 4), ("ave", 4), (None, 4)])
+    ("concat", 8), ("sum", 4), ("mul", 4), ("ave", 4), (None, None)])
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_bidirectional_merge_modes(merge_mode: Any, units: int, return_sequences: bool) -> None:
     bi = layers.Bidirectional(layers.LSTM(4, return_sequences=return_sequences, name="l"),
@@ -147,7 +147,7 @@ def test_bidirectional_merge_modes(merge_mode: Any, units: int, return_sequences
     step = (None, 3) if return_sequences else (None,)
     expected = (step + (4,), step + (4,)) if merge_mode is None else (step + (units,),)
     assert spec.output_shapes == expected
-    assert (rec.kind, rec.merge_mode, rec.units) == ("Bidirectional", merge_mode, units)
+    assert (rec.kind, rec.merge_mode, rec.units, rec.merged_units) == ("Bidirectional", merge_mode, 4, units)
     assert rec.bidirectional
     assert (rec.forward.kind, rec.forward.go_backwards) == ("LSTM", False)
     assert (rec.backward.kind, rec.backward.go_backwards) == ("LSTM", True)
@@ -174,7 +174,7 @@ def test_bidirectional_backward_layer_of_other_units_gets_the_real_shape() -> No
     spec = spec_of(x, out)
     layer = spec.layer("bi")
     assert layer.output_shapes == ((None, 3, 10), (None, 4), (None, 4), (None, 6), (None, 6))
-    assert layer.recurrent.units == 10
+    assert (layer.recurrent.units, layer.recurrent.merged_units) == (None, 10)  # the directions differ
     assert (layer.recurrent.forward.units, layer.recurrent.backward.units) == (4, 6)
     assert spec.outputs[0] == TensorRef("bi", 0, (None, 3, 10))
 

@@ -30,7 +30,7 @@ def recurrent_specs(depth: int = 1):
         return_sequences=st.booleans(), return_state=st.booleans(), go_backwards=st.booleans(),
         stateful=st.booleans(), masked=st.booleans(), cells=st.lists(names, max_size=3).map(tuple),
         activation=st.one_of(st.none(), names), merge_mode=st.one_of(st.none(), names),
-        forward=child, backward=child)
+        merged_units=st.one_of(st.none(), st.integers(1, 1024)), forward=child, backward=child)
 
 
 connections = st.builds(Connection, layer=names, call=st.integers(0, 3), tensor=st.integers(0, 4),
@@ -50,7 +50,8 @@ def layer_specs(depth: int = 1):
 
 
 def model_specs(depth: int = 1):
-    refs = st.lists(st.builds(TensorRef, layer=names, tensor=st.integers(0, 3), shape=shapes),
+    refs = st.lists(st.builds(TensorRef, layer=names, tensor=st.integers(0, 3), shape=shapes,
+                              name=st.one_of(st.none(), names)),
                     min_size=1, max_size=3).map(tuple)
     return st.builds(ModelSpec, name=names, class_name=st.sampled_from(["Sequential", "Functional"]),
                      inputs=refs, outputs=refs,
@@ -82,3 +83,18 @@ def test_layer_lookup_names_the_known_ids():
     assert spec.layer("a") is layer
     with pytest.raises(KeyError, match=r"\['a'\]"):
         spec.layer("b")
+
+
+def test_a_version_1_bidirectional_gets_units_per_direction():
+    """Version 1 gave a Bidirectional's merged width as its units; reading it converts."""
+    forward = RecurrentSpec("LSTM", 16, 12, (10,), (), True, False)
+    for mode, merged, version_1_units in (("concat", 32, 32), ("sum", 16, 16), (None, None, None)):
+        bi = RecurrentSpec("Bidirectional", 16, 12, (10,), (), True, False, merge_mode=mode,
+                           forward=forward, backward=forward, merged_units=merged)
+        old = {**bi.to_dict(), "units": version_1_units}
+        del old["merged_units"]
+        assert RecurrentSpec.from_dict(old, version=1) == bi
+    layer = LayerSpec("bi", "bi", "Bidirectional", "recurrent", ((None, 12, 10),), ((None, 32),), recurrent=bi)
+    spec = ModelSpec("m", "Functional", (), (), (layer,))
+    text = spec.to_json().replace('"schema_version": 2', '"schema_version": 1')
+    assert ModelSpec.from_json(text).layers[0].recurrent.units == 16

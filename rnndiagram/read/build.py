@@ -5,6 +5,7 @@ Both readers end here, so a model read from a file and the live model give the s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
@@ -19,9 +20,11 @@ MaskSources = Callable[[Call], List[Source]]
 
 def build_spec(name: str, class_name: str, calls: Mapping[Key, Call], listed: Sequence[Key],
                outputs: Mapping[Key, Tuple[Shape, ...]], inputs: Sequence[Ref], results: Sequence[Ref],
-               masks: MaskSources, folded: Optional[Set[Key]] = None) -> ModelSpec:
+               masks: MaskSources, folded: Optional[Set[Key]] = None,
+               names: Sequence[Optional[str]] = ()) -> ModelSpec:
     """The spec of a model: its calls (``listed`` in order, ``outputs`` Keras's shapes of
-    each call's outputs), its input and output tensors, and where its masks come from."""
+    each call's outputs), its input and output tensors (``names`` those the user gave its
+    outputs), and where its masks come from."""
     folded = folded_mask_ops(calls, listed, (r.key for r in results)) if folded is None else folded
     drawn = [calls[key] for key in listed if key not in folded]
     ids = number(drawn)
@@ -34,7 +37,8 @@ def build_spec(name: str, class_name: str, calls: Mapping[Key, Call], listed: Se
     return ModelSpec(
         name=name, class_name=class_name,
         inputs=tuple(_tensor_ref(r, ids, specs) for r in inputs),
-        outputs=tuple(_tensor_ref(r, ids, specs) for r in results),
+        outputs=tuple(replace(_tensor_ref(r, ids, specs), name=n)
+                      for r, n in zip(results, tuple(names) + (None,) * len(results))),
         layers=tuple(specs.values()),
     )
 

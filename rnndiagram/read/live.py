@@ -184,7 +184,14 @@ class _Graph:
         return build_spec(
             self.model.name, "Sequential" if isinstance(self.model, self.keras.Sequential) else "Functional",
             self.calls, self.listed, outputs, [_ref(t) for t in self.graph.inputs],
-            [_ref(t) for t in self.graph.outputs], sources, folded)
+            [_ref(t) for t in self.graph.outputs], sources, folded, self._output_names())
+
+    def _output_names(self) -> List[Optional[str]]:
+        """The keys of a dict of outputs (flattened in sorted order, as Keras flattens it)."""
+        struct = getattr(self.graph, "_outputs_struct", None)
+        if isinstance(struct, dict) and len(struct) == len(self.graph.outputs):
+            return [str(k) for k in sorted(struct)]
+        return []
 
 
 @dataclass

@@ -67,11 +67,12 @@ def _bidirectional_spec(view: LayerView, input_shape: Shape, masked: bool) -> Re
     fwd = _rnn_spec(forward, frow, input_shape, forward.output_shapes((input_shape,)), masked)
     bwd = _rnn_spec(backward, brow, input_shape, backward.output_shapes((input_shape,)), masked)
     mode = view.setting("merge_mode")
-    merged = bidirectional_outputs(view, input_shape)[0][-1]
+    merged = bidirectional_outputs(view, input_shape)[0][-1] if mode is not None else None
     offset = 1 + max((s.group for s in fwd.states), default=0)
     return RecurrentSpec(
         kind="Bidirectional",
-        units=merged if mode is not None or fwd.units == bwd.units else None,
+        units=fwd.units if fwd.units == bwd.units else None,
+        merged_units=merged,
         timesteps=fwd.timesteps,
         features=fwd.features,
         states=fwd.states + tuple(StateSpec(s.name, s.shape, s.group + offset) for s in bwd.states),

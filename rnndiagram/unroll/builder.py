@@ -390,7 +390,7 @@ def summary(spec: ModelSpec) -> str:
         assert rec is not None
         steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
         seq = "every step" if rec.return_sequences else "the last step"
-        parts.append(f"{layer.name} is a {rec.kind} of {rec.units} units unrolled over {steps} "
+        parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} unrolled over {steps} "
                      f"timesteps, returning the output of {seq}.")
     outs = ", ".join(labels.shape_text(o.shape) for o in spec.outputs)
     head = f"Keras model {spec.name} with {len(spec.layers)} layers; output {outs}."

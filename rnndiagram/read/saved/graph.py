@@ -45,6 +45,8 @@ class Graph:
         self.calls: Dict[Key, Call] = {}
         self.inputs: List[Ref] = []
         self.outputs: List[Ref] = []
+        self.output_names: List[Optional[str]] = []
+        """The keys of a dict of outputs, in Keras's flattening order."""
         self.recorded: Dict[Key, Dict[int, Shape]] = {}
         """The shapes of each call's outputs as the calls that read them record them."""
         self.nested: Dict[str, Graph] = {}
@@ -81,6 +83,9 @@ class Graph:
         self.inputs, self.outputs = ([self._ref(t, key) for t in triples(self.config.raw(key),
                                                                           f"{self.config.where}.{key}")]
                                      for key in ("input_layers", "output_layers"))
+        stored = self.config.raw("output_layers")
+        if isinstance(stored, dict) and len(stored) == len(self.outputs):
+            self.output_names = [str(k) for k in sorted(stored)]
         for call in self.calls.values():
             for ref in call.parents:
                 if ref.shape is not None:
@@ -280,7 +285,7 @@ def model_spec(graph: Graph) -> ModelSpec:
 
         graph.spec = build_spec(graph.name, "Sequential" if graph.sequential else "Functional",
                                 graph.calls, shapes.order, shapes.keras, graph.inputs, graph.outputs,
-                                masks.visit, shapes.folded)
+                                masks.visit, shapes.folded, graph.output_names)
     return graph.spec
 
 
