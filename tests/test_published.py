@@ -50,12 +50,6 @@ def _unread(layer: str, kind: str, rule: str) -> str:
 
 READ_SAVED_XFAIL: Dict[str, str] = {
     "ocr_captcha": _unread("ctc_loss", "CTCLayer", "CTCLayer is a custom layer, which has no shape rule"),
-    "feedback_autoregressive": _unread("batch_major", "Transpose",
-                                       "rnndiagram has no shape rule for the operation Transpose"),
-    "residual_lstm": _unread("inputs_plus_delta", "Add", "rnndiagram has no shape rule for the operation Add"),
-    "convlstm_encoder_forecaster": _unread("predicted_frames", "Stack",
-                                           "rnndiagram has no shape rule for the operation Stack"),
-    "siamese_malstm": _unread("manhattan_distance", "Lambda", "rnndiagram has no shape rule for Lambda layers"),
     "hierarchical_attention_network": _unread("word_attention", "AttLayer",
                                               "AttLayer is a custom layer, which has no shape rule"),
     "stacked_minimal_cells": _unsupported(

@@ -12,10 +12,10 @@ Adding a Keras class means adding its row here (and its tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Callable, Dict, Iterable, Optional, Tuple
 
-from . import shapes
-from .shapes import Rule
+from .rules import core, preprocessing
+from .rules.base import Rule
 
 # Roles a row can give (see ``role``): the spec's roles follow from them and the ranks.
 MERGE = "merge"            # joins several tensors
@@ -61,9 +61,15 @@ class Recurrent:
 class LayerKind:
     """One row of the table: a Keras class and what rnndiagram knows of it.
 
-    ``attributes`` lists, for the class itself (not a subclass), the printed settings,
-    each of which is also an attribute of the same name: reading those is much faster
-    than ``get_config()``. ``states`` names the states of a recurrent cell class.
+    ``mask`` says how the output mask follows from the input mask, and ``takes_mask``
+    whether ``call`` has a ``mask`` argument (Keras then passes it the input's mask).
+    ``wraps`` names how a wrapper's shapes follow from the layers it holds: ``step`` (its
+    ``layer`` on each step: TimeDistributed), ``same`` (its ``layer``'s) or ``chain`` (its
+    ``layers`` one after the other). ``attributes`` lists, for the class itself (not a
+    subclass), the printed settings, each of which is also an attribute of the same name:
+    reading those is much faster than ``get_config()``. ``states`` names the states of a
+    recurrent cell class. ``saved_as`` is the class name a saved file uses, where it is not
+    the class's own (an exported alias).
     """
 
     name: str
@@ -74,9 +80,12 @@ class LayerKind:
     recurrent: Optional[Recurrent] = None
     states: Tuple[str, ...] = ()
     attributes: Optional[Tuple[str, ...]] = None
+    wraps: Optional[str] = None
+    saved_as: Optional[str] = None
 
 
-def _rows(names: Iterable[str], role: str, shape: Optional[Rule], mask: Optional[str]) -> Tuple[LayerKind, ...]:
+def _rows(names: Iterable[str], role: Optional[str], shape: Optional[Rule], mask: Optional[str] = None,
+          ) -> Tuple[LayerKind, ...]:
     return tuple(LayerKind(name, role, shape, mask) for name in names)
 
 
@@ -86,7 +95,21 @@ def _recurrent(name: str, cell: Optional[str] = None, conv: int = 0,
                      attributes=attributes)
 
 
+def _ranks(pattern: str, role: Optional[str], rule: Callable[[int], Rule]) -> Tuple[LayerKind, ...]:
+    """One row for each of the 1D, 2D and 3D classes of a family (``Cropping{}D``)."""
+    return tuple(LayerKind(pattern.format(r), role, rule(r)) for r in (1, 2, 3))
+
+
 _CONV = ("filters", "kernel_size", "strides", "padding", "activation")
+
+# Image augmentations and adjustments: the shape of their input, no mask.
+_IMAGE_SAME = (
+    "AugMix", "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "CutMix", "Equalization",
+    "MaxNumBoundingBoxes", "MixUp", "RandAugment", "RandomBrightness", "RandomColorDegeneration",
+    "RandomColorJitter", "RandomContrast", "RandomElasticTransform", "RandomErasing", "RandomFlip",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Solarization")
 
 _ROWS: Tuple[LayerKind, ...] = (
     LayerKind("InputLayer", INPUT),
@@ -104,58 +127,82 @@ _ROWS: Tuple[LayerKind, ...] = (
     LayerKind("LSTMCell", states=("h", "c")),
     LayerKind("ConvLSTMCell", states=("h", "c")),
     LayerKind("StackedRNNCells"),
-    LayerKind("TimeDistributed", WRAPPER, mask=PASS, takes_mask=True, attributes=()),
+    # Wrappers.
+    LayerKind("TimeDistributed", WRAPPER, mask=PASS, takes_mask=True, attributes=(), wraps="step"),
+    LayerKind("SpectralNormalization", wraps="same"),
+    LayerKind("Pipeline", takes_mask=True, wraps="chain"),
     # Per step.
-    LayerKind("Dense", PER_STEP, shapes.dense, PASS, attributes=("units", "activation")),
-    LayerKind("EinsumDense", PER_STEP),
-    LayerKind("Embedding", TOKENS, shapes.embedding, NEW, attributes=("input_dim", "output_dim", "mask_zero")),
-    LayerKind("Masking", PER_STEP, shapes.same, NEW),
-    LayerKind("BatchNormalization", PER_STEP, shapes.same, PASS, takes_mask=True),
-    LayerKind("Softmax", PER_STEP, shapes.same, PASS, takes_mask=True),
-    LayerKind("RMSNormalization", PER_STEP),
-    # SpatialDropout1D subclasses Dropout, so a live one is drawn per step too.
+    LayerKind("Dense", PER_STEP, core.dense, PASS, attributes=("units", "activation")),
+    LayerKind("EinsumDense", PER_STEP, core.einsum_dense),
+    LayerKind("Embedding", TOKENS, core.embedding, NEW, attributes=("input_dim", "output_dim", "mask_zero")),
+    LayerKind("ReversibleEmbedding", TOKENS, core.reversible_embedding),
+    LayerKind("Masking", PER_STEP, core.same, NEW),
+    LayerKind("BatchNormalization", PER_STEP, core.same, PASS, takes_mask=True),
+    LayerKind("Softmax", PER_STEP, core.same, PASS, takes_mask=True),
+    LayerKind("RMSNormalization", PER_STEP, core.same),
+    # The spatial dropouts subclass Dropout, so a live one is drawn per step too.
     *_rows(("Activation", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization", "LayerNormalization", "UnitNormalization", "GroupNormalization",
-            "ReLU", "LeakyReLU", "PReLU", "ELU", "Rescaling", "SpatialDropout1D"), PER_STEP, shapes.same, PASS),
+            "ReLU", "LeakyReLU", "PReLU", "ELU", "Rescaling", "SpatialDropout1D", "SpatialDropout2D",
+            "SpatialDropout3D", "Identity", "Normalization"), PER_STEP, core.same, PASS),
+    LayerKind("Lambda", shape=core.lambda_layer, takes_mask=True),
     # The whole sequence at once.
-    LayerKind("Conv1D", SEQUENCE, shapes.conv(1), attributes=_CONV),
-    LayerKind("Conv2D", SEQUENCE, shapes.conv(2), attributes=_CONV),
-    LayerKind("Conv3D", SEQUENCE, shapes.conv(3)),
-    LayerKind("SeparableConv1D", SEQUENCE, shapes.conv(1)),
-    LayerKind("SeparableConv2D", SEQUENCE, shapes.conv(2)),
-    LayerKind("DepthwiseConv1D", SEQUENCE, shapes.conv(1, depthwise=True)),
-    LayerKind("DepthwiseConv2D", SEQUENCE, shapes.conv(2, depthwise=True)),
-    *_rows(("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "GroupQueryAttention"), SEQUENCE, None, None),
-    *(LayerKind(f"{kind}Pooling{r}D", SEQUENCE, shapes.pool(r)) for kind in ("Max", "Average") for r in (1, 2, 3)),
-    *(LayerKind(f"Global{kind}Pooling{r}D", SEQUENCE, shapes.global_pool(r),
-                takes_mask=kind == "Average" and r == 1)
-      for kind in ("Max", "Average") for r in (1, 2, 3)),
-    LayerKind("Flatten", SEQUENCE, shapes.flatten),
-    LayerKind("Reshape", SEQUENCE, shapes.reshape),
-    LayerKind("Permute", SEQUENCE, shapes.permute),
-    LayerKind("RepeatVector", SEQUENCE, shapes.repeat_vector),
-    LayerKind("Cropping1D", SEQUENCE, shapes.cropping_1d),
-    LayerKind("ZeroPadding1D", SEQUENCE, shapes.zero_padding_1d),
-    LayerKind("UpSampling1D", SEQUENCE, shapes.up_sampling_1d),
-    LayerKind("Attention", SEQUENCE, shapes.attention, NEW, takes_mask=True),
-    LayerKind("AdditiveAttention", SEQUENCE, shapes.attention, NEW, takes_mask=True),
-    LayerKind("MultiHeadAttention", SEQUENCE, shapes.multi_head_attention, PASS),
+    LayerKind("Conv1D", SEQUENCE, core.conv(1), attributes=_CONV),
+    LayerKind("Conv2D", SEQUENCE, core.conv(2), attributes=_CONV),
+    LayerKind("Conv3D", SEQUENCE, core.conv(3)),
+    *_ranks("Conv{}DTranspose", SEQUENCE, core.conv_transpose),
+    LayerKind("SeparableConv1D", SEQUENCE, core.conv(1)),
+    LayerKind("SeparableConv2D", SEQUENCE, core.conv(2)),
+    LayerKind("DepthwiseConv1D", SEQUENCE, core.conv(1, depthwise=True)),
+    LayerKind("DepthwiseConv2D", SEQUENCE, core.conv(2, depthwise=True)),
+    *_ranks("MaxPooling{}D", SEQUENCE, core.pool),
+    *_ranks("AveragePooling{}D", SEQUENCE, core.pool),
+    *_ranks("GlobalMaxPooling{}D", SEQUENCE, core.global_pool),
+    LayerKind("GlobalAveragePooling1D", SEQUENCE, core.global_pool(1), takes_mask=True),
+    LayerKind("GlobalAveragePooling2D", SEQUENCE, core.global_pool(2)),
+    LayerKind("GlobalAveragePooling3D", SEQUENCE, core.global_pool(3)),
+    *_ranks("AdaptiveMaxPooling{}D", SEQUENCE, core.adaptive_pool),
+    *_ranks("AdaptiveAveragePooling{}D", SEQUENCE, core.adaptive_pool),
+    LayerKind("Flatten", SEQUENCE, core.flatten),
+    LayerKind("Reshape", SEQUENCE, core.reshape),
+    LayerKind("Permute", SEQUENCE, core.permute),
+    LayerKind("RepeatVector", SEQUENCE, core.repeat_vector),
+    LayerKind("Cropping1D", SEQUENCE, core.cropping(1, data_format=False)),
+    LayerKind("Cropping2D", SEQUENCE, core.cropping(2)),
+    LayerKind("Cropping3D", SEQUENCE, core.cropping(3)),
+    *_ranks("ZeroPadding{}D", SEQUENCE, core.zero_padding),
+    *_ranks("UpSampling{}D", SEQUENCE, core.up_sampling),
+    LayerKind("Attention", SEQUENCE, core.attention, NEW, takes_mask=True),
+    LayerKind("AdditiveAttention", SEQUENCE, core.attention, NEW, takes_mask=True),
+    LayerKind("MultiHeadAttention", SEQUENCE, core.multi_head_attention, PASS),
+    LayerKind("GroupedQueryAttention", SEQUENCE, core.grouped_query_attention, PASS,
+              saved_as="GroupQueryAttention"),
     # Merges.
-    *_rows(("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"), MERGE, shapes.elementwise,
+    *_rows(("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"), MERGE, core.elementwise,
            SAME_MASKS),
-    LayerKind("Concatenate", MERGE, shapes.concatenate, CONCAT),
-    LayerKind("Dot", MERGE),
+    LayerKind("Concatenate", MERGE, core.concatenate, CONCAT),
+    LayerKind("Dot", MERGE, core.dot),
+    # Preprocessing: text, lookups, hashing, images, audio.
+    LayerKind("TextVectorization", shape=preprocessing.text_vectorization),
+    LayerKind("StringLookup", shape=preprocessing.lookup),
+    LayerKind("IntegerLookup", shape=preprocessing.lookup),
+    LayerKind("Hashing", shape=preprocessing.hashing),
+    LayerKind("HashedCrossing", shape=preprocessing.hashed_crossing),
+    LayerKind("CategoryEncoding", shape=preprocessing.category_encoding),
+    LayerKind("Discretization", shape=preprocessing.discretization),
+    LayerKind("Resizing", shape=preprocessing.resize("Resizing")),
+    LayerKind("CenterCrop", shape=preprocessing.resize("CenterCrop")),
+    LayerKind("RandomCrop", shape=preprocessing.random_crop),
+    *_rows(_IMAGE_SAME, None, core.same),
+    LayerKind("MelSpectrogram", shape=preprocessing.mel_spectrogram),
+    LayerKind("STFTSpectrogram", shape=preprocessing.stft_spectrogram),
 )
 
 LAYERS: Dict[str, LayerKind] = {row.name: row for row in _ROWS}
 """Every row by class name; a later row of the same name would replace an earlier one."""
 
-OPS: Dict[str, Rule] = {
-    "NotEqual": shapes.broadcast, "Equal": shapes.broadcast, "LogicalAnd": shapes.broadcast,
-    "LogicalOr": shapes.broadcast, "Any": shapes.reduce, "All": shapes.reduce, "Flip": shapes.same,
-}
-"""Output-shape rules of the ``keras.ops`` operations a saved functional model can hold."""
-
+SAVED_NAMES: Dict[str, str] = {row.saved_as: row.name for row in _ROWS if row.saved_as}
+"""The class a saved file's ``class_name`` means, where the two differ."""
 
 def kind_of(mro: Iterable[str]) -> Optional[LayerKind]:
     """The row of the first class in ``mro`` (a class and its bases, most specific first)

@@ -16,9 +16,10 @@ from ...errors import NotBuiltError, SourceError, UnsupportedLayerError
 from ...spec import ModelSpec, Shape
 from ..build import build_spec
 from ..calls import Call, Key, Ref, Unsupported, folded_mask_ops, order, unsupported
-from ..layers import OPS, WRAPPER, LayerKind, kind_of
+from ..layers import LayerKind, kind_of
 from ..recurrent import cells, directions
-from ..shapes import CallShapes, conv_output_shape, sequence_input
+from ..rules.base import CallShapes, conv_output_shape, sequence_input
+from ..rules.ops import OPS
 from ..config import Cfg, entry_name, to_shape
 from .masks import Masks
 from .nodes import map_refs, parse_node, triples
@@ -162,6 +163,10 @@ class Graph:
         for key in shapes.order:
             if key not in shapes.folded:
                 self._infer(self.calls[key], shapes, given.get(key))
+        if self.sequential and self.outputs:
+            # A Sequential's outputs are all those of its last layer (a GRU returning its state).
+            last = self.outputs[0].key
+            self.outputs = [Ref(last, t) for t in range(len(shapes.keras[last]))]
         for ref in self.inputs + self.outputs:
             shapes.view(ref, self)
         return shapes
@@ -212,18 +217,32 @@ class Graph:
             raise Unsupported(f"rnndiagram has no shape rule for {kind} layers")
         if row.recurrent is not None:
             return _recurrent_shapes(view, row, call.first)
-        if row.role == WRAPPER:
-            return self._time_distributed(view, call.first)
+        if row.states and row.name != "ConvLSTMCell":  # a cell called directly: its output, then its states
+            return ((call.first[0], view.config.int("units")),) * (1 + len(row.states))
+        if row.wraps is not None:
+            return self._wrapper_shapes(view, row.wraps, call)
         if row.shape is None:
             raise Unsupported(f"rnndiagram has no shape rule for {kind} layers")
         return row.shape(view.config, call)
 
-    def _time_distributed(self, view: FileView, outer: Shape) -> Tuple[Shape, ...]:
+    def _wrapper_shapes(self, view: FileView, wraps: str, call: CallShapes) -> Tuple[Shape, ...]:
+        """The shapes of a layer that runs others: on each step (TimeDistributed), as they
+        are (SpectralNormalization), or one after the other (Pipeline)."""
+        if wraps == "same":
+            return self.rule_shapes(view.child("layer"), call)
+        if wraps == "chain":
+            shapes = call.args
+            for inner in view.children("layers"):
+                shapes = self.rule_shapes(inner, CallShapes(shapes))
+                if len(shapes) != 1:
+                    raise Unsupported(f"a {view.class_name} of a layer with several outputs")
+            return shapes
+        outer = call.first
         if len(outer) < 3:
-            raise SourceError(f"{view.entry.where}: TimeDistributed needs a sequence, got {outer}")
+            raise SourceError(f"{view.entry.where}: {view.class_name} needs a sequence, got {outer}")
         child = self.rule_shapes(view.child("layer"), CallShapes((outer[:1] + outer[2:],)))
         if len(child) != 1:
-            raise Unsupported("a TimeDistributed layer with several outputs")
+            raise Unsupported(f"a {view.class_name} layer with several outputs")
         return ((child[0][0], outer[1]) + child[0][1:],)
 
     def outputs_of(self, entry: Cfg, inputs: Tuple[Shape, ...]) -> Tuple[Shape, ...]:

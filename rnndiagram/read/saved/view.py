@@ -6,7 +6,7 @@ from typing import Any, Mapping, Optional, Protocol, Tuple
 
 from ...errors import SourceError
 from ...spec import ModelSpec, Shape
-from ..layers import ACTIVATIONS, SUMMARY_KEYS
+from ..layers import ACTIVATIONS, SAVED_NAMES, SUMMARY_KEYS
 from ..view import StateSize
 from ..calls import Unsupported
 from ..config import Cfg, entry_name, is_builtin, is_model, is_op
@@ -33,10 +33,12 @@ class FileView:
     def __init__(self, entry: Cfg, reader: Reader) -> None:
         self.entry, self.reader = entry, reader
         self.name = entry_name(entry)
-        self.class_name: str = entry.str("class_name")
         self.op = is_op(entry)
         self.model = is_model(entry)
-        self.mro: Tuple[str, ...] = (self.class_name,) if is_builtin(entry) else ()
+        saved = entry.str("class_name")
+        builtin = is_builtin(entry) and not self.op
+        self.class_name: str = SAVED_NAMES.get(saved, saved) if builtin else saved
+        self.mro: Tuple[str, ...] = (self.class_name,) if builtin else ()
         self.skeleton = ""
         """For an op: its arguments with the tensors blanked out (see ``nodes.skeleton``)."""
 
