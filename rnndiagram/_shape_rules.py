@@ -68,9 +68,9 @@ def sequence_input(shape: Shape, rank: int, what: str) -> Shape:
 def conv_output_shape(config: Cfg, inputs: Shape, rank: int, filters: int) -> Shape:
     """``operation_utils.compute_conv_output_shape`` for a conv layer's settings."""
     inputs = sequence_input(inputs, rank + 2, "a convolution")
-    kernel = config.ints("kernel_size", rank)
-    return _windowed(config, inputs, rank, kernel, config.ints("strides", rank, 1),
-                     config.ints("dilation_rate", rank, 1), filters)
+    kernel = _sizes(config, "kernel_size", rank)
+    return _windowed(config, inputs, rank, kernel, _sizes(config, "strides", rank, 1),
+                     _sizes(config, "dilation_rate", rank, 1), filters)
 
 
 def _windowed(config: Cfg, inputs: Shape, rank: int, window: Tuple[int, ...],
@@ -133,8 +133,8 @@ def _conv(rank: int, depthwise: bool = False) -> Rule:
 def _pool(rank: int) -> Rule:
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "a pooling layer")
-        window = config.ints("pool_size", rank)
-        strides = window if config.raw("strides", None) is None else config.ints("strides", rank)
+        window = _sizes(config, "pool_size", rank)
+        strides = window if config.raw("strides", None) is None else _sizes(config, "strides", rank)
         return (_windowed(config, inputs, rank, window, strides, (1,) * rank, None),)
     return rule
 
@@ -152,7 +152,7 @@ def _global_pool(rank: int) -> Rule:
 
 
 def _flatten(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
-    rest = call.first[1:]
+    rest = _rank(call.first, 1, "Flatten")[1:]
     size = None if None in rest else math.prod(rest)
     return ((call.first[0], size),)
 
@@ -161,7 +161,7 @@ def _reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     target = config.raw("target_shape")
     if not isinstance(target, list) or not all(is_int(d) and d >= -1 for d in target) or target.count(-1) > 1:
         raise config.wrong("target_shape", "a list of sizes with at most one -1", target)
-    rest = call.first[1:]
+    rest = _rank(call.first, 1, "Reshape")[1:]
     if None in rest or -1 not in target:
         if None not in rest and math.prod(rest) != math.prod(target):
             raise SourceError(f"{config.where}: cannot reshape {call.first} to {tuple(target)}")
@@ -173,8 +173,8 @@ def _reshape(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
 
 
 def _permute(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
-    dims, shape = config.raw("dims"), call.first
-    if not isinstance(dims, list) or sorted(dims) != list(range(1, len(shape))):
+    dims, shape = config.raw("dims"), _rank(call.first, 1, "Permute")
+    if not isinstance(dims, list) or not all(is_int(d) for d in dims) or sorted(dims) != list(range(1, len(shape))):
         raise config.wrong("dims", f"a permutation of 1..{len(shape) - 1}", dims)
     return ((shape[0],) + tuple(shape[d] for d in dims),)
 
@@ -195,6 +195,8 @@ def _time_axis(change: Callable[[Cfg, int], int]) -> Rule:
 def _elementwise(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     """``Merge.compute_output_shape``: broadcast the non-batch axes, keep a known batch."""
     shapes = call.args
+    if not shapes or not all(shapes):
+        raise SourceError(f"{config.where}: a merge layer needs batched tensors, the file gives {shapes}")
     out: Optional[Shape] = shapes[0][1:]
     for shape in shapes[1:]:
         out = _merge_broadcast(out, shape[1:], config)
@@ -224,6 +226,8 @@ def _concatenate(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     axis, shapes = config.int("axis", -1), call.args
     if not shapes or not -len(shapes[0]) <= axis < len(shapes[0]):
         raise config.wrong("axis", "an axis of the inputs", axis)
+    if any(len(shape) != len(shapes[0]) for shape in shapes):
+        raise SourceError(f"{config.where}: cannot concatenate tensors of other ranks: {shapes}")
     out = list(shapes[0])
     for shape in shapes[1:]:
         if out[axis] is None or shape[axis] is None:
@@ -243,7 +247,7 @@ def _attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
 def _multi_head_attention(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     if call.options.get("return_attention_scores"):
         raise Unsupported("a MultiHeadAttention call returning scores")
-    query = call.named["query"][0] if "query" in call.named else call.first
+    query = call.named["query"][0] if call.named.get("query") else call.first
     size = config.raw("output_shape", None)
     if not size:
         return (query,)
@@ -338,9 +342,9 @@ def _conv_transpose(rank: int) -> Rule:
     """``compute_conv_transpose_output_shape`` (backend_utils), size by size."""
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "a transposed convolution")
-        kernel = config.ints("kernel_size", rank)
-        strides = config.ints("strides", rank, 1)
-        dilation = config.ints("dilation_rate", rank, 1)
+        kernel = _sizes(config, "kernel_size", rank)
+        strides = _sizes(config, "strides", rank, 1)
+        dilation = _sizes(config, "dilation_rate", rank, 1)
         extra: Tuple[Optional[int], ...] = (None,) * rank
         if config.raw("output_padding", None) is not None:
             extra = _sizes(config, "output_padding", rank, minimum=0)
@@ -365,7 +369,7 @@ def _conv_transpose(rank: int) -> Rule:
 def _adaptive_pool(rank: int) -> Rule:
     def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         inputs = sequence_input(call.first, rank + 2, "an adaptive pooling layer")
-        size = config.ints("output_size", rank)
+        size = _sizes(config, "output_size", rank)
         if _channels_last(config):
             return ((inputs[0],) + size + (inputs[-1],),)
         return ((inputs[0], inputs[1]) + size,)

@@ -104,8 +104,9 @@ def cases() -> List[Any]:
                        lambda layer, xs: layer(xs[0], reverse=True)), marks=REVERSIBLE_EMBEDDING),
         c("Lambda", lambda: L.Lambda(lambda x: x[:, :2], output_shape=(2, 3)), [f(5, 3)]),
         pytest.param(c("Lambda", lambda: L.Lambda(lambda x: x * 2.0), [f(5, 3)]),
-                     marks=reader("a Lambda without output_shape needs its shapes from the file: the shape "
-                                  "stored where its result is used, which a model output does not have")),
+                     marks=reader("a Lambda without output_shape needs its output shapes from the file: "
+                                  "where its result is used (a consumer's stored argument shape, the next "
+                                  "layer's build_config in a Sequential); a model output has none")),
         # Regularization ---------------------------------------------------------------------
         c("Dropout", lambda: L.Dropout(0.2), [f(5, 3)]),
         c("AlphaDropout", lambda: L.AlphaDropout(0.2), [f(5, 3)]),
@@ -508,3 +509,56 @@ def test_mask_tables_agree_with_keras() -> None:
             assert behaviour != "pass", kind
         checked.add(kind)
     assert set(MASK_BEHAVIOUR) <= checked and MASK_ARGUMENT <= checked
+
+
+# A file is untrusted input: a rule given any config and shapes raises SourceError or
+# Unsupported, never another exception.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from rnndiagram._saved_config import Cfg, Unsupported  # noqa: E402
+from rnndiagram._shape_rules import CallShapes  # noqa: E402
+from rnndiagram.errors import SourceError  # noqa: E402
+
+SETTINGS = ("units", "output_dim", "input_dim", "kernel_size", "strides", "dilation_rate", "padding",
+            "data_format", "filters", "depth_multiplier", "pool_size", "keepdims", "target_shape", "dims", "n",
+            "cropping", "size", "axis", "output_shape", "output_padding", "output_size", "equation", "axes",
+            "num_tokens", "output_mode", "bin_boundaries", "num_bins", "pad_to_max_tokens", "max_tokens",
+            "vocabulary_size", "output_sequence_length", "split", "height", "width", "num_mel_bins",
+            "sequence_stride", "frame_length", "frame_step", "fft_length", "mode", "expand_dims", "layer",
+            "layers")
+WORDS = ("valid", "same", "causal", "channels_first", "channels_last", "int", "one_hot", "multi_hot",
+         "count", "tf_idf", "stft", "ab,bc->ac", "...b,bc->...c", "ab...,bc->ac...", "0a,b->", "x")
+scalars = (st.none() | st.booleans() | st.integers(-3, 12) | st.sampled_from(WORDS)
+           | st.floats(allow_nan=False, width=16))
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+dims = st.none() | st.integers(0, 9)
+shapes = st.lists(dims, max_size=5).map(tuple)
+
+
+def inner_layers(kinds: List[str]) -> Any:
+    entry = st.fixed_dictionaries({"module": st.just("keras.layers"), "class_name": st.sampled_from(kinds),
+                                   "config": st.dictionaries(st.sampled_from(SETTINGS), json_values,
+                                                             max_size=6)})
+    return entry | st.lists(entry, max_size=3) | json_values
+
+
+@settings(max_examples=int(__import__("os").environ.get("FUZZ_N", "200")))
+@given(st.data())
+def test_layer_rules_raise_only_clear_errors(data: Any) -> None:
+    kind = data.draw(st.sampled_from(sorted(LAYER_RULES)))
+    config = data.draw(st.dictionaries(st.sampled_from(SETTINGS), json_values, max_size=8))
+    if data.draw(st.booleans()):
+        config["layer" if kind == "SpectralNormalization" else "layers"] = data.draw(
+            inner_layers(sorted(LAYER_RULES)))
+    call = CallShapes(data.draw(st.lists(shapes, max_size=3).map(tuple)),
+                      data.draw(st.dictionaries(st.just("query"), st.lists(shapes, max_size=2).map(tuple))),
+                      data.draw(st.dictionaries(st.sampled_from(["reverse", "return_attention_scores"]),
+                                                st.booleans())))
+    try:
+        out = LAYER_RULES[kind](Cfg(config, "config"), call)
+    except (SourceError, Unsupported):
+        return
+    assert isinstance(out, tuple) and all(
+        isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s) for s in out)

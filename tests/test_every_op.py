@@ -284,3 +284,41 @@ def test_ops_named_in_the_table_are_keras_ops() -> None:
             found = importlib.import_module(f"keras.src.ops.{module.name}")
             classes |= {n for n, c in vars(found).items() if pyinspect.isclass(c) and issubclass(c, Operation)}
     assert set(OP_RULES) <= classes, sorted(set(OP_RULES) - classes)
+
+
+# A file is untrusted input: an op rule given any settings and arguments raises SourceError
+# or Unsupported, never another exception.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from rnndiagram._saved_config import Cfg, Unsupported  # noqa: E402
+from rnndiagram._shape_rules import CallShapes  # noqa: E402
+from rnndiagram.errors import SourceError  # noqa: E402
+
+OP_SETTINGS = ("axis", "axes", "keepdims", "newshape", "source", "destination", "axis1", "axis2", "repeats",
+               "indices_or_sections", "shape", "pad_width", "num_classes", "subscripts", "offset", "k", "n",
+               "axisa", "axisb", "axisc", "num")
+WORDS = ("btf,btg->bfg", "...f->...", "b...,b->...b", "ij,jk", "a", "x", "")
+scalars = st.none() | st.booleans() | st.integers(-3, 8) | st.sampled_from(WORDS) | st.floats(-2, 2)
+index_items = st.fixed_dictionaries({"class_name": st.sampled_from(["__slice__", "__ellipsis__", "__tuple__"]),
+                                     "config": st.dictionaries(st.sampled_from(["start", "stop", "step", "value"]),
+                                                               scalars)})
+json_values = st.recursive(scalars | index_items, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+shapes = st.lists(st.none() | st.integers(0, 6), max_size=4).map(tuple)
+arguments = st.recursive(shapes | json_values, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=int(__import__("os").environ.get("FUZZ_N", "200")))
+@given(st.data())
+def test_op_rules_raise_only_clear_errors(data: Any) -> None:
+    kind = data.draw(st.sampled_from(sorted(OP_RULES)))
+    config = data.draw(st.dictionaries(st.sampled_from(OP_SETTINGS), json_values | st.integers(-2, 4), max_size=8))
+    args = data.draw(st.lists(shapes, max_size=3).map(tuple))
+    values = data.draw(st.one_of(st.just(args), st.lists(arguments, max_size=3).map(tuple)))
+    try:
+        out = OP_RULES[kind](Cfg(config, "config"), CallShapes(args, {}, {}, values))
+    except (SourceError, Unsupported):
+        return
+    assert isinstance(out, tuple) and all(
+        isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s) for s in out)
