@@ -1191,7 +1191,7 @@ def _op_einsum(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
         for position, piece in enumerate(target.split("...")):
             if position:
                 mapped += wild
-            mapped += [size[s] if s in size else 1 for s in piece]
+            mapped += [size.get(s, 1) for s in piece]
         out = _broadcast(out, tuple(mapped), config.where) if index else tuple(mapped)
     return (out,)
 

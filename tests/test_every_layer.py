@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import keras
-import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keras import layers as L
 
 from rnndiagram import inspect
-from rnndiagram._shape_rules import LAYER_RULES, MASK_ARGUMENT, MASK_BEHAVIOUR
+from rnndiagram._saved_config import Cfg, Unsupported
+from rnndiagram._shape_rules import LAYER_RULES, MASK_ARGUMENT, MASK_BEHAVIOUR, CallShapes
+from rnndiagram.errors import SourceError
 from rnndiagram.saved import read_config_json, read_saved
 
 pytestmark = pytest.mark.filterwarnings("ignore:Layer '.*' \\(of type .*\\) was passed an input with a mask")
@@ -472,9 +475,6 @@ def test_equalization_cannot_be_a_node() -> None:
 
 
 def rule_call(config: Dict[str, Any], shapes: List[Tuple[Optional[int], ...]]) -> Any:
-    from rnndiagram._saved_config import Cfg
-    from rnndiagram._shape_rules import CallShapes
-
     return Cfg(config, "config"), CallShapes(tuple(shapes))
 
 
@@ -527,12 +527,6 @@ def test_mask_tables_agree_with_keras() -> None:
 # A file is untrusted input: a rule given any config and shapes raises SourceError or
 # Unsupported, never another exception.
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from rnndiagram._saved_config import Cfg, Unsupported  # noqa: E402
-from rnndiagram._shape_rules import CallShapes  # noqa: E402
-from rnndiagram.errors import SourceError  # noqa: E402
 
 SETTINGS = ("units", "output_dim", "input_dim", "kernel_size", "strides", "dilation_rate", "padding",
             "data_format", "filters", "depth_multiplier", "pool_size", "keepdims", "target_shape", "dims", "n",

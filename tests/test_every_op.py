@@ -14,10 +14,14 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 import keras
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keras import ops
 
 from rnndiagram import inspect
-from rnndiagram._shape_rules import OP_RULES
+from rnndiagram._saved_config import Cfg, Unsupported
+from rnndiagram._shape_rules import OP_RULES, CallShapes
+from rnndiagram.errors import SourceError
 from rnndiagram.saved import read_config_json, read_saved
 
 Spec = Tuple[Tuple[Optional[int], ...], str]
@@ -289,12 +293,6 @@ def test_ops_named_in_the_table_are_keras_ops() -> None:
 # A file is untrusted input: an op rule given any settings and arguments raises SourceError
 # or Unsupported, never another exception.
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from rnndiagram._saved_config import Cfg, Unsupported  # noqa: E402
-from rnndiagram._shape_rules import CallShapes  # noqa: E402
-from rnndiagram.errors import SourceError  # noqa: E402
 
 OP_SETTINGS = ("axis", "axes", "keepdims", "newshape", "source", "destination", "axis1", "axis2", "repeats",
                "indices_or_sections", "shape", "pad_width", "num_classes", "subscripts", "offset", "k", "n",
