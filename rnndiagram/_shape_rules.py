@@ -1,9 +1,11 @@
-"""Stage 0 helper for saved files: each supported layer's output shapes, from its config.
+"""Stage 0 helper for saved files: each built-in layer's and ``keras.ops`` operation's output
+shapes, from its config and the shapes (and stored values) of its call's arguments.
 
-The shapes are the ones Keras's own ``compute_output_shape`` gives (the formulas follow
-``keras/src/ops/operation_utils.py`` and the layers' code), so a spec read from a file
-matches one introspected from the live model. A layer kind without a rule here raises
-:class:`Unsupported`, and the reader offers the Keras fallback instead of guessing.
+The shapes are the ones Keras's own ``compute_output_shape`` / ``compute_output_spec`` give
+(the formulas follow ``keras/src/ops/operation_utils.py``, the layers' and the ops' code,
+quirks included), so a spec read from a file matches one introspected from the live model.
+A kind without a rule here raises :class:`Unsupported`, and the reader offers the Keras
+fallback instead of guessing. A rule reads untrusted JSON: a bad value is a SourceError.
 """
 
 from __future__ import annotations
@@ -182,14 +184,6 @@ def _permute(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
 def _repeat_vector(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
     shape = sequence_input(call.first, 2, "RepeatVector")
     return ((shape[0], config.int("n"), shape[1]),)
-
-
-def _time_axis(change: Callable[[Cfg, int], int]) -> Rule:
-    def rule(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
-        shape = sequence_input(call.first, 3, config.where)
-        steps = None if shape[1] is None else change(config, shape[1])
-        return ((shape[0], steps, shape[2]),)
-    return rule
 
 
 def _elementwise(config: Cfg, call: CallShapes) -> Tuple[Shape, ...]:
