@@ -226,10 +226,23 @@ def lambdas_and_ops() -> Any:
     return keras.Model(x, layers.GRU(2, name="gru")(last), name="lambdas_and_ops")
 
 
+def nested_custom_outputs() -> Any:
+    """A custom layer that is a nested model's output, read through what reads the nested model:
+    called directly and on each step (a hierarchical model)."""
+    inner_in = keras.Input(shape=(4, 3), name="words")
+    inner = keras.Model(inner_in, Scale(2.0, name="scale")(layers.GRU(2, name="word_gru")(inner_in)),
+                        name="sentence_encoder")
+    docs = keras.Input(shape=(5, 4, 3), name="docs")
+    per_sentence = layers.TimeDistributed(inner, name="td")(docs)
+    one = keras.Input(shape=(4, 3), name="one")
+    return keras.Model([docs, one], [layers.LSTM(2, name="doc_lstm")(per_sentence),
+                                     layers.Dense(1, name="head")(inner(one))], name="nested_custom")
+
+
 FOCUSED: Dict[str, Callable[[], Any]] = {f.__name__: f for f in (
     sequence_layers, convolution_layers, cells_and_bidirectional, functional_masks, sequential_masks,
     shared_and_nested, other_backward_units, sequential_by_add, built_without_input, stateful_seq2seq,
-    masked_nested, lambdas_and_ops)}
+    masked_nested, lambdas_and_ops, nested_custom_outputs)}
 
 
 @pytest.mark.parametrize("build", FOCUSED.values(), ids=FOCUSED.keys())

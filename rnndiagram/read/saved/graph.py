@@ -46,6 +46,8 @@ class Graph:
         self.calls: Dict[Key, Call] = {}
         self.inputs: List[Ref] = []
         self.outputs: List[Ref] = []
+        self.hints: List[Shape] = []
+        """The shapes of the model's outputs as the model that holds it records them."""
         self.output_names: List[Optional[str]] = []
         """The keys of a dict of outputs, in Keras's flattening order."""
         self.recorded: Dict[Key, Dict[int, Shape]] = {}
@@ -189,10 +191,15 @@ class Graph:
             shapes.keras[call.key] = self.rule_shapes(view, CallShapes(args, named, call.options, values))
         except Unsupported as exc:
             shapes.keras[call.key] = self._recorded_shapes(call, str(exc), shapes.check)
+            self._hint_nested(view, args, shapes.keras[call.key])
 
     def _recorded_shapes(self, call: Call, detail: str, stored: bool) -> Tuple[Shape, ...]:
-        """A call's output shapes as the calls that read them record them."""
-        recorded = self.recorded.get(call.key, {}) if stored else {}
+        """A call's output shapes as the calls that read them record them (and, for this
+        model's outputs, as the model that holds this one records them)."""
+        recorded = dict(self.recorded.get(call.key, {})) if stored else {}
+        for ref, shape in zip(self.outputs, self.hints):
+            if ref.key == call.key and stored:
+                recorded.setdefault(ref.tensor, shape)
         count = max(recorded, default=-1) + 1
         returned = [r.tensor for r in self.outputs if r.key == call.key]
         if count == 0 or len(recorded) < count or any(t >= count for t in returned):
@@ -249,12 +256,32 @@ class Graph:
         return self.rule_shapes(FileView(entry, self), CallShapes(inputs))
 
     def output_shapes(self, input_shapes: Tuple[Shape, ...]) -> Tuple[Shape, ...]:
-        """Keras's shapes of the model's outputs when it is called on ``input_shapes``."""
+        """Keras's shapes of the model's outputs when it is called on ``input_shapes``; a
+        layer inside whose shapes are unknown is :class:`Unsupported` for the caller, which
+        may know them from what reads the model's outputs."""
         if input_shapes not in self._outputs:
             stored = self.stored_input_shapes()
-            result = self.run(None if input_shapes == stored else input_shapes)
+            try:
+                result = self.run(None if input_shapes == stored else input_shapes)
+            except UnsupportedLayerError as exc:
+                raise Unsupported(f"a layer of the nested model {self.name!r} has no shape rule ({exc})") from None
             self._outputs[input_shapes] = tuple(result.keras[r.key][r.tensor] for r in self.outputs)
         return self._outputs[input_shapes]
+
+    def _hint_nested(self, view: FileView, inputs: Tuple[Shape, ...], outputs: Tuple[Shape, ...]) -> None:
+        """Tell a nested model the shapes of its outputs that this graph's calls record, when it
+        was called on the shapes it was built for (directly, or on each step of a sequence)."""
+        row = kind_of(view.mro)
+        per_step = row is not None and row.wraps == "step"
+        model = view.child("layer") if per_step else view
+        if not model.model:
+            return
+        inner = self.nested_graph(model.entry)
+        if per_step:
+            inputs = tuple(s[:1] + s[2:] for s in inputs)
+            outputs = tuple(s[:1] + s[2:] for s in outputs)
+        if inputs == inner.stored_input_shapes() and len(outputs) == len(inner.outputs):
+            inner.hints = list(outputs)
 
     def stored_input_shapes(self) -> Tuple[Shape, ...]:
         return tuple(_input_shape(self.calls[r.key].view.config)  # type: ignore[attr-defined]
