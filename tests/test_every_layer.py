@@ -487,7 +487,9 @@ def test_mask_tables_agree_with_keras() -> None:
         behaviour = LAYERS[kind].mask
         if layer.supports_masking and not own_rule:
             assert behaviour == "pass", kind
-        elif not layer.supports_masking and kind != "Embedding":  # Embedding: supports it if mask_zero
+        elif behaviour in ("tokens", "values"):  # Embedding (if mask_zero) and Masking make masks
+            assert own_rule, kind
+        elif not layer.supports_masking:
             assert behaviour is None, kind
         else:
             assert behaviour != "pass", kind

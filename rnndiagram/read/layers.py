@@ -27,8 +27,10 @@ WRAPPER = "wrapper"        # TimeDistributed: its inner layer runs on each step
 INPUT = "input"
 
 # How a layer's output mask follows from its input mask (``Layer.compute_mask`` and its
-# overrides); a row without one drops the mask.
+# overrides); a row without one drops the mask. TOKENS_MASK masks the steps whose token is 0
+# (``mask_zero``), VALUES_MASK those whose every feature is ``mask_value``.
 PASS, RNN, BIDIRECTIONAL, NEW, SAME_MASKS, CONCAT = "pass", "rnn", "bidirectional", "new", "merge", "concat"
+TOKENS_MASK, VALUES_MASK = "tokens", "values"
 
 ACTIVATIONS = ("activation", "recurrent_activation")
 """Settings that hold an activation, printed by its name."""
@@ -65,11 +67,13 @@ class LayerKind:
     whether ``call`` has a ``mask`` argument (Keras then passes it the input's mask).
     ``wraps`` names how a wrapper's shapes follow from the layers it holds: ``step`` (its
     ``layer`` on each step: TimeDistributed), ``same`` (its ``layer``'s) or ``chain`` (its
-    ``layers`` one after the other). ``attributes`` lists, for the class itself (not a
-    subclass), the printed settings, each of which is also an attribute of the same name:
-    reading those is much faster than ``get_config()``. ``states`` names the states of a
-    recurrent cell class. ``saved_as`` is the class name a saved file uses, where it is not
-    the class's own (an exported alias).
+    ``layers`` one after the other); ``cells`` marks a stack of recurrent cells.
+    ``attributes`` lists, for the class itself (not a subclass), the printed settings, each
+    of which is also an attribute of the same name: reading those is much faster than
+    ``get_config()``. ``states`` names the states of a recurrent cell class, and
+    ``spatial`` marks a cell whose states have the shape of a step's output (ConvLSTM's).
+    ``saved_as`` is the class name a saved file uses, where it is not the class's own (an
+    exported alias).
     """
 
     name: str
@@ -79,6 +83,7 @@ class LayerKind:
     takes_mask: bool = False
     recurrent: Optional[Recurrent] = None
     states: Tuple[str, ...] = ()
+    spatial: bool = False
     attributes: Optional[Tuple[str, ...]] = None
     wraps: Optional[str] = None
     saved_as: Optional[str] = None
@@ -125,8 +130,8 @@ _ROWS: Tuple[LayerKind, ...] = (
     LayerKind("SimpleRNNCell", states=("h",)),
     LayerKind("GRUCell", states=("h",)),
     LayerKind("LSTMCell", states=("h", "c")),
-    LayerKind("ConvLSTMCell", states=("h", "c")),
-    LayerKind("StackedRNNCells"),
+    LayerKind("ConvLSTMCell", states=("h", "c"), spatial=True),
+    LayerKind("StackedRNNCells", wraps="cells"),
     # Wrappers.
     LayerKind("TimeDistributed", WRAPPER, mask=PASS, takes_mask=True, attributes=(), wraps="step"),
     LayerKind("SpectralNormalization", wraps="same"),
@@ -134,9 +139,10 @@ _ROWS: Tuple[LayerKind, ...] = (
     # Per step.
     LayerKind("Dense", PER_STEP, core.dense, PASS, attributes=("units", "activation")),
     LayerKind("EinsumDense", PER_STEP, core.einsum_dense),
-    LayerKind("Embedding", TOKENS, core.embedding, NEW, attributes=("input_dim", "output_dim", "mask_zero")),
-    LayerKind("ReversibleEmbedding", TOKENS, core.reversible_embedding),
-    LayerKind("Masking", PER_STEP, core.same, NEW),
+    LayerKind("Embedding", TOKENS, core.embedding, TOKENS_MASK,
+              attributes=("input_dim", "output_dim", "mask_zero")),
+    LayerKind("ReversibleEmbedding", TOKENS, core.reversible_embedding, TOKENS_MASK),
+    LayerKind("Masking", PER_STEP, core.same, VALUES_MASK),
     LayerKind("BatchNormalization", PER_STEP, core.same, PASS, takes_mask=True),
     LayerKind("Softmax", PER_STEP, core.same, PASS, takes_mask=True),
     LayerKind("RMSNormalization", PER_STEP, core.same),

@@ -124,14 +124,15 @@ def cells(view: LayerView, row: LayerKind) -> Tuple[Cell, ...]:
     if recurrent is not None and recurrent.cell is not None:
         return (_cell(view, recurrent.cell, LAYERS[recurrent.cell].states, bool(recurrent.conv)),)
     cell = view.child("cell")
-    stack = cell.children("cells") if "StackedRNNCells" in cell.mro else (cell,)
+    cell_row = kind_of(cell.mro)
+    stack = cell.children("cells") if cell_row is not None and cell_row.wraps == "cells" else (cell,)
     return tuple(_cell_of(c) for c in stack)
 
 
 def _cell_of(cell: LayerView) -> Cell:
     row = kind_of(cell.mro)
     if row is not None and row.states:
-        return _cell(cell, row.name, row.states, conv=row.name == "ConvLSTMCell")
+        return _cell(cell, row.name, row.states, conv=row.spatial)
     sizes = cell.state_sizes()
     return Cell(cell.class_name, state_names(len(sizes)), sizes, cell.setting("activation"),
                 cell.setting("recurrent_activation"))

@@ -224,7 +224,7 @@ class Graph:
             raise Unsupported(f"rnndiagram has no shape rule for {kind} layers")
         if row.recurrent is not None:
             return _recurrent_shapes(view, row, call.first)
-        if row.states and row.name != "ConvLSTMCell":  # a cell called directly: its output, then its states
+        if row.states and not row.spatial:  # a cell called directly: its output, then its states
             return ((call.first[0], view.config.int("units")),) * (1 + len(row.states))
         if row.wraps is not None:
             return self._wrapper_shapes(view, row.wraps, call)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from ...spec import Shape
 from ..calls import Call, Key, MaskId, Ref, Source, Unsupported, mask_source
-from ..layers import BIDIRECTIONAL, CONCAT, NEW, PASS, RNN, SAME_MASKS, kind_of
+from ..layers import BIDIRECTIONAL, CONCAT, NEW, PASS, RNN, SAME_MASKS, TOKENS_MASK, VALUES_MASK, kind_of
 from .nodes import skeleton
 from .view import FileView
 
@@ -78,11 +78,11 @@ class Masks:
         # Small ids keep comparing and hashing shallow however long an op chain is.
         return ("op", self._forms.setdefault(form, len(self._forms)))
 
-    def _made(self, call: Call) -> Mask:
+    def _made(self, call: Call, behaviour: str) -> Mask:
         """The mask an Embedding (``not_equal(x, 0)``) or Masking (``any(not_equal(x, v), -1)``)
         call makes, as the same computation its stored copy is."""
         source = self.canonical(call.args[0])
-        if call.view.class_name == "Embedding":
+        if behaviour == TOKENS_MASK:
             return self._intern(("NotEqual", _settings(None), skeleton([[_TENSOR, 0], {}]), 0, (source,)))
         value = _file_view(call).config.raw("mask_value", 0.0)
         test = self._intern(("NotEqual", _settings(None), skeleton([[_TENSOR, value], {}]), 0, (source,)))
@@ -114,9 +114,9 @@ class Masks:
         # A nested model passes no mask on: it does not support masking (Layer.__call__ warns).
         if row is None or not call.parents:
             return none
-        kind, config = row.name, view.config
+        config = view.config
         behaviour = row.mask
-        if kind == "Embedding" and not config.bool("mask_zero", False):
+        if behaviour == TOKENS_MASK and not config.bool("mask_zero", False):
             behaviour = None
         first = previous[0]
         if behaviour == PASS:
@@ -127,10 +127,10 @@ class Masks:
             if not config.sub("layer").sub("config").bool("return_sequences", False):
                 return none
             return [first, first] + none[2:] if config.raw("merge_mode", "concat") is None else [first] + none[1:]
-        if behaviour == NEW:
-            made = self._made(call) if kind in ("Embedding", "Masking") else ("new", call.key)
+        if behaviour in (NEW, TOKENS_MASK, VALUES_MASK):
+            made = self._made(call, behaviour) if behaviour != NEW else ("new", call.key)
             inputs = self.shapes.keras[call.args[0].key][call.args[0].tensor]
-            self.shape[made] = inputs if kind == "Embedding" else inputs[:-1]
+            self.shape[made] = inputs if behaviour == TOKENS_MASK else inputs[:-1]
             return [made] + none[1:]
         if behaviour in (SAME_MASKS, CONCAT):
             if all(m is None for m in previous) or (behaviour == SAME_MASKS and None in previous):
