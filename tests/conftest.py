@@ -52,3 +52,18 @@ def example_specs(example_models):
     from rnndiagram import inspect
 
     return {name: inspect(model) for name, model in example_models.items()}
+
+
+@pytest.fixture(scope="module")
+def keep_keras_auto_names():
+    """Keras numbers auto-named layers and ops (flip, flip_1...) in one global counter; a
+    module that builds many models puts the counter back after it (``usefixtures``), so
+    tests that run later get the names they would get without it."""
+    import collections
+
+    from keras.src.backend.common import global_state
+
+    saved = global_state.get_global_attribute("object_name_uids", None)
+    kept = collections.defaultdict(int, saved or {})
+    yield
+    global_state.set_global_attribute("object_name_uids", kept)

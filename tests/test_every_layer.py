@@ -28,24 +28,10 @@ from rnndiagram.read.rules.base import CallShapes
 from rnndiagram.errors import SourceError
 from rnndiagram.saved import read_config_json, read_saved
 
-pytestmark = pytest.mark.filterwarnings("ignore:Layer '.*' \\(of type .*\\) was passed an input with a mask")
+pytestmark = [pytest.mark.usefixtures("keep_keras_auto_names"),
+              pytest.mark.filterwarnings("ignore:Layer '.*' \\(of type .*\\) was passed an input with a mask")]
 
 Spec = Tuple[Tuple[Optional[int], ...], str]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def keep_keras_auto_names() -> Any:
-    """Keras numbers auto-named layers and ops (flip, flip_1...) in one global counter; the
-    counter is put back after this module, so tests that run later get the names they would
-    get without it."""
-    import collections
-
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids", None)
-    kept = collections.defaultdict(int, saved or {})
-    yield
-    global_state.set_global_attribute("object_name_uids", kept)
 
 
 def f(*shape: Optional[int]) -> Spec:

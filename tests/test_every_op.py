@@ -27,23 +27,10 @@ from rnndiagram.errors import SourceError
 from rnndiagram.saved import read_config_json, read_saved
 
 Spec = Tuple[Tuple[Optional[int], ...], str]
+pytestmark = pytest.mark.usefixtures("keep_keras_auto_names")
+
 X: List[Spec] = [((5, 3), "float32")]
 """The default input: a batch of sequences of 5 steps of 3 features."""
-
-
-@pytest.fixture(autouse=True, scope="module")
-def keep_keras_auto_names() -> Any:
-    """Keras numbers auto-named layers and ops (flip, flip_1...) in one global counter; the
-    counter is put back after this module, so tests that run later get the names they would
-    get without it."""
-    import collections
-
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids", None)
-    kept = collections.defaultdict(int, saved or {})
-    yield
-    global_state.set_global_attribute("object_name_uids", kept)
 
 
 def f(*shape: Optional[int]) -> Spec:

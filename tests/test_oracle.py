@@ -11,7 +11,7 @@ from hypothesis import given
 from keras.src.ops.function import make_node_key
 
 from rnndiagram import examples, inspect
-from rnndiagram.spec import ModelSpec, Shape
+from rnndiagram.spec import LayerSpec, ModelSpec, Shape
 
 from strategies import build_model, recipes
 
@@ -74,6 +74,20 @@ def _assert_matches(spec_shape: Shape, actual: Tuple[int, ...], fixed_batch: Opt
             assert got == want, f"{where}: spec {spec_shape} vs actual {actual}"
 
 
+def check_layer_consistency(layer: LayerSpec, by_id: Dict[str, LayerSpec]) -> None:
+    """What a layer's spec says twice agrees: an inbound shape is its producer's output
+    shape, the timesteps are the input's, returned states have the states' shapes."""
+    for conn in layer.inbound:
+        if conn.kind != "mask":
+            assert conn.shape == by_id[conn.layer].output_shapes[conn.tensor], (layer.id, conn)
+    rec = layer.recurrent
+    if rec is not None:
+        assert rec.timesteps == layer.input_shapes[0][1], layer.id
+        if rec.return_state:
+            states = layer.output_shapes[len(layer.output_shapes) - len(rec.states):]
+            assert tuple(s.shape for s in rec.states) == states, layer.id
+
+
 def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
     actual = forward_pass_shapes(model)
     fixed_batch = _graph(model).inputs[0].shape[0]
@@ -86,15 +100,7 @@ def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
         assert len(layer.output_shapes) == len(real_shapes), layer.id
         for spec_shape, real in zip(layer.output_shapes, real_shapes):
             _assert_matches(spec_shape, real, fixed_batch, layer.id)
-        for conn in layer.inbound:
-            if conn.kind != "mask":
-                assert conn.shape == by_id[conn.layer].output_shapes[conn.tensor], (layer.id, conn)
-        rec = layer.recurrent
-        if rec is not None:
-            assert rec.timesteps == layer.input_shapes[0][1], layer.id
-            if rec.return_state:
-                states = layer.output_shapes[len(layer.output_shapes) - len(rec.states):]
-                assert tuple(s.shape for s in rec.states) == states, layer.id
+        check_layer_consistency(layer, by_id)
         if layer.model is not None:
             check_spec_against_model(layer.model, op)
     for ref in spec.outputs:

@@ -139,15 +139,7 @@ def _check_shapes(spec: ModelSpec, model: Any, monkeypatch: pytest.MonkeyPatch) 
                     assert len(sizes) > 1, f"{where}: axis {axis} is unknown in the spec but fixed"
                 else:
                     assert sizes == {want}, where
-        for conn in layer.inbound:
-            if conn.kind != "mask":
-                assert conn.shape == by_id[conn.layer].output_shapes[conn.tensor], (layer.id, conn)
-        rec = layer.recurrent
-        if rec is not None:
-            assert rec.timesteps == layer.input_shapes[0][1], layer.id
-            if rec.return_state:
-                states = layer.output_shapes[len(layer.output_shapes) - len(rec.states):]
-                assert tuple(s.shape for s in rec.states) == states, layer.id
+        oracle.check_layer_consistency(layer, by_id)
         wrapped = layer.wrapped.model if layer.wrapped is not None else None
         for nested, inner in ((layer.model, op), (wrapped, getattr(op, "layer", None))):
             if nested is not None:

@@ -67,6 +67,18 @@ class Call:
     options: Dict[str, Any] = field(default_factory=dict)
     values: List[Any] = field(default_factory=list)
 
+    def add_keyword(self, name: str, tensors: List[Ref], value: Any = None) -> None:
+        """A keyword argument of the call: ``initial_state`` and ``mask`` by their meaning,
+        other tensors as data, anything else as an option."""
+        if name == "initial_state":
+            self.states = tensors
+        elif name == "mask":
+            self.masks = tensors
+        elif tensors:
+            self.named[name] = tensors
+        else:
+            self.options[name] = value
+
     @property
     def data(self) -> List[Ref]:
         """The tensors it computes with: positional, then by keyword name."""

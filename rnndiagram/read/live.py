@@ -148,13 +148,7 @@ class _Graph:
         call.args = [ref(t) for t in self._tensors(args)]
         call.first = call.args[:len(self._tensors(args[0]))] if args else []
         for name in sorted(kwargs):
-            found = [ref(t) for t in self._tensors(kwargs[name])]
-            if name == "initial_state":
-                call.states = found
-            elif name == "mask":
-                call.masks = found
-            elif found:
-                call.named[name] = found
+            call.add_keyword(name, [ref(t) for t in self._tensors(kwargs[name])])
         call.parents = [ref(t) for t in node.input_tensors]
         return call
 

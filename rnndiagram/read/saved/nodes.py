@@ -29,14 +29,7 @@ def parse_node(key: Key, index: int, view: FileView, node: Cfg) -> Call:
     for name in sorted(kwargs):
         refs = _tensors(kwargs[name], f"{node.where}.kwargs.{name}")
         call.parents += refs
-        if name == "initial_state":
-            call.states = refs
-        elif name == "mask":
-            call.masks = refs
-        elif refs:
-            call.named[name] = refs
-        else:
-            call.options[name] = kwargs[name]
+        call.add_keyword(name, refs, kwargs[name])
     if view.op:
         view.skeleton = skeleton([args, kwargs])
     return call
