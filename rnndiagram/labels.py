@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence
 
-from .spec import LayerSpec, RecurrentSpec
+from .spec import LayerSpec, ModelSpec, RecurrentSpec
 
 _SUBSCRIPTS = str.maketrans("0123456789T", "₀₁₂₃₄₅₆₇₈₉ₜ")
 
@@ -42,10 +42,67 @@ def number(value: float) -> str:
 
 
 def cell_label(rec: RecurrentSpec) -> str:
+    """What a cell box says: its kind (``LSTM``; ``RNN`` for SimpleRNN, as the post draws it),
+    the cell of a generic RNN, or ``2 cells`` for a stack (``stacked_cells`` lists them).
+
+    >>> from rnndiagram.spec import RecurrentSpec
+    >>> cell_label(RecurrentSpec("RNN", 4, 3, (2,), (), False, False, cells=("LSTMCell", "GRUCell")))
+    '2 cells'
+    """
     if rec.kind == "RNN":
-        names = [c[:-4] if c.endswith("Cell") and len(c) > 4 else c for c in rec.cells]
-        return "+".join(names) or "RNN"
+        if len(rec.cells) > 1:
+            return f"{len(rec.cells)} cells"
+        return _cell_kind(rec.cells[0]) if rec.cells else "RNN"
     return _CELL_LABELS.get(rec.kind, rec.kind)
+
+
+def stacked_cells(rec: RecurrentSpec) -> str:
+    """The kinds of a stack of cells, bottom first: ``cells: LSTM, GRU``; empty for one cell."""
+    return "cells: " + ", ".join(_cell_kind(c) for c in rec.cells) if len(rec.cells) > 1 else ""
+
+
+def _cell_kind(cell: str) -> str:
+    return cell[:-4] if cell.endswith("Cell") and len(cell) > 4 else cell
+
+
+def call_name(layer: LayerSpec, spec: ModelSpec, of_all: bool = False) -> str:
+    """A layer call as the diagram names it: ``encoder``, or ``encoder (call 2)`` for a
+    shared layer's second call (``of_all``: ``encoder (call 2 of 3)``); calls count from 1
+    everywhere they are printed."""
+    calls = sum(1 for l in spec.layers if l.name == layer.name)
+    if calls < 2:
+        return layer.name
+    return f"{layer.name} (call {layer.call + 1}" + (f" of {calls})" if of_all else ")")
+
+
+def state_of_output(layer: LayerSpec, tensor: int) -> str:
+    """The state a recurrent layer returns as output ``tensor``: ``h``, ``c``, ``fwd h``, ``h2``
+    (the second cell's of a stack); ``state`` for any other layer's output."""
+    rec = layer.recurrent
+    if rec is None:
+        return "state"
+    first = 2 if rec.bidirectional and rec.merge_mode is None else 1
+    index = tensor - first
+    if not 0 <= index < len(rec.states):
+        return "state"
+    state = rec.states[index]
+    if rec.bidirectional:
+        return ("fwd " if index < len(rec.states) // 2 else "bwd ") + state.name
+    groups = {s.group for s in rec.states}
+    return f"{state.name}{state.group + 1}" if len(groups) > 1 else state.name
+
+
+def output_label(spec: ModelSpec, index: int) -> str:
+    """How the diagram marks a model output: ``Output`` for the only one, else ``Output 2:``
+    and the name the user gave it or the layer (and which of its outputs, for a state)."""
+    if len(spec.outputs) == 1:
+        return "Output"
+    ref = spec.outputs[index]
+    if ref.name is not None:
+        return f"Output {index}: {ref.name}"
+    layer = spec.layer(ref.layer)
+    which = f" [{ref.tensor}]" if len(layer.output_shapes) > 1 else ""
+    return f"Output {index}: {call_name(layer, spec)}{which}"
 
 
 def recurrent_phrase(rec: RecurrentSpec) -> str:
@@ -108,14 +165,57 @@ def join(parts: Iterable[str], sep: str = ", ") -> str:
     return sep.join(p for p in parts if p)
 
 
-def wrap(words: Sequence[str], width: int = 28) -> tuple[str, ...]:
-    """Words joined by ", " into lines of at most ``width`` characters (a long word alone).
+_SHORTER = (("Normalization", "Norm"), ("Regularization", "Reg"), ("Average", "Avg"), ("Pooling", "Pool"))
 
-    >>> wrap(["return_sequences", "return_state", "masked"])
+
+def box_label(class_name: str) -> str:
+    """A class name short enough for a box: long ones lose the ends of their common words
+    (the gutter prints the full name).
+
+    >>> box_label("BatchNormalization"), box_label("GlobalAveragePooling1D"), box_label("Dense")
+    ('BatchNorm', 'GlobalAvgPool1D', 'Dense')
+    """
+    if len(class_name) <= 14:
+        return class_name
+    for long, short in _SHORTER:
+        class_name = class_name.replace(long, short)
+    return class_name
+
+
+def wrap_title(text: str, width: int = 34) -> tuple[str, ...]:
+    """A long title broken after the commas of its outermost list into lines of about
+    ``width`` characters.
+
+    >>> wrap_title("TimeDistributed(Sequential[Conv2D(8), MaxPooling2D((2, 2)), Flatten])")
+    ('TimeDistributed(Sequential[Conv2D(8),', 'MaxPooling2D((2, 2)), Flatten])')
+    """
+    if len(text) <= width:
+        return (text,)
+    pieces = text.split(", ")
+    depth, depths = 0, []
+    for piece in pieces:
+        depth += sum(piece.count(c) for c in "([") - sum(piece.count(c) for c in ")]")
+        depths.append(depth)
+    outer = depths[0]
+    lines: list[str] = [pieces[0]]
+    for piece, before in zip(pieces[1:], depths):
+        if before <= outer and len(lines[-1]) + 2 + len(piece) > width:
+            lines[-1] += ","
+            lines.append(piece)
+        else:
+            lines[-1] += ", " + piece
+    return tuple(lines)
+
+
+def wrap(words: Sequence[str], width: int = 28) -> tuple[str, ...]:
+    """Words joined by ", " into lines of at most ``width`` characters (a long word alone;
+    empty words left out).
+
+    >>> wrap(["return_sequences", "return_state", "", "masked"])
     ('return_sequences,', 'return_state, masked')
     """
     lines: list[str] = []
-    for word in words:
+    for word in filter(None, words):
         if lines and len(lines[-1]) + 2 + len(word) <= width:
             lines[-1] += ", " + word
         else:

@@ -172,3 +172,119 @@ def _apply(keras: Any, block: Block, x: Any, states: List[Any],
     if block.return_state:
         return out[0], list(out[1:])
     return out, []
+
+
+# Branchy graphs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One layer of a random graph: ``op`` reads the tensors at ``args`` (indices into the
+    tensors made so far; the model's inputs come first)."""
+
+    op: str
+    args: Tuple[int, ...]
+    units: int = 3
+    flag: bool = False
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Inputs (their timesteps), layers and the tensors returned as outputs."""
+
+    timesteps: Tuple[int, ...]
+    steps: Tuple[Step, ...]
+    outputs: Tuple[int, ...]
+
+
+OPS = ("rnn", "rnn_states", "handoff", "dense", "merge", "shared", "attention", "pool", "repeat", "concat")
+
+
+@st.composite
+def graphs(draw: Any) -> Graph:
+    """Graphs with branches on one sequence, merges of branches, layers shared between two
+    inputs, attention, states handed from one recurrent layer to another and returned as
+    outputs: the patterns of published models, combined at random."""
+    timesteps = tuple(draw(st.lists(st.integers(2, 6), min_size=1, max_size=3)))
+    # What each tensor made so far is: ("seq", steps, width), ("vec", None, width), ("state", None, width).
+    made: List[Tuple[str, Optional[int], int]] = [("seq", t, 2) for t in timesteps]
+    steps: List[Step] = []
+    for _ in range(draw(st.integers(2, 7))):
+        seqs = [i for i, m in enumerate(made) if m[0] == "seq"]
+        vecs = [i for i, m in enumerate(made) if m[0] == "vec"]
+        states = [i for i, m in enumerate(made) if m[0] == "state"]
+        op, size = draw(st.sampled_from(OPS)), draw(units)
+        step, out = _graph_step(draw, op, size, made, seqs, vecs, states)
+        if step is not None:
+            steps.append(step)
+            made += out
+    fresh = list(range(len(timesteps), len(made)))
+    returned = draw(st.lists(st.sampled_from(fresh), min_size=1, max_size=3, unique=True)) if fresh else [0]
+    return Graph(timesteps, tuple(steps), tuple(returned))
+
+
+def _graph_step(draw: Any, op: str, size: int, made: List[Tuple[str, Optional[int], int]], seqs: List[int],
+                vecs: List[int], states: List[int]) -> Tuple[Optional[Step], List[Tuple[str, Optional[int], int]]]:
+    """One layer of a random graph and the tensors it makes; ``None`` if none fits."""
+    if op in ("rnn", "rnn_states", "dense") and seqs:
+        x = draw(st.sampled_from(seqs))
+        keep = op == "dense" or draw(st.booleans())
+        out = [("seq", made[x][1], size) if keep else ("vec", None, size)]
+        return Step(op, (x,), size, keep), out + ([("state", None, size)] if op == "rnn_states" else [])
+    if op == "pool" and seqs:
+        x = draw(st.sampled_from(seqs))
+        return Step(op, (x,)), [("vec", None, made[x][2])]
+    if op == "handoff" and seqs and states:
+        x, s = draw(st.sampled_from(seqs)), draw(st.sampled_from(states))
+        return Step(op, (x, s), made[s][2]), [("seq", made[x][1], made[s][2])]
+    if op in ("merge", "concat", "shared", "attention") and len(seqs + vecs) >= 2:
+        pool = vecs if op == "concat" or (op == "merge" and len(vecs) >= 2) else seqs
+        if len(pool) < 2:
+            return None, []
+        a, b = draw(st.sampled_from(pool)), draw(st.sampled_from(pool))
+        same = made[a][2] == made[b][2]
+        if a == b or (op != "concat" and not same) or (op == "merge" and made[a][1] != made[b][1]):
+            return None, []
+        if op == "shared":
+            return Step(op, (a, b), size), [("vec", None, size), ("vec", None, size)]
+        width = made[a][2] + made[b][2] if op == "concat" else made[a][2]
+        return Step(op, (a, b)), [(made[a][0], made[a][1], width)]
+    if op == "repeat" and vecs:
+        x, n = draw(st.sampled_from(vecs)), draw(st.integers(2, 5))
+        return Step(op, (x,), n), [("seq", n, made[x][2])]
+    return None, []
+
+
+def build_graph(graph: Graph) -> Any:
+    """The functional model of a :class:`Graph`, every layer named."""
+    import keras
+
+    layers = keras.layers
+    tensors: List[Any] = [keras.Input(shape=(t, 2), name=f"in{i}") for i, t in enumerate(graph.timesteps)]
+    inputs = list(tensors)
+    for n, step in enumerate(graph.steps):
+        name = f"{step.op}{n}"
+        args = [tensors[i] for i in step.args]
+        if step.op in ("rnn", "rnn_states"):
+            out = layers.LSTM(step.units, return_sequences=step.flag, return_state=step.op == "rnn_states",
+                              name=name)(args[0])
+            tensors += [out[0], out[1]] if step.op == "rnn_states" else [out]
+        elif step.op == "handoff":
+            tensors.append(layers.GRU(step.units, return_sequences=True, name=name)(args[0], initial_state=args[1]))
+        elif step.op == "dense":
+            tensors.append(layers.Dense(step.units, name=name)(args[0]))
+        elif step.op == "pool":
+            tensors.append(layers.GlobalMaxPooling1D(name=name)(args[0]))
+        elif step.op == "merge":
+            tensors.append(layers.Add(name=name)(args))
+        elif step.op == "concat":
+            tensors.append(layers.Concatenate(name=name)(args))
+        elif step.op == "shared":
+            encoder = layers.GRU(step.units, name=name)
+            tensors += [encoder(args[0]), encoder(args[1])]
+        elif step.op == "attention":
+            tensors.append(layers.Attention(name=name)(args))
+        elif step.op == "repeat":
+            tensors.append(layers.RepeatVector(step.units, name=name)(args[0]))
+    outputs = [tensors[i] for i in graph.outputs]
+    return keras.Model(inputs, outputs, name="random_graph")

@@ -40,7 +40,10 @@ def test_two_branches_merge_with_the_merged_shape(example_specs):
     assert merge.label == "Concatenate"
     assert [n.strip.dims for n in g.nodes if n.layer == "joint" and n.kind == "strip"] == [(24,)]
     legends = [r.legend for p in g.panels for r in p.rows if r.legend and r.legend.startswith("Output")]
-    assert sorted(legends) == ["Output: category", "Output: score"]
+    assert sorted(legends) == ["Output 0: score", "Output 1: category"]
+    # the two branches meet on a stack of their own, above both
+    (stack,) = [p for p in g.panels if p.kind == "stack"]
+    assert merge.panel == stack.index
 
 
 def test_repeat_vector_starts_a_shorter_time_axis(example_specs):
@@ -60,7 +63,7 @@ def test_crnn_image_is_a_tensor_and_reshape_makes_the_sequence(example_specs):
     g = rnndiagram.diagram(example_specs["crnn"]).graph
     (image,) = [n for n in g.nodes if n.layer == "image"]
     assert image.kind == "input" and image.strip.dims == (16, 64, 1)
-    assert [p.title for p in g.panels] == ["T = 1", "T = 32"]
+    assert [(p.kind, p.title) for p in g.panels] == [("stack", ""), ("time", "T = 32")]
     assert {n.panel for n in g.nodes if n.layer == "bilstm" and n.kind == "cell"} == {1}
 
 
@@ -72,7 +75,10 @@ def test_attention_is_per_query_step_and_reads_the_encoder_once(example_specs):
     assert len(from_encoder) == 1 and from_encoder[0].label == "all steps of encoder_lstm"
     scene = rnndiagram.diagram(example_specs["attention_seq2seq"]).scene
     (arrow,) = [a for g, a in edge_arrows(scene, "rnd-data") if g.title.startswith("encoder_lstm-out")]
-    assert len(arrow.points) == 4  # out to the corridor, up, and in from the right
+    (box,) = [i.frame for i in walk(scene.items) if isinstance(i, Group) and i.cls == "rnd-box"
+              and dict(i.attrs).get("layer") == "attention" and dict(i.attrs).get("t") == "T"]
+    (x0, _), (x1, y1) = arrow.points[-2], arrow.points[-1]
+    assert x0 == x1 and y1 == box.bottom and box.x < x1 < box.right  # up into the last query step
 
 
 def test_nested_model_is_one_box_or_drawn_inside(example_specs):
@@ -99,7 +105,7 @@ def test_shared_layer_calls_are_drawn_where_they_happen():
     assert {n.layer for n in cells} == {"shared_lstm", "shared_lstm@1"}
     gutters = [r.gutter[0] for p in g.panels for r in p.rows if r.kind == "cells"]
     assert gutters == ["shared_lstm (call 1 of 2)", "shared_lstm (call 2 of 2)"]
-    assert [[c.key for c in p.columns] for p in g.panels] == [["1", "2", "3", "4"], ["1", "2", "…", "6"]]
+    assert [[c.key for c in p.columns] for p in g.panels] == [["1", "2", "3", "4"], ["1", "2", "…", "6"], [""]]
 
 
 def test_time_distributed_lstm_is_collapsed_with_its_own_steps():

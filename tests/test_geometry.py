@@ -9,7 +9,7 @@ from hypothesis import given
 
 import rnndiagram
 from rnndiagram.layout.scene import Arrow, Box, Group, Label, walk
-from strategies import build_model, recipes
+from strategies import build_graph, build_model, graphs, recipes
 
 MAX_WIDTH = 1600
 
@@ -31,6 +31,7 @@ def problems(scene):
         if a.overlaps(b, margin=-0.5):
             found.append(f"{a} overlaps {b}")
     found += crossings(scene)
+    found += shared_runs(scene) + downward(scene)
     labels = [i for i in walk(scene.items) if isinstance(i, Label)]
     extents = [(l, l.extent()) for l in labels]
     for (la, a), (lb, b) in combinations(extents, 2):
@@ -62,6 +63,44 @@ def crossings(scene):
     return found
 
 
+def _edges(scene):
+    """(title, src, dst, data?, segments) of every edge drawn."""
+    out = []
+    for group in (g for g in walk(scene.items) if isinstance(g, Group) and "rnd-edge" in g.cls.split()):
+        src, _, dst = group.title.partition(" → ")
+        segments = [seg for a in group.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
+        out.append((group.title, src, dst, "rnd-data" in group.cls.split(), segments))
+    return out
+
+
+def _collinear(s, t):
+    """Two segments that run along one line for more than 2 px."""
+    ((ax0, ay0), (ax1, ay1)), ((bx0, by0), (bx1, by1)) = s, t
+    if abs(ax0 - ax1) < 0.5 and abs(bx0 - bx1) < 0.5 and abs(ax0 - bx0) < 0.5:
+        return min(max(ay0, ay1), max(by0, by1)) - max(min(ay0, ay1), min(by0, by1)) > 2
+    if abs(ay0 - ay1) < 0.5 and abs(by0 - by1) < 0.5 and abs(ay0 - by0) < 0.5:
+        return min(max(ax0, ax1), max(bx0, bx1)) - max(min(ax0, ax1), min(bx0, bx1)) > 2
+    return False
+
+
+def shared_runs(scene):
+    """Edges of different sources and destinations that run along one line: the reader
+    could not tell which source goes where."""
+    edges = _edges(scene)
+    found = []
+    for i, (ta, sa, da, _, ga) in enumerate(edges):
+        for tb, sb, db, _, gb in edges[i + 1:]:
+            if sa != sb and da != db and any(_collinear(s, t) for s in ga for t in gb):
+                found.append(f"{ta} and {tb} share a line")
+    return found
+
+
+def downward(scene):
+    """Data edges that end lower than they start: a diagram reads from the bottom up."""
+    return [f"{title} points down" for title, _, _, data, segments in _edges(scene)
+            if data and segments and segments[-1][1][1] > segments[0][0][1] + 2]
+
+
 def check(spec, **options):
     scene = rnndiagram.diagram(spec, **options).scene
     assert problems(scene) == []
@@ -82,6 +121,19 @@ def test_values_mode_lays_out_cleanly(example_models):
         check(rnndiagram.inspect(example_models[name]))
         scene = rnndiagram.diagram(example_models[name], values=True).scene
         assert problems(scene) == [], name
+
+
+def test_the_checker_catches_shared_lines_and_downward_edges():
+    from rnndiagram.layout.scene import Scene
+
+    def edge(title, points, cls="rnd-edge rnd-data"):
+        return Group(cls, (Arrow(points, "rnd-arrow"),), title=title)
+
+    scene = Scene(100, 100, "t", "", "light", (
+        edge("a → b", ((10, 90), (10, 50), (40, 50))), edge("c → d", ((20, 50), (60, 50), (60, 10))),
+        edge("a → e", ((10, 90), (10, 60))), edge("f → g", ((80, 10), (80, 40)))))
+    assert shared_runs(scene) == ["a → b and c → d share a line"]
+    assert downward(scene) == ["f → g points down"]
 
 
 def test_the_checker_catches_overlaps():
@@ -142,3 +194,11 @@ def test_other_layer_kinds_lay_out_cleanly():
 def test_random_models_lay_out_cleanly(recipe):
     """Stacks, two-branch graphs and encoder-decoders drawn at random: still no overlap."""
     check(build_model(recipe))
+
+
+@given(graphs())
+def test_random_graphs_read_as_they_flow(graph):
+    """Branches, merges, shared layers, attention, hand-offs and several outputs at random:
+    no overlap, no shared line, no edge pointing down, within the width budget."""
+    scene = check(build_graph(graph))
+    assert scene.width <= MAX_WIDTH

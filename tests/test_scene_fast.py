@@ -1,5 +1,5 @@
 """Scene helpers: translate and bounds agree with their plain definitions; the layout's
-cached lookups agree with working things out afresh."""
+cached measures agree with working them out afresh."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnndiagram.layout.draw import Style, strip_size
-from rnndiagram.layout.routing import Placement as _Placement
 from rnndiagram.layout.metrics import char_width, text_width
 from rnndiagram.layout.scene import Arrow, Box, Group, Label, bounds, item_extent, translate, walk
-from rnndiagram.unroll.graph import Edge, Strip
+from rnndiagram.unroll.graph import Strip
 
 coords = st.floats(-500, 500, allow_nan=False).map(lambda v: v / 7)
 sizes = st.floats(0, 300, allow_nan=False).map(lambda v: v / 3)
@@ -90,15 +89,3 @@ def test_text_width_is_the_sum_of_char_widths(text, size, bold):
 def test_strip_size_cached_equals_fresh():
     for strip in (Strip((4,)), Strip((3,), (0.25, -13.5, 0.0)), Strip((40,)), Strip((8, 8, 5)), Strip((None,))):
         assert strip_size(strip, Style()) == strip_size.__wrapped__(strip, Style())
-
-
-def test_blockers_match_a_scan_of_every_box():
-    boxes = {"low": Box(0, 200, 40, 20, "n"), "mid": Box(5, 120, 30, 20, "n"), "side": Box(200, 120, 30, 20, "n"),
-             "high": Box(0, 40, 40, 20, "n"), "tall": Box(-10, 30, 60, 200, "n")}
-    edge = Edge("e", "low", "high", "output")
-    placed = _Placement(boxes)
-    for x in (20.0, 20.0, -12.0, 215.0, 43.9, 44.0):
-        s, d = boxes["low"], boxes["high"]
-        scan = [k for k, b in boxes.items() if k not in ("low", "high") and b.y < s.y
-                and b.bottom > d.bottom and b.x - 4 < x < b.right + 4]
-        assert placed.blockers(edge, x) == scan

@@ -166,8 +166,10 @@ def caption_items(text: str, x: float, y: float, style: Style, anchor: str = "mi
 
 
 def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
-               strip_at: Optional[Tuple[float, float, bool]] = None) -> Group:
-    """An arrow; a state edge also carries its state vector (above or below the arrow)."""
+               strip_at: Optional[Tuple[float, float, bool]] = None,
+               caption_at: Optional[Tuple[float, float]] = None) -> Group:
+    """An arrow; a state edge also carries its state vector (above or below the arrow), and
+    a hand-off its caption (centred at ``caption_at``)."""
     # "rnd-input" names input steps (nodes); the arrows out of them are "rnd-feed".
     kind = "feed" if edge.kind == "input" else edge.kind
     cls = f"rnd-edge rnd-{kind}" + (" rnd-faint" if edge.faint else "")
@@ -180,9 +182,8 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
         items.extend(strip_items(edge.strip, x, cy, style))
         cap_y = cy - h / 2 - 4 if above else cy + h / 2 + style.caption_font
         items.extend(caption_items(edge.label, x, cap_y, style))
-    elif edge.kind == "handoff" and edge.label:
-        (x0, _), (x1, y1) = points[2], points[3]  # the run across the gap between panels
-        items.extend(caption_items(edge.label, (x0 + x1) / 2, y1 - 4, style))
+    elif caption_at is not None and edge.label:
+        items.extend(caption_items(edge.label, caption_at[0], caption_at[1], style))
     attrs = [("layer", edge.layer)] if edge.layer else []
     if edge.state:
         attrs.append(("state", edge.state))

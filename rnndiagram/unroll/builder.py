@@ -5,7 +5,7 @@ Which timesteps are shown, and where the ellipsis goes, is decided here and only
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .. import labels
 from ..options import DiagramOptions
@@ -24,8 +24,10 @@ class _Builder:
         self.edges: List[Edge] = []
         self.handles: Dict[Tuple[str, int], _Handle] = {}
         self.kinds: Dict[str, str] = {}
-        self.read_by: Dict[Tuple[str, int], List[str]] = {}
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
+        self.state_inputs: Dict[str, LayerSpec] = {}
+        self.node_panel: Dict[str, int] = {}
+        self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
 
     # -- the Sketch interface, what the recurrent part sees ---------------------------------
     def panel(self, index: int) -> _PanelDraft:
@@ -57,6 +59,7 @@ class _Builder:
         node = Node(**kw)
         self.nodes.append(node)
         self.kinds[node.id] = node.kind
+        self.node_panel[node.id] = node.panel
         return node.id
 
     def ellipsis(self, panel: _PanelDraft, row: int, col: int, node_id: str, layer: Optional[str] = None) -> str:
@@ -66,16 +69,52 @@ class _Builder:
 
     def add_edge(self, src: str, dst: str, kind, **kw) -> None:
         self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
+        a, b = self.node_panel[src], self.node_panel[dst]
+        if a != b:
+            self.reads.setdefault(b, set()).add(a)
+
+    def depends(self, panel: int, on: int) -> bool:
+        """Whether ``panel`` reads, through any chain of panels, from ``on``."""
+        seen, stack = set(), [panel]
+        while stack:
+            p = stack.pop()
+            for q in self.reads.get(p, ()):
+                if q == on:
+                    return True
+                if q not in seen:
+                    seen.add(q)
+                    stack.append(q)
+        return False
 
     def new_panel(self, timesteps: Optional[int]) -> _PanelDraft:
         panel = _PanelDraft(len(self.panels), shown_columns(timesteps, self.options), timesteps)
         self.panels.append(panel)
         return panel
 
+    def new_stack(self) -> _PanelDraft:
+        """A panel of one column, for layers after the sequences have collapsed."""
+        panel = _PanelDraft(len(self.panels), (Column("", None),), None, kind="stack")
+        self.panels.append(panel)
+        return panel
+
+    def output_index(self, layer: LayerSpec, tensor: int) -> Optional[int]:
+        return self.output_refs.get((layer.id, tensor))
+
     def output_legend(self, layer: LayerSpec, tensor: int, default: Optional[str]) -> Optional[str]:
-        if (layer.id, tensor) not in self.output_refs:
+        index = self.output_index(layer, tensor)
+        if index is None:
             return default
-        return "Output" if len(self.spec.outputs) == 1 else f"Output: {layer.name}"
+        return labels.output_label(self.spec, index)
+
+    def source_name(self, layer_id: str) -> str:
+        return labels.call_name(self.spec.layer(layer_id), self.spec)
+
+    def state_input(self, layer_id: str) -> Optional[LayerSpec]:
+        return self.state_inputs.get(layer_id)
+
+    def state_label(self, layer_id: str, tensor: int, entering: str) -> str:
+        source = self.spec.layer(layer_id)
+        return labels.state_of_output(source, tensor) if source.recurrent is not None else entering
 
     def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
                    legend: Optional[str], returned: Sequence[int], kind="output",
@@ -93,7 +132,7 @@ class _Builder:
                 continue
             node = self.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
                                  row=row, col=col, layer=layer.id, t=column.key, faint=faint,
-                                 label=labels.dims_text(dims),
+                                 label=labels.dims_text(dims), output=None if faint else self.output_index(layer, 0),
                                  strip=self.strip(dims, value_key(layer.id, 0, column.t if stepwise else None)))
             per_col[col] = node
             self.add_edge(src, node, kind, layer=layer.id, faint=faint)
@@ -104,14 +143,19 @@ class _Builder:
         if self.options.expand_nested:
             self.spec = inline_nested(self.spec)
         for layer in self.spec.layers:
-            if layer.role == "input":
+            if layer.role == "input" and self.only_initial_state(layer):
+                self.state_inputs[layer.id] = layer  # drawn once, where the state enters
+            elif layer.role == "input":
                 self.add_input(layer, as_sequence=self.is_sequence_input(layer))
             else:
                 self.add_layer(layer)
-        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p)) for p in self.panels)
+        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p), p.kind)  # type: ignore[arg-type]
+                       for p in self.panels)
         return UnrolledGraph(self.spec.name, summary(self.spec), panels, tuple(self.nodes), tuple(self.edges))
 
     def panel_title(self, panel: _PanelDraft) -> str:
+        if panel.kind == "stack":
+            return ""
         if panel.timesteps is not None:
             return f"T = {panel.timesteps}"
         return f"T = ? (drawn as {self.options.timesteps})" if self.options.timesteps else "T = ?"
@@ -128,11 +172,18 @@ class _Builder:
             return True
         return any(l.recurrent is not None or l.role == "per_step" for l in readers)
 
+    def only_initial_state(self, layer: LayerSpec) -> bool:
+        """Whether an Input is read only as a recurrent layer's initial state (an inference
+        decoder's ``h`` and ``c``)."""
+        uses = [c for l in self.spec.layers for c in l.inbound if c.layer == layer.id]
+        outputs = any(o.layer == layer.id for o in self.spec.outputs)
+        return bool(uses) and not outputs and all(c.kind == "state" for c in uses)
+
     def add_input(self, layer: LayerSpec, as_sequence: bool) -> None:
         shape = layer.output_shapes[0]
         tokens_in = len(shape) == 2 and as_sequence
         if not as_sequence:
-            panel = self.panels[-1] if self.panels else self.new_panel(1)
+            panel = self.new_stack()
             row = self.add_row(panel, "head", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}"),
                                legend="Input")
             node = self.add_node(id=f"{layer.id}-x", kind="input", panel=panel.index, row=row, col=panel.last,
@@ -158,49 +209,50 @@ class _Builder:
                 if c.kind in ("sequence", "vector") and (c.layer, c.tensor) in self.handles]
 
     def add_layer(self, layer: LayerSpec) -> None:
+        """Draw a layer on the time axis of its first sequence: twins that read the same
+        sequence stack their rows on it, as a Bidirectional's two directions do."""
         inputs = self.data_inputs(layer)
         sequence_in = next((h for _, h in inputs if h.per_col is not None), None)
-        branch = layer.role != "merge" and layer.class_name not in _ATTENTION and len(inputs) == 1
-        if sequence_in is not None and branch and self.read_by.get(_key(inputs[0][0])):
-            # A second branch on the same sequence gets its own panel, so it cannot cross the first.
-            sequence_in = self.reopen(inputs[0][0], sequence_in)
-            inputs = [(inputs[0][0], sequence_in)]
+        if sequence_in is not None and self.reads_a_reader(layer, sequence_in.panel):
+            # Drawn on its own panel over the same steps, above the panel it reads from
+            # that itself reads the sequence's panel: so every edge still runs upwards.
+            old = sequence_in
+            continued = self.new_panel(self.panels[old.panel].timesteps)
+            sequence_in = _Handle(continued.index, old.dims, per_col=old.per_col)
+            inputs = [(c, sequence_in if h is old else h) for c, h in inputs]
+        timesteps = self.panels[sequence_in.panel].timesteps if sequence_in is not None else None
         if layer.recurrent is not None and sequence_in is not None:
             add_recurrent(self, layer, sequence_in)
-        elif (layer.role == "per_step" or layer.class_name in _ATTENTION) and sequence_in is not None \
-                and _same_time_axis(layer, self.panels[sequence_in.panel].timesteps):
-            self.add_per_step(layer, sequence_in, inputs)
-        elif layer.role == "merge" and sequence_in is not None and all(
-                h.per_col is not None and h.panel == sequence_in.panel for _, h in inputs) \
-                and _same_time_axis(layer, self.panels[sequence_in.panel].timesteps):
-            self.add_step_merges(layer, inputs, sequence_in)
-        elif sequence_in is not None:
-            self.add_band(layer, inputs, sequence_in)
-        else:
+        elif sequence_in is None:
             self.add_head_box(layer, inputs)
-        for conn, _ in inputs:
-            self.read_by.setdefault(_key(conn), []).append(layer.id)
+        elif layer.role == "merge" and layer.class_name not in _QUERY_MERGES and _same_time_axis(layer, timesteps) \
+                and all(h.per_col is not None and self.panels[h.panel].timesteps == timesteps for _, h in inputs):
+            self.add_step_merges(layer, inputs, sequence_in)
+        elif _same_time_axis(layer, timesteps) and self.per_step(layer, inputs, sequence_in):
+            self.add_per_step(layer, sequence_in, inputs)
+        else:
+            self.add_band(layer, inputs, sequence_in)
 
-    def reopen(self, conn: Connection, handle: _Handle) -> _Handle:
-        """The sequence ``conn`` drawn again at the foot of a new panel, for another branch
-        that reads it: its layers then stack on their own instead of through the first."""
-        source = self.spec.layer(conn.layer)
-        old = self.handles.get((source.id, 0))
-        panel = self.new_panel(self.panels[handle.panel].timesteps)
-        row = self.add_row(panel, "inputs", source.id, legend="Input" if source.role == "input" else None,
-                           gutter=(f"{source.name} (again)", labels.shape_text(conn.shape)))
-        kind = "input" if source.role == "input" else "strip"
-        per_col = self.step_strips(panel, row, source, f"again{panel.index}", kind, handle.dims)
-        if old is not None:
-            self.handles[(source.id, 0)] = old
-        return _Handle(panel.index, handle.dims, per_col=per_col)
+    def reads_a_reader(self, layer: LayerSpec, panel: int) -> bool:
+        """Whether the layer also reads (data or state) from a panel that reads ``panel``."""
+        others = {self.handles[(c.layer, c.tensor)].panel for c in layer.inbound
+                  if c.kind != "mask" and (c.layer, c.tensor) in self.handles}
+        return any(q != panel and self.depends(q, panel) for q in others)
+
+    def per_step(self, layer: LayerSpec, inputs: Sequence[Tuple[Connection, _Handle]], source: _Handle) -> bool:
+        """Whether step t of the layer reads step t of its sequence alone: a per-step layer,
+        or one that reads every step of another tensor for each of its own (attention, a
+        ``Dot`` of queries with keys drawn elsewhere)."""
+        if layer.role == "per_step" or layer.class_name in _ATTENTION:
+            return True
+        others = [h for _, h in inputs if h is not source]
+        return bool(others) and all(h.per_col is None or h.panel != source.panel for h in others)
 
     def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]:
         shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
         extra = " …" if len(layer.output_shapes) > 2 else ""
-        calls = sum(1 for l in self.spec.layers if l.name == layer.name)
-        name = f"{layer.name} (call {layer.call + 1} of {calls})" if calls > 1 else layer.name
-        return (name, labels.layer_title(layer), *labels.wrap(flags), "→ " + shapes + extra)
+        name = labels.call_name(layer, self.spec, of_all=True)
+        return (name, *labels.wrap_title(labels.layer_title(layer)), *labels.wrap(flags), "→ " + shapes + extra)
 
     def add_per_step(self, layer: LayerSpec, source: _Handle, inputs=()) -> None:
         """One box per step; attention too (step t reads query t and every value step)."""
@@ -208,17 +260,19 @@ class _Builder:
         inner = layer.wrapped or layer
         td = layer.wrapped is not None
         gutter = self.gutter(layer)
-        elsewhere = tuple(f"reads all steps of {c.layer}" for c, h in inputs
-                          if h is not source and (h.per_col is None or h.panel != panel.index))
+        elsewhere = tuple(f"reads all steps of {self.source_name(c.layer)}" for c, h in inputs
+                          if h is not source and h.per_col is not None and h.panel != panel.index)
+        query = bool(elsewhere) or layer.class_name in _ATTENTION
         row = self.add_row(panel, "boxes", layer.id, gutter=gutter[:-1] + elsewhere + gutter[-1:],
-                           legend="TimeDistributed" if td else _per_step_legend(layer), backdrop=td)
+                           legend="TimeDistributed" if td else "per query step" if query else _per_step_legend(layer),
+                           backdrop=td)
         boxes: Dict[int, str] = {}
         for col, column in enumerate(panel.columns):
             if column.ellipsis:
                 boxes[col] = self.ellipsis(panel, row, col, f"{layer.id}-t…", layer.id)
             else:
                 boxes[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="box", panel=panel.index,
-                                           row=row, col=col, label=inner.class_name, t=column.key,
+                                           row=row, col=col, label=labels.box_label(inner.class_name), t=column.key,
                                            detail=_box_detail(inner), layer=layer.id)
                 self.add_edge(source.columns()[col], boxes[col], "data", layer=layer.id)
         others = [(c, h) for c, h in inputs if h is not source]
@@ -228,9 +282,11 @@ class _Builder:
                 for col, box in boxes.items():
                     if self.kinds[box] != "ellipsis":
                         self.add_edge(handle.per_col[col], box, "data", layer=layer.id)
+            elif handle.per_col is None:
+                self.add_edge(handle.node, last, "data", layer=layer.id)
             else:
                 self.add_edge(self.last_node(handle), last, "data", layer=layer.id,
-                              label=f"all steps of {conn.layer}")
+                              label=f"all steps of {self.source_name(conn.layer)}")
         self.finish_sequence(layer, panel, boxes)
 
     def finish_sequence(self, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
@@ -241,7 +297,7 @@ class _Builder:
     def add_band(self, layer: LayerSpec, inputs, source: _Handle) -> None:
         panel = self.panels[source.panel]
         gutter = self.gutter(layer)
-        elsewhere = [f"reads all steps of {c.layer}" for c, h in inputs
+        elsewhere = [f"reads all steps of {self.source_name(c.layer)}" for c, h in inputs
                      if h.per_col is not None and h.panel != panel.index]
         row = self.add_row(panel, "band", layer.id, gutter=gutter[:-1] + tuple(elsewhere) + gutter[-1:],
                            legend="whole sequence")
@@ -266,7 +322,7 @@ class _Builder:
                 self.add_edge(handle.node, dst, "data", layer=layer.id)
             elif handle.panel != panel.index:
                 self.add_edge(self.last_node(handle), dst, "data", layer=layer.id,
-                              label=f"all steps of {conn.layer}")
+                              label=f"all steps of {self.source_name(conn.layer)}")
             else:
                 for src in handle.per_col.values():
                     if self.kinds[src] != "ellipsis":
@@ -288,7 +344,7 @@ class _Builder:
                 merges[col] = self.ellipsis(panel, row, col, f"{layer.id}-t…", layer.id)
                 continue
             merges[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="merge", panel=panel.index,
-                                        row=row, col=col, label=layer.class_name, t=column.key,
+                                        row=row, col=col, label=labels.box_label(layer.class_name), t=column.key,
                                         detail=labels.dims_text(dims), layer=layer.id)
             for _, handle in inputs:
                 self.add_edge(handle.per_col[col], merges[col], "data", layer=layer.id)
@@ -322,12 +378,13 @@ class _Builder:
         return per_col
 
     def add_head_box(self, layer: LayerSpec, inputs) -> None:
-        # In the highest panel any input comes from, so every edge into it runs upwards.
-        panel = self.panels[max(h.panel for _, h in inputs)] if inputs else (
-            self.panels[-1] if self.panels else self.new_panel(1))
+        """A layer of vectors: above the one panel its inputs come from, or on a stack of its
+        own above all of them (the layout places it over the branches it joins)."""
+        panels = {h.panel for _, h in inputs}
+        panel = self.panels[panels.pop()] if len(panels) == 1 else self.new_stack()
         row = self.add_row(panel, "head", layer.id, gutter=self.gutter(layer))
         box = self.add_node(id=f"{layer.id}-box", kind="merge" if layer.role == "merge" else "box",
-                            panel=panel.index, row=row, col=panel.last, label=layer.class_name,
+                            panel=panel.index, row=row, col=panel.last, label=labels.box_label(layer.class_name),
                             detail=_box_detail(layer), layer=layer.id)
         for conn, handle in inputs:
             self.add_edge(self.last_node(handle), box, "data", layer=layer.id)
@@ -343,7 +400,7 @@ class _Builder:
         row = self.add_row(panel, "head", layer.id, legend=self.output_legend(layer, 0, None))
         node = self.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
                              col=panel.last, label=labels.dims_text(dims), layer=layer.id,
-                             strip=self.strip(dims, value_key(layer.id, 0)))
+                             output=self.output_index(layer, 0), strip=self.strip(dims, value_key(layer.id, 0)))
         self.add_edge(src, node, "data", layer=layer.id)
         self.handles[(layer.id, 0)] = _Handle(panel.index, dims, node=node)
         return node
@@ -354,11 +411,9 @@ def _token_for(tokens: Sequence[str], column: Column) -> str:
     return tokens[-1] if column.t is None or column.t == len(tokens) else ""
 
 
-def _key(conn: Connection) -> Tuple[str, int]:
-    return (conn.layer, conn.tensor)
-
-
-_ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention")
+_ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention")
+# Merges that contract the last axes of their inputs rather than join them step by step.
+_QUERY_MERGES = ("Dot",)
 
 
 def _per_step_legend(layer: LayerSpec) -> str:
@@ -369,7 +424,8 @@ def _per_step_legend(layer: LayerSpec) -> str:
 
 def _box_detail(layer: LayerSpec) -> str:
     if layer.model is not None:
-        return f"{len(layer.model.layers)} layers"
+        count = sum(1 for l in layer.model.layers if l.role != "input")
+        return f"{count} layer" + ("s" if count != 1 else "")
     size = labels.layer_size(layer)
     if layer.recurrent is not None:  # an RNN inside a time step: collapsed over its own axis
         steps = "?" if layer.recurrent.timesteps is None else layer.recurrent.timesteps

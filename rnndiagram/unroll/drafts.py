@@ -43,11 +43,11 @@ class _PanelDraft:
     columns: Tuple[Column, ...]
     timesteps: Optional[int]
     rows: List[Row] = field(default_factory=list)
+    kind: str = "time"
 
     @property
     def last(self) -> int:
         return len(self.columns) - 1
-
 
 
 
@@ -79,6 +79,19 @@ class Sketch(Protocol):
     def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]: ...
 
     def output_legend(self, layer: LayerSpec, tensor: int, default: Optional[str]) -> Optional[str]: ...
+
+    def output_index(self, layer: LayerSpec, tensor: int) -> Optional[int]:
+        """Which model output this tensor is, if it is one."""
+
+    def source_name(self, layer_id: str) -> str:
+        """A layer call as captions name it: ``encoder``, ``encoder (call 2)``."""
+
+    def state_input(self, layer_id: str) -> Optional[LayerSpec]:
+        """The Input layer of that id, if it is drawn only as the initial state it gives."""
+
+    def state_label(self, layer_id: str, tensor: int, entering: str) -> str:
+        """Which state output ``tensor`` of a recurrent layer is (``h``, ``c``, ``fwd h``...);
+        of any other layer, the name of the state it is ``entering``."""
 
     def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str],
                    dims: Tuple[Optional[int], ...], legend: Optional[str], returned: Sequence[int],

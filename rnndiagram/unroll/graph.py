@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional, Tuple
 
 NodeKind = Literal["token", "input", "cell", "init", "strip", "box", "band", "merge", "ellipsis", "final"]
+PanelKind = Literal["time", "stack"]
 EdgeKind = Literal["input", "state", "output", "data", "handoff"]
 RowKind = Literal["tokens", "inputs", "cells", "strips", "boxes", "band", "head"]
 
@@ -61,6 +62,7 @@ class Node:
     ``col`` is the column index in the panel (``None`` for a band across all columns);
     ``side`` puts init/final states left (-1) or right (+1) of the columns. ``lane`` is
     (index, count) when several nodes share one grid place (Bidirectional directions).
+    ``output`` is the index of the model output the node shows, if it shows one.
     """
 
     id: str
@@ -77,6 +79,7 @@ class Node:
     side: int = 0
     lane: Tuple[int, int] = (0, 1)
     state: Optional[str] = None
+    output: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,14 @@ class Edge:
 
 @dataclass(frozen=True)
 class Panel:
-    """One time axis and the layers drawn on it."""
+    """A band of rows drawn together: one time axis and the layers drawn on it (``time``),
+    or a stack of layers after the sequences have collapsed (``stack``, one column)."""
 
     index: int
     columns: Tuple[Column, ...]
     rows: Tuple[Row, ...]
     title: str = ""
+    kind: PanelKind = "time"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     for d, (tag, spec) in enumerate(directions):
         prefix = f"{layer.id}-{tag}" if tag else layer.id
         if d == 0:
-            gutter = b.gutter(layer, labels.recurrent_flags(rec))
+            gutter = b.gutter(layer, labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))
             if rec.bidirectional:
                 gutter = gutter[:1] + (f"forward {spec.kind}({spec.units})",) + gutter[2:]
         else:
@@ -56,21 +56,26 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
             dims = tuple(state.shape[1:])
             conn = wired.get(state_offset + i)
             given = b.handle(conn.layer, conn.tensor) if conn is not None else None
+            entered = b.state_input(conn.layer) if conn is not None else None
             # A stateful layer starts from the state the previous batch left, not from zeros.
             kept = conn is None and spec.stateful
             label = labels.step_name(name, "0") + (" (kept)" if kept else "")
             # From another time axis the state arrives by a hand-off edge; from this one it is
-            # named instead, since an arrow back down the same panel would cross its rows.
+            # named instead, since an arrow back down the same panel would cross its rows; an
+            # Input read only here is drawn here, once.
             handed = given if given is not None and given.panel != panel.index else None
-            if conn is not None and handed is None:
-                label += f" ← {conn.layer}"
+            if entered is not None:
+                label += f" = {entered.name}"
+            elif conn is not None and handed is None:
+                label += f" ← {b.source_name(conn.layer)}"
+            origin = f"from {b.source_name(conn.layer)}" if conn is not None and handed is not None else ""
+            value = value_key(entered.id, 0) if entered is not None else None
             init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
                               side=side, label=label, layer=layer.id, lane=lane, state=name,
-                              strip=b.strip(dims, zero=conn is None and not kept),
-                              detail=f"from {conn.layer}" if conn is not None and handed is not None else "")
-            if handed is not None:
-                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id,
-                           state=name, label=f"{name} · {labels.dims_text(dims)}")
+                              strip=b.strip(dims, value, zero=conn is None and not kept), detail=origin)
+            if handed is not None and conn is not None:
+                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id, state=name,
+                           label=f"{b.state_label(conn.layer, conn.tensor, name)} · {labels.dims_text(dims)}")
             prev: str = init
             prev_col: Optional[int] = None
             for col in order:
@@ -85,13 +90,15 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
                 prev, prev_col = cells[col], col
             if rec.return_state or spec.return_state:
                 last = panel.columns[order[-1]]
+                tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
+                output = b.output_index(layer, tensor)
+                final_label = labels.step_name(name, last.key)
                 final = b.add_node(id=f"{prefix}-{name}T", kind="final", panel=panel.index, row=row, col=None,
-                                   side=-side, label=labels.step_name(name, last.key), layer=layer.id,
-                                   lane=lane, state=name,
+                                   side=-side, layer=layer.id, lane=lane, state=name, output=output,
+                                   label=final_label if output is None else f"{final_label} → output {output}",
                                    strip=b.strip(dims, value_key(layer.id, 0, last.t, state=f"{d}/{i}")))
                 b.add_edge(prev, final, "state", layer=layer.id, state=name,
                            label=f"{name} · {labels.dims_text(dims)}")
-                tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
                 b.set_handle(layer.id, tensor, _Handle(panel.index, dims, node=final))
         state_offset += len(spec.states)
         last_cells.append(cells[order[-1]])

@@ -1,0 +1,63 @@
+"""Stage 3, layout: what is drawn along a band's rows, once the band is placed: the gutter
+that names each row's layer, the legend, the backdrops of TimeDistributed rows and nested
+models, and the state arrows from cell to cell."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, Tuple
+
+from ..unroll.graph import Edge, Node
+from .draw import Style, edge_group
+from .geometry import Band, gutter_lines, state_y
+from .scene import Box, Group, Item, Label
+
+
+def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[Item]:
+    """The gutter at the band's left and the legend at its right, one entry per row."""
+    items: List[Item] = []
+    for row in band.panel.rows:
+        top, h = y0 + band.row_top[row.index], band.row_h[row.index]
+        lines = gutter_lines(row, band.panel)
+        y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
+        named = bool(row.gutter and row.gutter[0])  # a Bidirectional's second row has no name
+        labels = [Label(x0 + 4, y + i * (style.gutter_font + 3), line,
+                        "rnd-gutter-name" if named and i == 0 else "rnd-gutter", style.gutter_font,
+                        bold=named and i == 0, anchor="start") for i, line in enumerate(lines)]
+        if labels:
+            items.append(Group("rnd-gutter", tuple(labels), (("layer", row.layer),) if row.layer else ()))
+        if row.legend:
+            items.append(Group("rnd-legend", (Label(x0 + band.legend_x, top + h / 2 + 0.36 * style.legend_font,
+                                                    row.legend, "rnd-legend-label", style.legend_font,
+                                                    bold=True, anchor="start"),)))
+    return items
+
+
+def backdrops(band: Band, x0: float, y0: float) -> List[Item]:
+    """The grey band behind a TimeDistributed row, as in the post's figure, and a dashed
+    frame around the rows of an expanded nested model."""
+    items: List[Item] = []
+    groups: Dict[str, List[Tuple[float, float]]] = defaultdict(list)
+    for row in band.panel.rows:
+        top, h = y0 + band.row_top[row.index], band.row_h[row.index]
+        if row.backdrop:
+            items.append(Box(x0 + band.left + 4, top + 2, band.cols_right - band.left - 8, h - 4, "rnd-backdrop", 4))
+        if row.group:
+            groups[row.group].append((top, top + h))
+    for name, spans in groups.items():
+        top, bottom = min(t for t, _ in spans), max(b for _, b in spans)
+        frame = Box(x0 - 8, top - 4, band.legend_x + 4, bottom - top + 8, "rnd-nested", 8)
+        items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
+    return items
+
+
+def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style: Style) -> Group:
+    """A horizontal arrow at its state's height; the value it carries sits on it."""
+    row_states = band.states_per_row.get(dst.row, [])
+    k = row_states.index(e.state) if e.state in row_states else 0
+    cell = s if src.kind in ("cell", "ellipsis") else d  # its centre is the row's centre
+    y = state_y(cell.y + cell.h / 2, len(row_states), k, style)
+    x0, x1 = (s.right, d.x) if s.x < d.x else (s.x, d.right)
+    above = k == len(row_states) - 1 or len(row_states) > 2  # see state_y: h below, c above
+    strip_at = ((x0 + x1) / 2, y, above) if e.strip is not None else None
+    return edge_group(e, ((x0, y), (x1, y)), style, strip_at)
