@@ -14,7 +14,8 @@ Three parts:
    once more with the compiled-template cache turned off, as on a first run;
 2. in process, model already built: ``rnndiagram.diagram(model).to_svg()`` against
    ``plot_model(model, to_file="m.svg", show_shapes=True)``, and our time per stage;
-3. scaling: time and SVG size as the timesteps T and the stacked layers grow.
+3. scaling: time and SVG size as the timesteps T and the stacked layers grow, and time per
+   stage as a random functional graph grows to 500 layers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import gc
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -88,6 +90,43 @@ def lstm_stack(keras: Any, layers: int, timesteps: int = 10, name: str = "") -> 
         stack.append(keras.layers.LSTM(32, return_sequences=i < layers - 1, name=f"lstm_{i}"))
     stack.append(keras.layers.Dense(4, name="head"))
     return keras.Sequential(stack, name=name or f"lstm_stack_{layers}")
+
+
+def random_dag(keras: Any, count: int, seed: int = 0) -> Any:
+    """``count`` layers wired at random (seeded): LSTMs and GRUs on sequences, Dense layers on
+    steps and on vectors, Add merges, RepeatVector; each reads one of the 12 latest tensors
+    of its kind, preferring one nothing reads yet, and every tensor nothing reads is an
+    output, so no layer is left out of the model."""
+    rng = random.Random(seed)
+    layers = keras.layers
+    seqs = [keras.Input(shape=(6, 8), name=f"in_{i}") for i in range(4)]
+    inputs, vecs, unread = list(seqs), [], {id(t): t for t in seqs}
+
+    def pick(pool: List[Any], k: int = 1) -> List[Any]:
+        fresh = [t for t in pool[-12:] if id(t) in unread]
+        chosen = rng.sample(fresh, k) if len(fresh) >= k else rng.sample(pool[-12:], k)
+        for t in chosen:
+            unread.pop(id(t), None)
+        return chosen
+
+    for n in range(count):
+        choice, name = rng.random(), f"layer_{n}"
+        if choice < 0.3 or not vecs:
+            rnn = layers.LSTM(8, return_sequences=True, name=name) if rng.random() < 0.5 else layers.GRU(8, name=name)
+            out = rnn(*pick(seqs))
+        elif choice < 0.5:
+            out = layers.Dense(8, name=name)(*pick(seqs))
+        elif choice < 0.65:
+            out = layers.Dense(8, name=name)(*pick(vecs))
+        elif choice < 0.8 and len(vecs) > 1:
+            out = layers.Add(name=name)(pick(vecs, 2))
+        elif choice < 0.9:
+            out = layers.RepeatVector(6, name=name)(*pick(vecs))
+        else:
+            out = layers.Add(name=name)(pick(seqs, 2))
+        (seqs if len(out.shape) == 3 else vecs).append(out)
+        unread[id(out)] = out
+    return keras.Model(inputs, list(unread.values()), name=f"random_dag_{count}")
 
 
 def ratio(theirs: float, ours: float) -> str:
@@ -191,13 +230,51 @@ def scaling(repeats: int) -> List[str]:
     return rows
 
 
+def graph_scaling(repeats: int) -> List[str]:
+    """Random functional graphs of growing size: time per stage and the drawing's size."""
+    import keras
+
+    from rnndiagram import inspect
+    from rnndiagram.layout import layout
+    from rnndiagram.options import DiagramOptions
+    from rnndiagram.render.svg import render_svg
+    from rnndiagram.unroll import unroll
+
+    rows = ["| layers | time axes and stacks | nodes / edges | introspect / unroll / layout / SVG | drawing |",
+            "|---|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    totals = {}
+    options = DiagramOptions()
+    for count in (125, 250, 500):
+        model = random_dag(keras, count)
+        spec = inspect(model)
+        graph = unroll(spec, options)
+        scene = layout(graph)
+        times = [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
+                 timed(lambda: layout(graph), repeats), timed(lambda: render_svg(scene), repeats)]
+        totals[count] = sum(times)
+        rows.append(f"| {count} | {len(graph.panels)} | {len(graph.nodes):,} / {len(graph.edges):,} | "
+                    + " / ".join(f"{t * 1000:.0f}" for t in times)
+                    + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px |")
+        print(rows[-1], flush=True)
+    rows.append("")
+    rows.append(f"Layers from 125 to 500: time x{totals[500] / totals[125]:.1f} (linear is x4).")
+    print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv: Sequence[str] = ()) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7 (5 for processes)")
+    parser.add_argument("--graphs", action="store_true", help="only the random functional graphs")
     args = parser.parse_args(argv or sys.argv[1:])
     process_repeats, repeats = (3, 3) if args.quick else (5, 7)
 
     print(f"Machine: {machine()}\n", flush=True)
+    if args.graphs:
+        print("Scaling: random functional graphs (target: about linear in the layers)")
+        graph_scaling(repeats)
+        return
     import keras
 
     from rnndiagram import examples
@@ -213,6 +290,8 @@ def main(argv: Sequence[str] = ()) -> None:
         in_process(models, folder, repeats)
     print("\nScaling: rnndiagram.diagram(model).to_svg() (target: flat in T, at most linear in layers)")
     scaling(repeats)
+    print("\nScaling: random functional graphs (target: about linear in the layers)")
+    graph_scaling(max(3, repeats // 2))
 
 
 if __name__ == "__main__":

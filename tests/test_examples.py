@@ -18,8 +18,11 @@ EXPECTED = (
     "seed_stacked", "lstm_classifier", "gru_masked_embedding", "stacked_bidirectional_lstm",
     "char_seq2seq", "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence",
     "variable_length", "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder",
-    "attention_seq2seq",
+    "attention_seq2seq", "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder",
+    "nmt_encoder", "bidirectional_handoff", "luong_attention",
 )
+FUNCTIONAL = EXPECTED[-7:]
+"""The patterns of published functional models, each rebuilt from a cited source."""
 
 
 def test_names_are_stable() -> None:
@@ -48,6 +51,17 @@ def test_builder_source_is_just_the_builder(name: str) -> None:
     assert source.startswith(f"def {name}() -> keras.Model:\n")
     assert source.count("\ndef ") == 0
     assert f'name="{name}"' in source
+
+
+@pytest.mark.parametrize("name", FUNCTIONAL)
+def test_published_patterns_name_their_source_and_changes(name: str) -> None:
+    doc = pyinspect.getdoc(examples.get(name).build) or ""
+    assert "Source: " in doc and "Changed: " in doc
+
+
+def test_every_builder_is_a_model_source() -> None:
+    """``rnndiagram.examples:NAME`` names each example for the CLI and the docs plugins."""
+    assert all(getattr(examples, name) is examples.get(name).build for name in EXPECTED)
 
 
 def test_importing_examples_does_not_import_keras() -> None:

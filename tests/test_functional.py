@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import rnndiagram
 from rnndiagram.layout.scene import Arrow, Group, walk
+from scene_checks import crossings, downward
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -117,3 +118,96 @@ def test_time_distributed_lstm_is_collapsed_with_its_own_steps():
     g = rnndiagram.diagram(model).graph
     boxes = [n for n in g.nodes if n.layer == "td" and n.kind == "box"]
     assert {(b.label, b.detail) for b in boxes} == {("LSTM", "(4) over 7 steps")}
+
+
+def _svg(diagram):
+    return ET.fromstring(diagram.to_svg())
+
+
+def _texts(root):
+    return [t.text for t in root.iter(f"{SVG}text") if t.text]
+
+
+def test_each_call_of_a_shared_layer_reads_its_own_input(example_specs):
+    g = rnndiagram.diagram(example_specs["siamese_lstm"]).graph
+    nodes = {n.id: n for n in g.nodes}
+    panel_of_input = {n.layer: n.panel for n in g.nodes if n.kind == "input"}
+    cells = {n.layer: n.panel for n in g.nodes if n.kind == "cell"}
+    assert panel_of_input["left_question"] == cells["shared_lstm"]
+    assert panel_of_input["right_question"] == cells["shared_lstm@1"]
+    assert cells["shared_lstm"] != cells["shared_lstm@1"]
+    # no edge from one question's steps into the other call's layers
+    for e in g.edges:
+        src, dst = nodes[e.src], nodes[e.dst]
+        if src.kind == "input":
+            assert (src.layer == "left_question") == (dst.layer == "embedding"), e.id
+    gutters = [r.gutter[0] for p in g.panels for r in p.rows if r.gutter]
+    assert "shared_lstm (call 1 of 2)" in gutters and "shared_lstm (call 2 of 2)" in gutters
+    assert not any("@" in t for t in _texts(_svg(rnndiagram.diagram(example_specs["siamese_lstm"]))))
+
+
+def test_a_forward_and_backward_pair_share_one_time_axis(example_specs):
+    d = rnndiagram.diagram(example_specs["ocr_gru_pair"])
+    g = d.graph
+    assert [p.kind for p in g.panels] == ["time"]
+    rows = [r.layer for r in g.panels[0].rows if r.kind == "cells"]
+    assert rows == ["gru1", "gru1_b"]
+    merges = [n for n in g.nodes if n.layer == "gru1_merged" and n.kind == "merge"]
+    assert len(merges) == 3
+    for merge in merges:
+        sources = sorted(e.src for e in g.edges if e.dst == merge.id)
+        assert sources == [f"gru1-out-t{merge.t}", f"gru1_b-out-t{merge.t}"]
+    assert not any("again" in t for t in _texts(_svg(d)))
+
+
+def test_state_inputs_are_drawn_once_where_they_enter(example_specs):
+    d = rnndiagram.diagram(example_specs["seq2seq_inference_decoder"])
+    g = d.graph
+    state_inputs = ("decoder_state_input_h", "decoder_state_input_c")
+    assert not [n for n in g.nodes if n.layer in state_inputs]
+    inits = {n.state: n.label for n in g.nodes if n.kind == "init"}
+    assert inits == {"h": "h₀ = decoder_state_input_h", "c": "c₀ = decoder_state_input_c"}
+    assert len(g.panels) == 1 and [r.kind for r in g.panels[0].rows].count("inputs") == 1
+
+
+def test_every_output_is_marked_with_its_own_label(example_specs):
+    for name, expected in (
+            ("seq2seq_inference_decoder", {"0": "decoder_dense", "1": "decoder_lstm [1]", "2": "decoder_lstm [2]"}),
+            ("nmt_encoder", {"0": "enc_hidden", "1": "enc_output"})):
+        root = _svg(rnndiagram.diagram(example_specs[name]))
+        marked = {g.get("data-output") for g in root.iter(f"{SVG}g") if "rnd-model-output" in g.get("class", "").split()}
+        assert marked == set(expected), name
+        texts = " ".join(_texts(root))
+        for index, label in expected.items():
+            assert f"Output {index}: {label}" in texts, (name, index)
+    finals = [n for n in rnndiagram.diagram(example_specs["nmt_encoder"]).graph.nodes if n.kind == "final"]
+    assert [(n.output, n.label) for n in finals] == [(0, "h₇ → Output 0: enc_hidden")]
+
+
+def test_bidirectional_states_are_handed_on_with_one_caption_each(example_specs):
+    root = _svg(rnndiagram.diagram(example_specs["bidirectional_handoff"]))
+    handoffs = [g for g in root.iter(f"{SVG}g") if "rnd-handoff" in g.get("class", "").split()]
+    captions = sorted(t.text for g in handoffs for t in g.iter(f"{SVG}text"))
+    assert captions == sorted(f"{d} {s} · 6 from encoder" for d in ("fwd", "bwd") for s in "hc")
+
+
+def test_one_tensor_starting_two_states_has_one_caption(example_specs):
+    g = rnndiagram.diagram(example_specs["luong_attention"]).graph
+    handoffs = [e for e in g.edges if e.kind == "handoff"]
+    assert sorted(e.state for e in handoffs) == ["c", "h"]
+    assert sorted(e.label for e in handoffs) == ["", "h, c · 8"]
+
+
+def test_a_per_step_side_input_enters_each_step_on_its_own(example_specs):
+    g = rnndiagram.diagram(example_specs["luong_attention"]).graph
+    for box in (n for n in g.nodes if n.layer == "combined_context" and n.kind == "merge"):
+        sources = sorted(e.src for e in g.edges if e.dst == box.id)
+        assert sources == [f"context-out-t{box.t}", f"decoder_lstm-out-t{box.t}"]
+
+
+def test_a_memory_network_reads_bottom_up(example_specs):
+    """Every encoder is drawn below the layers that read it, and no connector runs through
+    a box it does not join."""
+    scene = rnndiagram.diagram(example_specs["memory_network"]).scene
+    assert downward(scene) == [] and crossings(scene) == []
+    assert len([g for g in walk(scene.items) if isinstance(g, Group) and "rnd-edge" in g.cls.split()]) > 40

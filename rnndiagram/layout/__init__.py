@@ -24,7 +24,8 @@ from .scene import Box, Item, Scene, bounds, translate
 __all__ = ["Scene", "layout"]
 
 COMPACT_UNITS = 4
-"""The strip compression a diagram falls back to when a band is wider than the budget."""
+"""The strip compression a diagram falls back to when a band is wider than the budget: its
+strips of more units are drawn as one box labelled with the size."""
 
 ROUNDS = 3
 """How often the bands are placed again when the lanes of the routes widen them."""
@@ -35,14 +36,14 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
     nodes = {n.id: n for n in graph.nodes}
     budget = WIDTH - 2 * style.margin
     bands = _bands(graph, style)
-    if max(b.width for b in bands.values()) > budget and style.max_units > COMPACT_UNITS:
-        style = replace(style, max_units=COMPACT_UNITS)  # a band too wide: strips compressed sooner
-        bands = _bands(graph, style)
+    compact = replace(style, max_units=COMPACT_UNITS) if style.max_units > COMPACT_UNITS else None
+    if compact is not None and _too_wide(bands, budget):
+        return layout(graph, theme, compact)
     links = sorted({(nodes[e.src].panel, nodes[e.dst].panel) for e in graph.edges
                     if nodes[e.src].panel != nodes[e.dst].panel})
     placed = _place(bands, links, budget)
     for _ in range(ROUNDS):
-        grid = Grid(bands, *_shelf_maps(placed), nodes, graph.edges)
+        grid = Grid(bands, placed, nodes, graph.edges)
         routes = plan(graph.edges, grid)
         _widen(bands, assign_lanes(routes))
         again = _place(bands, links, budget)
@@ -50,6 +51,8 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
             placed = again
             break
         placed = again
+    if compact is not None and _too_wide(bands, budget):  # widened by the lanes routed through it
+        return layout(graph, theme, compact)
     offsets_x = {b: shelf.x[b] for shelf in placed for b in shelf.bands}
     for _ in range(ROUNDS + 1):
         ends = {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
@@ -86,6 +89,11 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
                  theme, translate(tuple(items), m - left, m - top))
 
 
+def _too_wide(bands: Dict[int, Band], budget: float) -> bool:
+    """Whether a band is wider than the budget (then its strips are drawn compressed)."""
+    return max((b.width for b in bands.values()), default=0.0) > budget
+
+
 def _bands(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
     by_panel: Dict[int, List[Node]] = defaultdict(list)
     for n in graph.nodes:
@@ -100,12 +108,6 @@ def _bands(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
 
 def _place(bands: Dict[int, Band], links: Sequence[Tuple[int, int]], budget: float) -> List[Shelf]:
     return shelves([bands[p].width for p in sorted(bands)], links, budget)
-
-
-def _shelf_maps(placed: List[Shelf]) -> Tuple[Dict[int, int], Dict[int, int]]:
-    shelf_of = {b: s.index for s in placed for b in s.bands}
-    rightmost = {s.index: max(s.bands, key=lambda b: s.x[b]) for s in placed}
-    return shelf_of, rightmost
 
 
 def _widen(bands: Dict[int, Band], lanes: Dict[tuple, int]) -> None:

@@ -126,6 +126,9 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
     if node.state:
         attrs.append(("state", node.state))
     kind_cls = _NODE_CLASSES[node.kind]
+    if node.output is not None:  # a model output: its index, as the legend or caption names it
+        attrs.append(("output", str(node.output)))
+        kind_cls += " rnd-model-output"
     faint = " rnd-faint" if node.faint else ""
     if node.kind == "input" and node.col is not None:
         faint += f" rnd-hue-{node.col % 3}"  # the post colours each word's embedding

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple
 
 from ..unroll.graph import Edge, Node
+from .bands import Shelf
 from .geometry import CAPTIONED, TRACK, Band
 from .scene import Box, Point
 
@@ -70,9 +71,12 @@ class Grid:
     of each row with their extents across, and the port by which each edge enters a node
     that several sources feed."""
 
-    def __init__(self, bands: Mapping[int, Band], shelf_of: Mapping[int, int], rightmost: Mapping[int, int],
-                 nodes: Mapping[str, Node], edges: Sequence[Edge] = ()) -> None:
-        self.bands, self.shelf_of, self.rightmost, self.nodes = bands, shelf_of, rightmost, nodes
+    def __init__(self, bands: Mapping[int, Band], placed: Sequence[Shelf], nodes: Mapping[str, Node],
+                 edges: Sequence[Edge] = ()) -> None:
+        self.bands, self.nodes = bands, nodes
+        self.shelf_of = {b: s.index for s in placed for b in s.bands}
+        self.members = {s.index: list(s.bands) for s in placed}
+        self.offsets = {b: s.x[b] for s in placed for b in s.bands}
         self.by_row: Dict[Tuple[int, int], List[Node]] = defaultdict(list)
         for n in nodes.values():
             self.by_row[(n.panel, n.row)].append(n)
@@ -116,6 +120,19 @@ class Grid:
 
     def rows(self, panel: int) -> int:
         return len(self.bands[panel].panel.rows)
+
+    def passing(self, shelf: int, x_from: float, x_to: float) -> Tuple[str, int]:
+        """The corridor by which an edge from ``x_from`` to ``x_to`` (as the bands were last
+        placed) passes a shelf in between: the one that makes the shortest detour."""
+        def detour(choice: Tuple[str, int]) -> float:
+            side, b = choice
+            x = self.offsets[b] + (self.bands[b].left_corridor if side == "left" else self.bands[b].corridor_x)
+            return abs(x - x_from) + abs(x - x_to)
+
+        return min(((side, b) for b in self.members[shelf] for side in ("right", "left")), key=detour)
+
+    def absolute_x(self, node: Node, x: float) -> float:
+        return self.offsets[node.panel] + x
 
 
 def plan(edges: Sequence[Edge], grid: Grid) -> List[Route]:
@@ -187,9 +204,10 @@ def _between(e: Edge, src: Node, dst: Node, grid: Grid) -> Route:
             legs += [Leg(True, _gap(p, src.row)), Leg(False, ("right", p), (src.row + 0.5, rows_p))]
     low, high = grid.shelf_of[p], grid.shelf_of[q]
     legs.append(Leg(True, ("shelf", low)))
+    x_from, x_to = grid.absolute_x(src, grid.exit_x(src)), grid.absolute_x(dst, grid.exit_x(dst))
     for shelf in range(low + 1, high):
-        legs += [Leg(False, ("right", grid.rightmost[shelf]), (-1, grid.rows(grid.rightmost[shelf]))),
-                 Leg(True, ("shelf", shelf))]
+        side, band = grid.passing(shelf, x_from, x_to)
+        legs += [Leg(False, (side, band), (-1, grid.rows(band))), Leg(True, ("shelf", shelf))]
     if route.end != BOTTOM:
         legs.append(Leg(False, _corridor(route.end, q), (-1, dst.row + grid.state_rank(dst))))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from .. import labels
-from ..spec import LayerSpec, RecurrentSpec, StateSpec, value_key
+from ..spec import Connection, LayerSpec, RecurrentSpec, StateSpec, value_key
 from .drafts import Sketch, _Handle, _PanelDraft
 from .graph import Strip
 
@@ -21,12 +21,33 @@ def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
     return [("", rec)]
 
 
+def _states_fed(b: Sketch, directions: List[Tuple[str, RecurrentSpec]],
+                wired: Dict[int, Connection]) -> Dict[Tuple[str, int], Tuple[int, str]]:
+    """For each tensor wired into the layer's initial states: the first state slot it starts
+    and the names it is printed with (the source's own state name, or the states it starts)."""
+    slots: Dict[Tuple[str, int], List[int]] = {}
+    names: Dict[Tuple[str, int], List[str]] = {}
+    slot = 0
+    for _, spec in directions:
+        for state in spec.states:
+            conn = wired.get(slot)
+            if conn is not None:
+                key = (conn.layer, conn.tensor)
+                name = b.state_label(conn.layer, conn.tensor, _state_name(state, spec))
+                slots.setdefault(key, []).append(slot)
+                if name not in names.setdefault(key, []):
+                    names[key].append(name)
+            slot += 1
+    return {key: (slots[key][0], ", ".join(names[key])) for key in slots}
+
+
 def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     rec = layer.recurrent
     assert rec is not None
     panel = b.panel(source.panel)
     directions = _directions(rec)
     wired = {c.slot: c for c in layer.inbound if c.kind == "state"}
+    fed = _states_fed(b, directions, wired)
     last_cells: List[str] = []
     all_cells: List[Dict[int, str]] = []
     state_offset = 0
@@ -74,8 +95,10 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
                               side=side, label=label, layer=layer.id, lane=lane, state=name,
                               strip=b.strip(dims, value, zero=conn is None and not kept), detail=origin)
             if handed is not None and conn is not None:
-                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id, state=name,
-                           label=f"{b.state_label(conn.layer, conn.tensor, name)} · {labels.dims_text(dims)}")
+                # One tensor that starts several states runs on one line with one caption.
+                first, names = fed[(conn.layer, conn.tensor)]
+                label = f"{names} · {labels.dims_text(dims)}" if first == state_offset + i else ""
+                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id, state=name, label=label)
             prev: str = init
             prev_col: Optional[int] = None
             for col in order:
@@ -95,7 +118,8 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
                 final_label = labels.step_name(name, last.key)
                 final = b.add_node(id=f"{prefix}-{name}T", kind="final", panel=panel.index, row=row, col=None,
                                    side=-side, layer=layer.id, lane=lane, state=name, output=output,
-                                   label=final_label if output is None else f"{final_label} → output {output}",
+                                   label=final_label if output is None
+                                   else f"{final_label} → {b.output_legend(layer, tensor, None)}",
                                    strip=b.strip(dims, value_key(layer.id, 0, last.t, state=f"{d}/{i}")))
                 b.add_edge(prev, final, "state", layer=layer.id, state=name,
                            label=f"{name} · {labels.dims_text(dims)}")

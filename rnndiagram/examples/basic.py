@@ -1,76 +1,16 @@
-"""Built-in example models for the gallery, the docs and the tests (Keras imported lazily).
-
-Every model and layer is named explicitly: Keras's automatic names come from global
-counters, so they would change with whatever was built before and break determinism.
-"""
+"""One recurrent idea per model: cells, masks, directions, states handed on, ConvLSTM,
+custom cells, long and unknown lengths, and the layers around them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Tuple
 
-from .read.keras_import import import_keras
-from .read.loading import minimal_rnn_cell_class
+from ..read.keras_import import import_keras
+from ..read.loading import minimal_rnn_cell_class
+from .base import Example
 
 if TYPE_CHECKING:
     import keras
-
-SEED_TOKENS = ("I", "am", "groot")
-
-
-@dataclass(frozen=True)
-class Example:
-    """One example model: ``build()`` returns it freshly built."""
-
-    name: str
-    title: str
-    description: str
-    build: Callable[[], Any]
-    tokens: Optional[Tuple[str, ...]] = None
-
-
-def seed_simple_rnn() -> keras.Model:
-    keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(3, 2), name="words"),
-        keras.layers.SimpleRNN(4, name="simple_rnn"),
-    ], name="seed_simple_rnn")
-
-
-def seed_dense() -> keras.Model:
-    keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(3, 2), name="words"),
-        keras.layers.SimpleRNN(4, name="simple_rnn"),
-        keras.layers.Dense(1, name="dense"),
-    ], name="seed_dense")
-
-
-def seed_return_sequences() -> keras.Model:
-    keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(3, 2), name="words"),
-        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
-    ], name="seed_return_sequences")
-
-
-def seed_time_distributed() -> keras.Model:
-    keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(3, 2), name="words"),
-        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
-        keras.layers.TimeDistributed(
-            keras.layers.Dense(4, activation="softmax", name="dense"), name="time_distributed"),
-    ], name="seed_time_distributed")
-
-
-def seed_stacked() -> keras.Model:
-    keras = import_keras()
-    return keras.Sequential([
-        keras.Input(shape=(3, 2), name="words"),
-        keras.layers.SimpleRNN(4, return_sequences=True, name="simple_rnn"),
-        keras.layers.SimpleRNN(4, name="simple_rnn_1"),
-    ], name="seed_stacked")
 
 
 def lstm_classifier() -> keras.Model:
@@ -243,22 +183,7 @@ def attention_seq2seq() -> keras.Model:
     return keras.Model([encoder_inputs, decoder_inputs], outputs, name="attention_seq2seq")
 
 
-_EXAMPLES: Tuple[Example, ...] = (
-    Example("seed_simple_rnn", "SimpleRNN, many to one",
-            "Three words of size 2 go through a SimpleRNN of 4 units; only the last "
-            "cell's output leaves the layer.", seed_simple_rnn, SEED_TOKENS),
-    Example("seed_dense", "SimpleRNN and a Dense head",
-            "The last output of the SimpleRNN is read by a Dense layer of one unit.",
-            seed_dense, SEED_TOKENS),
-    Example("seed_return_sequences", "SimpleRNN, return_sequences=True",
-            "Every cell's output of size 4 leaves the layer, one per word.",
-            seed_return_sequences, SEED_TOKENS),
-    Example("seed_time_distributed", "TimeDistributed Dense over a sequence",
-            "The same Dense softmax of 4 classes is applied to the output of every timestep.",
-            seed_time_distributed, SEED_TOKENS),
-    Example("seed_stacked", "Two stacked SimpleRNNs",
-            "The first layer returns its whole sequence, which the second reads step by "
-            "step before returning its last output.", seed_stacked, SEED_TOKENS),
+EXAMPLES: Tuple[Example, ...] = (
     Example("lstm_classifier", "LSTM sequence classifier",
             "An LSTM reads 20 steps of 8 features and its last output is classified into "
             "5 classes.", lstm_classifier),
@@ -305,26 +230,3 @@ _EXAMPLES: Tuple[Example, ...] = (
             "The decoder starts from the encoder's final states and attends over the "
             "encoder's whole output sequence at every step.", attention_seq2seq),
 )
-
-_BY_NAME: Dict[str, Example] = {e.name: e for e in _EXAMPLES}
-
-
-def names() -> Tuple[str, ...]:
-    """The example names, in gallery order."""
-    return tuple(e.name for e in _EXAMPLES)
-
-
-def get(name: str) -> Example:
-    """The example called ``name``; ``KeyError`` lists the valid names."""
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise KeyError(f"no example {name!r}; examples are {', '.join(names())}") from None
-
-
-def build(name: str, seed: Optional[int] = None) -> Any:
-    """A freshly built ``keras.Model`` of the example called ``name``; with ``seed``, its
-    weights are drawn from Keras's random generators seeded with it (so values repeat)."""
-    if seed is not None:
-        import_keras().utils.set_random_seed(seed)
-    return get(name).build()
