@@ -158,10 +158,13 @@ def _clashes(routes: Sequence[Route], paths: Dict[str, Tuple[Tuple[float, float]
                 runs[round(x0 * 2)].append((min(y0, y1), max(y0, y1), r, band))
     bands: List[int] = []
     for bucket in runs.values():
-        for i, (a0, a1, ra, ba) in enumerate(bucket):
+        bucket.sort(key=lambda run: run[0])
+        for i, (a0, a1, ra, ba) in enumerate(bucket):  # runs that start before a1 - 1 px
             for b0, b1, rb, bb in bucket[i + 1:]:
+                if b0 >= a1 - 1.0:
+                    break
                 apart = ra.edge.src != rb.edge.src and ra.edge.dst != rb.edge.dst
-                if apart and min(a1, b1) - max(a0, b0) > 1.0:
+                if apart and min(a1, b1) - b0 > 1.0:
                     band = bb if bb is not None else ba
                     if band is not None and band not in bands:
                         bands.append(band)

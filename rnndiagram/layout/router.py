@@ -14,6 +14,7 @@ only then are the routes turned into points.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple
@@ -75,8 +76,11 @@ class Grid:
                  edges: Sequence[Edge] = ()) -> None:
         self.bands, self.nodes = bands, nodes
         self.shelf_of = {b: s.index for s in placed for b in s.bands}
-        self.members = {s.index: list(s.bands) for s in placed}
         self.offsets = {b: s.x[b] for s in placed for b in s.bands}
+        # The corridors of each shelf's bands, left to right (x as the bands were last placed).
+        self.corridors = {s.index: sorted((self.offsets[b] + (bands[b].left_corridor if side == "left"
+                                                              else bands[b].corridor_x), side, b)
+                                          for b in s.bands for side in ("left", "right")) for s in placed}
         self.by_row: Dict[Tuple[int, int], List[Node]] = defaultdict(list)
         for n in nodes.values():
             self.by_row[(n.panel, n.row)].append(n)
@@ -124,12 +128,12 @@ class Grid:
     def passing(self, shelf: int, x_from: float, x_to: float) -> Tuple[str, int]:
         """The corridor by which an edge from ``x_from`` to ``x_to`` (as the bands were last
         placed) passes a shelf in between: the one that makes the shortest detour."""
-        def detour(choice: Tuple[str, int]) -> float:
-            side, b = choice
-            x = self.offsets[b] + (self.bands[b].left_corridor if side == "left" else self.bands[b].corridor_x)
-            return abs(x - x_from) + abs(x - x_to)
-
-        return min(((side, b) for b in self.members[shelf] for side in ("right", "left")), key=detour)
+        corridors = self.corridors[shelf]
+        i = bisect_left(corridors, (min(x_from, x_to),))
+        # Any corridor between the two ends costs no detour; else the nearest one outside.
+        near = corridors[max(i - 1, 0):i + 1]
+        _, side, band = min(near, key=lambda c: (abs(c[0] - x_from) + abs(c[0] - x_to), c))
+        return side, band
 
     def absolute_x(self, node: Node, x: float) -> float:
         return self.offsets[node.panel] + x
@@ -275,24 +279,33 @@ def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]
     pitches: Dict[Channel, List[float]] = {}
     for channel, legs in by_channel.items():
         legs.sort(key=lambda item: item[1])
-        count = _colour([(leg, span, edge) for leg, span, edge, _ in legs])
+        count = _colour([(leg, span, edge) for leg, span, edge, _ in legs], by_start=True)
         captioned = {leg.slot for leg, _, _, caption in legs if caption}
         pitches[channel] = [CAPTIONED if t in captioned else TRACK for t in range(count)]
     return pitches
 
 
-def _colour(items: Sequence[Tuple[Leg, Tuple[float, float], Edge]]) -> int:
+def _colour(items: Sequence[Tuple[Leg, Tuple[float, float], Edge]], by_start: bool = False) -> int:
     """Give each leg the lowest slot free of every overlapping leg of another edge that
-    neither leaves nor enters the same node (touching counts as overlapping)."""
+    neither leaves nor enters the same node (touching counts as overlapping). With items
+    ``by_start`` (sorted by where their spans start), a slot forgets the legs that end
+    before the current one starts, so a channel of many short runs costs linear time."""
     taken: Dict[int, List[Tuple[Tuple[float, float], Edge]]] = defaultdict(list)
+    count = 0
     for leg, span, edge in items:
         slot = 0
-        while any(span[0] <= s[1] and s[0] <= span[1] and other.src != edge.src and other.dst != edge.dst
-                  for s, other in taken[slot]):
+        while True:
+            held = taken[slot]
+            if by_start:
+                held[:] = [h for h in held if h[0][1] >= span[0]]
+            if not any(span[0] <= s[1] and s[0] <= span[1] and other.src != edge.src and other.dst != edge.dst
+                       for s, other in held):
+                break
             slot += 1
         leg.slot = slot
         taken[slot].append((span, edge))
-    return max(taken, default=-1) + 1
+        count = max(count, slot + 1)
+    return count
 
 
 # -- points ----------------------------------------------------------------------------------
