@@ -201,52 +201,26 @@ def module_file(source: str) -> Optional[Path]:
 # -- inline SVG -----------------------------------------------------------------------
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
+_ROOT_ID = re.compile(r'<svg [^>]*?\bid="(rnd-[0-9a-f]+)"')
 _TITLE = re.compile(r'(<title id="[^"]*-title">)(.*?)(</title>)', re.S)
 _LABELLEDBY = re.compile(r'aria-labelledby="[^"]*"')
-_STYLE = re.compile(r"(<style>)(.*?)(</style>)", re.S)
 
 
 def inline_svg(svg: str, uid: str, alt: str) -> str:
     """``svg`` wrapped in ``<div id=uid>`` so that it can share a page with others.
 
-    Its ids get the prefix ``uid`` (so two diagrams do not clash), its stylesheet applies
-    only inside the wrapper (so a dark diagram does not repaint a light one), its
-    accessible name is ``alt`` and it shrinks to the width of the page.
+    The SVG scopes its ids and stylesheet under its root's id, a hash of the drawing; that
+    id becomes ``uid-svg`` here, so the same drawing twice on a page still has ids of its
+    own. Its accessible name is ``alt`` and it shrinks to the width of the page.
     """
     svg = _XML_DECL.sub("", svg)
-    svg = svg.replace('id="rnd-', f'id="{uid}-').replace("url(#rnd-", f"url(#{uid}-")
-    svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-title" aria-describedby="{uid}-desc"', svg, count=1)
-    svg = _TITLE.sub(lambda m: m[1] + html.escape(alt, quote=False) + m[3], svg, count=1)
-    svg = _STYLE.sub(lambda m: m[1] + scope_css(m[2], f"#{uid}") + m[3], svg, count=1)
+    own = _ROOT_ID.search(svg)
+    if own:  # the hash is unique to the drawing, so it occurs only where it is an id
+        svg = svg.replace(own[1], f"{uid}-svg")
+    svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-svg-title" aria-describedby="{uid}-svg-desc"', svg, count=1)
+    svg = _TITLE.sub(lambda m: m[1] + html.escape(labels.printable(alt), quote=False) + m[3], svg, count=1)
     svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
     return f'<div class="rnndiagram" id="{uid}">\n{svg.strip()}\n</div>'
-
-
-def scope_css(css: str, scope: str) -> str:
-    """Prefix every selector of ``css`` with ``scope`` (at-rules such as ``@media`` kept).
-
-    >>> scope_css("text{fill:#333}.a,.b{x:1}@media (x){svg.c{y:2}}", "#d")
-    '#d text{fill:#333}#d .a,#d .b{x:1}@media (x){#d svg.c{y:2}}'
-    """
-    out: List[str] = []
-    pieces = re.split(r"([{}])", css)
-    for i, piece in enumerate(pieces):
-        if piece == "{":
-            continue
-        if piece == "}":
-            out.append("}")
-            continue
-        opens = i + 1 < len(pieces) and pieces[i + 1] == "{"
-        if not opens:
-            out.append(piece)
-            continue
-        prelude = piece.strip()
-        if prelude.startswith("@"):
-            out.append(piece + "{")
-            continue
-        lead = piece[: len(piece) - len(piece.lstrip())]
-        out.append(lead + ",".join(f"{scope} {s.strip()}" for s in prelude.split(",")) + "{")
-    return "".join(out)
 
 
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
