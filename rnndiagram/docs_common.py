@@ -5,7 +5,8 @@ The Sphinx extension and the MkDocs plugin are thin glue over this module. A dra
 stored under ``<cache folder>/<key>.svg`` where the key hashes the model spec JSON, the
 diagram options, the package version and the templates; PNG and PDF copies are converted
 from that SVG and stored beside it. Every drawing or conversion appends one line to
-``renders.log`` in the folder, so a rebuild that draws nothing again can be seen.
+``renders.log`` in the folder, so a rebuild that draws nothing again can be seen. After a
+build, :meth:`DiagramCache.prune` removes the drawings no page uses any more.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import __version__, labels
-from ._io import write_atomic
+from ._io import make_folder, write_atomic
 from .render.templates import template_dirs
+from .options import DiagramOptions, parse_tokens
 from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 
 RENDER_LOG = "renders.log"
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "values", "seed")
 ALIGNS = ("left", "center", "right")
@@ -56,12 +59,16 @@ class DiagramCache:
         """Resolve ``source``, and draw it unless a drawing with the same key is stored.
 
         Resolving still builds a Keras model (its spec is part of the key); only the
-        drawing is skipped. Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
+        drawing is skipped. In values mode a model built from code gets weights seeded by
+        the ``seed`` option, so the same page draws the same numbers and hits the cache.
+        Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
         """
         from .api import diagram
         from .sources import resolve
 
-        d = diagram(resolve(source).model, **options)
+        chosen = DiagramOptions.from_kwargs(**options)  # a bad option fails before any model is built
+        seed = chosen.seed if chosen.values else None
+        d = diagram(resolve(source, live=chosen.values, seed=seed).model, **options)
         key = content_key(d)
         path = self.folder / f"{key}.svg"
         if not path.is_file():
@@ -78,6 +85,18 @@ class DiagramCache:
     def png(self, key: str, scale: float = 2.0) -> Path:
         return self._converted(key, f"x{scale:g}.png", lambda svg: _raster().svg_to_png(svg, scale))
 
+    def prune(self, keep: Iterable[str]) -> List[str]:
+        """Remove the drawings (and their PNG and PDF copies) whose key is not in ``keep``;
+        return the names of the files removed. Other files in the folder are left alone."""
+        kept = set(keep)
+        removed: List[str] = []
+        for path in sorted(self.folder.glob("*")) if self.folder.is_dir() else []:
+            match = _CACHED.match(path.name)
+            if match and match["key"] not in kept and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path.name)
+        return removed
+
     def renders(self) -> List[str]:
         """Every drawing and conversion made in this folder, oldest first."""
         log = self.folder / RENDER_LOG
@@ -90,7 +109,7 @@ class DiagramCache:
         return path
 
     def _store(self, path: Path, data: Any, line: str) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         write_atomic(path, data)
         # One short append per render: O_APPEND keeps lines whole across parallel builds.
         with open(self.folder / RENDER_LOG, "a", encoding="utf-8") as log:
@@ -149,20 +168,6 @@ def _describe(rec: Any) -> str:
     steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
     returns = "every step" if rec.return_sequences else "the last step"
     return f"{labels.recurrent_phrase(rec)} over {steps} timesteps returning {returns}"
-
-
-def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
-    """Token labels as the CLI takes them: ``"I am groot"``, ``"I,am,groot"`` or a list.
-
-    >>> parse_tokens("I am groot"), parse_tokens("a b, c"), parse_tokens(["x", 1])
-    (('I', 'am', 'groot'), ('a b', 'c'), ('x', '1'))
-    """
-    if text is None or text == "":
-        return None
-    if isinstance(text, (list, tuple)):
-        return tuple(str(t) for t in text)
-    text = str(text)
-    return tuple(t.strip() for t in text.split(",")) if "," in text else tuple(text.split())
 
 
 def localize(source: str, base: Path) -> Tuple[str, Optional[Path]]:
