@@ -1,7 +1,7 @@
 """rnndiagram: diagrams of Keras recurrent layers unrolled in time.
 
 ``import rnndiagram`` does not import TensorFlow; it is loaded only when a live model is
-read (see ``rnndiagram._keras``).
+read (see ``rnndiagram.read.keras_import``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from .errors import (
     NotAModelError,
     NotBuiltError,
     OptionError,
+    OutputError,
     RnnDiagramError,
+    RnnDiagramWarning,
     SourceError,
     UnknownFormatError,
     UnsupportedLayerError,
@@ -42,8 +44,10 @@ __all__ = [
     "NotAModelError",
     "NotBuiltError",
     "OptionError",
+    "OutputError",
     "RecurrentSpec",
     "RnnDiagramError",
+    "RnnDiagramWarning",
     "SourceError",
     "StateSpec",
     "TensorRef",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from ._io import write_atomic
-from .errors import OptionError, UnknownFormatError
+from .errors import OptionError, RnnDiagramWarning, UnknownFormatError
 from .read.live import inspect
 from .options import DiagramOptions
 from .render import ENGINES, FORMATS, SUFFIXES, format_of
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from .unroll.graph import UnrolledGraph
 
 class Diagram:
-    """A model's unrolled diagram; every output is computed once, on first use.
+    """A model's unrolled diagram. The unrolled graph, the scene and the SVG are computed
+    once, on first use; DOT, PNG, PDF and JSON are made again on each call.
 
     Build one with :func:`diagram`. In Jupyter it displays itself as SVG.
     """
@@ -35,7 +37,9 @@ class Diagram:
         # for the commands and plugins that only read specs.
         from .unroll import unroll
 
-        return unroll(self.spec, self.options, self._values)
+        graph = unroll(self.spec, self.options, self._values)
+        _warn_of_unused_tokens(graph, self.options.tokens)
+        return graph
 
     @cached_property
     def scene(self) -> Scene:
@@ -44,7 +48,15 @@ class Diagram:
         return layout(self.graph, self.options.theme)
 
     def to_svg(self) -> str:
-        """The diagram as a self-contained SVG document."""
+        """The diagram as a self-contained SVG document.
+
+        Its ids and its stylesheet are scoped to the diagram (by a hash of what it draws),
+        so several diagrams can share one HTML page.
+        """
+        return self._svg
+
+    @cached_property
+    def _svg(self) -> str:
         from .render.svg import render_svg
 
         return render_svg(self.scene)
@@ -71,17 +83,21 @@ class Diagram:
         """The model spec as JSON (the contract described in the README)."""
         return self.spec.to_json()
 
-    def render(self, format: str, engine: str = "rnndiagram", scale: float = 1.0,
+    def render(self, format: str, engine: str = "rnndiagram", scale: Optional[float] = None,
                dpi: Optional[int] = None) -> bytes:
         """The diagram in ``format`` (a name of ``rnndiagram.render.FORMATS``), as bytes.
 
         ``engine="graphviz"`` has Graphviz's ``dot`` lay out the DOT source for svg, png and
-        pdf; ``scale`` sizes our PNG, ``dpi`` our PDF's drawing (default 300) or Graphviz's PNG.
+        pdf; ``scale`` sizes our PNG (default 1), ``dpi`` our PDF's drawing (default 300) or
+        Graphviz's PNG. A ``scale`` or ``dpi`` that the format does not use is a
+        :class:`~rnndiagram.errors.RnnDiagramWarning`.
         """
         if format not in FORMATS:
             raise UnknownFormatError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
         if engine not in ENGINES:
             raise OptionError(f"unknown engine {engine!r}; the engines are {', '.join(ENGINES)}")
+        for message in unused_settings(format, engine, scale, dpi):
+            warnings.warn(message, RnnDiagramWarning, stacklevel=2)
         if format == "json":
             return self.to_json().encode()
         if format == "dot":
@@ -92,7 +108,7 @@ class Diagram:
             return graphviz_render(self.to_dot(), format, dpi)  # type: ignore[arg-type]
         if format == "svg":
             return self.to_svg().encode()
-        return self.to_png(scale) if format == "png" else self.to_pdf(dpi or 300)
+        return self.to_png(scale or 1.0) if format == "png" else self.to_pdf(dpi or 300)
 
     def save(self, path: Union[str, Path], format: Optional[str] = None) -> Path:
         """Write the diagram to ``path`` atomically; the format comes from the suffix
@@ -103,13 +119,49 @@ class Diagram:
             raise UnknownFormatError(
                 f"cannot tell which format to write for {str(path)!r}: use a suffix among "
                 f"{', '.join(sorted(SUFFIXES))} or pass format= one of {', '.join(FORMATS)}")
-        return write_atomic(path, self.render(fmt))
+        # The user named this path: a symbolic link there is written through, not replaced.
+        return write_atomic(path, self.render(fmt), follow_link=True)
 
     def _repr_svg_(self) -> str:
         return self.to_svg()
 
     def __repr__(self) -> str:
         return f"<Diagram of {self.spec.name!r}: {len(self.spec.recurrent_layers)} recurrent layer(s)>"
+
+
+def unused_settings(format: str, engine: str, scale: Optional[float], dpi: Optional[int]) -> Tuple[str, ...]:
+    """What is said of a ``scale`` or ``dpi`` given for a format that does not use it.
+
+    >>> unused_settings("png", "rnndiagram", 2.0, None)
+    ()
+    >>> [m.split()[0] for m in unused_settings("svg", "graphviz", 2.0, 300)]
+    ['scale', 'dpi']
+    """
+    ours = engine == "rnndiagram"
+    unused = []
+    if scale is not None and not (format == "png" and ours):
+        unused.append(f"scale (--scale) sizes rnndiagram's PNG; it is not used for {_output(format, engine)}")
+    if dpi is not None and not ((format == "pdf" and ours) or (format == "png" and not ours)):
+        unused.append(f"dpi (--dpi) sets the resolution of a PDF's drawing or of Graphviz's PNG; it is not "
+                      f"used for {_output(format, engine)}")
+    return tuple(unused)
+
+
+def _output(format: str, engine: str) -> str:
+    return f"{format} laid out by Graphviz" if engine == "graphviz" and format in ("svg", "png", "pdf") else format
+
+
+def _warn_of_unused_tokens(graph: UnrolledGraph, tokens: Optional[Tuple[str, ...]]) -> None:
+    """More tokens than a sequence has steps: the extra ones have no step to label."""
+    lengths = [max((c.t or 0) for c in panel.columns) for panel in graph.panels
+               if any(n.kind == "token" and n.panel == panel.index for n in graph.nodes)
+               and all(c.t is not None or c.ellipsis for c in panel.columns)]
+    if tokens and lengths and max(lengths) < len(tokens):
+        extra = tokens[max(lengths):]
+        shown = ", ".join(repr(t) for t in extra[:3]) + (", ..." if len(extra) > 3 else "")
+        warnings.warn(f"{len(tokens)} tokens were given for {max(lengths)} timesteps; the last "
+                      f"{len(extra)} ({shown}) label no step and are not drawn", RnnDiagramWarning,
+                      stacklevel=3)
 
 
 def diagram(model: Any, **options: Any) -> Diagram:

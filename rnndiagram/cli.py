@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
 from . import __version__
-from .errors import RnnDiagramError
+from .errors import OptionError, RnnDiagramError, RnnDiagramWarning
+from .labels import printable
+from .options import MAX_SHOWN_TIMESTEPS, parse_tokens
 from .render import ENGINES, FORMATS, SUFFIXES
+
 EXIT_MODEL_ERROR = 1
+Target = Tuple[str, Optional[Path], str]
+"""(source, output path or None for standard output, format) of one drawing."""
 
 
 class _Group(click.Group):
-    """Turns rnndiagram's errors into a one-line message and exit code 1 (``--debug``: traceback)."""
+    """Turns rnndiagram's errors into a one-line message and exit code 1 (``--debug``: traceback),
+    and its warnings into one ``Warning:`` line each on stderr."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except RnnDiagramError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            raise click.ClickException(str(exc)) from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", RnnDiagramWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except RnnDiagramError as exc:
+                if ctx.obj and ctx.obj.get("debug"):
+                    raise
+                raise click.ClickException(printable(str(exc))) from exc
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                  line: Optional[str] = None) -> None:
+    if issubclass(category, RnnDiagramWarning):
+        click.echo(f"Warning: {printable(str(message))}", err=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,7 +79,8 @@ _ALLOW_LOAD = click.option(
 
 def _diagram_options(f):
     options = [
-        click.option("--max-timesteps", type=click.IntRange(min=2), default=4, show_default=True,
+        click.option("--max-timesteps", type=click.IntRange(min=2, max=MAX_SHOWN_TIMESTEPS), default=4,
+                     show_default=True,
                      help="Timesteps shown per time axis, the ellipsis column included."),
         click.option("--timesteps", type=click.IntRange(min=1), help="Draw an unknown length (None) as this many steps."),
         click.option("--theme", type=click.Choice(["light", "dark", "auto"]), default="light", show_default=True,
@@ -65,8 +88,11 @@ def _diagram_options(f):
         click.option("--tokens", help='Labels under the input steps: "I am groot" or "I,am,groot".'),
         click.option("--values", is_flag=True, help="Run the model once and print real numbers in the strips."),
         click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="A .npy array (batch first) to run with --values instead of random input."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random input for --values."),
+                     help="A .npy array (batch first; written by numpy.save) to run with --values "
+                          "instead of random input."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the random input for --values, and of the weights of a model "
+                          "the source builds (example:NAME, a function)."),
         click.option("--show-unreturned", is_flag=True,
                      help="Draw the outputs a return_sequences=False layer does not return, faint."),
         click.option("--expand-nested", is_flag=True, help="Draw the layers of nested models."),
@@ -82,29 +108,47 @@ def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
     tokens = kw.pop("tokens")
     sample = kw.pop("sample")
     if tokens:
-        kw["tokens"] = tuple(t.strip() for t in tokens.split(",")) if "," in tokens else tuple(tokens.split())
+        kw["tokens"] = parse_tokens(tokens)
     if sample is not None:
-        import numpy as np
-
-        kw["sample"] = np.load(sample)
+        if not kw.get("values"):
+            warnings.warn("--sample is the input of --values, which was not given; it is not used",
+                          RnnDiagramWarning)
+        kw["sample"] = _load_sample(sample)
     return kw
+
+
+def _load_sample(path: Path) -> Any:
+    """The array in a ``.npy`` file, never unpickled; mapped, not read, so a big file costs
+    nothing until values mode takes its first batch item."""
+    import numpy as np
+
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        reason = str(exc).splitlines()[0].rstrip(".") if str(exc) else type(exc).__name__
+        raise OptionError(f"--sample {path} is not a .npy array of numbers written by numpy.save "
+                          f"({reason})") from None
+    if not isinstance(array, np.ndarray):  # an .npz archive holds several arrays
+        raise OptionError(f"--sample {path} holds several arrays; save the one input with numpy.save")
+    return array
 
 
 @main.command("export")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", required=True,
-              help="Output file, - for standard output, or a folder when there are several sources.")
+              help="Output file, - for standard output, or a folder (a name ending in /, or always "
+                   "when there are several sources).")
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Output format; by default taken from the output file's suffix (svg for a folder).")
 @click.option("--engine", type=click.Choice(ENGINES), default="rnndiagram", show_default=True,
               help="Who lays the drawing out: our own layout, or Graphviz's dot from the DOT source.")
-@click.option("--scale", type=click.FloatRange(min=0.1, max=20), default=1.0, show_default=True,
-              help="PNG size as a multiple of the SVG's.")
+@click.option("--scale", type=click.FloatRange(min=0.1, max=20),
+              help="PNG size as a multiple of the SVG's (default 1).")
 @click.option("--dpi", type=click.IntRange(min=10, max=2400),
               help="Resolution of the drawing inside a PDF (default 300), or of Graphviz's PNG.")
 @_diagram_options
-def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], engine: str, scale: float,
-                   dpi: Optional[int], **kw: Any) -> None:
+def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], engine: str,
+                   scale: Optional[float], dpi: Optional[int], **kw: Any) -> None:
     """Draw each SOURCE and write it to OUTPUT.
 
     \b
@@ -116,53 +160,94 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
     """
     allow_load = kw["allow_load"]
     options = _options(kw)
-    targets = _targets(sources, output, fmt)
+    folder, targets = _targets(sources, output, fmt)
     failures: List[Tuple[str, str]] = []
     show_bar = len(targets) > 1 and sys.stderr.isatty()
     with click.progressbar(targets, label="Drawing", file=sys.stderr, hidden=not show_bar) as bar:
         for source, path, target_fmt in bar:
             try:
                 data = _render(source, target_fmt, engine, scale, dpi, options, allow_load)
-                _write(path, data)
+                _write(path, data, follow_link=folder is None)
             except RnnDiagramError as exc:
                 if len(targets) == 1:
                     raise
-                failures.append((source, str(exc)))
+                failures.append((source, printable(str(exc))))
     for source, message in failures:
-        click.echo(f"Error: {source}: {message}", err=True)
+        # Most messages already name their source (a file, example:NAME); the others get it.
+        click.echo(f"Error: {message if source in message else f'{source}: {message}'}", err=True)
+    if folder is not None:
+        done = len(targets) - len(failures)
+        click.echo(f"wrote {done}{f' of {len(targets)}' if failures else ''} file{'s' * (len(targets) != 1)} "
+                   f"to {folder}")
     if failures:
         raise click.exceptions.Exit(EXIT_MODEL_ERROR)
 
 
-def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> List[Tuple[str, Optional[Path], str]]:
-    """(source, path or None for stdout, format) for each source; usage errors exit with 2."""
+def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> Tuple[Optional[Path], List[Target]]:
+    """The output folder (None for one file or stdout) and the targets; usage errors exit with 2."""
     out = Path(output)
-    if len(sources) > 1 or (output != "-" and out.is_dir()):
-        if output == "-":
-            raise click.UsageError("several sources need a folder for -o, not -")
-        if out.exists() and not out.is_dir():
-            raise click.UsageError(f"several sources need a folder for -o; {output} is a file")
-        out.mkdir(parents=True, exist_ok=True)
-        chosen = fmt or "svg"
-        names: Dict[str, int] = {}
-        targets: List[Tuple[str, Optional[Path], str]] = []
-        for source in sources:
-            stem = _stem(source)
-            names[stem] = names.get(stem, 0) + 1
-            unique = stem if names[stem] == 1 else f"{stem}-{names[stem]}"
-            targets.append((source, out / f"{unique}.{chosen}", chosen))
-        return targets
+    if len(sources) > 1 or output.endswith(("/", os.sep)) or (output != "-" and out.is_dir()):
+        targets = _folder_targets(sources, output, fmt)
+        _refuse_to_overwrite_sources(targets)
+        from ._io import make_folder
+
+        return make_folder(out), targets
     if output == "-":
         if not fmt:
             raise click.UsageError("writing to standard output needs --format")
-        return [(sources[0], None, fmt)]
+        return None, [(sources[0], None, fmt)]
     by_suffix = SUFFIXES.get(out.suffix.lower())
     if fmt and by_suffix and fmt != by_suffix:
         raise click.UsageError(f"--format {fmt} clashes with the suffix of {output} ({by_suffix})")
     if not fmt and not by_suffix:
         raise click.UsageError(f"cannot tell the format of {output}: use a suffix among "
                                f"{', '.join(sorted(SUFFIXES))} or pass --format")
-    return [(sources[0], out, str(fmt or by_suffix))]
+    targets = [(sources[0], out, str(fmt or by_suffix))]
+    _refuse_to_overwrite_sources(targets)
+    return None, targets
+
+
+def _folder_targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> List[Target]:
+    """One file per source in the folder ``output``, named after the source."""
+    if output == "-":
+        raise click.UsageError("several sources need a folder for -o, not -")
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"several sources need a folder for -o; {output} is a file")
+    chosen = fmt or "svg"
+    names: Dict[str, int] = {}
+    targets: List[Target] = []
+    for source in sources:
+        stem = _stem(source)
+        names[stem] = names.get(stem, 0) + 1
+        unique = stem if names[stem] == 1 else f"{stem}-{names[stem]}"
+        targets.append((source, out / f"{unique}.{chosen}", chosen))
+    return targets
+
+
+def _refuse_to_overwrite_sources(targets: List[Target]) -> None:
+    """A drawing written over the file it is drawn from would destroy the user's model."""
+    for source, path, _ in targets:
+        own = _source_file(source)
+        if path is not None and own is not None and _same_file(own, path):
+            raise click.UsageError(f"the output {path} is the source {source} itself; "
+                                   f"write the drawing to another file")
+
+
+def _source_file(source: str) -> Optional[Path]:
+    if source.startswith("example:"):
+        return None
+    path = Path(source.rsplit(":", 1)[0] if ".py:" in source else source)
+    return path if path.suffix.lower() in (".keras", ".h5", ".json", ".py") else None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links
+    except OSError:
+        return False
 
 
 def _stem(source: str) -> str:
@@ -170,24 +255,26 @@ def _stem(source: str) -> str:
     return Path(tail).stem.rsplit(".", 1)[-1] or "model"
 
 
-def _render(source_text: str, fmt: str, engine: str, scale: float, dpi: Optional[int],
+def _render(source_text: str, fmt: str, engine: str, scale: Optional[float], dpi: Optional[int],
             options: Dict[str, Any], allow_load: bool) -> bytes:
     from .api import diagram
     from .sources import resolve
 
     # Values mode runs the model, so a saved file is then loaded with Keras.
-    source = resolve(source_text, allow_load=allow_load, live=bool(options.get("values")))
+    values = bool(options.get("values"))
+    source = resolve(source_text, allow_load=allow_load, live=values,
+                     seed=options.get("seed", 0) if values else None)
     return diagram(source.model, **options).render(fmt, engine, scale, dpi)
 
 
-def _write(path: Optional[Path], data: bytes) -> None:
+def _write(path: Optional[Path], data: bytes, follow_link: bool) -> None:
     from ._io import write_atomic
 
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        write_atomic(path, data)
+        write_atomic(path, data, follow_link=follow_link)
 
 
 @main.command("inspect")

@@ -5,7 +5,8 @@ The Sphinx extension and the MkDocs plugin are thin glue over this module. A dra
 stored under ``<cache folder>/<key>.svg`` where the key hashes the model spec JSON, the
 diagram options, the package version and the templates; PNG and PDF copies are converted
 from that SVG and stored beside it. Every drawing or conversion appends one line to
-``renders.log`` in the folder, so a rebuild that draws nothing again can be seen.
+``renders.log`` in the folder, so a rebuild that draws nothing again can be seen. After a
+build, :meth:`DiagramCache.prune` removes the drawings no page uses any more.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import __version__, labels
-from ._io import write_atomic
+from ._io import make_folder, write_atomic
 from .render.templates import template_dirs
+from .options import DiagramOptions, parse_tokens
 from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 
 RENDER_LOG = "renders.log"
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "values", "seed")
 ALIGNS = ("left", "center", "right")
@@ -56,12 +59,16 @@ class DiagramCache:
         """Resolve ``source``, and draw it unless a drawing with the same key is stored.
 
         Resolving still builds a Keras model (its spec is part of the key); only the
-        drawing is skipped. Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
+        drawing is skipped. In values mode a model built from code gets weights seeded by
+        the ``seed`` option, so the same page draws the same numbers and hits the cache.
+        Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
         """
         from .api import diagram
         from .sources import resolve
 
-        d = diagram(resolve(source).model, **options)
+        chosen = DiagramOptions.from_kwargs(**options)  # a bad option fails before any model is built
+        seed = chosen.seed if chosen.values else None
+        d = diagram(resolve(source, live=chosen.values, seed=seed).model, **options)
         key = content_key(d)
         path = self.folder / f"{key}.svg"
         if not path.is_file():
@@ -78,6 +85,18 @@ class DiagramCache:
     def png(self, key: str, scale: float = 2.0) -> Path:
         return self._converted(key, f"x{scale:g}.png", lambda svg: _raster().svg_to_png(svg, scale))
 
+    def prune(self, keep: Iterable[str]) -> List[str]:
+        """Remove the drawings (and their PNG and PDF copies) whose key is not in ``keep``;
+        return the names of the files removed. Other files in the folder are left alone."""
+        kept = set(keep)
+        removed: List[str] = []
+        for path in sorted(self.folder.glob("*")) if self.folder.is_dir() else []:
+            match = _CACHED.match(path.name)
+            if match and match["key"] not in kept and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path.name)
+        return removed
+
     def renders(self) -> List[str]:
         """Every drawing and conversion made in this folder, oldest first."""
         log = self.folder / RENDER_LOG
@@ -90,7 +109,7 @@ class DiagramCache:
         return path
 
     def _store(self, path: Path, data: Any, line: str) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         write_atomic(path, data)
         # One short append per render: O_APPEND keeps lines whole across parallel builds.
         with open(self.folder / RENDER_LOG, "a", encoding="utf-8") as log:
@@ -151,20 +170,6 @@ def _describe(rec: Any) -> str:
     return f"{labels.recurrent_phrase(rec)} over {steps} timesteps returning {returns}"
 
 
-def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
-    """Token labels as the CLI takes them: ``"I am groot"``, ``"I,am,groot"`` or a list.
-
-    >>> parse_tokens("I am groot"), parse_tokens("a b, c"), parse_tokens(["x", 1])
-    (('I', 'am', 'groot'), ('a b', 'c'), ('x', '1'))
-    """
-    if text is None or text == "":
-        return None
-    if isinstance(text, (list, tuple)):
-        return tuple(str(t) for t in text)
-    text = str(text)
-    return tuple(t.strip() for t in text.split(",")) if "," in text else tuple(text.split())
-
-
 def localize(source: str, base: Path) -> Tuple[str, Optional[Path]]:
     """A path-like source made absolute against ``base``, and the file it depends on.
 
@@ -201,52 +206,26 @@ def module_file(source: str) -> Optional[Path]:
 # -- inline SVG -----------------------------------------------------------------------
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
+_ROOT_ID = re.compile(r'<svg [^>]*?\bid="(rnd-[0-9a-f]+)"')
 _TITLE = re.compile(r'(<title id="[^"]*-title">)(.*?)(</title>)', re.S)
 _LABELLEDBY = re.compile(r'aria-labelledby="[^"]*"')
-_STYLE = re.compile(r"(<style>)(.*?)(</style>)", re.S)
 
 
 def inline_svg(svg: str, uid: str, alt: str) -> str:
     """``svg`` wrapped in ``<div id=uid>`` so that it can share a page with others.
 
-    Its ids get the prefix ``uid`` (so two diagrams do not clash), its stylesheet applies
-    only inside the wrapper (so a dark diagram does not repaint a light one), its
-    accessible name is ``alt`` and it shrinks to the width of the page.
+    The SVG scopes its ids and stylesheet under its root's id, a hash of the drawing; that
+    id becomes ``uid-svg`` here, so the same drawing twice on a page still has ids of its
+    own. Its accessible name is ``alt`` and it shrinks to the width of the page.
     """
     svg = _XML_DECL.sub("", svg)
-    svg = svg.replace('id="rnd-', f'id="{uid}-').replace("url(#rnd-", f"url(#{uid}-")
-    svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-title" aria-describedby="{uid}-desc"', svg, count=1)
-    svg = _TITLE.sub(lambda m: m[1] + html.escape(alt, quote=False) + m[3], svg, count=1)
-    svg = _STYLE.sub(lambda m: m[1] + scope_css(m[2], f"#{uid}") + m[3], svg, count=1)
+    own = _ROOT_ID.search(svg)
+    if own:  # the hash is unique to the drawing, so it occurs only where it is an id
+        svg = svg.replace(own[1], f"{uid}-svg")
+    svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-svg-title" aria-describedby="{uid}-svg-desc"', svg, count=1)
+    svg = _TITLE.sub(lambda m: m[1] + html.escape(labels.printable(alt), quote=False) + m[3], svg, count=1)
     svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
     return f'<div class="rnndiagram" id="{uid}">\n{svg.strip()}\n</div>'
-
-
-def scope_css(css: str, scope: str) -> str:
-    """Prefix every selector of ``css`` with ``scope`` (at-rules such as ``@media`` kept).
-
-    >>> scope_css("text{fill:#333}.a,.b{x:1}@media (x){svg.c{y:2}}", "#d")
-    '#d text{fill:#333}#d .a,#d .b{x:1}@media (x){#d svg.c{y:2}}'
-    """
-    out: List[str] = []
-    pieces = re.split(r"([{}])", css)
-    for i, piece in enumerate(pieces):
-        if piece == "{":
-            continue
-        if piece == "}":
-            out.append("}")
-            continue
-        opens = i + 1 < len(pieces) and pieces[i + 1] == "{"
-        if not opens:
-            out.append(piece)
-            continue
-        prelude = piece.strip()
-        if prelude.startswith("@"):
-            out.append(piece + "{")
-            continue
-        lead = piece[: len(piece) - len(piece.lstrip())]
-        out.append(lead + ",".join(f"{scope} {s.strip()}" for s in prelude.split(",")) + "{")
-    return "".join(out)
 
 
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,

@@ -33,3 +33,12 @@ class SourceError(RnnDiagramError, ValueError):
 
 class MissingDependencyError(RnnDiagramError, ImportError):
     """An optional package or program that this output needs is not installed."""
+
+
+class OutputError(RnnDiagramError, OSError):
+    """A file or folder that cannot be written where the user asked."""
+
+
+class RnnDiagramWarning(UserWarning):
+    """Something the user asked for that cannot be honoured, said rather than dropped
+    (the command line prints it as one ``Warning:`` line)."""

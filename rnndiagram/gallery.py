@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Callable, Iterable, List, Optional
 
 from . import examples
-from ._io import write_atomic
-from .api import diagram
+from ._io import make_folder, write_atomic
+from .api import Diagram, diagram
+from .render import format_of
 
 COMMAND = "rnndiagram gallery"
 VALUES_EXAMPLES = ("seed_simple_rnn", "seed_return_sequences", "seed_time_distributed", "seed_stacked")
@@ -23,20 +24,24 @@ def _values_diagram(name: str):
 def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
                   progress: Callable[[str], None] = lambda name: None) -> List[Path]:
     """Render every example (SVG and DOT) and the README that shows them; return the files."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(folder)
     written: List[Path] = []
     chosen = tuple(names or examples.names())
     for name in chosen:
         progress(name)
         example = examples.get(name)
         d = diagram(example.build(), tokens=example.tokens)
-        written.append(d.save(folder / f"{name}.svg"))
-        written.append(d.save(folder / f"{name}.dot"))
+        written.append(_save(d, folder / f"{name}.svg"))
+        written.append(_save(d, folder / f"{name}.dot"))
         if name in VALUES_EXAMPLES:
-            written.append(_values_diagram(name).save(folder / f"{name}-values.svg"))
+            written.append(_save(_values_diagram(name), folder / f"{name}-values.svg"))
     written.append(write_atomic(folder / "README.md", readme(chosen)))
     return written
+
+
+def _save(d: Diagram, path: Path) -> Path:
+    # The gallery names its files itself: a link found under one of those names is replaced.
+    return write_atomic(path, d.render(str(format_of(path))))
 
 
 def readme(names: Iterable[str]) -> str:

@@ -1,4 +1,10 @@
-"""The words and numbers a diagram prints, formatted in one place.
+"""The words and numbers that several stages print: shapes, step names, numbers, layer
+titles and phrases, and :func:`printable` for any text a model supplies.
+
+Words that only one stage prints are made there, from these pieces: the legends, edge
+labels and ``<desc>`` summary in ``unroll/`` (``builder.py``, ``recurrent.py``), the sizes
+drawn in strips in ``layout/draw.py``, the DOT strips in ``render/dot.py``, the table of
+``rnndiagram inspect`` in ``table.py`` and the documentation's alt text in ``docs_common.py``.
 
 >>> shape_text((None, 3, 4))
 '(None, 3, 4)'
@@ -15,10 +21,22 @@ from typing import Iterable, Optional, Sequence
 from .spec import LayerSpec, ModelSpec, RecurrentSpec
 
 _SUBSCRIPTS = str.maketrans("0123456789T", "₀₁₂₃₄₅₆₇₈₉ₜ")
+# C0 controls as their Control Pictures (U+2400-U+241F), DEL as U+2421, C1 controls as U+FFFD.
+_CONTROLS = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}}
 
 # What the cell box says: the post draws SimpleRNN cells as "RNN".
 _CELL_LABELS = {"SimpleRNN": "RNN", "ConvLSTM1D": "ConvLSTM", "ConvLSTM2D": "ConvLSTM",
                 "ConvLSTM3D": "ConvLSTM"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as a symbol: XML forbids most of them (an
+    SVG holding one does not open) and a terminal obeys them (colours, cursor moves).
+
+    >>> printable("a\\x1b[31mb\\x00\\n")
+    'a␛[31mb␀␊'
+    """
+    return text.translate(_CONTROLS)
 
 
 def step_name(stem: str, key: str) -> str:

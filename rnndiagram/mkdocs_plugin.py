@@ -4,7 +4,8 @@ The block's body is YAML: ``source:`` (the same forms as the CLI; a path is rela
 the page) and, optionally, ``caption``, ``alt``, ``align``, ``name`` and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
 ``expand_nested``, ``show_unreturned``, ``seed``; hyphens or underscores). Drawings are
-cached by content hash, as in the Sphinx extension.
+cached by content hash, as in the Sphinx extension; after a full build, the drawings no
+page used are removed from the cache.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import yaml
 from mkdocs.config import base
@@ -44,11 +45,23 @@ class RnnDiagramConfig(base.Config):
 class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
     """Replaces each ``rnndiagram`` fence by a placeholder, and the placeholder by the figure."""
 
+    dirty = False  # ``mkdocs serve --dirty`` rebuilds only changed pages: nothing may be pruned
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
+
     def on_config(self, config: Any) -> None:
         root = Path(config.config_file_path or ".").parent
         folder = root / (self.config.cache_dir or ".cache/rnndiagram")
         self.cache = DiagramCache(folder, on_render=lambda line: log.info(f"drew {line}"))
         self.figures: Dict[str, str] = {}
+        self.used: Set[str] = set()
+
+    def on_post_build(self, *, config: Any) -> None:
+        if not self.dirty:
+            removed = self.cache.prune(self.used)
+            if removed:
+                log.info(f"removed {len(removed)} unused drawing(s) from the cache")
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         lines = markdown.splitlines(keepends=True)
@@ -73,6 +86,7 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
             drawing = self.cache.draw(source, options)
         except RnnDiagramError as exc:
             raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}") from exc
+        self.used.add(drawing.key)
         alt = str(settings.get("alt") or drawing.summary)
         caption = settings.get("caption")
         return figure_html(self.cache.svg(drawing.key), f"rnd-{drawing.key[:10]}-{index}", alt,

@@ -10,6 +10,31 @@ from .errors import OptionError
 Theme = Literal["light", "dark", "auto"]
 THEMES: Tuple[str, ...] = ("light", "dark", "auto")
 
+MAX_SHOWN_TIMESTEPS = 100
+"""The most timesteps a time axis may show (``max_timesteps``). Drawing time and SVG size
+grow with every shown column (about 4 KiB and 2 ms per column of a recurrent row), and a
+hundred columns are already some 10,000 px wide: past that no one reads the drawing."""
+
+_FLAGS = ("show_unreturned", "expand_nested", "values")
+
+
+def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
+    """Token labels from a string or a list: ``"I am groot"`` (split on spaces) or
+    ``"I,am,groot"`` (split on commas when there is one), as the command line takes them.
+
+    >>> parse_tokens("I am groot"), parse_tokens("a b, c"), parse_tokens(["x", 1])
+    (('I', 'am', 'groot'), ('a b', 'c'), ('x', '1'))
+    >>> parse_tokens("") is None
+    True
+    """
+    if text is None or text == "":
+        return None
+    if isinstance(text, str):
+        return tuple(t.strip() for t in text.split(",")) if "," in text else tuple(text.split())
+    if not isinstance(text, (list, tuple)):
+        raise OptionError(f"tokens must be a string or a list of strings, got {text!r}")
+    return tuple(str(t) for t in text)
+
 
 @dataclass(frozen=True)
 class DiagramOptions:
@@ -17,9 +42,11 @@ class DiagramOptions:
 
     Attributes:
         max_timesteps: timesteps shown per time axis, the ellipsis column included
-            (default 4: the first steps, an ellipsis, the last step). At least 2.
+            (default 4: the first steps, an ellipsis, the last step). From 2 to
+            :data:`MAX_SHOWN_TIMESTEPS`.
         timesteps: draw an unknown sequence length (``None``) as this many steps.
-        tokens: a label under each input timestep, e.g. ``("I", "am", "groot")``.
+        tokens: a label under each input timestep, e.g. ``("I", "am", "groot")``; a string
+            is split like the command line's ``--tokens``: ``"I am groot"`` or ``"I,am,groot"``.
         theme: ``"light"``, ``"dark"`` or ``"auto"`` (follows prefers-color-scheme).
         show_unreturned: draw the outputs a ``return_sequences=False`` layer computes but
             does not return, faint, instead of leaving them out.
@@ -27,7 +54,8 @@ class DiagramOptions:
         values: run the model once and print real numbers in the small strips.
         sample: the input to run in values mode (an array, or a list of arrays for
             several inputs; batch first). Default: seeded random input.
-        seed: the random seed for the default sample.
+        seed: the random seed for the default sample, and in values mode for the weights
+            of a model that a source builds (an example, or a function returning a model).
     """
 
     max_timesteps: int = 4
@@ -41,15 +69,23 @@ class DiagramOptions:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_timesteps, int) or self.max_timesteps < 2:
+        if not _is_int(self.max_timesteps) or self.max_timesteps < 2:
             raise OptionError(f"max_timesteps must be an integer >= 2 (the first step and the "
                               f"last one), got {self.max_timesteps!r}")
-        if self.timesteps is not None and (not isinstance(self.timesteps, int) or self.timesteps < 1):
+        if self.max_timesteps > MAX_SHOWN_TIMESTEPS:
+            raise OptionError(f"max_timesteps is {self.max_timesteps}, more than the "
+                              f"{MAX_SHOWN_TIMESTEPS} columns a legible drawing can show; choose a "
+                              f"smaller max_timesteps (--max-timesteps)")
+        if self.timesteps is not None and (not _is_int(self.timesteps) or self.timesteps < 1):
             raise OptionError(f"timesteps must be a positive integer or None, got {self.timesteps!r}")
         if self.theme not in THEMES:
             raise OptionError(f"theme must be one of {', '.join(THEMES)}; got {self.theme!r}")
-        if self.tokens is not None:
-            object.__setattr__(self, "tokens", tuple(str(t) for t in self.tokens))
+        for name in _FLAGS:
+            if not isinstance(getattr(self, name), bool):
+                raise OptionError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if not _is_int(self.seed):
+            raise OptionError(f"seed must be an integer, got {self.seed!r}")
+        object.__setattr__(self, "tokens", parse_tokens(self.tokens))
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> "DiagramOptions":
@@ -63,3 +99,7 @@ class DiagramOptions:
 
     def with_(self, **changes: Any) -> "DiagramOptions":
         return replace(self, **changes)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -8,21 +8,30 @@ by the CLI and the documentation plugins.
 ``.keras`` files and Keras configs are read without importing TensorFlow (see
 :mod:`rnndiagram.saved`); only ``allow_load`` (a layer the reader has no rule for) or
 ``live`` (the model must run) loads them with Keras.
+
+A user's own code (a file or module imported, a function called) runs with a command
+line of its own, TensorFlow's start-up log muted and its stderr held back: shown once it
+succeeds, quoted in the one-line :class:`SourceError` when it fails or calls ``sys.exit``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import io
 import json
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
-from .errors import SourceError
+from .errors import RnnDiagramError, SourceError
+from .read.quiet import native_stderr_muted, quiet_settings
 from .spec import ModelSpec
+
+T = TypeVar("T")
 
 _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
@@ -40,18 +49,21 @@ class Source:
     model: Union[Any, ModelSpec]
 
 
-def resolve(text: str, allow_load: bool = False, live: bool = False) -> Source:
+def resolve(text: str, allow_load: bool = False, live: bool = False, seed: Optional[int] = None) -> Source:
     """Turn a source string into a model or a spec; a bad source is a :class:`SourceError`.
 
     ``allow_load`` lets a saved file with a layer the file reader has no shape rule for
     (a custom layer) be loaded with Keras in ``safe_mode``; otherwise that is an
     :class:`~rnndiagram.errors.UnsupportedLayerError`. ``live`` always loads saved files
-    with Keras, for callers that run the model (values mode).
+    with Keras, for callers that run the model (values mode). ``seed`` seeds Keras's random
+    generators before a model is built from code (an example, a file, a function), so its
+    weights, and the numbers values mode prints, repeat.
     """
     if text.startswith("example:"):
-        return Source(text, text.split(":", 1)[1], _example(text.split(":", 1)[1]))
+        return Source(text, text.split(":", 1)[1], _example(text.split(":", 1)[1], seed))
     match = _FILE_ATTR.match(text)
     if match:
+        _seed(seed)
         module = _load_file(Path(match["path"]), text)
         return Source(text, match["attr"].rsplit(".", 1)[-1], _model_from(module, match["attr"], text))
     path = Path(text)
@@ -61,17 +73,25 @@ def resolve(text: str, allow_load: bool = False, live: bool = False) -> Source:
         return Source(text, path.stem, _read_file(path, allow_load, live))
     if _MODULE_ATTR.match(text):
         module_name, attr = text.split(":", 1)
+        _seed(seed)
         return Source(text, attr.rsplit(".", 1)[-1], _model_from(_import(module_name, text), attr, text))
     raise SourceError(f"cannot tell what {text!r} is; a source is one of: {FORMS}")
 
 
-def _example(name: str) -> Any:
+def _example(name: str, seed: Optional[int]) -> Any:
     from . import examples
 
     if name not in examples.names():
         raise SourceError(f"no built-in example {name!r}; examples are {', '.join(examples.names())} "
                           f"(see `rnndiagram examples`)")
-    return examples.build(name)
+    return examples.build(name, seed=seed)
+
+
+def _seed(seed: Optional[int]) -> None:
+    if seed is not None:
+        from .read.values import seed_weights
+
+        seed_weights(seed)
 
 
 def _read_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
@@ -121,10 +141,15 @@ def _keras_config(data: Any, path: Path) -> Any:
 
 
 def _import(module_name: str, text: str) -> Any:
-    try:
-        return importlib.import_module(module_name)
-    except ImportError as exc:
-        raise SourceError(f"cannot import module {module_name!r} for {text!r}: {exc}") from exc
+    def load() -> Any:
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
+                raise  # a module that the user's module imports: the user's error, quoted
+            raise SourceError(f"cannot import module {module_name!r} for {text!r}: {exc}") from exc
+
+    return run_user_code(load, f"importing {module_name}", module_name)
 
 
 def _load_file(path: Path, text: str) -> Any:
@@ -137,12 +162,47 @@ def _load_file(path: Path, text: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.parent.resolve()))  # so the file can import its neighbours
     try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # the user's file may raise anything; report it as the source's fault
-        raise SourceError(f"running {path} raised {type(exc).__name__}: {exc}") from exc
+        run_user_code(lambda: spec.loader.exec_module(module), f"running {path}", str(path))  # type: ignore[union-attr]
     finally:
         sys.path.remove(str(path.parent.resolve()))
     return module
+
+
+def run_user_code(code: Callable[[], T], what: str, program: str) -> T:
+    """``code()``, the user's own code, run as :mod:`rnndiagram.sources` describes.
+
+    ``what`` says what ran (``running train.py``), ``program`` is the ``sys.argv[0]`` it sees.
+    """
+    argv, sys.argv = sys.argv, [program]
+    held = io.StringIO()
+    quiet_settings()  # before the user's code imports TensorFlow, which reads them once
+    try:
+        with native_stderr_muted(), contextlib.redirect_stderr(held):
+            result = code()
+    except RnnDiagramError:
+        raise
+    except SystemExit as exc:
+        raise SourceError(f"{what} called sys.exit({exc.code!r}){_said(held)}; rnndiagram imports it to "
+                          f"find the model, so keep code that runs a script (argument parsing, "
+                          f"training) under `if __name__ == \"__main__\":`") from None
+    except Exception as exc:  # the user's code may raise anything; report it as the source's fault
+        raise SourceError(f"{what} raised {type(exc).__name__}: {_first_line(exc)}{_said(held)}") from exc
+    finally:
+        sys.argv = argv
+    sys.stderr.write(held.getvalue())
+    return result
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's message, cut to 300 characters (``--debug`` shows it all)."""
+    line = next((l.strip() for l in str(exc).splitlines() if l.strip()), "")
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
+def _said(held: io.StringIO) -> str:
+    """The last line the user's code wrote to stderr (e.g. argparse's error), to quote."""
+    lines = [line.strip() for line in held.getvalue().splitlines() if line.strip()]
+    return f" after printing {lines[-1][:200]!r}" if lines else ""
 
 
 def _model_from(module: Any, attr: str, text: str) -> Any:
@@ -156,10 +216,7 @@ def _model_from(module: Any, attr: str, text: str) -> Any:
     if _is_model(obj) or isinstance(obj, ModelSpec):
         return obj
     if callable(obj):
-        try:
-            obj = obj()
-        except Exception as exc:  # a user's builder may raise anything
-            raise SourceError(f"calling {attr}() for {text!r} raised {type(exc).__name__}: {exc}") from exc
+        obj = run_user_code(obj, f"calling {attr}() for {text!r}", text)
         if _is_model(obj):
             return obj
     raise SourceError(f"{text!r} gave {type(obj).__module__}.{type(obj).__qualname__}, not a Keras "

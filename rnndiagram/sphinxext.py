@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Set, Tuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -79,15 +79,20 @@ class RnnDiagramDirective(SphinxDirective):
         base = Path(self.env.srcdir) if text.startswith("/") else Path(self.env.doc2path(self.env.docname)).parent
         source, dependency = localize(text.lstrip("/") if text.startswith("/") else text, base)
         options = options_from({k.replace("-", "_"): v for k, v in self.options.items()}, defaults(self.config))
+        if dependency is not None:
+            # Noted before drawing: Sphinx re-reads a page whose dependency changed, appeared
+            # or is missing, so a source file created after a failed build is drawn.
+            self.env.note_dependency(str(dependency))
         try:
             drawing = cache_of(self.config, self.env.doctreedir).draw(source, options)
         except RnnDiagramError as exc:
             logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
                            type="rnndiagram")
             return []
-        dependency = dependency or module_file(source)
-        if dependency is not None:
-            self.env.note_dependency(str(dependency))  # a changed model file re-reads this page
+        used_keys(self.env).setdefault(self.env.docname, set()).add(drawing.key)
+        module = module_file(source) if dependency is None else None
+        if module is not None:
+            self.env.note_dependency(str(module))  # a changed model file re-reads this page
         alt = self.options.get("alt") or drawing.summary
         uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
         node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt)
@@ -114,6 +119,34 @@ def cache_of(config: Config, doctreedir: Any) -> DiagramCache:
     folder = config.rnndiagram_cache_dir
     path = Path(config.confdir or ".") / folder if folder else Path(doctreedir) / "rnndiagram"
     return DiagramCache(path, on_render=lambda line: logger.info("rnndiagram: drew %s", line))
+
+
+def used_keys(env: Any) -> Dict[str, Set[str]]:
+    """The drawings each document uses, kept in the environment across incremental builds."""
+    if not hasattr(env, "rnndiagram_keys"):
+        env.rnndiagram_keys = {}
+    return env.rnndiagram_keys
+
+
+def purge_doc(app: Sphinx, env: Any, docname: str) -> None:
+    used_keys(env).pop(docname, None)
+
+
+def merge_info(app: Sphinx, env: Any, docnames: Set[str], other: Any) -> None:
+    """A parallel read's worker hands back the drawings of the documents it read."""
+    for docname in docnames:
+        if docname in used_keys(other):
+            used_keys(env)[docname] = used_keys(other)[docname]
+
+
+def prune_cache(app: Sphinx, exception: Optional[Exception]) -> None:
+    """After a successful build, drop the drawings that no document uses any more."""
+    if exception is not None or app.env is None:
+        return
+    keep = set().union(*used_keys(app.env).values())
+    removed = cache_of(app.config, app.doctreedir).prune(keep)
+    if removed:
+        logger.info("rnndiagram: removed %d unused drawing(s) from the cache", len(removed))
 
 
 def html_visit(self: Any, node: rnndiagram) -> None:
@@ -152,6 +185,9 @@ def setup(app: Sphinx) -> Dict[str, Any]:
     app.add_node(rnndiagram, html=(html_visit, None), latex=(latex_visit, None),
                  text=(keep_text, keep_text), man=(keep_text, keep_text), texinfo=(keep_text, keep_text))
     app.add_directive("rnndiagram", RnnDiagramDirective)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_info)
+    app.connect("build-finished", prune_cache)
     for name, default, types in CONFIG:
         app.add_config_value(f"rnndiagram_{name}", default, "env", types)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -49,7 +49,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def recurrent_table(spec: ModelSpec) -> str:
-    rows = [_row(layer) for layer in spec.recurrent_layers]
+    """The table, every name from the model printable (no control codes reach the terminal)."""
+    rows = [[labels.printable(cell) for cell in _row(layer)] for layer in spec.recurrent_layers]
+    name = labels.printable(spec.name)
     if not rows:
-        return f"{spec.name}: no recurrent layers ({len(spec.layers)} layers in all)"
-    return f"{spec.name} ({spec.class_name})\n" + format_table(HEADERS, rows)
+        return f"{name}: no recurrent layers ({len(spec.layers)} layers in all)"
+    return f"{name} ({spec.class_name})\n" + format_table(HEADERS, rows)

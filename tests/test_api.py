@@ -9,7 +9,7 @@ import pytest
 
 import rnndiagram
 from rnndiagram import DiagramOptions
-from rnndiagram.errors import OptionError, RnnDiagramError, UnknownFormatError
+from rnndiagram.errors import OptionError, OutputError, RnnDiagramError, RnnDiagramWarning, UnknownFormatError
 
 
 def test_save_picks_the_format_from_the_suffix(example_specs, tmp_path):
@@ -60,10 +60,84 @@ def test_save_replaces_the_file_only_once_it_is_whole(example_specs, tmp_path, m
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["a.svg"]
 
 
+def test_save_to_a_missing_folder_names_the_path_not_a_temporary_file(example_specs, tmp_path):
+    d = rnndiagram.diagram(example_specs["seed_dense"])
+    with pytest.raises(OutputError) as info:
+        d.save(tmp_path / "nodir" / "x.svg")
+    assert str(info.value) == (f"cannot write {tmp_path / 'nodir' / 'x.svg'}: the folder {tmp_path / 'nodir'} "
+                               f"does not exist; create it first or choose another path")
+    assert isinstance(info.value, OSError) and isinstance(info.value, RnnDiagramError)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_gets_the_umasks_permissions(example_specs, tmp_path, umask, mode):
+    d = rnndiagram.diagram(example_specs["seed_dense"])
+    previous = os.umask(umask)
+    try:
+        path = d.save(tmp_path / "a.svg")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_replaced_file_keeps_its_mode(example_specs, tmp_path):
+    target = tmp_path / "a.svg"
+    target.write_text("old")
+    target.chmod(0o604)
+    rnndiagram.diagram(example_specs["seed_dense"]).save(target)
+    assert target.stat().st_mode & 0o777 == 0o604 and target.read_text().startswith("<svg")
+
+
 def test_jupyter_display_is_the_svg(example_specs):
     d = rnndiagram.diagram(example_specs["seed_dense"])
     assert d._repr_svg_() == d.to_svg()
     assert "seed_dense" in repr(d)
+
+
+def test_the_svg_is_made_once(example_specs, monkeypatch):
+    """As the class says: a notebook that displays a diagram again does not render it again."""
+    from rnndiagram.render import svg
+
+    calls = []
+    real = svg.render_svg
+    monkeypatch.setattr(svg, "render_svg", lambda scene: calls.append(scene) or real(scene))
+    d = rnndiagram.diagram(example_specs["seed_dense"])
+    assert d.to_svg() == d._repr_svg_() == d.to_svg() and len(calls) == 1
+
+
+def test_tokens_as_a_string_are_split_like_the_command_line(example_specs):
+    assert DiagramOptions(tokens="I am groot").tokens == ("I", "am", "groot")
+    assert DiagramOptions(tokens="I am, groot").tokens == ("I am", "groot")
+    d = rnndiagram.diagram(example_specs["seed_stacked"], tokens="I am groot")
+    assert [n.label for n in d.graph.nodes if n.kind == "token"] == ["I", "am", "groot"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"values": "maybe"}, "values must be True or False, got 'maybe'"),
+    ({"show_unreturned": 1}, "show_unreturned must be True or False"),
+    ({"seed": "7"}, "seed must be an integer"),
+    ({"tokens": 3}, "tokens must be a string or a list"),
+    ({"max_timesteps": 100_000}, r"max_timesteps is 100000, more than the 100 columns .*\(--max-timesteps\)"),
+])
+def test_options_of_the_wrong_kind_are_refused(kwargs, message):
+    with pytest.raises(OptionError, match=message):
+        DiagramOptions(**kwargs)
+
+
+def test_what_cannot_be_honoured_is_a_warning(example_specs):
+    d = rnndiagram.diagram(example_specs["seed_stacked"], tokens=["a", "b", "c", "d"])
+    with pytest.warns(RnnDiagramWarning, match=r"4 tokens were given for 3 timesteps; the last 1 \('d'\)"):
+        d.to_svg()
+    with pytest.warns(RnnDiagramWarning, match=r"dpi \(--dpi\) .* not used for svg"):
+        d.render("svg", dpi=300)
+    with pytest.warns(RnnDiagramWarning, match=r"scale \(--scale\) .* not used for pdf laid out by Graphviz"):
+        d.render("pdf", engine="graphviz", scale=2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rnndiagram.diagram(example_specs["seed_stacked"], tokens=["a", "b", "c"]).render("png", scale=2)
+        rnndiagram.diagram(example_specs["variable_length"], tokens=list("abcdefgh")).to_svg()  # length unknown
 
 
 @pytest.mark.parametrize("kwargs, message", [

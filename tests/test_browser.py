@@ -129,3 +129,16 @@ def test_the_auto_theme_follows_the_readers_dark_mode(chromium, pages, tmp_path_
     shots = tmp_path_factory.mktemp("screenshots-dark")
     seen = open_page(chromium, pages[name], shots, name, dark=True)
     assert [d["background"] for d in seen] == [DARK_BG, DARK_BG, DARK_BG], shots
+
+
+def test_two_diagrams_inlined_in_one_page_keep_their_own_colours(chromium, tmp_path):
+    """``to_svg()`` pasted twice into a hand-made page (or a notebook): a light diagram after
+    a dark one stays light, and the dark one stays dark."""
+    from rnndiagram import diagram
+
+    dark, light = (diagram(examples.build("seed_stacked"), theme=t).to_svg() for t in ("dark", "light"))
+    page = tmp_path / "two.html"
+    page.write_text(f"<!doctype html><html><body>{dark}{light}</body></html>", encoding="utf-8")
+    seen = open_page(chromium, page, tmp_path, "two")
+    assert [d["background"] for d in seen] == [DARK_BG, LIGHT_BG], tmp_path / "two.png"
+    assert all(d["overlaps"] == [] and d["outside"] == [] for d in seen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,9 +100,161 @@ def test_batch_export_continues_past_failures(tmp_path):
                                        f"{FILE}:broken", "-o", str(out), "--format", "json"])
     assert result.exit_code == 1
     assert sorted(os.listdir(out)) == ["seed_dense.json", "seed_stacked.json"]
-    assert "nope.keras: no such file" in result.output and "broken" in result.output
+    lines = result.output.splitlines()
+    assert "Error: no such file: nope.keras" in lines  # the path named once, not twice
+    assert any(line.startswith("Error: calling broken()") for line in lines)
+    assert lines[-1] == f"wrote 2 of 4 files to {out}"
     assert "Drawing" not in result.output  # no progress bar when not on a terminal
     assert json.loads((out / "seed_dense.json").read_text())["name"] == "seed_dense"
+
+
+def test_a_batch_export_that_succeeds_says_what_it_wrote(run, tmp_path):
+    out = tmp_path / "many"
+    result = run("export", "example:seed_dense", "example:seed_stacked", "-o", out)
+    assert result.exit_code == 0 and result.output == f"wrote 2 files to {out}\n"
+
+
+def test_an_output_folder_may_be_named_with_a_slash_for_one_source(run, tmp_path):
+    result = run("export", "example:seed_dense", "-o", f"{tmp_path / 'new'}/", "--format", "dot")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "seed_dense.dot").read_text().startswith("digraph")
+
+
+def one_line_error(result) -> str:
+    """The single line a failure prints (no traceback, no temporary file named)."""
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert ".tmp" not in lines[0] and result.exception is None or isinstance(result.exception, SystemExit)
+    return lines[0]
+
+
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("")
+    cases = [(["export", "example:seed_dense", "-o", str(tmp_path / "nodir" / "x.svg")],
+              f"cannot write {tmp_path / 'nodir' / 'x.svg'}: the folder {tmp_path / 'nodir'} does not exist"),
+             (["export", "example:seed_dense", "-o", str(a_file / "x.svg")], "is a file, not a folder"),
+             (["gallery", str(a_file / "gal")], f"cannot create the folder {a_file / 'gal'}")]
+    if Path("/proc/self").is_dir():  # Linux: a folder nobody can create files in
+        cases += [(["export", "example:seed_dense", "-o", "/proc/x.svg"], "cannot write /proc/x.svg: "),
+                  (["gallery", "/proc/gal"], "cannot create the folder /proc/gal: ")]
+    for args, message in cases:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert message in one_line_error(result), (args, result.output)
+    assert os.listdir(tmp_path) == ["afile"]
+
+
+def test_files_get_the_permissions_of_a_plain_write(run, tmp_path):
+    new, old = tmp_path / "new.svg", tmp_path / "old.svg"
+    old.write_text("old")
+    old.chmod(0o640)
+    previous = os.umask(0o022)
+    try:
+        assert run("export", "example:seed_dense", "-o", new).exit_code == 0
+        assert run("export", "example:seed_dense", "-o", old).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert (new.stat().st_mode & 0o777, old.stat().st_mode & 0o777) == (0o644, 0o640)
+    assert old.read_text().startswith("<svg")
+
+
+def test_a_link_named_as_the_output_is_written_through(run, tmp_path):
+    target = tmp_path / "real.svg"
+    target.write_text("old")
+    link = tmp_path / "link.svg"
+    link.symlink_to(target)
+    assert run("export", "example:seed_dense", "-o", link).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("<svg")
+    assert sorted(os.listdir(tmp_path)) == ["link.svg", "real.svg"]
+
+
+def test_a_link_in_an_output_folder_is_replaced_not_followed(run, tmp_path):
+    """Only the user's own -o is followed: a link planted under a name the batch chooses
+    does not get the drawing written into the file it points to."""
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("keep me")
+    (out / "seed_dense.svg").symlink_to(victim)
+    assert run("export", "example:seed_dense", "example:seed_stacked", "-o", out).exit_code == 0
+    assert victim.read_text() == "keep me" and not (out / "seed_dense.svg").is_symlink()
+
+
+def test_the_output_may_not_be_the_source(run, tmp_path, example_specs):
+    spec = tmp_path / "m.json"
+    spec.write_text(example_specs["seed_dense"].to_json())
+    before = spec.read_text()
+    for args in (["-o", spec], ["-o", tmp_path, "--format", "json"]):
+        result = run("export", spec, *args)
+        assert result.exit_code == 2 and "is the source" in result.output, result.output
+    assert spec.read_text() == before and os.listdir(tmp_path) == ["m.json"]
+
+
+@pytest.mark.parametrize("args, warning", [
+    (["-o", "m.svg", "--dpi", "300"], "Warning: dpi (--dpi) sets the resolution of a PDF's drawing or of "
+                                      "Graphviz's PNG; it is not used for svg"),
+    (["-o", "m.pdf", "--scale", "2"], "Warning: scale (--scale) sizes rnndiagram's PNG; it is not used for pdf"),
+    (["-o", "m.svg", "--tokens", "a b c d e"], "Warning: 5 tokens were given for 3 timesteps; the last 2 "
+                                               "('d', 'e') label no step and are not drawn"),
+    (["-o", "m.svg", "--sample", "x.npy"], "Warning: --sample is the input of --values, which was not given; "
+                                            "it is not used"),
+])
+def test_what_cannot_be_honoured_is_said(tmp_path, monkeypatch, args, warning):
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    np.save("x.npy", np.zeros((1, 3, 2), "float32"))
+    result = CliRunner().invoke(main, ["export", "example:seed_dense", *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [warning] and (tmp_path / args[1]).exists()
+
+
+def test_max_timesteps_has_a_budget(run):
+    result = CliRunner().invoke(main, ["export", "example:seed_dense", "-o", "-", "--format", "svg",
+                                       "--max-timesteps", "100000"])
+    assert result.exit_code == 2 and "--max-timesteps" in result.output and "2<=x<=100" in result.output
+
+
+def test_raster_sizes_have_a_budget(tmp_path):
+    for args, option in ((["-o", tmp_path / "m.pdf", "--dpi", "2400"], "--dpi"),
+                         (["-o", tmp_path / "m.png", "--scale", "20"], "--scale")):
+        result = CliRunner().invoke(main, ["export", "example:seed_dense", *map(str, args)])
+        assert result.exit_code == 1 and f"choose a smaller {option[2:]} ({option}): at most" in \
+            one_line_error(result)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("content, message", [
+    ("object", "is not a .npy array of numbers written by numpy.save"),
+    ("bytes", "is not a .npy array of numbers written by numpy.save"),
+    ("npz", "holds several arrays"),
+    ("shape", "has shape (1, 4, 2), but the model takes (None, 3, 2)"),
+    ("text", "holds <U1 values; values mode runs the model on numbers"),
+])
+def test_a_bad_sample_is_one_line(tmp_path, content, message):
+    import numpy as np
+
+    path = tmp_path / "x.npy"
+    if content == "object":
+        np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    elif content == "bytes":
+        path.write_bytes(os.urandom(300))
+    elif content == "npz":
+        np.savez(path.with_suffix(".npz"), a=np.zeros(2), b=np.zeros(2))
+        path.with_suffix(".npz").rename(path)
+    else:
+        np.save(path, np.zeros((1, 4, 2), "float32") if content == "shape" else np.array([[["a", "b"]] * 3]))
+    result = CliRunner().invoke(main, ["export", "example:seed_simple_rnn", "-o", str(tmp_path / "v.svg"),
+                                       "--values", "--sample", str(path)])
+    assert result.exit_code == 1
+    assert message in one_line_error(result) and not (tmp_path / "v.svg").exists(), result.output
+
+
+def test_control_characters_in_names_never_reach_the_terminal(run, tmp_path, example_specs):
+    spec = tmp_path / "evil.json"
+    spec.write_text(example_specs["seed_stacked"].to_json().replace('"simple_rnn_1"', '"bad\\u001b[31m\\u0000"'))
+    table = run("inspect", spec).output
+    assert "\x1b" not in table and "\x00" not in table and "bad␛[31m␀" in table
 
 
 def test_inspect_table_and_json(run):
@@ -174,5 +327,24 @@ def test_graphviz_engine(run, tmp_path, fmt, magic, example_specs):
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(magic)
     d = rnndiagram.diagram(example_specs["seed_stacked"])
-    assert out.read_bytes() == graphviz_render(d.to_dot(), fmt, None)
+    assert _undated(out.read_bytes()) == _undated(graphviz_render(d.to_dot(), fmt, None))
     assert out.read_bytes() != d.render(fmt)
+
+
+def _undated(data: bytes) -> bytes:
+    """Graphviz's PDF carries the second it was made (/CreationDate): two renders a second
+    apart differ there and nowhere else."""
+    return re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate ()", data)
+
+
+def test_tensorflow_stays_quiet_when_the_users_file_imports_it(tmp_path):
+    """The file imports TensorFlow before rnndiagram would: its start-up log is muted too."""
+    train = tmp_path / "train.py"
+    train.write_text("import tensorflow as tf\nimport keras\n\n\ndef build_model():\n"
+                     "    return keras.Sequential([keras.Input((3, 2)), keras.layers.LSTM(4)])\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}  # as a user's shell has
+    env["PYTHONPATH"] = str(Path(rnndiagram.__file__).parents[1])
+    proc = subprocess.run([sys.executable, "-c", "from rnndiagram.cli import main; main()", "inspect",
+                           f"{train}:build_model"], capture_output=True, text=True, timeout=180, env=env)
+    assert proc.returncode == 0 and "lstm" in proc.stdout
+    assert proc.stderr == ""

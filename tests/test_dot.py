@@ -264,3 +264,24 @@ def test_ids_are_injective_and_plain() -> None:
     ids = [dot_id(n) for n in names]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"n_[A-Za-z0-9_]*", i) for i in ids)
+
+
+def deep_stack(layers: int, name: str = "rnn") -> ModelSpec:
+    words = _input("words", (None, 3, 2))
+    stack = [words]
+    for i in range(layers):
+        stack.append(_rnn(f"{name}_{i}", stack[-1], _rec("SimpleRNN", 2, 3, 2 if i == 0 else 2, i < layers - 1)))
+    return _model("deep", *stack)
+
+
+@needs_dot
+@pytest.mark.parametrize("spec", [lambda: deep_stack(220), lambda: deep_stack(2, "n" * 17_000 + "é" * 3_000)],
+                         ids=["220 layers", "a 20,000-character name"])
+def test_dot_takes_very_long_text(spec) -> None:
+    """Graphviz's scanner fails on a token over 16 KiB: the graph's tooltip (a sentence per
+    layer) passes that at about 200 layers, a label and an id do with a long name."""
+    graph, source = render(spec())
+    names = {node.layer for node in graph.nodes if node.layer}
+    assert max(len(text.encode()) for text in (graph.summary, *names)) > 16_384
+    run_dot(source, "canon")
+    assert len({dot_id(n) for n in names}) == len(names)  # still one id per name

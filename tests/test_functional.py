@@ -211,3 +211,17 @@ def test_a_memory_network_reads_bottom_up(example_specs):
     scene = rnndiagram.diagram(example_specs["memory_network"]).scene
     assert downward(scene) == [] and crossings(scene) == []
     assert len([g for g in walk(scene.items) if isinstance(g, Group) and "rnd-edge" in g.cls.split()]) > 40
+
+
+def test_a_nested_models_output_keeps_its_label_when_expanded():
+    import keras
+
+    encoder = keras.Sequential([keras.Input((5, 3), name="steps"), keras.layers.GRU(6, name="gru")], name="encoder")
+    sequence = keras.Input((5, 3), name="sequence")
+    code = encoder(sequence)
+    model = keras.Model(sequence, [code, keras.layers.Dense(2, name="head")(code)], name="nested_out")
+    for expand, marked in ((False, "encoder-out"), (True, "encoder/gru-out-t5")):
+        g = rnndiagram.diagram(model, expand_nested=expand).graph
+        assert sorted((n.id, n.output) for n in g.nodes if n.output is not None) == [(marked, 0), ("head-out", 1)]
+        legends = sorted(r.legend for p in g.panels for r in p.rows if r.legend and r.legend.startswith("Output"))
+        assert legends == ["Output 0: encoder", "Output 1: head"], expand

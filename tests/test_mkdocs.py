@@ -89,6 +89,7 @@ def broken_project(tmp_path: Path, body: str) -> Path:
     ("caption: no source", "no `source:`"),
     ("source: example:seed_dense\ncolour: red", "unknown key(s) colour"),
     ("source: example:seed_dense\nmax_timesteps: 1", "max_timesteps must be an integer >= 2"),
+    ("source: example:seed_dense\nvalues: maybe", "values must be True or False, got 'maybe'"),
     ("source: [unclosed", "the block is not YAML"),
 ])
 def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body, message):
@@ -107,3 +108,28 @@ def test_the_mkdocs_command_reports_a_failing_block_and_exits_1(tmp_path):
     assert run.returncode == 1
     assert ("index.md, rnndiagram block 2 (line 9): cannot draw example:no_such_model: no built-in example "
             "'no_such_model'") in run.stderr
+
+
+def test_drawings_no_page_uses_are_pruned_from_the_cache(tmp_path):
+    project = broken_project(tmp_path, "source: example:seed_dense")
+    page = project / "docs" / "index.md"
+    cache = project / ".cache" / "rnndiagram"
+    mkdocs_build(project, project / "site")
+    assert len(list(cache.glob("*.svg"))) == 2
+    page.write_text("# Shorter\n\n```rnndiagram\nsource: example:seed_dense\n```\n")
+    mkdocs_build(project, project / "site")
+    kept, = cache.glob("*.svg")
+    assert [line for line in renders(project) if kept.stem in line][0].endswith("example:seed_dense")
+
+
+def test_a_values_diagram_from_a_function_is_drawn_once(tmp_path):
+    """A function builds the model with new weights on every read; seeded by ``seed``, it
+    draws the same numbers, so a rebuild finds the drawing in the cache."""
+    from rnndiagram.docs_common import DiagramCache
+
+    cache = DiagramCache(tmp_path / "cache")
+    source = f"{Path(__file__).parent / 'docs_samples' / 'models.py'}:build"
+    first = cache.draw(source, {"values": True, "max_timesteps": 3})
+    assert cache.draw(source, {"values": True, "max_timesteps": 3}) == first
+    assert len(cache.renders()) == 1
+    assert cache.draw(source, {"values": True, "max_timesteps": 3, "seed": 1}).key != first.key

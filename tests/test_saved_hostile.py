@@ -376,3 +376,51 @@ def test_file_reading_never_touches_the_working_folder(tmp_path: Path, monkeypat
     with pytest.raises(SourceError):
         read_saved(path)
     assert os.listdir(tmp_path) == before
+
+
+# Archives handed to Keras (--allow-load) -----------------------------------------------------
+
+
+def custom_config() -> Dict[str, Any]:
+    """config() with its last layer a custom class: the reader refuses it, Keras must load it."""
+    data = config()
+    last = data["config"]["layers"][-1]
+    last.update(module="my_package.layers", class_name="Twice", registered_name="mine>Twice")
+    return data
+
+
+def test_a_bomb_handed_to_keras_is_refused_before_keras_unpacks_it(tmp_path: Path) -> None:
+    """The weights of a 60 kB file would unpack to 64 MiB: refused before Keras loads."""
+    path = archive(tmp_path / "bomb.keras", {"metadata.json": b"{}",
+                                             "config.json": json.dumps(custom_config()).encode(),
+                                             "model.weights.h5": bytes(64 << 20)})
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError, match=r"'model.weights.h5' would unpack to 67,108,864 bytes, \d+ "
+                                               r"times its packed size.*without --allow-load and --values"):
+            read_saved(path, allow_load=True)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 8 << 20
+
+
+def test_an_archive_over_the_load_budget_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnndiagram.read.saved import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "MAX_LOAD_BYTES", 4096)
+    path = archive(tmp_path / "big.keras", {"config.json": json.dumps(custom_config()).encode(),
+                                            "model.weights.h5": os.urandom(8192)}, zipfile.ZIP_STORED)
+    result = CliRunner().invoke(main, ["inspect", str(path), "--allow-load"])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "would unpack to" in result.output and "more than the 4,096 rnndiagram hands to Keras" in result.output
+
+
+def test_a_file_keras_cannot_load_is_one_short_line(tmp_path: Path) -> None:
+    """Keras's message carries the whole model config (kilobytes); the error quotes its point."""
+    path = keras_file(tmp_path / "custom.keras", custom_config())
+    result = CliRunner().invoke(main, ["inspect", str(path), "--allow-load"])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "Could not locate class 'Twice'" in result.output and "path/to/file.py:build" in result.output
+    assert len(result.output) < 400 and "config" not in result.output.lower().replace("config.json", "")

@@ -68,3 +68,52 @@ def test_bad_files_are_source_errors(tmp_path):
     not_spec.write_text('{"a": 1}')
     with pytest.raises(SourceError, match="not a model spec"):
         resolve(str(not_spec))
+
+
+def write(tmp_path: Path, name: str, code: str) -> Path:
+    path = tmp_path / name
+    path.write_text(code)
+    return path
+
+
+def test_a_file_that_exits_at_import_is_a_source_error(tmp_path):
+    path = write(tmp_path, "quits.py", "import sys\nsys.exit(0)\n")
+    with pytest.raises(SourceError, match=r"running .*quits.py called sys.exit\(0\); .*if __name__ =="):
+        resolve(f"{path}:model")
+
+
+def test_a_file_that_parses_the_command_line_at_import_is_quoted_not_shown(tmp_path, capfd, monkeypatch):
+    """The file sees a command line of its own (not rnndiagram's) and its argparse error
+    becomes part of the one-line message instead of a usage text on stderr."""
+    monkeypatch.setattr("sys.argv", ["rnndiagram", "export", "--theme", "dark"])
+    path = write(tmp_path, "train.py", "import argparse\np = argparse.ArgumentParser()\n"
+                                       "p.add_argument('--data', required=True)\nargs = p.parse_args()\n")
+    with pytest.raises(SourceError) as info:
+        resolve(f"{path}:build")
+    assert "called sys.exit(2) after printing 'train.py: error: the following arguments are required: " \
+           "--data'" in str(info.value)
+    assert capfd.readouterr().err == ""
+    import sys
+
+    assert sys.argv == ["rnndiagram", "export", "--theme", "dark"]
+
+
+def test_what_a_working_file_prints_to_stderr_is_still_shown(tmp_path, capfd):
+    path = write(tmp_path, "chatty.py", "import sys\nprint('loading weights', file=sys.stderr)\n"
+                                        "from rnndiagram import examples\nmodel = examples.build('seed_dense')\n")
+    assert resolve(f"{path}:model").model.name == "seed_dense"
+    assert capfd.readouterr().err == "loading weights\n"
+
+
+def test_a_builder_that_exits_is_a_source_error():
+    with pytest.raises(SourceError, match=r"calling quits\(\) .* called sys.exit\(3\)"):
+        resolve(f"{DATA / 'models_for_sources.py'}:quits")
+
+
+def test_values_sources_built_from_code_get_seeded_weights():
+    first = resolve(f"{FILE}:build", seed=7).model.get_weights()[0]
+    again = resolve(f"{FILE}:build", seed=7).model.get_weights()[0]
+    other = resolve(f"{FILE}:build", seed=8).model.get_weights()[0]
+    assert (first == again).all() and not (first == other).all()
+    assert (resolve("example:seed_dense", seed=1).model.get_weights()[0]
+            == resolve("example:seed_dense", seed=1).model.get_weights()[0]).all()

@@ -185,3 +185,36 @@ def test_project_docs_build_without_warnings(tmp_path):
         assert f'id="{name}"' in api, name
     for page in ("index", "getting-started", "sphinx", "mkdocs", "spec"):
         assert (out / f"{page}.html").is_file()
+
+
+def tiny_project(src: Path, page: str) -> Path:
+    src.mkdir(exist_ok=True)
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\n')
+    (src / "index.rst").write_text("Tiny\n====\n\n" + page)
+    return src
+
+
+def test_a_page_whose_model_file_was_missing_is_drawn_once_the_file_exists(tmp_path):
+    src = tiny_project(tmp_path / "src", ".. rnndiagram:: later.json\n")
+    code, warnings = sphinx_build(src, tmp_path / "html")
+    assert code == 0 and "cannot draw later.json: no such file" in warnings
+    (src / "later.json").write_text(inspect(examples.build("seed_dense")).to_json())
+    assert sphinx_build(src, tmp_path / "html") == (0, "")  # incremental: no -E
+    drawn, = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert drawn.title.startswith("Diagram of the Keras model seed_dense")
+
+
+def test_drawings_no_page_uses_are_pruned_from_the_cache(tmp_path):
+    src = tiny_project(tmp_path / "src", ".. rnndiagram:: a.json\n\n.. rnndiagram:: b.json\n")
+    for name, example in (("a", "seed_dense"), ("b", "seed_simple_rnn")):
+        (src / f"{name}.json").write_text(inspect(examples.build(example)).to_json())
+    out = tmp_path / "html"
+    assert sphinx_build(src, out) == (0, "")
+    cache = out.parent / "doctrees" / "rnndiagram"
+    assert len(list(cache.glob("*.svg"))) == 2
+    (cache / "notes.txt").write_text("not ours")
+    (src / "index.rst").write_text("Tiny\n====\n\n.. rnndiagram:: b.json\n")
+    assert sphinx_build(src, out) == (0, "")
+    kept, = cache.glob("*.svg")
+    assert [line for line in renders(out) if kept.stem in line][0].endswith("b.json")
+    assert (cache / "notes.txt").exists()

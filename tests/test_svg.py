@@ -38,6 +38,32 @@ def test_element_ids_are_unique(example_specs):
         assert len(ids) == len(set(ids)), name
 
 
+def root_id(svg: str) -> str:
+    return parse(svg).get("id")
+
+
+def test_ids_and_styles_are_scoped_to_the_diagram(example_specs):
+    """Two diagrams inlined in one page keep their own ids and colours: every id starts
+    with the root's, a hash of the drawing, and every rule of the stylesheet sits under it."""
+    import re
+
+    spec = example_specs["seed_stacked"]
+    light, dark = (rnndiagram.diagram(spec, theme=t).to_svg() for t in ("light", "dark"))
+    assert root_id(light) != root_id(dark) and root_id(light).startswith("rnd-")
+    assert rnndiagram.diagram(spec, theme="light").to_svg() == light  # a hash of the content
+    for svg in (light, dark):
+        root = parse(svg)
+        own = root_id(svg)
+        ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert all(i == own or i.startswith(own + "-") for i in ids) and len(ids) == 4
+        refs = re.findall(r"url\(#([^)]+)\)", svg) + root.get("aria-labelledby").split()
+        assert refs and set(refs) <= set(ids)
+        css = root.find("s:style", NS).text
+        selectors = [s.strip() for p in re.findall(r"([^{}]+)\{", css) if not p.strip().startswith("@")
+                     for s in p.split(",")]
+        assert selectors and all(s.startswith(f"#{own} ") for s in selectors), selectors
+
+
 def test_seed_stacked_counts(example_specs):
     root = parse(rnndiagram.diagram(example_specs["seed_stacked"]).to_svg())
     cells = groups(root, "rnd-cell")
@@ -85,7 +111,9 @@ def test_themes_change_only_colours(example_specs, theme):
     spec = example_specs["seed_return_sequences"]
     svg = rnndiagram.diagram(spec, theme=theme).to_svg()
     light = rnndiagram.diagram(spec).to_svg()
-    body = lambda s: s[s.index("</style>"):].replace(f"rnd-theme-{theme}", "rnd-theme-light")  # noqa: E731
+    def body(s):
+        return s[s.index("</style>"):].replace(f"rnd-theme-{theme}", "rnd-theme-light").replace(root_id(s), "ID")
+
     assert body(svg) == body(light)
     assert ("prefers-color-scheme: dark" in svg) == (theme == "auto")
     assert ("#1e1f22" in svg) == (theme != "light")
@@ -104,6 +132,27 @@ def test_elision_keeps_the_size_constant_as_t_grows():
         assert svg.count('class="rnd-cell"') == 3  # x1, x2, ..., xT
     assert len(elements) == 1  # the same drawing; only the digits of T (and what they shift) differ
     assert max(sizes) - min(sizes) < 0.01 * min(sizes)
+
+
+def test_control_characters_in_names_keep_the_svg_valid(example_specs):
+    """A hand-made file may name a layer with control characters, which XML forbids even
+    escaped: they are drawn as their symbols, and the SVG opens, also as a PNG."""
+    from rnndiagram.render.raster import svg_to_png
+
+    spec = renamed(example_specs["seed_simple_rnn"], "simple_rnn", "a\x1b[31m\x00\x07\x85b")
+    svg = rnndiagram.diagram(spec, tokens=["x\x0c", "y", "z"]).to_svg()
+    root = parse(svg)
+    assert "a␛[31m␀␇\ufffdb" in {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert "a␛[31m␀␇\ufffdb" in {g.get("data-layer") for g in groups(root, "rnd-cell")}
+    assert not any(ord(c) < 0x20 and c not in "\n\t" for c in svg)
+    assert svg_to_png(svg)[:4] == b"\x89PNG"
+
+
+def test_the_description_names_each_layer_in_plain_english(example_specs):
+    desc = parse(rnndiagram.diagram(example_specs["stacked_bidirectional_lstm"]).to_svg()).find("s:desc", NS).text
+    assert "bilstm_1 is a Bidirectional LSTM of 16 units each way" in desc
+    desc = parse(rnndiagram.diagram(example_specs["lstm_classifier"]).to_svg()).find("s:desc", NS).text
+    assert "is an LSTM of" in desc and "a LSTM" not in desc
 
 
 def test_every_name_a_model_supplies_stays_text(example_specs):

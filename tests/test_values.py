@@ -90,3 +90,38 @@ def test_a_sequential_loaded_from_a_file_gets_every_value(tmp_path, example_mode
     live = rnndiagram.diagram(example_models["seed_stacked"], values=True, sample=sample)
     assert strip_values(loaded, "simple_rnn-out-t1") is not None
     assert loaded.to_svg().count("rnd-value") == live.to_svg().count("rnd-value") > 40
+
+
+def test_a_run_too_big_for_memory_is_refused_before_it_starts():
+    """An input of a billion steps would take the machine's memory: nothing is allocated."""
+    import keras
+
+    model = keras.Sequential([keras.Input((10**9, 3)), keras.layers.SimpleRNN(2)], name="huge")
+    with pytest.raises(OptionError, match=r"over 1,000,000,000 timesteps.*without values \(--values\)"):
+        rnndiagram.diagram(model, values=True)
+
+
+def test_the_length_of_an_unknown_axis_has_a_budget(example_models):
+    from rnndiagram.read.values import MAX_VALUES_STEPS
+
+    with pytest.raises(OptionError, match=r"--timesteps for an unknown length"):
+        rnndiagram.diagram(example_models["variable_length"], values=True, timesteps=MAX_VALUES_STEPS + 1)
+
+
+def test_the_numbers_of_one_run_have_a_budget(monkeypatch, example_models):
+    from rnndiagram.read import values
+
+    monkeypatch.setattr(values, "MAX_VALUES_NUMBERS", 9)
+    with pytest.raises(OptionError, match=r"would make 10 numbers .* more than its budget of 9"):
+        rnndiagram.diagram(example_models["seed_simple_rnn"], values=True)
+
+
+@pytest.mark.parametrize("sample, message", [
+    (np.zeros((1, 4, 2), "float32"), r"has shape \(1, 4, 2\), but the model takes \(None, 3, 2\)"),
+    (np.zeros((3, 2), "float32"), r"has shape \(3, 2\)"),
+    (np.array([[["a", "b"]] * 3]), "holds <U1 values"),
+    (np.array([[[{}, {}]] * 3], dtype=object), "holds object values"),
+])
+def test_a_sample_that_does_not_fit_the_model_says_so(example_models, sample, message):
+    with pytest.raises(OptionError, match=message):
+        rnndiagram.diagram(example_models["seed_simple_rnn"], values=True, sample=sample)

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from contextlib import contextmanager
 from types import ModuleType
-from typing import Iterator
 
-
-@contextmanager
-def _native_stderr_muted() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null, where C++ logging writes.
-
-    The GPU build of TensorFlow logs its CUDA probe ("Could not find cuda drivers",
-    "failed call to cuInit") before absl logging is initialised, so TF_CPP_MIN_LOG_LEVEL
-    does not reach those lines (tensorflow/tensorflow#100442).
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+from .quiet import native_stderr_muted, quiet_settings
 
 
 def import_keras() -> ModuleType:
@@ -37,9 +17,8 @@ def import_keras() -> ModuleType:
     """
     if "keras" in sys.modules:
         return sys.modules["keras"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    with _native_stderr_muted():
+    quiet_settings()
+    with native_stderr_muted():
         import keras
         import tensorflow as tf
 

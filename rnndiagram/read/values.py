@@ -6,8 +6,10 @@ Like the live reader, this module touches Keras (lazily). It returns plain tuple
 
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from .. import labels
 from ..errors import OptionError
 from ..spec import LayerSpec, ModelSpec, RecurrentSpec, value_key
 from .keras_import import import_keras
@@ -16,33 +18,88 @@ from .live import calls_by_id
 MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
 DEFAULT_STEPS = 4
 
+MAX_VALUES_NUMBERS = 10_000_000
+"""The most numbers a values-mode run may make: one batch item of every input and every
+layer output, from the spec's shapes (40 MB as float32; Keras's own work takes a few times
+that). A model over ten million numbers per sample does not fit in a few strips anyway."""
+
+MAX_VALUES_STEPS = 2_000
+"""The longest sequence values mode runs: the states of every recurrent layer are stepped
+one timestep at a time in Python (about a millisecond a step), so this bounds the time."""
+
+
+def seed_weights(seed: int) -> None:
+    """Seed Keras's random generators (and Python's and NumPy's): a model built next gets
+    the same weights every time, so the numbers values mode prints repeat."""
+    import_keras().utils.set_random_seed(seed)
+
 
 def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps: Optional[int]) -> List[Any]:
     """The arrays to run: the user's ``sample``, or seeded random input with batch 1.
 
     Random floats are rounded to one decimal, like the post's ``0.5 0.4``; token inputs
-    draw ids from 1, so no step is masked out.
+    draw ids from 1, so no step is masked out. The run is checked against
+    :data:`MAX_VALUES_NUMBERS` and :data:`MAX_VALUES_STEPS` before any array is made.
     """
     import numpy as np
 
     inputs = _graph(model).inputs
     if sample is not None:
-        arrays = list(sample) if isinstance(sample, (list, tuple)) else [sample]
-        if len(arrays) != len(inputs):
-            raise OptionError(f"sample has {len(arrays)} array(s) but the model takes {len(inputs)} input(s)")
-        return [np.asarray(a)[:1] for a in arrays]
+        arrays = _user_sample(sample, inputs, spec)
+        check_budget(spec, max((a.shape[1] for a in arrays if a.ndim > 1), default=1))
+        return arrays
+    steps = timesteps or DEFAULT_STEPS
+    check_budget(spec, steps)
     rng = np.random.default_rng(seed)
     vocab = {c.layer: l.config_value("input_dim") for l in spec.layers if l.class_name == "Embedding"
              for c in l.inbound}
     arrays = []
     for tensor, ref in zip(inputs, spec.inputs):
-        shape = [1 if i == 0 else (timesteps or DEFAULT_STEPS) if d is None else d
-                 for i, d in enumerate(tensor.shape)]
+        shape = [1 if i == 0 else steps if d is None else d for i, d in enumerate(tensor.shape)]
         if ref.layer in vocab or "int" in str(tensor.dtype):
             arrays.append(rng.integers(1, max(int(vocab.get(ref.layer) or 10), 2), size=shape).astype(str(tensor.dtype)))
         else:
             arrays.append(np.round(rng.uniform(0.1, 1, size=shape), 1).astype("float32"))
     return arrays
+
+
+def _user_sample(sample: Any, inputs: Sequence[Any], spec: ModelSpec) -> List[Any]:
+    """Batch item 0 of each array of ``sample``, checked against the model's inputs."""
+    import numpy as np
+
+    arrays = list(sample) if isinstance(sample, (list, tuple)) else [sample]
+    if len(arrays) != len(inputs):
+        raise OptionError(f"sample has {len(arrays)} array(s) but the model takes {len(inputs)} input(s)")
+    chosen = []
+    for array, tensor, ref in zip(arrays, inputs, spec.inputs):
+        array = np.asarray(array)
+        expected = tuple(tensor.shape)
+        if array.dtype.kind not in "biuf":
+            raise OptionError(f"the sample for input {ref.layer!r} holds {array.dtype} values; "
+                              f"values mode runs the model on numbers")
+        if array.ndim != len(expected) or array.shape[0] < 1 or any(
+                d is not None and d != n for d, n in zip(expected[1:], array.shape[1:])):
+            raise OptionError(f"the sample for input {ref.layer!r} has shape {array.shape}, but the model "
+                              f"takes {labels.shape_text(expected)}; pass an array of that shape, batch first")
+        chosen.append(np.array(array[:1]))
+    return chosen
+
+
+def check_budget(spec: ModelSpec, steps: int) -> None:
+    """Refuse a run over :data:`MAX_VALUES_NUMBERS` or :data:`MAX_VALUES_STEPS` before it
+    starts; ``steps`` is the length an unknown (``None``) axis is run with."""
+    shapes = [shape for layer in spec.layers for shape in layer.output_shapes]
+    numbers = sum(math.prod(steps if d is None else d for d in shape[1:]) for shape in shapes)
+    longest = max((layer.recurrent.timesteps or steps for layer in spec.recurrent_layers
+                   if layer.recurrent is not None), default=0)
+    fix = ("draw it without values (--values), or run a shorter sequence (--timesteps for an "
+           "unknown length, or a --sample)")
+    if longest > MAX_VALUES_STEPS:
+        raise OptionError(f"values mode would step the recurrent layers of {spec.name} over {longest:,} "
+                          f"timesteps, more than the {MAX_VALUES_STEPS:,} it runs; {fix}")
+    if numbers > MAX_VALUES_NUMBERS:
+        raise OptionError(f"values mode would make {numbers:,} numbers for one sample of {spec.name}, "
+                          f"more than its budget of {MAX_VALUES_NUMBERS:,}; {fix}")
 
 
 def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[str, Tuple[float, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -12,6 +13,17 @@ from ..unroll.graph import Edge, Node, Panel, Strip, UnrolledGraph
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# Graphviz's scanner (2.43 and later) reads an identifier, or a quoted string's stretch
+# without a backslash or a quote, as one token of at most 16 KiB; a longer one is "syntax
+# error ... (missing endquote? longer than 16384?)". The graph's tooltip, one sentence per
+# recurrent layer, passes that at about 200 layers, as a label does for a long name.
+# Quoted text is therefore folded with DOT's line continuation (a backslash before a
+# newline, which dot drops) every _RUN characters (at most 4 bytes each in UTF-8), and a
+# longer identifier is replaced by a hash of the name.
+_RUN = 2000
+_LONG_RUN = re.compile(r'[^"\\]{%d}(?=[^"\\])' % _RUN)
+_MAX_ID = 4000
 
 _INK, _FAINT, _HANDOFF = "#333333", "#b0b0b0", "#1f6fb4"
 # Invisible edges that hold the grid must outweigh the real ones (weight 1) so that a
@@ -38,10 +50,16 @@ def dot_id(name: str) -> str:
     One-to-one (the escapes form a prefix-free code), never quoted, never a DOT keyword,
     never an HTML label.
 
+    An id that Graphviz's scanner could not take whole (over :data:`_MAX_ID` characters) is
+    ``h_`` and the SHA-256 of the name instead.
+
     >>> dot_id("lstm-t1"), dot_id("a_b"), dot_id('<x>"…')
     ('n_lstm_2d_t1', 'n_a__b', 'n__3c_x_3e__22__2026_')
+    >>> dot_id("x" * 5000)[:10]
+    'h_c59d3c04'
     """
-    return "n_" + _UNSAFE_ID.sub(_id_escape, name)
+    escaped = "n_" + _UNSAFE_ID.sub(_id_escape, name)
+    return escaped if len(escaped) <= _MAX_ID else "h_" + hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 
 def _id_escape(match: re.Match) -> str:
@@ -64,7 +82,17 @@ def dot_text(text: str) -> str:
     """
     text = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(lambda m: f"\\\\x{ord(m.group()):02x}", text)
-    return graphviz.nohtml(text.replace("\n", "\\n"))
+    return graphviz.nohtml(_fold(text.replace("\n", "\\n")))
+
+
+def _fold(text: str) -> str:
+    r"""``text`` with a line continuation after every :data:`_RUN` characters that hold no
+    backslash or quote (dot drops it; see ``_RUN``), never next to a backslash or a quote.
+
+    >>> _fold("a" * 2001) == "a" * 2000 + "\\\n" + "a"
+    True
+    """
+    return _LONG_RUN.sub(lambda m: m[0] + "\\\n", text)
 
 
 def dot_tooltip(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 import re
 import shutil
 import subprocess
@@ -20,6 +21,12 @@ GRAPHVIZ_HINT = ("install Graphviz, e.g. `apt-get install graphviz` or `brew ins
 # An SVG length in px is 1/96 inch (CSS); a PDF point is 1/72 inch.
 CSS_DPI = 96
 PT_PER_PX = 72 / CSS_DPI
+
+MAX_RASTER_PIXELS = 64 * 2**20
+"""The most pixels a PNG, or the drawing inside a PDF, may have: 67 million, 256 MiB as the
+RGBA image resvg draws, which the PDF writer decodes once more. It stays under the 89
+million pixels past which Pillow (reading the PNG into the PDF) warns of a decompression
+bomb; a model of a hundred layers at 300 dpi, or the smallest one at 2400 dpi, is over it."""
 
 
 def svg_size(svg: str) -> Tuple[float, float]:
@@ -40,6 +47,10 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
     (rounded up), e.g. ``scale=2`` for a high-density screen."""
     if not scale > 0:
         raise OptionError(f"scale must be a positive number, not {scale!r}")
+    fit = _largest_factor(svg, scale)
+    if fit is not None:
+        raise OptionError(f"the PNG at scale {scale:g} would be {_too_big(svg, scale)}; choose a smaller scale (--scale): at most {fit:.2g} fits "
+                          f"this diagram, or write SVG")
     resvg_py = _require("resvg_py", "resvg-py")
     return bytes(resvg_py.svg_to_bytes(svg_string=_resized(svg, scale)))
 
@@ -60,6 +71,21 @@ def _resized(svg: str, scale: float) -> str:
                   svg, count=1)
 
 
+def _largest_factor(svg: str, factor: float) -> Optional[float]:
+    """None if the SVG drawn ``factor`` times its size fits :data:`MAX_RASTER_PIXELS`, else
+    the largest factor that does."""
+    width, height = svg_size(svg)
+    if math.ceil(width * factor) * math.ceil(height * factor) <= MAX_RASTER_PIXELS:
+        return None
+    return math.sqrt(MAX_RASTER_PIXELS / (width * height)) * 0.999
+
+
+def _too_big(svg: str, factor: float) -> str:
+    width, height = (math.ceil(v * factor) for v in svg_size(svg))
+    return (f"an image of {width:,} x {height:,} px, over the {MAX_RASTER_PIXELS:,} pixels "
+            f"rnndiagram draws")
+
+
 def svg_to_pdf(svg: str, dpi: int = 300) -> bytes:
     """A one-page PDF of the SVG: the page is the SVG's size (px at 96 per inch), filled by
     the same resvg rendering as the PNG at ``dpi`` pixels per inch, stored losslessly.
@@ -69,6 +95,11 @@ def svg_to_pdf(svg: str, dpi: int = 300) -> bytes:
     """
     if not dpi > 0:
         raise OptionError(f"dpi must be a positive number, not {dpi!r}")
+    fit = _largest_factor(svg, dpi / CSS_DPI)
+    if fit is not None:
+        raise OptionError(f"the PDF's drawing at {dpi} dpi would be {_too_big(svg, dpi / CSS_DPI)}; choose "
+                          f"a smaller dpi (--dpi): at most {math.floor(fit * CSS_DPI)} fits this diagram, "
+                          f"or write SVG")
     png = svg_to_png(svg, dpi / CSS_DPI)
     canvas = _require("reportlab.pdfgen.canvas", "reportlab")
     utils = _require("reportlab.lib.utils", "reportlab")

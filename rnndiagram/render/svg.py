@@ -3,19 +3,31 @@
 The template gets the scene as one flat stream (a group is opened, its items follow, then
 it is closed), so rendering is a single loop rather than a recursive macro. Escaping is
 explicit in the template: text that can come from a model (layer names, tokens,
-captions, titles) goes through ``|e``; coordinates and our own class names are plain.
+captions, titles) goes through ``|text``; coordinates and our own class names are plain.
 Compiled templates are kept in a per-user bytecode cache (see ``_template_cache``).
+
+Every id in the document, and the scope of its stylesheet, is the root's id, a hash of
+the document itself: the same drawing gets the same bytes, and two drawings inlined in
+one page (a notebook, an HTML page) neither share ids nor repaint each other.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional, Tuple, Union
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 import jinja2
+from markupsafe import escape
 
+from ..labels import printable
 from ..layout.scene import Arrow, Box, Group, Item, Label, Scene
 from .templates import template_cache_dir, template_dirs
+
+# Stands for the root's id while the document is made, then for its hash. No other NUL
+# can be in the output: |text shows a model's control characters as symbols.
+_UID = "\x00"
 
 
 class _Close:
@@ -72,6 +84,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False)  # packaged templates do not change under a running process; no stat per render
     env.filters["num"] = num
     env.filters["points"] = points
+    env.filters["text"] = text
     # type() rather than isinstance: the stream holds exactly these classes, and this runs per item.
     env.tests["box"] = lambda item: type(item) is Box
     env.tests["label"] = lambda item: type(item) is Label
@@ -80,13 +93,52 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def text(value: object) -> str:
+    """Text from a model, fit for XML: control characters (which XML forbids) shown as
+    symbols, then escaped.
+
+    >>> text('<b>\\x1b"')
+    '&lt;b&gt;␛&#34;'
+    """
+    return str(escape(printable(str(value))))
+
+
 @lru_cache(maxsize=None)
 def theme_css(theme: str) -> str:
-    """The stylesheet of one theme (the same for every diagram, so made once)."""
-    return environment().get_template("theme.css.j2").render(theme=theme)
+    """The stylesheet of one theme, every selector scoped under a placeholder for the
+    root's id (the same for every diagram, so made once)."""
+    return scope_css(environment().get_template("theme.css.j2").render(theme=theme), "#" + _UID)
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Prefix every selector of ``css`` with ``scope`` (at-rules such as ``@media`` kept).
+
+    >>> scope_css("text{fill:#333}.a,.b{x:1}@media (x){svg.c{y:2}}", "#d")
+    '#d text{fill:#333}#d .a,#d .b{x:1}@media (x){#d svg.c{y:2}}'
+    """
+    out: List[str] = []
+    pieces = re.split(r"([{}])", css)
+    for i, piece in enumerate(pieces):
+        if piece == "{":
+            continue
+        if piece == "}":
+            out.append("}")
+            continue
+        if i + 1 >= len(pieces) or pieces[i + 1] != "{":
+            out.append(piece)
+            continue
+        prelude = piece.strip()
+        if prelude.startswith("@"):
+            out.append(piece + "{")
+            continue
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        out.append(lead + ",".join(f"{scope} {s.strip()}" for s in prelude.split(",")) + "{")
+    return "".join(out)
 
 
 def render_svg(scene: Scene) -> str:
-    """The scene as a self-contained SVG document."""
-    return environment().get_template("diagram.svg.j2").render(
-        scene=scene, css=theme_css(scene.theme), items=stream(scene.items))
+    """The scene as a self-contained SVG document, its ids and styles scoped to its root,
+    whose id is ``rnd-`` and a hash of the document."""
+    document = environment().get_template("diagram.svg.j2").render(
+        scene=scene, uid=_UID, css=theme_css(scene.theme), items=stream(scene.items))
+    return document.replace(_UID, "rnd-" + hashlib.sha256(document.encode("utf-8")).hexdigest()[:12])

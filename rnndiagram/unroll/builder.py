@@ -142,6 +142,7 @@ class _Builder:
     def build(self) -> UnrolledGraph:
         if self.options.expand_nested:
             self.spec = inline_nested(self.spec)
+            self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(self.spec.outputs)}
         for layer in self.spec.layers:
             if layer.role == "input" and self.only_initial_state(layer):
                 self.state_inputs[layer.id] = layer  # drawn once, where the state enters

@@ -13,10 +13,11 @@ def inline_nested(spec: ModelSpec) -> ModelSpec:
 
     Inner layers get ids ``outer/inner``; the inner input layers disappear (their readers
     read what the nested model was called on) and the nested model's outputs become the
-    inner layers that produce them.
+    inner layers that produce them (a model output keeps the nested model's name).
     """
     layers: List[LayerSpec] = []
     renamed: Dict[Tuple[str, int], Connection] = {}
+    names: Dict[Tuple[str, int], str] = {}  # what a nested model's output is called when drawn
     for layer in spec.layers:
         inbound = tuple(_renamed(c, renamed) for c in layer.inbound)
         if layer.model is None:
@@ -35,7 +36,8 @@ def inline_nested(spec: ModelSpec) -> ModelSpec:
         for k, ref in enumerate(inner.outputs):
             source = feeds.get(ref.layer)
             renamed[(layer.id, k)] = source or Connection(prefix + ref.layer, 0, ref.tensor, "vector", ref.shape)
-    outputs = tuple(_renamed_ref(o, renamed) for o in spec.outputs)
+            names[(layer.id, k)] = layer.name + (f" [{k}]" if len(inner.outputs) > 1 else "")
+    outputs = tuple(_renamed_ref(o, renamed, names) for o in spec.outputs)
     return replace(spec, layers=tuple(layers), outputs=outputs)
 
 
@@ -44,6 +46,11 @@ def _renamed(conn: Connection, renamed: Dict[Tuple[str, int], Connection]) -> Co
     return conn if target is None else replace(conn, layer=target.layer, tensor=target.tensor)
 
 
-def _renamed_ref(ref: TensorRef, renamed: Dict[Tuple[str, int], Connection]) -> TensorRef:
+def _renamed_ref(ref: TensorRef, renamed: Dict[Tuple[str, int], Connection],
+                 names: Dict[Tuple[str, int], str]) -> TensorRef:
+    """A model output of a nested model: the inner tensor, still named as the nested model's
+    output (``encoder``), as the diagram labels it when the model is one box."""
     target = renamed.get((ref.layer, ref.tensor))
-    return ref if target is None else replace(ref, layer=target.layer, tensor=target.tensor)
+    if target is None:
+        return ref
+    return replace(ref, layer=target.layer, tensor=target.tensor, name=ref.name or names[(ref.layer, ref.tensor)])

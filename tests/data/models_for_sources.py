@@ -17,3 +17,9 @@ def broken():
 
 def unbuilt():
     return keras.Sequential([keras.layers.LSTM(4, name="lstm")], name="unbuilt")
+
+
+def quits():
+    import sys
+
+    sys.exit(3)

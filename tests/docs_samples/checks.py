@@ -55,7 +55,9 @@ def diagrams(html: str) -> List[Inline]:
         assert refs and set(refs) <= own, (refs, own)
         style = d.root.find(f"{SVG}style").text
         preludes = [p.strip() for p in re.findall(r"([^{}]+)\{", style) if not p.strip().startswith("@")]
-        assert preludes and all(s.strip().startswith(f"#{d.uid} ") for p in preludes for s in p.split(","))
+        # Scoped once, by the SVG itself, under its root's id (renamed after the wrapper).
+        assert d.root.get("id") == f"{d.uid}-svg"
+        assert preludes and all(s.strip().startswith(f"#{d.uid}-svg ") for p in preludes for s in p.split(","))
     return found
 
 

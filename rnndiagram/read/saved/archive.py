@@ -23,6 +23,12 @@ MAX_CONFIG_BYTES = 20 * 1024 * 1024
 MAX_RATIO = 200
 """The highest compression ratio accepted for a ``config.json`` over 1 MiB (JSON is ~10)."""
 
+MAX_LOAD_BYTES = 1 << 30
+"""The most a ``.keras`` archive may unpack to, all entries together, when it is handed to
+Keras (``allow_load``, values mode): Keras reads the weights whole and holds about twice
+their size in memory, so a file is refused before it gets there. Keras stores its entries
+uncompressed, so an entry over 1 MiB that packs better than :data:`MAX_RATIO` is a bomb."""
+
 MAX_ENTRIES = 10_000
 MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -45,6 +51,43 @@ def config_text(source: PathOrBytes, where: str) -> str:
             return _read_config(handle, where)
     except OSError as exc:
         raise SourceError(f"cannot read {where}: {exc.strerror or exc}") from None
+
+
+def check_for_loading(source: PathOrBytes, where: str) -> None:
+    """Refuse an archive before Keras unpacks it: the checks of :func:`config_text` on its
+    directory and names, then every entry's unpacked size and ratio against
+    :data:`MAX_LOAD_BYTES` and :data:`MAX_RATIO`."""
+    try:
+        handle: BinaryIO = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else open(source, "rb")
+    except OSError as exc:
+        raise SourceError(f"cannot read {where}: {exc.strerror or exc}") from None
+    with handle:
+        _check_directory(handle, where)
+        infos = _entries(handle, where)
+    _check_names(infos, where)
+    _check_sizes(infos, where)
+
+
+def _entries(handle: BinaryIO, where: str) -> List[zipfile.ZipInfo]:
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            return archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+            ValueError) as exc:
+        raise SourceError(f"{where} is not a readable .keras archive: {exc}") from None
+
+
+def _check_sizes(infos: List[zipfile.ZipInfo], where: str) -> None:
+    fix = "read it without --allow-load and --values: then only its config.json is read"
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 2**20 and ratio > MAX_RATIO:
+            raise SourceError(f"{where}: {info.filename[:80]!r} would unpack to {info.file_size:,} bytes, "
+                              f"{ratio:.0f} times its packed size, as a zip bomb does; {fix}")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_LOAD_BYTES:
+        raise SourceError(f"{where} would unpack to {total:,} bytes, more than the {MAX_LOAD_BYTES:,} "
+                          f"rnndiagram hands to Keras; {fix}")
 
 
 def _read_config(handle: BinaryIO, where: str) -> str:
