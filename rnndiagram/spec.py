@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Optional, Tuple, Union
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version 2: a Bidirectional's ``units`` is per direction and ``merged_units`` its merged
-width (version 1 gave the merged width as ``units``); outputs may carry a ``name``."""
+width (version 1 gave the merged width as ``units``); outputs may carry a ``name``.
+Version 3 adds, without changing anything older: the model's ``loops`` (a recurrent layer
+or cell called once per step of a Python loop), a recurrent spec's ``step`` (a cell called
+directly) and a layer's ``contains`` (the recurrent layers a custom layer owns)."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -100,6 +103,8 @@ class RecurrentSpec:
     ``forward`` and ``backward`` hold the two directions, ``merge_mode`` is Keras's value
     (``None`` there means unmerged outputs) and ``merged_units`` the size of the merged
     output's last axis (twice ``units`` for ``concat``; ``None`` when unmerged).
+    ``step`` marks a cell called directly (``LSTMCell()(x, states)``): one step on a
+    vector, returning its output and its new states (``timesteps`` is 1).
     """
 
     kind: str
@@ -119,6 +124,7 @@ class RecurrentSpec:
     forward: Optional["RecurrentSpec"] = None
     backward: Optional["RecurrentSpec"] = None
     merged_units: Optional[int] = None
+    step: bool = False
 
     @property
     def bidirectional(self) -> bool:
@@ -143,6 +149,7 @@ class RecurrentSpec:
             "merged_units": self.merged_units,
             "forward": self.forward.to_dict() if self.forward else None,
             "backward": self.backward.to_dict() if self.backward else None,
+            "step": self.step,
         }
 
     @classmethod
@@ -170,6 +177,7 @@ class RecurrentSpec:
             merged_units=merged,
             forward=cls.from_dict(d["forward"]) if d.get("forward") else None,
             backward=cls.from_dict(d["backward"]) if d.get("backward") else None,
+            step=d.get("step", False),
         )
 
 
@@ -219,6 +227,8 @@ class LayerSpec:
     (N >= 1) of a shared layer. ``config`` is a short, ordered summary of the settings
     worth printing (units, filters, activation, rate...). ``wrapped`` is the inner layer of
     a TimeDistributed, with its per-step shapes; ``model`` the spec of a nested model.
+    ``contains`` names the recurrent layers a custom layer owns (``LSTM(64)``), which
+    run inside its ``call`` where no graph shows them.
     """
 
     id: str
@@ -233,6 +243,7 @@ class LayerSpec:
     recurrent: Optional[RecurrentSpec] = None
     wrapped: Optional["LayerSpec"] = None
     model: Optional["ModelSpec"] = None
+    contains: Tuple[str, ...] = ()
 
     def config_value(self, key: str, default: Any = None) -> Any:
         return dict(self.config).get(key, default)
@@ -251,6 +262,7 @@ class LayerSpec:
             "recurrent": self.recurrent.to_dict() if self.recurrent else None,
             "wrapped": self.wrapped.to_dict() if self.wrapped else None,
             "model": self.model.to_dict() if self.model else None,
+            "contains": list(self.contains),
         }
 
     @classmethod
@@ -268,6 +280,7 @@ class LayerSpec:
             recurrent=RecurrentSpec.from_dict(d["recurrent"], version) if d.get("recurrent") else None,
             wrapped=cls.from_dict(d["wrapped"], version) if d.get("wrapped") else None,
             model=ModelSpec.from_dict(d["model"]) if d.get("model") else None,
+            contains=tuple(d.get("contains", ())),
         )
 
 
@@ -290,8 +303,29 @@ class TensorRef:
 
 
 @dataclass(frozen=True)
+class LoopSpec:
+    """A recurrent layer or cell called once per step of a Python loop: ``calls`` are its
+    call ids in order, each a step (a one-step sequence, or a cell on a vector) that reads
+    what the call before it computed; ``carries_state`` says whether each call starts from
+    the states the previous one returned (``initial_state=[h, c]``), rather than reading
+    them only through other layers."""
+
+    layer: str
+    calls: Tuple[str, ...]
+    carries_state: bool
+
+    def to_dict(self) -> dict:
+        return {"layer": self.layer, "calls": list(self.calls), "carries_state": self.carries_state}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "LoopSpec":
+        return cls(layer=d["layer"], calls=tuple(d["calls"]), carries_state=d["carries_state"])
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """A whole model: its layers in topological order (input layers included)."""
+    """A whole model: its layers in topological order (input layers included), and the
+    loops its recurrent calls form."""
 
     name: str
     class_name: str
@@ -299,6 +333,7 @@ class ModelSpec:
     outputs: Tuple[TensorRef, ...]
     layers: Tuple[LayerSpec, ...]
     schema_version: int = field(default=SCHEMA_VERSION)
+    loops: Tuple[LoopSpec, ...] = ()
 
     def layer(self, layer_id: str) -> LayerSpec:
         """The layer call with this id; ``KeyError`` names the ids there are."""
@@ -320,6 +355,7 @@ class ModelSpec:
             "inputs": [t.to_dict() for t in self.inputs],
             "outputs": [t.to_dict() for t in self.outputs],
             "layers": [l.to_dict() for l in self.layers],
+            "loops": [loop.to_dict() for loop in self.loops],
         }
 
     @classmethod
@@ -336,6 +372,7 @@ class ModelSpec:
             outputs=tuple(TensorRef.from_dict(t) for t in d["outputs"]),
             layers=tuple(LayerSpec.from_dict(l, version) for l in d["layers"]),
             schema_version=version,
+            loops=tuple(LoopSpec.from_dict(loop) for loop in d.get("loops", ())),
         )
 
     def to_json(self, indent: Optional[int] = 2) -> str:

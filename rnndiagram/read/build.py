@@ -8,10 +8,39 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
-from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
-from .layers import INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_of
-from .recurrent import bidirectional_outputs, recurrent_spec
+from ..spec import (
+    ConfigValue,
+    Connection,
+    LayerSpec,
+    ModelSpec,
+    Role,
+    Shape,
+    TensorKind,
+    TensorRef,
+)
+from .calls import (
+    Call,
+    Key,
+    Ref,
+    Source,
+    Unsupported,
+    folded_mask_ops,
+    number,
+    unsupported,
+)
+from .layers import (
+    INPUT,
+    MERGE,
+    PER_STEP,
+    SEQUENCE,
+    SUMMARY_KEYS,
+    TOKENS,
+    WRAPPER,
+    LayerKind,
+    kind_of,
+)
+from .loops import find_loops
+from .recurrent import bidirectional_outputs, cell_spec, is_cell, recurrent_spec
 from .view import LayerView
 
 MaskSources = Callable[[Call], List[Source]]
@@ -34,12 +63,14 @@ def build_spec(name: str, class_name: str, calls: Mapping[Key, Call], listed: Se
             specs[call.key] = _call_spec(call, outputs, ids, specs, masks(call))
         except Unsupported as exc:
             raise unsupported(call, str(exc)) from None
+    layers = tuple(specs.values())
     return ModelSpec(
         name=name, class_name=class_name,
         inputs=tuple(_tensor_ref(r, ids, specs) for r in inputs),
         outputs=tuple(replace(_tensor_ref(r, ids, specs), name=n)
                       for r, n in zip(results, tuple(names) + (None,) * len(results))),
-        layers=tuple(specs.values()),
+        layers=layers,
+        loops=find_loops(layers),
     )
 
 
@@ -56,9 +87,10 @@ def _call_spec(call: Call, outputs: Mapping[Key, Tuple[Shape, ...]], ids: Dict[K
         layer_id, n = ids[ref.key]
         return Connection(layer=layer_id, call=n, tensor=ref.tensor, kind=kind, shape=shape, slot=slot)
 
+    data, states = _arguments(call)
     inbound = [connection(r, "sequence" if len(outputs[r.key][r.tensor]) >= 3 else "vector", slot)
-               for slot, r in enumerate(call.data)]
-    inbound += [connection(r, "state", slot) for slot, r in enumerate(call.states)]
+               for slot, r in enumerate(data)]
+    inbound += [connection(r, "state", slot) for slot, r in enumerate(states)]
     for slot, (key, tensor, shape) in enumerate(masks):
         layer_id, n = ids[key]
         inbound.append(Connection(layer=layer_id, call=n, tensor=tensor, kind="mask", shape=shape, slot=slot))
@@ -66,6 +98,16 @@ def _call_spec(call: Call, outputs: Mapping[Key, Tuple[Shape, ...]], ids: Dict[K
     return describe(call.view, layer_id=layer_id, call=n,
                     input_shapes=tuple(c.shape for c in inbound if c.kind != "mask"),
                     output_shapes=outputs[call.key], inbound=tuple(inbound), masked=bool(masks))
+
+
+def _arguments(call: Call) -> Tuple[List[Ref], List[Ref]]:
+    """A call's data and its initial states. A cell called directly takes its states as
+    the arguments after its input (``cell(x, [h, c])``) or as ``states=``."""
+    if not is_cell(call.view, None if call.view.op else kind_of(call.view.mro)):
+        return call.data, call.states
+    data = call.first or call.args[:1]
+    rest = [r for r in call.data if r not in data]
+    return data, call.states + rest
 
 
 def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[Shape, ...],
@@ -86,6 +128,9 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
             # Keep Keras's shapes when the counts differ too (LSTM states against GRU's).
             output_shapes = real if len(real) == len(output_shapes) else output_shapes
         fields["recurrent"] = recurrent_spec(view, row, input_shapes[0], output_shapes, masked)
+    elif is_cell(view, row) and input_shapes:
+        role = "recurrent"
+        fields["recurrent"] = cell_spec(view, row, input_shapes[0], output_shapes)
     elif row is not None and row.role == WRAPPER and input_shapes:
         role = "per_step"
         inner = view.child("layer")
@@ -94,10 +139,24 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
             output_shapes=tuple(_without_time(s) for s in output_shapes))
     else:
         role = role_of(row, input_shapes, output_shapes)
+        if row is None and not view.op:
+            fields["contains"] = owned_recurrent(view)
     return LayerSpec(
         id=layer_id, name=view.name, class_name=view.class_name, role=role,
         input_shapes=input_shapes, output_shapes=output_shapes, inbound=inbound, call=call,
         config=summary(view) if not view.op and role != "model" else (), **fields)
+
+
+def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
+    """The recurrent layers a custom layer owns, as ``LSTM(64)``: they run inside its
+    ``call``, where no graph shows them (their cells are not listed apart)."""
+    found = []
+    for sub in view.sublayers():
+        sub_row = kind_of(sub.mro)
+        if sub_row is not None and sub_row.recurrent is not None:
+            units = sub.setting("units")
+            found.append(f"{sub.class_name}({units})" if units is not None else sub.class_name)
+    return tuple(found)
 
 
 def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_shapes: Tuple[Shape, ...]) -> Role:

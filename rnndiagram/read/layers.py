@@ -73,7 +73,8 @@ class LayerKind:
     ``get_config()``. ``states`` names the states of a recurrent cell class, and
     ``spatial`` marks a cell whose states have the shape of a step's output (ConvLSTM's).
     ``saved_as`` is the class name a saved file uses, where it is not the class's own (an
-    exported alias).
+    exported alias). ``cell_of`` is, for a cell class, the recurrent kind it is drawn as
+    when called directly (``LSTM`` for ``LSTMCell``; a ConvLSTM's rank follows from its input).
     """
 
     name: str
@@ -87,6 +88,7 @@ class LayerKind:
     attributes: Optional[Tuple[str, ...]] = None
     wraps: Optional[str] = None
     saved_as: Optional[str] = None
+    cell_of: Optional[str] = None
 
 
 def _rows(names: Iterable[str], role: Optional[str], shape: Optional[Rule], mask: Optional[str] = None,
@@ -127,10 +129,10 @@ _ROWS: Tuple[LayerKind, ...] = (
     _recurrent("RNN"),
     LayerKind("Bidirectional", RECURRENT, mask=BIDIRECTIONAL, takes_mask=True,
               recurrent=Recurrent("Bidirectional"), attributes=("merge_mode",)),
-    LayerKind("SimpleRNNCell", states=("h",)),
-    LayerKind("GRUCell", states=("h",)),
-    LayerKind("LSTMCell", states=("h", "c")),
-    LayerKind("ConvLSTMCell", states=("h", "c"), spatial=True),
+    LayerKind("SimpleRNNCell", states=("h",), cell_of="SimpleRNN"),
+    LayerKind("GRUCell", states=("h",), cell_of="GRU"),
+    LayerKind("LSTMCell", states=("h", "c"), cell_of="LSTM"),
+    LayerKind("ConvLSTMCell", states=("h", "c"), spatial=True, cell_of="ConvLSTM"),
     LayerKind("StackedRNNCells", wraps="cells"),
     # Wrappers.
     LayerKind("TimeDistributed", WRAPPER, mask=PASS, takes_mask=True, attributes=(), wraps="step"),

@@ -295,6 +295,12 @@ class _LiveView:
     def nested_spec(self) -> ModelSpec:
         return _Graph(self.keras, self.obj).spec()
 
+    def sublayers(self) -> Tuple["_LiveView", ...]:
+        flatten = getattr(self.obj, "_flatten_layers", None)
+        if self.op or flatten is None:
+            return ()
+        return tuple(_LiveView(self.keras, layer) for layer in flatten(include_self=False, recursive=True))
+
 
 def _state_size(size: Any) -> StateSize:
     if isinstance(size, int):

@@ -117,6 +117,44 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
     )
 
 
+def is_cell(view: LayerView, row: Optional[LayerKind]) -> bool:
+    """Whether the layer is a recurrent cell (a built-in one, or a custom layer with a
+    ``state_size``): a layer of the graph only when it is called directly, one step a call."""
+    if view.op or view.model:
+        return False
+    if row is not None:
+        return row.cell_of is not None
+    return view.setting("state_size") is not None
+
+
+def cell_spec(view: LayerView, row: Optional[LayerKind], input_shape: Shape,
+              output_shapes: Tuple[Shape, ...]) -> RecurrentSpec:
+    """The spec of one direct call of a cell: one step on ``input_shape`` (batch first, no
+    time axis), returning its output and its new states."""
+    cell = _cell_of(view)
+    out = output_shapes[0]
+    batch = input_shape[0]
+    conv = row is not None and row.spatial
+    if row is not None and row.cell_of is not None:
+        kind = f"{row.cell_of}{len(input_shape) - 2}D" if conv else row.cell_of
+    else:
+        kind = "RNN"
+    return RecurrentSpec(
+        kind=kind,
+        units=view.setting("filters") if conv else out[-1],
+        timesteps=1,
+        features=tuple(input_shape[1:]),
+        states=tuple(StateSpec(name, (batch,) + (out[1:] if size is None else size))
+                     for name, size in zip(cell.states, cell.sizes)),
+        return_sequences=False,
+        return_state=True,
+        cells=(cell.name,) if row is None else (),
+        activation=cell.activation,
+        recurrent_activation=cell.recurrent_activation,
+        step=True,
+    )
+
+
 def cells(view: LayerView, row: LayerKind) -> Tuple[Cell, ...]:
     """The cells a recurrent layer runs: its built-in cell, or those of its ``cell`` setting
     (each cell of a ``StackedRNNCells``)."""

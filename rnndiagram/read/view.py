@@ -58,3 +58,7 @@ class LayerView(Protocol):
 
     def nested_spec(self) -> ModelSpec:
         """The spec of a nested model."""
+
+    def sublayers(self) -> Tuple["LayerView", ...]:
+        """The layers a custom layer owns and calls inside its ``call`` (none where the
+        reader cannot see them: a saved file keeps only the layer's own config)."""

@@ -84,6 +84,9 @@ class FileView:
     def nested_spec(self) -> ModelSpec:
         return self.reader.nested_spec(self.entry)
 
+    def sublayers(self) -> Tuple["FileView", ...]:
+        return ()
+
 
 def activation_name(value: Any) -> Optional[str]:
     """The name the live reader prints for a serialized activation (``"tanh"``; a layer by its class)."""
