@@ -95,7 +95,12 @@ def _diagram_options(f):
                           "the source builds (example:NAME, a function)."),
         click.option("--show-unreturned", is_flag=True,
                      help="Draw the outputs a return_sequences=False layer does not return, faint."),
-        click.option("--expand-nested", is_flag=True, help="Draw the layers of nested models."),
+        click.option("--expand-nested/--no-expand-nested", default=None,
+                     help="Draw the layers of every nested model (--expand-nested) or one box for "
+                          "each (--no-expand-nested); by default, those holding a recurrent layer are drawn."),
+        click.option("--fold-loops/--no-fold-loops", default=True, show_default=True,
+                     help="Draw a recurrent layer or cell called once per step of a Python loop as "
+                          "one row of cells over the steps; --no-fold-loops draws each call."),
         _ALLOW_LOAD,
     ]
     for option in reversed(options):

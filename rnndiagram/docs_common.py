@@ -31,7 +31,7 @@ from .spec import ModelSpec
 RENDER_LOG = "renders.log"
 _CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
-                "values", "seed")
+                "fold_loops", "values", "seed")
 ALIGNS = ("left", "center", "right")
 
 _PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)

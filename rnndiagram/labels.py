@@ -16,9 +16,9 @@ drawn in strips in ``layout/draw.py``, the DOT strips in ``render/dot.py``, the 
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, Tuple
 
-from .spec import LayerSpec, ModelSpec, RecurrentSpec
+from .spec import LayerSpec, ModelSpec, RecurrentSpec, Shape
 
 _SUBSCRIPTS = str.maketrans("0123456789T", "₀₁₂₃₄₅₆₇₈₉ₜ")
 # C0 controls as their Control Pictures (U+2400-U+241F), DEL as U+2421, C1 controls as U+FFFD.
@@ -123,6 +123,18 @@ def output_label(spec: ModelSpec, index: int) -> str:
     return f"Output {index}: {call_name(layer, spec)}{which}"
 
 
+def outputs_label(spec: ModelSpec, indices: Sequence[int]) -> str:
+    """How a row of a loop's steps marks the model outputs they are: ``Outputs 0…9:
+    output_layer`` (the first and last step are always shown), one as :func:`output_label`
+    does; empty for none."""
+    if not indices:
+        return ""
+    if len(indices) == 1:
+        return output_label(spec, indices[0])
+    ref = spec.outputs[indices[0]]
+    return f"Outputs {indices[0]}…{indices[-1]}: {spec.layer(ref.layer).name}"
+
+
 def recurrent_phrase(rec: RecurrentSpec) -> str:
     """The layer in words: ``a GRU of 24 units``, ``a Bidirectional LSTM of 16 units each way``.
 
@@ -186,6 +198,23 @@ def join(parts: Iterable[str], sep: str = ", ") -> str:
 _SHORTER = (("Normalization", "Norm"), ("Regularization", "Reg"), ("Average", "Avg"), ("Pooling", "Pool"))
 
 
+def shapes_lines(shapes: Sequence[Shape]) -> Tuple[str, ...]:
+    """A layer's output shapes in a gutter: ``→ (None, 8)``; two shapes on one line, or on
+    two when that line would be long, and ``…`` for more.
+
+    >>> shapes_lines([(None, 8), (None, 8), (None, 8)])
+    ('→ (None, 8) (None, 8) …',)
+    >>> shapes_lines([(None, 16, 16, 8), (None, 16, 16, 8), (None, 16, 16, 8)])
+    ('→ (None, 16, 16, 8)', '   (None, 16, 16, 8) …')
+    """
+    texts = [shape_text(s) for s in shapes[:2]]
+    extra = " …" if len(shapes) > 2 else ""
+    line = "→ " + " ".join(texts) + extra
+    if len(texts) < 2 or len(line) <= 30:
+        return (line,)
+    return ("→ " + texts[0], "   " + texts[1] + extra)
+
+
 def box_label(class_name: str) -> str:
     """A class name short enough for a box: long ones lose the ends of their common words
     (the gutter prints the full name).
@@ -241,3 +270,18 @@ def wrap(words: Sequence[str], width: int = 28) -> tuple[str, ...]:
                 lines[-1] += ","
             lines.append(word)
     return tuple(lines)
+
+
+def box_detail(layer: LayerSpec) -> str:
+    """The second line of a layer's box: its size (``(8)``), the layers of a nested model,
+    or the steps of an RNN run inside each step."""
+    if layer.model is not None:
+        count = sum(1 for l in layer.model.layers if l.role != "input")
+        return f"{count} layer" + ("s" if count != 1 else "")
+    if layer.contains:
+        return "contains " + ", ".join(layer.contains)
+    size = layer_size(layer)
+    if layer.recurrent is not None:  # an RNN inside a time step: collapsed over its own axis
+        steps = "?" if layer.recurrent.timesteps is None else layer.recurrent.timesteps
+        return f"({size}) over {steps} steps"
+    return f"({size})" if size else ""

@@ -15,7 +15,7 @@ MAX_SHOWN_TIMESTEPS = 100
 grow with every shown column (about 4 KiB and 2 ms per column of a recurrent row), and a
 hundred columns are already some 10,000 px wide: past that no one reads the drawing."""
 
-_FLAGS = ("show_unreturned", "expand_nested", "values")
+_FLAGS = ("show_unreturned", "fold_loops", "values")
 
 
 def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
@@ -50,7 +50,13 @@ class DiagramOptions:
         theme: ``"light"``, ``"dark"`` or ``"auto"`` (follows prefers-color-scheme).
         show_unreturned: draw the outputs a ``return_sequences=False`` layer computes but
             does not return, faint, instead of leaving them out.
-        expand_nested: draw nested models' layers instead of one box per nested model.
+        expand_nested: how nested models (a model used as a layer, ``TimeDistributed(model)``)
+            are drawn: ``None`` (the default) draws the layers of those that hold a recurrent
+            layer and one box for the others; ``True`` draws every nested model's layers,
+            ``False`` one box for each.
+        fold_loops: draw a recurrent layer or cell called once per step of a Python loop as
+            one row of cells over the loop's steps (the default); ``False`` draws each call
+            where it happens.
         values: run the model once and print real numbers in the small strips.
         sample: the input to run in values mode (an array, or a list of arrays for
             several inputs; batch first). Default: seeded random input.
@@ -63,7 +69,8 @@ class DiagramOptions:
     tokens: Optional[Tuple[str, ...]] = None
     theme: Theme = "light"
     show_unreturned: bool = False
-    expand_nested: bool = False
+    expand_nested: Optional[bool] = None
+    fold_loops: bool = True
     values: bool = False
     sample: Any = None
     seed: int = 0
@@ -83,6 +90,9 @@ class DiagramOptions:
         for name in _FLAGS:
             if not isinstance(getattr(self, name), bool):
                 raise OptionError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.expand_nested is not None and not isinstance(self.expand_nested, bool):
+            raise OptionError(f"expand_nested must be True, False or None (nested models that hold a "
+                              f"recurrent layer), got {self.expand_nested!r}")
         if not _is_int(self.seed):
             raise OptionError(f"seed must be an integer, got {self.seed!r}")
         object.__setattr__(self, "tokens", parse_tokens(self.tokens))

@@ -288,3 +288,79 @@ def build_graph(graph: Graph) -> Any:
             tensors.append(layers.RepeatVector(step.units, name=name)(args[0]))
     outputs = [tensors[i] for i in graph.outputs]
     return keras.Model(inputs, outputs, name="random_graph")
+
+
+LOOPED = ("LSTM", "GRU", "SimpleRNN", "LSTMCell", "GRUCell", "SimpleRNNCell")
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A model that calls one recurrent layer (on a one-step sequence) or cell (on a vector)
+    once per step of a Python loop: ``steps`` calls, each from the states the call before
+    returned (``carry``) or from zeros, with a Dense before each call reading the step's
+    input (``before``), a Dense after it (``after``), whose prediction is the next call's
+    input when ``feedback``; ``returned``: every step's output is a model output, else
+    they are joined into one."""
+
+    kind: str
+    steps: int
+    units: int
+    carry: bool
+    before: bool
+    after: bool
+    feedback: bool
+    returned: bool
+
+
+@st.composite
+def loops(draw: Any) -> Loop:
+    kind = draw(st.sampled_from(LOOPED))
+    after = draw(st.booleans())
+    return Loop(kind=kind, steps=draw(st.integers(2, 6)), units=draw(units),
+                carry=kind.endswith("Cell") or draw(st.booleans()), before=draw(st.booleans()), after=after,
+                feedback=after and draw(st.booleans()), returned=draw(st.booleans()))
+
+
+def loop_found(loop: Loop) -> bool:
+    """Whether the calls form a loop: each reads the call before, by its states or its
+    prediction."""
+    return loop.carry or loop.feedback
+
+
+def build_loop(loop: Loop) -> Any:
+    """The functional model of a :class:`Loop`, every layer named."""
+    import keras
+
+    layers = keras.layers
+    cell = loop.kind.endswith("Cell")
+    features = 2
+    source = keras.Input(shape=(loop.steps, features), name="steps")
+    width = loop.units
+    recurrent = getattr(layers, loop.kind)(loop.units, name="looped") if cell else getattr(layers, loop.kind)(
+        loop.units, return_state=True, name="looped")
+    before = layers.Dense(features, name="before")
+    after = layers.Dense(features, name="after")
+    states: Any = [layers.Dense(width, name=f"start_{i}")(layers.Flatten(name=f"flat_{i}")(source))
+                   for i in range(2 if loop.kind.startswith("LSTM") else 1)]
+    fed: Any = None
+    outputs = []
+    for t in range(loop.steps):
+        x = fed if fed is not None else layers.Cropping1D((t, loop.steps - t - 1), name=f"step_{t}")(source)
+        if cell and len(x.shape) == 3:
+            x = layers.Reshape((features,), name=f"vector_{t}")(x)
+        if not cell and len(x.shape) == 2:
+            x = layers.Reshape((1, features), name=f"sequence_{t}")(x)
+        if loop.before:
+            x = before(x)
+        if cell:  # a cell is always given its states
+            out, states = recurrent(x, states=states)
+        elif loop.carry:
+            out, *states = recurrent(x, initial_state=states)
+        else:
+            out, *_ = recurrent(x)
+        y = after(out) if loop.after else out
+        outputs.append(y)
+        fed = y if loop.feedback else None
+    if loop.returned:
+        return keras.Model(source, outputs, name="loop")
+    return keras.Model(source, layers.Concatenate(name="joined")(outputs), name="loop")

@@ -55,6 +55,19 @@ def test_export_passes_every_diagram_option(run, tmp_path):
     assert 'data-t="9"' in svg and 'data-t="3"' not in svg and "rnd-theme-dark" in svg and "rnd-faint" in svg
 
 
+def test_export_folds_loops_and_draws_nested_models_as_asked(run, tmp_path):
+    def drawn(*flags):
+        out = tmp_path / "m.svg"
+        assert run("export", "example:feedback_forecaster", "-o", out, *flags).exit_code == 0
+        return set(re.findall(r'class="rnd-cell" data-layer="([^"]+)"', out.read_text()))
+
+    assert drawn() == {"warmup", "lstm_cell"}
+    assert drawn("--no-fold-loops") == {"warmup", "lstm_cell", "lstm_cell@1", "lstm_cell@2", "lstm_cell@3"}
+    out = tmp_path / "n.svg"
+    assert run("export", "example:nested_encoder", "-o", out, "--no-expand-nested").exit_code == 0
+    assert 'data-layer="encoder/gru_1"' not in out.read_text()
+
+
 def test_export_values_with_a_sample(run, tmp_path):
     import numpy as np
 

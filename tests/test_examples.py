@@ -19,10 +19,11 @@ EXPECTED = (
     "char_seq2seq", "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence",
     "variable_length", "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder",
     "attention_seq2seq", "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder",
-    "nmt_encoder", "bidirectional_handoff", "luong_attention",
+    "nmt_encoder", "bidirectional_handoff", "luong_attention", "attention_decoder_loop", "feedback_forecaster",
+    "convlstm_forecaster_loop", "hierarchical_attention",
 )
-FUNCTIONAL = EXPECTED[-7:]
-"""The patterns of published functional models, each rebuilt from a cited source."""
+FUNCTIONAL = EXPECTED[-11:]
+"""The patterns of published models (functional, loops, nested), each rebuilt from a cited source."""
 
 
 def test_names_are_stable() -> None:

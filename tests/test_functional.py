@@ -83,16 +83,25 @@ def test_attention_is_per_query_step_and_reads_the_encoder_once(example_specs):
 
 
 def test_nested_model_is_one_box_or_drawn_inside(example_specs):
-    collapsed = rnndiagram.diagram(example_specs["nested_encoder"]).graph
+    collapsed = rnndiagram.diagram(example_specs["nested_encoder"], expand_nested=False).graph
     (band,) = [n for n in collapsed.nodes if n.layer == "encoder" and n.kind == "band"]
     assert band.label == "Sequential[GRU(8), GRU(8)]"
-    expanded = rnndiagram.diagram(example_specs["nested_encoder"], expand_nested=True)
+    expanded = rnndiagram.diagram(example_specs["nested_encoder"])  # it holds GRUs: drawn inside by default
     cells = {n.layer for n in expanded.graph.nodes if n.kind == "cell"}
     assert cells == {"encoder/gru_1", "encoder/gru_2"}
     frames = [g for g in walk(expanded.scene.items) if isinstance(g, Group) and g.cls == "rnd-nested-model"]
     assert [dict(f.attrs)["model"] for f in frames] == ["encoder"]
     heads = [e for e in expanded.graph.edges if e.dst == "head-box"]
     assert [e.src for e in heads] == ["encoder/gru_2-out-t10"]
+    assert rnndiagram.diagram(example_specs["nested_encoder"], expand_nested=True).graph == expanded.graph
+
+
+def test_a_nested_model_without_recurrence_stays_one_box(example_specs):
+    g = rnndiagram.diagram(example_specs["memory_network"]).graph
+    boxes = {n.layer for n in g.nodes if n.kind == "box" and n.label == "Sequential"}
+    assert boxes == {"input_encoder_m", "input_encoder_c", "question_encoder"}
+    inside = rnndiagram.diagram(example_specs["memory_network"], expand_nested=True).graph
+    assert {n.layer for n in inside.nodes if n.label == "Embedding"} >= {"input_encoder_m/embedding_m"}
 
 
 def test_shared_layer_calls_are_drawn_where_they_happen():
@@ -115,9 +124,34 @@ def test_time_distributed_lstm_is_collapsed_with_its_own_steps():
     model = keras.Sequential([keras.Input((5, 7, 2), name="clips"),
                               keras.layers.TimeDistributed(keras.layers.LSTM(4, name="inner"), name="td"),
                               keras.layers.LSTM(3, name="outer")], name="td_lstm")
-    g = rnndiagram.diagram(model).graph
+    g = rnndiagram.diagram(model, expand_nested=False).graph
     boxes = [n for n in g.nodes if n.layer == "td" and n.kind == "box"]
     assert {(b.label, b.detail) for b in boxes} == {("LSTM", "(4) over 7 steps")}
+    assert not [n for n in g.nodes if n.kind == "cell" and n.layer != "outer"]
+
+
+def test_time_distributed_lstm_is_drawn_apart_over_its_own_steps():
+    """By default what each step runs is drawn once, unrolled over its own 7 steps, in a
+    frame, and its output goes into the TimeDistributed row's last step."""
+    import keras
+
+    model = keras.Sequential([keras.Input((5, 7, 2), name="clips"),
+                              keras.layers.TimeDistributed(keras.layers.LSTM(4, name="inner"), name="td"),
+                              keras.layers.LSTM(3, name="outer")], name="td_lstm")
+    d = rnndiagram.diagram(model)
+    g = d.graph
+    inner = [n for n in g.nodes if n.kind == "cell" and n.layer == "td/inner"]
+    assert [n.t for n in inner] == ["1", "2", "7"]
+    (panel,) = {n.panel for n in inner}
+    assert [c.key for c in g.panels[panel].columns] == ["1", "2", "…", "7"]
+    boxes = [n for n in g.nodes if n.layer == "td" and n.kind == "box"]
+    assert len(boxes) == 3 and {b.label for b in boxes} == {"LSTM"}
+    (into,) = [e for e in g.edges if e.src.startswith("td/inner") and e.dst.startswith("td-")]
+    assert into.dashed and into.dst == "td-t5"
+    gutter = [line for p in g.panels for r in p.rows for line in r.gutter]
+    assert "one step: run by td" in gutter and "for each of its 5 steps" in gutter
+    frames = [gr for gr in walk(d.scene.items) if isinstance(gr, Group) and gr.cls == "rnd-nested-model"]
+    assert [dict(f.attrs)["model"] for f in frames] == ["td"]
 
 
 def _svg(diagram):

@@ -82,7 +82,8 @@ def check_layer_consistency(layer: LayerSpec, by_id: Dict[str, LayerSpec]) -> No
             assert conn.shape == by_id[conn.layer].output_shapes[conn.tensor], (layer.id, conn)
     rec = layer.recurrent
     if rec is not None:
-        assert rec.timesteps == layer.input_shapes[0][1], layer.id
+        # A cell called directly is one step on a vector; a layer, the steps of its sequence.
+        assert rec.timesteps == (1 if rec.step else layer.input_shapes[0][1]), layer.id
         if rec.return_state:
             states = layer.output_shapes[len(layer.output_shapes) - len(rec.states):]
             assert tuple(s.shape for s in rec.states) == states, layer.id

@@ -122,10 +122,15 @@ class Band:
     # -- y --------------------------------------------------------------------------------
 
     def set_y(self, gaps: Mapping[int, float]) -> None:
-        """Rows stacked up from 0, with ``gaps[r]`` (at least the style's row gap) above row r."""
+        """Rows stacked up from 0, with ``gaps[r]`` (at least the style's row gap) above row r;
+        ``gaps[-1]``, when given, is a gap below the first row (where an edge fed back from
+        a loop's later step reaches a node of the first row from below)."""
         self.row_top: Dict[int, float] = {}
         self.gap_h: Dict[int, float] = {}
         y = 0.0
+        if gaps.get(-1):
+            self.row_top[-1], self.gap_h[-1] = 0.0, max(self.style.row_gap, gaps[-1])
+            y -= self.gap_h[-1]
         rows = self.panel.rows
         for row in rows:
             h = self.row_h[row.index]
@@ -162,8 +167,11 @@ def state_y(cy: float, n: int, k: int, style: Style) -> float:
 
 
 def gutter_lines(row, panel: Panel) -> List[str]:
+    """A row's gutter; the panel's title (``T = 5``) ends that of its first input row, or of
+    its first row when it has none (a folded loop's)."""
     lines = [line for line in row.gutter if line]
-    if panel.title and row.kind == "inputs" and row.index == _first_inputs(panel):
+    first = _first_inputs(panel)
+    if panel.title and row.index == (first if first >= 0 else 0):
         lines.append(panel.title)
     return lines
 

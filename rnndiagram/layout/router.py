@@ -172,6 +172,10 @@ def _corridor(side: str, panel: int) -> Street:
 def _within(e: Edge, src: Node, dst: Node, grid: Grid) -> Route:
     """An edge inside one band: straight up, or round what is in the way."""
     p = src.panel
+    if e.kind == "feedback":  # back down to a later step: out of the right, down its street
+        route = Route(e, RIGHT, BOTTOM)
+        route.legs = [Leg(False, ("col", p, src.col), (dst.row - 0.5, src.row)), Leg(True, _gap(p, dst.row - 1))]
+        return route
     route = Route(e, _side(src) or TOP, BOTTOM)
     x_dst = grid.entry_x(e)
     x = grid.exit_x(src, toward=x_dst)

@@ -167,6 +167,9 @@ def _edge_attrs(edge: Edge) -> Dict[str, str]:
             lines.append(strip_text(edge.strip))
     elif edge.kind == "handoff":
         attrs.update(color=_HANDOFF, fontcolor=_HANDOFF)
+    elif edge.kind == "feedback":
+        # back down to a later step: it must not pull that step's rows up
+        attrs.update(style="dashed", constraint="false")
     if edge.dashed:
         attrs["style"] = "dashed"
     if edge.faint:

@@ -12,7 +12,9 @@ from ..options import DiagramOptions
 from ..spec import Connection, LayerSpec, ModelSpec, Shape, Values, value_key
 from .drafts import _Handle, _PanelDraft, shown_columns
 from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
-from .nesting import inline_nested
+from .folded import draw_fold
+from .folding import Fold, plan_folds, schedule
+from .nesting import RunsInside, inline_nested, inline_time_distributed
 from .recurrent import add_recurrent
 
 
@@ -27,6 +29,9 @@ class _Builder:
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
         self.state_inputs: Dict[str, LayerSpec] = {}
         self.node_panel: Dict[str, int] = {}
+        self.node_row: Dict[str, int] = {}
+        self.batch: Optional[int] = None  # the batch size of the model's inputs (None: any)
+        self.runs: Dict[str, RunsInside] = {}  # a TimeDistributed layer: what it runs, drawn apart
         self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
 
     # -- the Sketch interface, what the recurrent part sees ---------------------------------
@@ -60,7 +65,11 @@ class _Builder:
         self.nodes.append(node)
         self.kinds[node.id] = node.kind
         self.node_panel[node.id] = node.panel
+        self.node_row[node.id] = node.row
         return node.id
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self.kinds
 
     def ellipsis(self, panel: _PanelDraft, row: int, col: int, node_id: str, layer: Optional[str] = None) -> str:
         """The "…" standing for the steps not shown, in the ellipsis column."""
@@ -68,8 +77,10 @@ class _Builder:
                              layer=layer)
 
     def add_edge(self, src: str, dst: str, kind, **kw) -> None:
-        self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
         a, b = self.node_panel[src], self.node_panel[dst]
+        if a == b and self.node_row[src] > self.node_row[dst] and kind not in ("state", "handoff"):
+            kind = "feedback"  # a loop's step reads what the step before computed above it
+        self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
         if a != b:
             self.reads.setdefault(b, set()).add(a)
 
@@ -86,8 +97,8 @@ class _Builder:
                     stack.append(q)
         return False
 
-    def new_panel(self, timesteps: Optional[int]) -> _PanelDraft:
-        panel = _PanelDraft(len(self.panels), shown_columns(timesteps, self.options), timesteps)
+    def new_panel(self, timesteps: Optional[int], title: Optional[str] = None) -> _PanelDraft:
+        panel = _PanelDraft(len(self.panels), shown_columns(timesteps, self.options), timesteps, title=title)
         self.panels.append(panel)
         return panel
 
@@ -118,9 +129,14 @@ class _Builder:
 
     def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
                    legend: Optional[str], returned: Sequence[int], kind="output",
-                   stepwise: bool = True) -> Dict[int, str]:
-        """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out."""
-        row = self.add_row(panel, "strips", layer.id, legend=self.output_legend(layer, 0, legend))
+                   stepwise: bool = True, outputs: Optional[Dict[int, Optional[int]]] = None) -> Dict[int, str]:
+        """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out.
+        ``outputs``: the model output each column's strip is (a loop's calls), when they differ."""
+        if outputs is not None:
+            legend = labels.outputs_label(self.spec, sorted({i for i in outputs.values() if i is not None})) or legend
+        else:
+            legend = self.output_legend(layer, 0, legend)
+        row = self.add_row(panel, "strips", layer.id, legend=legend)
         per_col: Dict[int, str] = {}
         for col, src in src_of.items():
             column = panel.columns[col]
@@ -132,7 +148,9 @@ class _Builder:
                 continue
             node = self.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
                                  row=row, col=col, layer=layer.id, t=column.key, faint=faint,
-                                 label=labels.dims_text(dims), output=None if faint else self.output_index(layer, 0),
+                                 label=labels.dims_text(dims),
+                                 output=None if faint else (outputs.get(col) if outputs is not None
+                                                            else self.output_index(layer, 0)),
                                  strip=self.strip(dims, value_key(layer.id, 0, column.t if stepwise else None)))
             per_col[col] = node
             self.add_edge(src, node, kind, layer=layer.id, faint=faint)
@@ -140,21 +158,28 @@ class _Builder:
 
     # -- layers ---------------------------------------------------------------------------
     def build(self) -> UnrolledGraph:
-        if self.options.expand_nested:
-            self.spec = inline_nested(self.spec)
+        if self.options.expand_nested is not False:
+            everything = bool(self.options.expand_nested)
+            self.spec, self.runs = inline_time_distributed(inline_nested(self.spec, everything), everything)
             self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(self.spec.outputs)}
-        for layer in self.spec.layers:
-            if layer.role == "input" and self.only_initial_state(layer):
+        self.batch = self.spec.inputs[0].shape[0] if self.spec.inputs and self.spec.inputs[0].shape else None
+        folds = plan_folds(self.spec) if self.options.fold_loops else []
+        for layer in schedule(self.spec, folds):
+            if isinstance(layer, Fold):
+                draw_fold(self, self.spec, layer)
+            elif layer.role == "input" and self.only_initial_state(layer):
                 self.state_inputs[layer.id] = layer  # drawn once, where the state enters
             elif layer.role == "input":
                 self.add_input(layer, as_sequence=self.is_sequence_input(layer))
             else:
                 self.add_layer(layer)
-        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p), p.kind)  # type: ignore[arg-type]
+        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p), p.kind)
                        for p in self.panels)
         return UnrolledGraph(self.spec.name, summary(self.spec), panels, tuple(self.nodes), tuple(self.edges))
 
     def panel_title(self, panel: _PanelDraft) -> str:
+        if panel.title is not None:
+            return panel.title
         if panel.kind == "stack":
             return ""
         if panel.timesteps is not None:
@@ -201,9 +226,17 @@ class _Builder:
                 text = "…" if column.ellipsis else _token_for(tokens, column)
                 self.add_node(id=f"{layer.id}-tok-t{column.key}", kind="token", panel=panel.index,
                               row=row, col=col, label=text, t=column.key)
-        row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}"),
-                           legend="Tokens" if tokens_in else "Input")
+        row = self.add_row(panel, "inputs", layer.id, gutter=(layer.name, f"Input {labels.shape_text(shape)}")
+                           + self.runs_for(layer), legend="Tokens" if tokens_in else "Input")
         self.step_strips(panel, row, layer, "x", "input", dims)
+
+    def runs_for(self, layer: LayerSpec) -> Tuple[str, ...]:
+        """For the Input of what a TimeDistributed layer runs: what it stands for."""
+        for td, runs in self.runs.items():
+            if layer.id in runs.inputs:
+                steps = "?" if runs.steps is None else runs.steps
+                return (f"one step: run by {self.spec.layer(td).name}", f"for each of its {steps} steps")
+        return ()
 
     def data_inputs(self, layer: LayerSpec) -> List[Tuple[Connection, _Handle]]:
         return [(c, self.handles[(c.layer, c.tensor)]) for c in layer.inbound
@@ -213,6 +246,11 @@ class _Builder:
         """Draw a layer on the time axis of its first sequence: twins that read the same
         sequence stack their rows on it, as a Bidirectional's two directions do."""
         inputs = self.data_inputs(layer)
+        if inputs and _steps_through(layer) and inputs[0][1].per_col is None \
+                and len(inputs[0][0].shape) >= 3 and self.batch_first(inputs[0][0].shape):
+            inputs[0] = (inputs[0][0], self.as_sequence(*inputs[0]))
+        elif inputs and layer.recurrent is not None and layer.recurrent.step and inputs[0][1].per_col is None:
+            inputs[0] = (inputs[0][0], self.as_sequence(*inputs[0], step=True))
         sequence_in = next((h for _, h in inputs if h.per_col is not None), None)
         if sequence_in is not None and self.reads_a_reader(layer, sequence_in.panel):
             # Drawn on its own panel over the same steps, above the panel it reads from
@@ -249,22 +287,25 @@ class _Builder:
         others = [h for _, h in inputs if h is not source]
         return bool(others) and all(h.per_col is None or h.panel != source.panel for h in others)
 
-    def gutter(self, layer: LayerSpec, flags: Sequence[str] = ()) -> Tuple[str, ...]:
-        shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
-        extra = " …" if len(layer.output_shapes) > 2 else ""
+    def gutter(self, layer: LayerSpec, flags: Sequence[str] = (), notes: Sequence[str] = ()) -> Tuple[str, ...]:
+        """A row's gutter: the layer (its call), its class and settings, what it owns, its
+        flags, ``notes`` and its output shapes (two at most, on two lines when long)."""
         name = labels.call_name(layer, self.spec, of_all=True)
-        return (name, *labels.wrap_title(labels.layer_title(layer)), *labels.wrap(flags), "→ " + shapes + extra)
+        owns = ("contains " + ", ".join(layer.contains),) if layer.contains else ()
+        return (name, *labels.wrap_title(labels.layer_title(layer)), *owns, *labels.wrap(flags), *notes,
+                *labels.shapes_lines(layer.output_shapes))
 
     def add_per_step(self, layer: LayerSpec, source: _Handle, inputs=()) -> None:
         """One box per step; attention too (step t reads query t and every value step)."""
         panel = self.panels[source.panel]
         inner = layer.wrapped or layer
         td = layer.wrapped is not None
-        gutter = self.gutter(layer)
         elsewhere = tuple(f"reads all steps of {self.source_name(c.layer)}" for c, h in inputs
                           if h is not source and h.per_col is not None and h.panel != panel.index)
+        if layer.id in self.runs:
+            elsewhere += (f"runs {inner.name} at each step",)
         query = bool(elsewhere) or layer.class_name in _ATTENTION
-        row = self.add_row(panel, "boxes", layer.id, gutter=gutter[:-1] + elsewhere + gutter[-1:],
+        row = self.add_row(panel, "boxes", layer.id, gutter=self.gutter(layer, notes=elsewhere),
                            legend="TimeDistributed" if td else "per query step" if query else _per_step_legend(layer),
                            backdrop=td)
         boxes: Dict[int, str] = {}
@@ -272,9 +313,11 @@ class _Builder:
             if column.ellipsis:
                 boxes[col] = self.ellipsis(panel, row, col, f"{layer.id}-t…", layer.id)
             else:
+                label = inner.name if inner.model is not None and layer.id in self.runs \
+                    else labels.box_label(inner.class_name)
                 boxes[col] = self.add_node(id=f"{layer.id}-t{column.key}", kind="box", panel=panel.index,
-                                           row=row, col=col, label=labels.box_label(inner.class_name), t=column.key,
-                                           detail=_box_detail(inner), layer=layer.id)
+                                           row=row, col=col, label=label, t=column.key,
+                                           detail=labels.box_detail(inner), layer=layer.id)
                 self.add_edge(source.columns()[col], boxes[col], "data", layer=layer.id)
         others = [(c, h) for c, h in inputs if h is not source]
         last = boxes[max(c for c, n in boxes.items() if self.kinds[n] != "ellipsis")]
@@ -288,6 +331,10 @@ class _Builder:
             else:
                 self.add_edge(self.last_node(handle), last, "data", layer=layer.id,
                               label=f"all steps of {self.source_name(conn.layer)}")
+        runs = self.runs.get(layer.id)
+        apart = self.handles.get((runs.layer, runs.tensor)) if runs is not None else None
+        if apart is not None:  # what each step runs, drawn apart: into the last step
+            self.add_edge(self.last_node(apart), last, "data", layer=layer.id, dashed=True)
         self.finish_sequence(layer, panel, boxes)
 
     def finish_sequence(self, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
@@ -297,20 +344,19 @@ class _Builder:
 
     def add_band(self, layer: LayerSpec, inputs, source: _Handle) -> None:
         panel = self.panels[source.panel]
-        gutter = self.gutter(layer)
         elsewhere = [f"reads all steps of {self.source_name(c.layer)}" for c, h in inputs
                      if h.per_col is not None and h.panel != panel.index]
-        row = self.add_row(panel, "band", layer.id, gutter=gutter[:-1] + tuple(elsewhere) + gutter[-1:],
+        row = self.add_row(panel, "band", layer.id, gutter=self.gutter(layer, notes=elsewhere),
                            legend="whole sequence")
         band = self.add_node(id=f"{layer.id}-band", kind="band", panel=panel.index, row=row, col=None,
                              label=labels.layer_title(layer), layer=layer.id)
         self.connect_all(inputs, panel, band, layer)
         out = layer.output_shapes[0]
-        same_axis = len(out) >= 3 and out[1] == panel.timesteps
+        same_axis = len(out) >= 3 and out[1] == panel.timesteps and self.batch_first(out)
         if same_axis:
             self.finish_sequence(layer, panel, {c: band for c in range(len(panel.columns))
                                                 if not panel.columns[c].ellipsis})
-        elif len(out) >= 3:
+        elif self.opens_axis(layer, out):
             self.sequence_from(layer, band, out)
         else:
             self.head_strip(layer, panel, band)
@@ -386,18 +432,57 @@ class _Builder:
         row = self.add_row(panel, "head", layer.id, gutter=self.gutter(layer))
         box = self.add_node(id=f"{layer.id}-box", kind="merge" if layer.role == "merge" else "box",
                             panel=panel.index, row=row, col=panel.last, label=labels.box_label(layer.class_name),
-                            detail=_box_detail(layer), layer=layer.id)
+                            detail=labels.box_detail(layer), layer=layer.id)
         for conn, handle in inputs:
             self.add_edge(self.last_node(handle), box, "data", layer=layer.id)
         out = layer.output_shapes[0]
-        if len(out) == 3:  # (batch, time, features): a new time axis (RepeatVector, Reshape)
+        if self.opens_axis(layer, out):  # (batch, time, features): a new time axis (RepeatVector, Reshape)
             self.sequence_from(layer, box, out)
         else:
             self.head_strip(layer, panel, box)
 
+    def batch_first(self, shape: Shape) -> bool:
+        """Whether a tensor's first axis is the batch (a time-major stack is not)."""
+        return bool(shape) and shape[0] == self.batch
+
+    def opens_axis(self, layer: LayerSpec, shape: Shape) -> bool:
+        """Whether a layer's output of ``shape`` is drawn as a sequence on a time axis of its
+        own: batch first, and (batch, time, features), or bigger and read step by step (by a
+        ConvLSTM, a TimeDistributed). An image read by Conv2D is one tensor, and so is a
+        sequence of one step that nothing reads step by step (a ``Dot`` over time)."""
+        if len(shape) < 3 or not self.batch_first(shape):
+            return False
+        if len(shape) == 3 and shape[1] != 1:
+            return True
+        readers = [l for l in self.spec.layers if any(c.layer == layer.id for c in l.inbound)]
+        return any(_steps_through(r) for r in readers)
+
+    def as_sequence(self, conn: Connection, handle: _Handle, step: bool = False) -> _Handle:
+        """A tensor drawn as one node, on a time axis of its own for a layer that reads it
+        step by step (a GRU after a ConvLSTM that returned its last output); with ``step``,
+        as the one step of a cell called directly."""
+        producer = self.spec.layer(conn.layer)
+        panel = self.new_panel(1 if step else conn.shape[1])
+        dims = tuple(conn.shape[1:] if step else conn.shape[2:])
+        row = self.add_row(panel, "inputs", producer.id, gutter=(producer.name, labels.shape_text(conn.shape)))
+        per_col: Dict[int, str] = {}
+        for col, column in enumerate(panel.columns):
+            stem = f"{producer.id}-{conn.tensor}-steps-t"
+            if column.ellipsis:
+                per_col[col] = self.ellipsis(panel, row, col, stem + "…")
+                continue
+            per_col[col] = self.add_node(id=stem + column.key, kind="strip", panel=panel.index, row=row, col=col,
+                                         label=labels.dims_text(dims), layer=producer.id, t=column.key,
+                                         strip=self.strip(dims))
+            self.add_edge(self.last_node(handle), per_col[col], "data", layer=producer.id, dashed=True)
+        sequence = _Handle(panel.index, dims, per_col=per_col)
+        self.handles[(conn.layer, conn.tensor)] = sequence
+        return sequence
+
     def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str) -> str:
         """The layer's (vector) output, one strip above ``src`` in the panel's last column."""
-        dims = tuple(layer.output_shapes[0][1:])
+        out = layer.output_shapes[0]
+        dims = tuple(out[1:] if self.batch_first(out) else out)  # a time-major stack: all of it
         row = self.add_row(panel, "head", layer.id, legend=self.output_legend(layer, 0, None))
         node = self.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
                              col=panel.last, label=labels.dims_text(dims), layer=layer.id,
@@ -423,15 +508,9 @@ def _per_step_legend(layer: LayerSpec) -> str:
     return "Embedding" if layer.class_name == "Embedding" else "per timestep"
 
 
-def _box_detail(layer: LayerSpec) -> str:
-    if layer.model is not None:
-        count = sum(1 for l in layer.model.layers if l.role != "input")
-        return f"{count} layer" + ("s" if count != 1 else "")
-    size = labels.layer_size(layer)
-    if layer.recurrent is not None:  # an RNN inside a time step: collapsed over its own axis
-        steps = "?" if layer.recurrent.timesteps is None else layer.recurrent.timesteps
-        return f"({size}) over {steps} steps"
-    return f"({size})" if size else ""
+def _steps_through(layer: LayerSpec) -> bool:
+    """Whether a layer reads its input one time step at a time (an RNN, a per-step layer)."""
+    return (layer.recurrent is not None and not layer.recurrent.step) or layer.role == "per_step"
 
 
 def _same_time_axis(layer: LayerSpec, timesteps: Optional[int]) -> bool:

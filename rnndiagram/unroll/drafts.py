@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 from ..options import DiagramOptions
 from ..spec import LayerSpec
-from .graph import Column, Row, Strip
+from .graph import Column, PanelKind, Row, Strip
 
 
 def shown_columns(timesteps: Optional[int], options: DiagramOptions) -> Tuple[Column, ...]:
@@ -43,7 +43,8 @@ class _PanelDraft:
     columns: Tuple[Column, ...]
     timesteps: Optional[int]
     rows: List[Row] = field(default_factory=list)
-    kind: str = "time"
+    kind: PanelKind = "time"
+    title: Optional[str] = None
 
     @property
     def last(self) -> int:
@@ -95,7 +96,8 @@ class Sketch(Protocol):
 
     def strips_row(self, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str],
                    dims: Tuple[Optional[int], ...], legend: Optional[str], returned: Sequence[int],
-                   kind: str = "output", stepwise: bool = True) -> Dict[int, str]: ...
+                   kind: str = "output", stepwise: bool = True,
+                   outputs: Optional[Dict[int, Optional[int]]] = None) -> Dict[int, str]: ...
 
     def head_strip(self, layer: LayerSpec, panel: _PanelDraft, src: str) -> str: ...
 

@@ -12,7 +12,7 @@ from typing import Literal, Optional, Tuple
 
 NodeKind = Literal["token", "input", "cell", "init", "strip", "box", "band", "merge", "ellipsis", "final"]
 PanelKind = Literal["time", "stack"]
-EdgeKind = Literal["input", "state", "output", "data", "handoff"]
+EdgeKind = Literal["input", "state", "output", "data", "handoff", "feedback"]
 RowKind = Literal["tokens", "inputs", "cells", "strips", "boxes", "band", "head"]
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Dict, List, Tuple
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Tuple
 
 from ..spec import Connection, LayerSpec, ModelSpec, TensorRef
 
 
-def inline_nested(spec: ModelSpec) -> ModelSpec:
-    """The spec with each nested model's layers drawn in place of its one box.
+def holds_recurrence(spec: ModelSpec) -> bool:
+    """Whether a model, or a model nested in it, has a recurrent layer."""
+    return any(l.recurrent is not None or (l.model is not None and holds_recurrence(l.model)) for l in spec.layers)
+
+
+def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
+    """The spec with each nested model's layers drawn in place of its one box (with
+    ``everything`` false, only those of nested models that hold a recurrent layer).
 
     Inner layers get ids ``outer/inner``; the inner input layers disappear (their readers
     read what the nested model was called on) and the nested model's outputs become the
@@ -20,10 +26,10 @@ def inline_nested(spec: ModelSpec) -> ModelSpec:
     names: Dict[Tuple[str, int], str] = {}  # what a nested model's output is called when drawn
     for layer in spec.layers:
         inbound = tuple(_renamed(c, renamed) for c in layer.inbound)
-        if layer.model is None:
+        if layer.model is None or not (everything or holds_recurrence(layer.model)):
             layers.append(replace(layer, inbound=inbound))
             continue
-        inner = inline_nested(layer.model)
+        inner = inline_nested(layer.model, everything)
         prefix = f"{layer.id}/"
         outer_inputs = [c for c in inbound if c.kind in ("sequence", "vector")]
         feeds = {ref.layer: outer_inputs[i] for i, ref in enumerate(inner.inputs) if i < len(outer_inputs)}
@@ -54,3 +60,57 @@ def _renamed_ref(ref: TensorRef, renamed: Dict[Tuple[str, int], Connection],
     if target is None:
         return ref
     return replace(ref, layer=target.layer, tensor=target.tensor, name=ref.name or names[(ref.layer, ref.tensor)])
+
+
+def inline_time_distributed(spec: ModelSpec, everything: bool = True) -> Tuple[ModelSpec, Dict[str, RunsInside]]:
+    """The spec with what each ``TimeDistributed`` runs at every step drawn once, beside
+    it: the layers of a wrapped model (with ``everything`` false, only a model that holds
+    a recurrent layer), or a wrapped recurrent layer over its own time axis. The inner
+    layers get ids ``outer/inner`` and keep their own Input (one step of the outer
+    sequence); the TimeDistributed layer stays, one box per step, and learns what it runs."""
+    layers: List[LayerSpec] = []
+    runs: Dict[str, RunsInside] = {}
+    for layer in spec.layers:
+        inner = _inner_model(layer, everything)
+        if inner is not None:
+            prefix = f"{layer.id}/"
+            inner = inline_nested(inner, everything)
+            for child in inner.layers:
+                conns = tuple(replace(c, layer=prefix + c.layer) for c in child.inbound)
+                layers.append(replace(child, id=prefix + child.id, name=prefix + child.name, inbound=conns))
+            out = inner.outputs[0]
+            steps = layer.input_shapes[0][1] if len(layer.input_shapes[0]) > 1 else None
+            runs[layer.id] = RunsInside(prefix + out.layer, out.tensor, steps,
+                                        tuple(prefix + ref.layer for ref in inner.inputs))
+        layers.append(layer)
+    return replace(spec, layers=tuple(layers)), runs
+
+
+@dataclass(frozen=True)
+class RunsInside:
+    """What a TimeDistributed layer runs, drawn beside it: the inner output (``layer``,
+    ``tensor``), the outer steps it runs for, and the inner Inputs (each one step)."""
+
+    layer: str
+    tensor: int
+    steps: Optional[int]
+    inputs: Tuple[str, ...]
+
+
+def _inner_model(layer: LayerSpec, everything: bool) -> Optional[ModelSpec]:
+    """The model a TimeDistributed layer runs at every step, when it is drawn: its wrapped
+    model, or a model of one Input and its wrapped recurrent layer."""
+    wrapped = layer.wrapped
+    if wrapped is None:
+        return None
+    if wrapped.model is not None:
+        return wrapped.model if everything or holds_recurrence(wrapped.model) else None
+    if wrapped.recurrent is None or wrapped.recurrent.step or not wrapped.input_shapes:
+        return None
+    shape = wrapped.input_shapes[0]
+    source = f"{wrapped.name}_input"
+    step_input = LayerSpec(id=source, name=source, class_name="InputLayer", role="input",
+                           input_shapes=(), output_shapes=(shape,))
+    rnn = replace(wrapped, id=wrapped.name, inbound=(Connection(source, 0, 0, "sequence", shape),))
+    return ModelSpec(name=wrapped.name, class_name="Functional", inputs=(TensorRef(source, 0, shape),),
+                     outputs=(TensorRef(wrapped.name, 0, wrapped.output_shapes[0]),), layers=(step_input, rnn))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from .. import labels
@@ -41,7 +42,21 @@ def _states_fed(b: Sketch, directions: List[Tuple[str, RecurrentSpec]],
     return {key: (slots[key][0], ", ".join(names[key])) for key in slots}
 
 
-def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
+@dataclass(frozen=True)
+class AsLoop:
+    """A loop's calls drawn as one layer's cells: ``steps`` calls, ``chained`` when each
+    starts from the states the one before returned, ``outputs`` the model output each
+    shown column's call gives, if any, ``shape`` the output shape of one call."""
+
+    steps: int
+    chained: bool
+    outputs: Dict[int, Optional[int]]
+    shape: Tuple[Optional[int], ...]
+
+
+def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
+    """The rows of a recurrent layer over the time axis of ``source``: its cells with their
+    states, then its outputs. ``loop``: the layer is a loop's calls, one per column."""
     rec = layer.recurrent
     assert rec is not None
     panel = b.panel(source.panel)
@@ -53,7 +68,9 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     state_offset = 0
     for d, (tag, spec) in enumerate(directions):
         prefix = f"{layer.id}-{tag}" if tag else layer.id
-        if d == 0:
+        if loop is not None:
+            gutter = _loop_gutter(layer, loop)
+        elif d == 0:
             gutter = b.gutter(layer, labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))
             if rec.bidirectional:
                 gutter = gutter[:1] + (f"forward {spec.kind}({spec.units})",) + gutter[2:]
@@ -67,12 +84,12 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
             cells[col] = b.add_node(id=f"{prefix}-t{column.key}", kind=kind, panel=panel.index, row=row,
                                     col=col, label="…" if column.ellipsis else labels.cell_label(spec),
                                     layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
-            if not column.ellipsis:
-                src = source.columns()[col]
+            src = None if column.ellipsis else source.columns().get(col)
+            if src is not None:
                 b.add_edge(src, cells[col], "input" if b.kind(src) == "input" else "data", layer=layer.id)
         order = sorted(cells, reverse=spec.go_backwards)
         side = 1 if spec.go_backwards else -1
-        for i, state in enumerate(spec.states):
+        for i, state in enumerate(spec.states if loop is None or loop.chained else ()):
             name = _state_name(state, spec)
             dims = tuple(state.shape[1:])
             conn = wired.get(state_offset + i)
@@ -130,10 +147,18 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle) -> None:
     if rec.bidirectional:
         _merge(b, layer, panel, all_cells, last_cells)
     else:
-        _outputs(b, layer, panel, all_cells[0], last_cells[0])
+        _outputs(b, layer, panel, all_cells[0], last_cells[0], loop)
 
 
-def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str) -> None:
+def _loop_gutter(layer: LayerSpec, loop: AsLoop) -> Tuple[str, ...]:
+    """A loop's row: the layer, how often it is called and the shape of each call's output."""
+    starts = "states carried from call to call" if loop.chained else "each call from zero states"
+    return (layer.name, labels.layer_title(layer), f"one call per step, {starts}",
+            "→ " + labels.shape_text(loop.shape) + " each")
+
+
+def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
+             loop: Optional[AsLoop] = None) -> None:
     rec = layer.recurrent
     assert rec is not None
     dims = tuple(layer.output_shapes[0][2:] if rec.return_sequences else layer.output_shapes[0][1:])
@@ -142,6 +167,10 @@ def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, s
     legend = "return_sequences=True" if rec.return_sequences else "return_sequences=False"
     if rec.return_sequences and rec.go_backwards:
         legend += " (reversed)"
+    if loop is not None:
+        per_col = b.strips_row(panel, layer, cells, dims, "each call's output", tuple(cells), outputs=loop.outputs)
+        b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
+        return
     per_col = b.strips_row(panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
     if rec.return_sequences:
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))

@@ -1,0 +1,204 @@
+"""Stage 2 helper: how the loops of a model are folded into time axes.
+
+A loop (``ModelSpec.loops``) is a recurrent layer or cell called once per step. Folded, its
+calls are the cells of one row over a time axis of as many steps as there were calls, and
+every other layer the loop runs once per step is a row over that axis too. Which step a
+layer belongs to follows from the graph: a layer that a call needs runs before it in that
+call's step; a layer that only reads a call runs after it, in its step, and so does one
+that the next call needs when it also leads to a model output without passing another call
+(an autoregressive prediction fed back). Its row is its layer, for a layer called at every
+step, or its class and rank among the step's other layers of that class, for one made anew
+at every step (the ops of ``tf.expand_dims(x, 1)``). Rows are those of a step in the middle
+of the loop; a layer with no such row is drawn outside, as it would be without folding.
+A loop whose steps do not all have those rows is not folded.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+
+from ..spec import LayerSpec, LoopSpec, ModelSpec
+
+RowKey = Tuple[str, str]
+"""A row of a folded loop: ``("cell", layer)`` for a loop's cells, ``("pre" | "post", key)``
+for a layer run before or after the step's calls, its key the layer's name (a layer called
+at every step) or class, and its rank among the step's layers of that name or class
+(``Dense#0``, ``ExpandDims#1``)."""
+
+
+@dataclass
+class Fold:
+    """One time axis made of loops: ``loops`` (each a row of cells), ``steps`` calls each,
+    ``rows`` bottom to top, and for each layer drawn on it its step (1-based) and row."""
+
+    loops: Tuple[LoopSpec, ...]
+    steps: int
+    rows: List[RowKey] = field(default_factory=list)
+    place: Dict[str, Tuple[int, RowKey]] = field(default_factory=dict)
+
+    @property
+    def members(self) -> Set[str]:
+        return set(self.place)
+
+    def at(self, step: int, row: RowKey) -> Optional[str]:
+        """The layer drawn at ``step`` in ``row``, if there is one."""
+        for layer_id, (k, r) in self.place.items():
+            if k == step and r == row:
+                return layer_id
+        return None
+
+
+def plan_folds(spec: ModelSpec) -> List[Fold]:
+    """The time axes the loops of ``spec`` fold into (loops of one length whose calls take
+    turns share one), leaving out any loop that cannot be folded."""
+    folds = []
+    for group in _groups(spec):
+        fold = _plan(spec, group)
+        if fold is not None:
+            folds.append(fold)
+    return folds
+
+
+def _groups(spec: ModelSpec) -> List[Tuple[LoopSpec, ...]]:
+    """Loops of equal length whose k-th calls all come between their (k-1)-th and (k+1)-th:
+    stacked layers called in one loop (two ConvLSTM forecasters)."""
+    position = {layer.id: i for i, layer in enumerate(spec.layers)}
+    groups: List[List[LoopSpec]] = []
+    for loop in spec.loops:
+        for group in groups:
+            if all(_take_turns(loop, other, position) for other in group):
+                group.append(loop)
+                break
+        else:
+            groups.append([loop])
+    return [tuple(g) for g in groups]
+
+
+def _take_turns(a: LoopSpec, b: LoopSpec, position: Dict[str, int]) -> bool:
+    if len(a.calls) != len(b.calls):
+        return False
+    pa, pb = [position[c] for c in a.calls], [position[c] for c in b.calls]
+    return all(pa[k] < pb[k + 1] and pb[k] < pa[k + 1] for k in range(len(pa) - 1))
+
+
+def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
+    n = len(loops[0].calls)
+    step_of_call = {call: k + 1 for loop in loops for k, call in enumerate(loop.calls)}
+    layers = spec.layers
+    readers: Dict[str, List[str]] = defaultdict(list)
+    for layer in layers:
+        for conn in layer.inbound:
+            readers[conn.layer].append(layer.id)
+    after: Dict[str, int] = {}  # the last step whose calls a layer reads (0: none)
+    for layer in layers:
+        after[layer.id] = step_of_call.get(layer.id) or max((after[c.layer] for c in layer.inbound), default=0)
+    before: Dict[str, int] = {}  # the first step whose calls read the layer (n + 1: none)
+    for layer in reversed(layers):
+        before[layer.id] = step_of_call.get(layer.id) or min((before[r] for r in readers[layer.id]), default=n + 1)
+    to_output = _reach_outputs(spec, step_of_call)
+    shared = _shared_names(layers)
+    place: Dict[str, Tuple[int, RowKey]] = {}
+    ranks: Dict[Tuple[int, str, str], int] = defaultdict(int)
+    for layer in layers:
+        if layer.id in step_of_call:
+            place[layer.id] = (step_of_call[layer.id], ("cell", layer.name))
+            continue
+        a, b = after[layer.id], before[layer.id]
+        if layer.role == "input" or (a == 0 and b > n):
+            continue
+        if b <= n and not (a >= 1 and b == a + 1 and layer.id in to_output):
+            step, part = b, "pre"
+        else:
+            step, part = a, "post"
+        base = layer.name if layer.name in shared else layer.class_name
+        rank = ranks[(step, part, base)]
+        ranks[(step, part, base)] += 1
+        place[layer.id] = (step, (part, f"{base}#{rank}"))
+    middle = n // 2 + 1
+    rows = [place[l.id][1] for l in layers if l.id in place and place[l.id][0] == middle]
+    kept = set(rows)
+    if any({row for k2, row in place.values() if k2 == k} != kept for k in range(2, n)):
+        return None  # a step in the middle of the loop is not like the others
+    fold = Fold(loops, n, rows, {lid: where for lid, where in place.items() if where[1] in kept})
+    if any(after[l.id] >= 1 and before[l.id] <= n for l in layers if l.id not in fold.place):
+        return None  # a layer the loop both reads and feeds is not drawn on it
+    return fold
+
+
+def _reach_outputs(spec: ModelSpec, calls: Dict[str, int]) -> Set[str]:
+    """The layers that lead to a model output without passing through a loop's call."""
+    by_id = {layer.id: layer for layer in spec.layers}
+    found: Set[str] = set()
+    stack = [o.layer for o in spec.outputs if o.layer not in calls]
+    while stack:
+        layer_id = stack.pop()
+        if layer_id in found:
+            continue
+        found.add(layer_id)
+        stack.extend(c.layer for c in by_id[layer_id].inbound if c.layer not in calls)
+    return found
+
+
+def _shared_names(layers: Sequence[LayerSpec]) -> Set[str]:
+    counts: Dict[str, int] = defaultdict(int)
+    for layer in layers:
+        counts[layer.name] += 1
+    return {name for name, count in counts.items() if count > 1}
+
+
+Unit = Union[LayerSpec, Fold]
+
+
+def schedule(spec: ModelSpec, folds: List[Fold]) -> List[Unit]:
+    """The layers and folded loops in an order to draw them: each after everything it
+    reads, each loop as one piece, otherwise as the spec lists them. A loop that would have
+    to come both before and after a layer outside it is left unfolded."""
+    while True:
+        order = _order(spec, folds)
+        if isinstance(order, list):
+            return order
+        folds = [f for f in folds if f is not order]
+
+
+def _order(spec: ModelSpec, folds: List[Fold]) -> Union[List[Unit], Fold]:
+    """The order, or the fold caught in a cycle."""
+    unit_of: Dict[str, int] = {}
+    units: List[Unit] = []
+    first: List[int] = []
+    for fold in folds:
+        for layer_id in fold.place:
+            unit_of[layer_id] = len(units)
+        units.append(fold)
+        first.append(min(i for i, l in enumerate(spec.layers) if l.id in fold.place))
+    for i, layer in enumerate(spec.layers):
+        if layer.id not in unit_of:
+            unit_of[layer.id] = len(units)
+            units.append(layer)
+            first.append(i)
+    needs: Dict[int, Set[int]] = defaultdict(set)
+    for layer in spec.layers:
+        for conn in layer.inbound:
+            a, b = unit_of[conn.layer], unit_of[layer.id]
+            if a != b:
+                needs[b].add(a)
+    waiting = {u: len(needs[u]) for u in range(len(units))}
+    readers: Dict[int, List[int]] = defaultdict(list)
+    for u, deps in needs.items():
+        for d in deps:
+            readers[d].append(u)
+    ready = [(first[u], u) for u in range(len(units)) if waiting[u] == 0]
+    heapq.heapify(ready)
+    done: List[Unit] = []
+    while ready:
+        _, u = heapq.heappop(ready)
+        done.append(units[u])
+        for r in readers[u]:
+            waiting[r] -= 1
+            if waiting[r] == 0:
+                heapq.heappush(ready, (first[r], r))
+    if len(done) < len(units):  # only a fold can close a cycle: the layers alone have none
+        return next(folds[u] for u in range(len(folds)) if waiting[u] > 0)
+    return done

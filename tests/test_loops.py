@@ -1,0 +1,216 @@
+"""Recurrence wherever it hides: recurrent calls in Python loops folded into one time axis,
+cells called directly, a recurrent layer after a tensor that was not drawn as a sequence,
+time-major tensors, and custom layers that own recurrent layers."""
+
+from __future__ import annotations
+
+import keras
+from hypothesis import given
+
+import rnndiagram
+from rnndiagram.layout.scene import Arrow, Group, walk
+from rnndiagram.spec import LoopSpec
+from rnndiagram.unroll.drafts import shown_columns
+from rnndiagram.options import DiagramOptions
+from scene_checks import MAX_WIDTH, problems
+from strategies import build_loop, loop_found, loops
+from test_oracle import check_spec_against_model
+
+layers = keras.layers
+
+
+def cells(graph, layer):
+    return [n for n in graph.nodes if n.kind == "cell" and n.layer == layer]
+
+
+def test_the_loops_of_the_examples(example_specs):
+    found = {name: [(l.layer, len(l.calls), l.carries_state) for l in spec.loops]
+             for name, spec in example_specs.items() if spec.loops}
+    assert found == {"attention_decoder_loop": [("post_attention_lstm", 4, True)],
+                     "feedback_forecaster": [("lstm_cell", 4, True)],
+                     "convlstm_forecaster_loop": [("forecaster_1", 3, True), ("forecaster_2", 3, True)]}
+    # a layer called on two whole sequences is shared, not looped
+    assert example_specs["siamese_lstm"].loops == ()
+
+
+def test_a_folded_loop_is_one_row_of_cells_over_its_steps(example_specs):
+    g = rnndiagram.diagram(example_specs["attention_decoder_loop"]).graph
+    looped = cells(g, "post_attention_lstm")
+    assert [n.t for n in looped] == ["1", "2", "3", "4"]
+    assert not [n for n in g.nodes if n.layer and n.layer.startswith("post_attention_lstm@")]
+    panel = g.panels[looped[0].panel]
+    assert panel.title == "loop of 4 steps"
+    states = [e for e in g.edges if e.kind == "state" and e.dst in {n.id for n in looped}]
+    assert sorted((e.state, e.dst) for e in states) == sorted(
+        (s, n.id) for s in "hc" for n in looped)
+    # the attention of step 2 reads the state step 1 returned, drawn above it: fed back down
+    (back,) = [e for e in g.edges if e.dst == "repeator@1-box"]
+    assert (back.src, back.kind) == ("post_attention_lstm-out-t1", "feedback")
+    outputs = {n.output for n in g.nodes if n.layer and n.layer.startswith("output_layer") and n.kind == "strip"}
+    assert outputs == {0, 1, 2, 3}
+    legends = [r.legend for r in panel.rows if r.legend and r.legend.startswith("Outputs")]
+    assert legends == ["Outputs 0…3: output_layer"]
+    gutter = [line for r in panel.rows for line in r.gutter]
+    assert "reads pre_attention_bilstm at every step" in gutter
+
+
+def test_without_folding_each_call_is_drawn_where_it_happens(example_specs):
+    g = rnndiagram.diagram(example_specs["attention_decoder_loop"], fold_loops=False).graph
+    drawn = {n.layer for n in g.nodes if n.kind == "cell" and n.layer.startswith("post_attention_lstm")}
+    assert drawn == {"post_attention_lstm", "post_attention_lstm@1", "post_attention_lstm@2", "post_attention_lstm@3"}
+    assert not [p for p in g.panels if p.title.startswith("loop")]
+
+
+def test_a_prediction_fed_back_goes_down_into_the_next_step(example_specs):
+    d = rnndiagram.diagram(example_specs["feedback_forecaster"])
+    fed = sorted((e.src, e.dst) for e in d.graph.edges if e.kind == "feedback")
+    assert fed == [(f"dense@{k}-out", f"lstm_cell-t{k + 1}") for k in (1, 2, 3)]
+    arrows = [a for g in walk(d.scene.items) if isinstance(g, Group) and "rnd-feedback" in g.cls.split()
+              for a in g.items if isinstance(a, Arrow)]
+    assert len(arrows) == 3 and all(a.points[-1][1] > a.points[0][1] for a in arrows)  # they run down
+    assert all(a.points[-1][1] < a.points[-2][1] for a in arrows)  # and end up into the cell, from below
+
+
+def test_a_cell_called_directly_is_a_recurrent_step(example_specs):
+    spec = example_specs["feedback_forecaster"]
+    call = spec.layer("lstm_cell@1")
+    rec = call.recurrent
+    assert call.role == "recurrent" and rec is not None and rec.step
+    assert (rec.kind, rec.units, rec.timesteps) == ("LSTM", 8, 1)
+    assert [(s.name, s.shape) for s in rec.states] == [("h", (None, 8)), ("c", (None, 8))]
+    assert [(c.layer, c.tensor, c.kind) for c in call.inbound] == [
+        ("dense@1", 0, "vector"), ("lstm_cell", 1, "state"), ("lstm_cell", 2, "state")]
+
+
+def test_a_cell_called_once_is_one_cell_with_its_states():
+    x, h, c = keras.Input((3,), name="x"), keras.Input((4,), name="h"), keras.Input((4,), name="c")
+    out, (h2, c2) = layers.LSTMCell(4, name="cell")(x, [h, c])
+    model = keras.Model([x, h, c], [out, h2, c2], name="one_step")
+    spec = rnndiagram.inspect(model)
+    assert spec.loops == ()
+    g = rnndiagram.diagram(spec).graph
+    (cell,) = cells(g, "cell")
+    inits = sorted(n.label for n in g.nodes if n.kind == "init")
+    assert inits == ["c₀ = c", "h₀ = h"]
+    assert {n.output for n in g.nodes if n.output is not None} == {0, 1, 2}
+
+
+def test_stacked_loops_share_one_time_axis(example_specs):
+    g = rnndiagram.diagram(example_specs["convlstm_forecaster_loop"]).graph
+    first, second = cells(g, "forecaster_1"), cells(g, "forecaster_2")
+    assert len(first) == len(second) == 3
+    assert {n.panel for n in first} == {n.panel for n in second}
+    assert first[0].row < second[0].row
+    handed = sorted((e.state, e.dst) for e in g.edges if e.kind == "handoff")
+    assert handed == [("c", "forecaster_1-c0"), ("c", "forecaster_2-c0"), ("h", "forecaster_1-h0"),
+                      ("h", "forecaster_2-h0")]
+
+
+def test_a_loop_that_passes_no_states_draws_no_state_arrows():
+    """The decoder of the TensorFlow attention tutorial calls its GRU without the last state:
+    each step reads the last one only through what it predicted."""
+    start = keras.Input((1, 3), name="start")
+    gru, dense = layers.GRU(4, name="gru"), layers.Dense(3, name="dense")
+    x, outputs = start, []
+    for t in range(3):
+        y = dense(gru(x))
+        outputs.append(y)
+        x = layers.Reshape((1, 3), name=f"next_{t}")(y)
+    spec = rnndiagram.inspect(keras.Model(start, outputs, name="no_states"))
+    assert spec.loops == (LoopSpec("gru", ("gru", "gru@1", "gru@2"), carries_state=False),)
+    g = rnndiagram.diagram(spec).graph
+    assert len(cells(g, "gru")) == 3
+    assert not [e for e in g.edges if e.kind == "state"] and not [n for n in g.nodes if n.kind == "init"]
+    gutter = [line for p in g.panels for r in p.rows for line in r.gutter]
+    assert "one call per step, each call from zero states" in gutter
+
+
+def test_a_gru_after_a_convlstm_that_returned_its_last_output_gets_cells():
+    model = keras.Sequential([keras.Input(shape=(6, 4, 2)), layers.ConvLSTM1D(3, 1, name="conv_lstm"),
+                              layers.GRU(2, name="gru")], name="conv_then_gru")
+    spec = rnndiagram.inspect(model)
+    assert spec.layer("gru").recurrent.timesteps == 4
+    g = rnndiagram.diagram(spec).graph
+    assert len(cells(g, "gru")) == 4 and len(cells(g, "conv_lstm")) == 3  # 1, 2, …, 6
+    gru_panel = g.panels[cells(g, "gru")[0].panel]
+    assert gru_panel.title == "T = 4"
+
+
+def test_a_time_major_stack_is_one_tensor_not_a_time_axis():
+    from keras.src.ops.numpy import Stack, Transpose
+
+    x = keras.Input((3,), name="x")
+    outs = [layers.Dense(2, name=f"head_{i}")(x) for i in range(5)]
+    stacked = Stack(axis=0, name="stacked")(outs)
+    model = keras.Model(x, Transpose(axes=[1, 0, 2], name="batch_major")(stacked), name="time_major")
+    g = rnndiagram.diagram(model).graph
+    (node,) = [n for n in g.nodes if n.layer == "stacked" and n.kind == "strip"]
+    assert node.label == "5×?×2" and g.panels[node.panel].kind == "stack"
+    assert [p.title for p in g.panels if p.kind == "time"] == ["T = 5"]  # the transpose's axis
+
+
+def test_a_custom_layer_names_the_recurrent_layers_it_owns():
+    class Encoder(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.lstm = layers.LSTM(6, return_sequences=True)
+            self.project = layers.Dense(3)
+
+        def build(self, shape):
+            self.lstm.build(shape)
+            self.project.build(shape[:-1] + (6,))
+
+        def call(self, x):
+            return self.project(self.lstm(x))
+
+    model = keras.Sequential([keras.Input((5, 4)), Encoder(name="encoder")], name="owner")
+    spec = rnndiagram.inspect(model)
+    assert spec.layer("encoder").contains == ("LSTM(6)",)
+    g = rnndiagram.diagram(spec).graph
+    gutter = [line for p in g.panels for r in p.rows for line in r.gutter]
+    assert "contains LSTM(6)" in gutter
+
+
+@given(loops())
+def test_random_loops_fold_with_the_shapes_keras_computes(loop):
+    model = build_loop(loop)
+    spec = rnndiagram.inspect(model)
+    check_spec_against_model(spec, model)
+    if not loop_found(loop):
+        assert spec.loops == ()
+        return
+    (found,) = spec.loops
+    assert (found.layer, len(found.calls), found.carries_state) == ("looped", loop.steps, loop.carry)
+    d = rnndiagram.diagram(spec)
+    shown = [c for c in shown_columns(loop.steps, DiagramOptions()) if not c.ellipsis]
+    assert [n.t for n in cells(d.graph, "looped")] == [c.key for c in shown]
+    assert problems(d.scene) == [] and d.scene.width <= MAX_WIDTH
+
+
+def test_the_options_of_folding_and_nesting_are_checked():
+    import pytest
+
+    from rnndiagram.errors import OptionError
+
+    with pytest.raises(OptionError, match="expand_nested must be True, False or None"):
+        DiagramOptions(expand_nested="yes")
+    with pytest.raises(OptionError, match="fold_loops must be True or False"):
+        DiagramOptions(fold_loops=None)
+
+
+def test_a_custom_cell_called_directly_is_a_cell_of_its_own_kind():
+    from rnndiagram.read.loading import minimal_rnn_cell_class
+
+    x, h = keras.Input((3,), name="x"), keras.Input((4,), name="h")
+    out, _ = minimal_rnn_cell_class()(4, name="custom")(x, [h])
+    spec = rnndiagram.inspect(keras.Model([x, h], out, name="custom_step"))
+    rec = spec.layer("custom").recurrent
+    assert rec is not None and rec.step and (rec.kind, rec.cells, rec.units) == ("RNN", ("MinimalRNNCell",), 4)
+    (cell,) = cells(rnndiagram.diagram(spec).graph, "custom")
+    assert cell.label == "MinimalRNN"
+
+
+def test_feedback_edges_leave_the_dot_ranks_alone(example_specs):
+    dot = rnndiagram.diagram(example_specs["feedback_forecaster"]).to_dot()
+    fed = [line for line in dot.splitlines() if "rnd-feedback" in line]
+    assert len(fed) == 3 and all("constraint=false" in line and "dashed" in line for line in fed)
