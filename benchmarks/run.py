@@ -15,7 +15,8 @@ Three parts:
 2. in process, model already built: ``rnndiagram.diagram(model).to_svg()`` against
    ``plot_model(model, to_file="m.svg", show_shapes=True)``, and our time per stage;
 3. scaling: time and SVG size as the timesteps T and the stacked layers grow, and time per
-   stage as a random functional graph grows to 500 layers.
+   stage as a random functional graph grows to 500 layers;
+4. models built with Python loops: Graphviz's time on our DOT, and the drawing's size.
 """
 
 from __future__ import annotations
@@ -263,10 +264,35 @@ def graph_scaling(repeats: int) -> List[str]:
     return rows
 
 
+LOOP_EXAMPLES = ("attention_decoder_loop", "feedback_forecaster", "convlstm_forecaster_loop")
+
+
+def loop_models(repeats: int) -> List[str]:
+    """The loop examples: our time, Graphviz's ``dot`` on our DOT, and the drawing's size
+    (targets: dot under 10 s, the drawing within 1,600 x 2,400 px)."""
+    import rnndiagram
+    from rnndiagram import examples
+
+    rows = ["| example | `diagram(model).to_svg()` | `dot -Tsvg` on its DOT | drawing |", "|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in LOOP_EXAMPLES:
+            model = examples.build(name)
+            ours = timed(lambda: rnndiagram.diagram(model).to_svg(), repeats)
+            path = Path(tmp) / f"{name}.dot"
+            path.write_text(rnndiagram.diagram(model).to_dot())
+            dot = timed(run(["dot", "-Tsvg", str(path), "-o", str(path.with_suffix(".svg"))]), max(1, repeats // 2))
+            scene = rnndiagram.diagram(model).scene
+            rows.append(f"| {name} | {ours * 1000:.0f} ms | {dot:.2f} s | {scene.width:,.0f} x {scene.height:,.0f} px |")
+            print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv: Sequence[str] = ()) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7 (5 for processes)")
     parser.add_argument("--graphs", action="store_true", help="only the random functional graphs")
+    parser.add_argument("--loops", action="store_true", help="only the models built with Python loops")
     args = parser.parse_args(argv or sys.argv[1:])
     process_repeats, repeats = (3, 3) if args.quick else (5, 7)
 
@@ -274,6 +300,10 @@ def main(argv: Sequence[str] = ()) -> None:
     if args.graphs:
         print("Scaling: random functional graphs (target: about linear in the layers)")
         graph_scaling(repeats)
+        return
+    if args.loops:
+        print("Models built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
+        loop_models(repeats)
         return
     import keras
 
@@ -292,6 +322,8 @@ def main(argv: Sequence[str] = ()) -> None:
     scaling(repeats)
     print("\nScaling: random functional graphs (target: about linear in the layers)")
     graph_scaling(max(3, repeats // 2))
+    print("\nModels built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
+    loop_models(repeats)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 Every model and layer is named explicitly: Keras's automatic names come from global
 counters, so they would change with whatever was built before and break determinism.
-The examples come in three groups: the blog post's figures (``seed``), one recurrent idea
-per model (``basic``), and the functional patterns of published models, rebuilt small
-from their public sources (``functional``).
+The examples come in four groups: the blog post's figures (``seed``), one recurrent idea
+per model (``basic``), the functional patterns of published models, rebuilt small from
+their public sources (``functional``), and recurrence in Python loops and nested models
+(``loops``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .basic import (addition_rnn, attention_seq2seq, char_seq2seq, conv_lstm_tex
                     custom_cell_rnn, gru_masked_embedding, long_sequence, lstm_classifier, nested_encoder,
                     stacked_bidirectional_lstm, stateful_gru, two_branch_merge, variable_length)
 from .functional import EXAMPLES as _FUNCTIONAL
+from .loops import EXAMPLES as _LOOPS
+from .loops import attention_decoder_loop, convlstm_forecaster_loop, feedback_forecaster, hierarchical_attention
 from .functional import (bidirectional_handoff, luong_attention, memory_network, nmt_encoder, ocr_gru_pair,
                          seq2seq_inference_decoder, siamese_lstm)
 from .seed import EXAMPLES as _SEED
@@ -30,9 +33,10 @@ __all__ = ["SEED_TOKENS", "Example", "build", "get", "names",
            "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence", "variable_length",
            "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder", "attention_seq2seq",
            "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder", "nmt_encoder",
-           "bidirectional_handoff", "luong_attention"]
+           "bidirectional_handoff", "luong_attention", "attention_decoder_loop", "feedback_forecaster",
+           "convlstm_forecaster_loop", "hierarchical_attention"]
 
-_EXAMPLES: Tuple[Example, ...] = _SEED + _BASIC + _FUNCTIONAL
+_EXAMPLES: Tuple[Example, ...] = _SEED + _BASIC + _FUNCTIONAL + _LOOPS
 _BY_NAME: Dict[str, Example] = {e.name: e for e in _EXAMPLES}
 
 
