@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, 
 from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
 from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
 from .layers import INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_of
+from .cells import direct_cell_spec
 from .recurrent import bidirectional_outputs, recurrent_spec
 from .view import LayerView
 
@@ -94,6 +95,8 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
             output_shapes=tuple(_without_time(s) for s in output_shapes))
     else:
         role = role_of(row, input_shapes, output_shapes)
+        if row is not None and row.gates is not None and input_shapes:  # a cell called directly
+            fields["cell"] = direct_cell_spec(view, row, input_shapes[0])
     return LayerSpec(
         id=layer_id, name=view.name, class_name=view.class_name, role=role,
         input_shapes=input_shapes, output_shapes=output_shapes, inbound=inbound, call=call,

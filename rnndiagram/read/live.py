@@ -295,6 +295,10 @@ class _LiveView:
     def nested_spec(self) -> ModelSpec:
         return _Graph(self.keras, self.obj).spec()
 
+    def weight_shapes(self, input_size: Optional[int]) -> Optional[Tuple[Tuple[str, Tuple[int, ...]], ...]]:
+        # A built cell holds its variables: their shapes are the truth, whatever its code.
+        return tuple((w.name, tuple(int(d) for d in w.shape)) for w in self.obj.weights)
+
 
 def _state_size(size: Any) -> StateSize:
     if isinstance(size, int):
