@@ -20,15 +20,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io"),
-    ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.gates", "rnndiagram.gates.figure"),
+    ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.gates", "rnndiagram.gates.figure",
+     "rnndiagram.gates.parts", "rnndiagram.gates.recipes"),
     ("rnndiagram.layout", "rnndiagram.gates.layout"),
     ("rnndiagram.render", "rnndiagram.gates.dot"),
     ("rnndiagram.api", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table", "rnndiagram.examples"),
     ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
      "rnndiagram.mkdocs_plugin"),
 )
-SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.gates.figure": "unroll"}
-"""The two sides of layer 1, by module prefix: the gate view's figure is drawn like the unrolled graph."""
+SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.gates.figure": "unroll",
+         "rnndiagram.gates.parts": "unroll", "rnndiagram.gates.recipes": "unroll"}
+"""The two sides of layer 1, by module prefix: the gate view's stage 2 is drawn like the unrolled graph."""
 KERAS_USERS = {"rnndiagram.read.keras_import", "rnndiagram.read.live", "rnndiagram.read.values",
                "rnndiagram.read.gate_values", "rnndiagram.read.loading", "rnndiagram.examples"}
 """The only modules that import Keras or TensorFlow, or the door through which they are loaded."""

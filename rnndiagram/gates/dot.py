@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import List
 
 from ..render.dot import digraph, dot_id, dot_lines, strip_text
-from .figure import CellFigure, GateFigure, Part
+from .parts import CellFigure, GateFigure, Part
 
 _STYLE = {
     "gate": {"shape": "box", "style": "rounded,filled", "fillcolor": "#fff2cc", "color": "#d6b656"},

@@ -1,4 +1,4 @@
-"""Stage 3 of the gate view: a :class:`~rnndiagram.gates.figure.GateFigure` in, a Scene out.
+"""Stage 3 of the gate view: a :class:`~rnndiagram.gates.parts.GateFigure` in, a Scene out.
 
 Each cell is laid out on its grid: columns as wide as their widest part (captions
 included), rows as tall as their tallest, and the gap under a row as tall as the tracks
@@ -17,7 +17,7 @@ from .. import labels
 from ..layout.draw import Style, strip_items, strip_size
 from ..layout.metrics import text_width
 from ..layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
-from .figure import CellFigure, Flow, GateFigure, Part
+from .parts import CellFigure, Flow, GateFigure, Part
 
 STYLES = ("gates",)
 """The extra stylesheet the gate view's classes need (``templates/gates.css.j2``)."""
