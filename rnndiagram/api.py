@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from .unroll.graph import UnrolledGraph
 
 class Diagram:
-    """A model's unrolled diagram. The unrolled graph, the scene and the SVG are computed
-    once, on first use; DOT, PNG, PDF and JSON are made again on each call.
+    """A model's diagram: unrolled in time (the default), rolled, both side by side, or the
+    gates inside each cell (``options.view``, ``options.cell``). What it draws, the scene and
+    the SVG are computed once, on first use; DOT, PNG, PDF and JSON are made again on each call.
 
     Build one with :func:`diagram`. In Jupyter it displays itself as SVG.
     """
@@ -42,10 +43,40 @@ class Diagram:
         return graph
 
     @cached_property
+    def figure(self) -> Any:
+        """What the diagram draws, before it is laid out: the unrolled graph, or the
+        :class:`~rnndiagram.gates.parts.GateFigure` (``cell="gates"``), the
+        :class:`~rnndiagram.unroll.rolled.RolledGraph` (``view="rolled"``), or both of
+        those graphs (``view="both"``)."""
+        opts = self.options
+        if opts.cell == "gates":
+            from .gates.figure import gate_figure
+
+            return gate_figure(self.spec, opts, self._values)
+        if opts.view == "unrolled":
+            return self.graph
+        from .unroll.rolled import roll
+
+        rolled = roll(self.spec, opts)
+        return rolled if opts.view == "rolled" else (rolled, self.graph)
+
+    @cached_property
     def scene(self) -> Scene:
+        opts = self.options
+        if opts.cell == "gates":
+            from .gates.layout import layout_gates
+
+            return layout_gates(self.figure, opts.theme)
         from .layout import layout
 
-        return layout(self.graph, self.options.theme)
+        if opts.view == "unrolled":
+            return layout(self.graph, opts.theme)
+        from .layout.rolled import beside, layout_rolled
+
+        if opts.view == "rolled":
+            return layout_rolled(self.figure, opts.theme)
+        rolled, unrolled = self.figure
+        return beside(layout_rolled(rolled, opts.theme), layout(unrolled, opts.theme))
 
     def to_svg(self) -> str:
         """The diagram as a self-contained SVG document.
@@ -63,9 +94,20 @@ class Diagram:
 
     def to_dot(self) -> str:
         """The diagram as Graphviz DOT source (Graphviz lays it out)."""
+        opts = self.options
+        if opts.cell == "gates":
+            from .gates.dot import render_gates_dot
+
+            return render_gates_dot(self.figure)
         from .render.dot import render_dot
 
-        return render_dot(self.graph)
+        if opts.view == "unrolled":
+            return render_dot(self.graph)
+        from .render.rolled_dot import render_both_dot, render_rolled_dot
+
+        if opts.view == "rolled":
+            return render_rolled_dot(self.figure)
+        return render_both_dot(*self.figure)
 
     def to_png(self, scale: float = 1.0) -> bytes:
         """The SVG drawn as PNG, ``scale`` times its size (needs ``rnndiagram[raster]``)."""
@@ -147,6 +189,24 @@ def unused_settings(format: str, engine: str, scale: Optional[float], dpi: Optio
     return tuple(unused)
 
 
+def unused_options(opts: DiagramOptions) -> Tuple[str, ...]:
+    """What is said of options the chosen view does not draw.
+
+    >>> unused_options(DiagramOptions(step=2))[0].split(";")[0]
+    'step (--step) is the timestep the gate view draws (cell="gates")'
+    >>> unused_options(DiagramOptions(cell="gates", step=2))
+    ()
+    """
+    said = []
+    if opts.step is not None and opts.cell != "gates":
+        said.append('step (--step) is the timestep the gate view draws (cell="gates"); it is not used for '
+                    f"the {opts.view} view")
+    if opts.tokens and (opts.cell == "gates" or opts.view == "rolled"):
+        view = "gate view" if opts.cell == "gates" else "rolled view"
+        said.append(f"tokens (--tokens) label the unrolled view's input steps; the {view} does not draw them")
+    return tuple(said)
+
+
 def _output(format: str, engine: str) -> str:
     return f"{format} laid out by Graphviz" if engine == "graphviz" and format in ("svg", "png", "pdf") else format
 
@@ -168,11 +228,15 @@ def diagram(model: Any, **options: Any) -> Diagram:
     """Introspect ``model`` (a built Keras model, or a ModelSpec) and return its Diagram.
 
     Options are those of :class:`rnndiagram.options.DiagramOptions`, e.g.
-    ``diagram(model, max_timesteps=5, tokens=["I", "am", "groot"], theme="auto")``.
+    ``diagram(model, max_timesteps=5, tokens=["I", "am", "groot"], theme="auto")``,
+    ``diagram(model, view="both")`` or ``diagram(model, cell="gates", values=True, step=3)``.
     ``values=True`` runs the model once on ``sample`` (or seeded random input) and
-    prints the real numbers in the strips; it needs the live model, not a spec.
+    prints the real numbers in the strips (in the gate view, the gate activations and
+    states of ``step``); it needs the live model, not a spec.
     """
     opts = DiagramOptions.from_kwargs(**options)
+    for message in unused_options(opts):
+        warnings.warn(message, RnnDiagramWarning, stacklevel=2)
     spec = model if isinstance(model, ModelSpec) else inspect(model)
     values = None
     if opts.values:
@@ -189,4 +253,8 @@ def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOpti
     lengths = {a.shape[1] for a, ref in zip(arrays, spec.inputs) if len(ref.shape) > 1 and ref.shape[1] is None}
     if opts.timesteps is None and len(lengths) == 1:
         opts = opts.with_(timesteps=int(lengths.pop()))  # draw the length that was run
+    if opts.cell == "gates":
+        from .read.gate_values import compute_gate_values
+
+        return opts, compute_gate_values(model, spec, arrays, opts.step)
     return opts, compute_values(model, spec, arrays)

@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .errors import OptionError, RnnDiagramError, RnnDiagramWarning
 from .labels import printable
-from .options import MAX_SHOWN_TIMESTEPS, parse_tokens
+from .options import CELL_VIEWS, MAX_SHOWN_TIMESTEPS, VIEWS, parse_tokens
 from .render import ENGINES, FORMATS, SUFFIXES
 
 EXIT_MODEL_ERROR = 1
@@ -65,6 +65,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     Examples:
       rnndiagram export example:seed_stacked -o stacked.svg
       rnndiagram export model.keras --tokens "I am groot" --values -o model.png
+      rnndiagram export model.keras --view both -o model.svg
+      rnndiagram export model.keras --cell gates -o gates.svg
       rnndiagram inspect train.py:build_model
       rnndiagram examples
     """
@@ -82,7 +84,8 @@ def _diagram_options(f):
         click.option("--max-timesteps", type=click.IntRange(min=2, max=MAX_SHOWN_TIMESTEPS), default=4,
                      show_default=True,
                      help="Timesteps shown per time axis, the ellipsis column included."),
-        click.option("--timesteps", type=click.IntRange(min=1), help="Draw an unknown length (None) as this many steps."),
+        click.option("--timesteps", type=click.IntRange(min=1),
+                     help="Draw an unknown length (None) as this many steps."),
         click.option("--theme", type=click.Choice(["light", "dark", "auto"]), default="light", show_default=True,
                      help="Colours; auto follows the reader's dark-mode setting."),
         click.option("--tokens", help='Labels under the input steps: "I am groot" or "I,am,groot".'),
@@ -101,6 +104,16 @@ def _diagram_options(f):
         click.option("--fold-loops/--no-fold-loops", default=True, show_default=True,
                      help="Draw a recurrent layer or cell called once per step of a Python loop as "
                           "one row of cells over the steps; --no-fold-loops draws each call."),
+        click.option("--view", type=click.Choice(VIEWS), default="unrolled", show_default=True,
+                     help="unrolled: one cell per shown timestep; rolled: one cell per recurrent layer, its "
+                          "loop carrying the state (one row per layer); both: rolled = unrolled, side by side."),
+        click.option("--cell", type=click.Choice(CELL_VIEWS), default="box", show_default=True,
+                     help="gates: draw one step inside each recurrent layer's cell instead: its gates with the "
+                          "activations of its config, every weight with its shape as Keras stores it, and "
+                          "its parameter count."),
+        click.option("--step", type=click.IntRange(min=1),
+                     help="The timestep the gate view (--cell gates) draws; with --values, the step whose real "
+                          "gate activations it prints (default: the last)."),
         _ALLOW_LOAD,
     ]
     for option in reversed(options):
@@ -117,7 +130,7 @@ def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
     if sample is not None:
         if not kw.get("values"):
             warnings.warn("--sample is the input of --values, which was not given; it is not used",
-                          RnnDiagramWarning)
+                          RnnDiagramWarning, stacklevel=2)
         kw["sample"] = _load_sample(sample)
     return kw
 
@@ -162,6 +175,10 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
       rnndiagram export example:char_seq2seq -o - --format dot | dot -Tpng > s.png
       rnndiagram export a.keras b.keras example:lstm_classifier -o diagrams/ --format png
       rnndiagram export model.keras --engine graphviz -o model.pdf
+      rnndiagram export example:stacked_bidirectional_lstm --view rolled -o rolled.svg
+      rnndiagram export example:seed_stacked --view both -o textbook.svg
+      rnndiagram export example:lstm_classifier --cell gates -o lstm-gates.svg
+      rnndiagram export example:seed_simple_rnn --cell gates --values --step 2 -o step2.svg
     """
     allow_load = kw["allow_load"]
     options = _options(kw)

@@ -31,7 +31,7 @@ from .spec import ModelSpec
 RENDER_LOG = "renders.log"
 _CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
-                "fold_loops", "values", "seed")
+                "fold_loops", "values", "seed", "view", "cell", "step")
 ALIGNS = ("left", "center", "right")
 
 _PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)
@@ -73,7 +73,7 @@ class DiagramCache:
         path = self.folder / f"{key}.svg"
         if not path.is_file():
             self._store(path, d.to_svg(), f"svg {key} {source}")
-        return Drawing(key, d.spec.name, one_sentence(d.spec))
+        return Drawing(key, d.spec.name, describe(d))
 
     def svg(self, key: str) -> str:
         return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
@@ -128,13 +128,13 @@ def content_key(d: Any) -> str:
     """Hash of what decides a drawing: spec JSON, options, package version and templates.
 
     In values mode the numbers come from the weights, which the spec does not hold, so
-    the unrolled graph (which carries them) is hashed too.
+    what the diagram draws (which carries them) is hashed too.
     """
     options = {k: v for k, v in dataclasses.asdict(d.options).items() if k != "sample"}
     parts = {"spec": d.spec.to_dict(), "options": options, "version": __version__,
              "templates": _templates_digest()}
     if d.options.values:
-        parts["graph"] = hashlib.sha256(repr(d.graph).encode()).hexdigest()
+        parts["graph"] = hashlib.sha256(repr(d.figure).encode()).hexdigest()
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -148,7 +148,16 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def one_sentence(spec: ModelSpec) -> str:
+def describe(d: Any) -> str:
+    """The alt text of a drawing: one sentence for the view it draws."""
+    if d.options.cell == "gates":
+        cells = ", ".join(f"{c.layer}{' ' + c.direction if c.direction else ''} "
+                          f"({'?' if c.params is None else format(c.params, ',')} parameters)" for c in d.figure.cells)
+        return f"One step inside each recurrent cell of the Keras model {d.spec.name}, gate by gate: {cells}."
+    return one_sentence(d.spec, d.options.view)
+
+
+def one_sentence(spec: ModelSpec, view: str = "unrolled") -> str:
     """A one-sentence description of the model for alt text.
 
     >>> from rnndiagram.spec import ModelSpec
@@ -160,8 +169,9 @@ def one_sentence(spec: ModelSpec) -> str:
     outs = " and ".join(labels.shape_text(o.shape) for o in spec.outputs) or "none"
     if not layers:
         return f"Diagram of the Keras model {spec.name}, which has no recurrent layer; output {outs}."
-    return (f"Diagram of the Keras model {spec.name} unrolled in time: {', then '.join(layers)}; "
-            f"output {outs}.")
+    how = {"unrolled": "unrolled in time", "rolled": "rolled, one looping cell per recurrent layer",
+           "both": "rolled and unrolled in time, side by side"}[view]
+    return f"Diagram of the Keras model {spec.name} {how}: {', then '.join(layers)}; output {outs}."
 
 
 def _describe(rec: Any) -> str:

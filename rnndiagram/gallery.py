@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect as _pyinspect
 import textwrap
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from . import examples
 from ._io import make_folder, write_atomic
@@ -14,6 +14,22 @@ from .render import format_of
 
 COMMAND = "rnndiagram gallery"
 VALUES_EXAMPLES = ("seed_simple_rnn", "seed_return_sequences", "seed_time_distributed", "seed_stacked")
+GATE_EXAMPLES = {
+    "seed_simple_rnn": "a SimpleRNN cell",
+    "lstm_classifier": "an LSTM cell",
+    "gru_masked_embedding": "a GRU cell with reset_after=True (Keras's default)",
+    "gate_settings": "an LSTM with relu, hard_sigmoid and dropout, and a GRU with reset_after=False and no biases",
+    "convlstm_next_frame": "a ConvLSTM2D cell: convolutions where the others multiply",
+    "stacked_bidirectional_lstm": "each direction of two Bidirectional LSTMs",
+    "custom_cell_rnn": "a custom cell: one box, its weights as the model holds them",
+    "autoregressive_cell": "an LSTMCell in an RNN, and the same cell called directly",
+}
+"""The examples drawn gate by gate (``cell="gates"``), and what each shows."""
+GATE_VALUES = {"seed_simple_rnn": 2, "gate_settings": 3}
+"""Examples also drawn gate by gate with the real values of one step (the step)."""
+ROLLED_EXAMPLES = ("seed_stacked", "stacked_bidirectional_lstm", "char_seq2seq", "deep_bidirectional_gru",
+                   "memory_network", "luong_attention")
+"""The examples drawn rolled (``view="rolled"``) and rolled beside unrolled (``view="both"``)."""
 
 
 def _values_diagram(name: str):
@@ -35,8 +51,23 @@ def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
         written.append(_save(d, folder / f"{name}.dot"))
         if name in VALUES_EXAMPLES:
             written.append(_save(_values_diagram(name), folder / f"{name}-values.svg"))
+        written += [_save(view, folder / f"{name}-{suffix}.svg") for suffix, view in _other_views(name, d)]
     written.append(write_atomic(folder / "README.md", readme(chosen)))
     return written
+
+
+def _other_views(name: str, unrolled: Diagram) -> List[Tuple[str, Diagram]]:
+    """The example's rolled views and gate views, by the suffix of their files."""
+    spec, tokens = unrolled.spec, examples.get(name).tokens
+    found: List[Tuple[str, Diagram]] = []
+    if name in ROLLED_EXAMPLES:
+        found += [("rolled", diagram(spec, view="rolled")), ("both", diagram(spec, view="both", tokens=tokens))]
+    if name in GATE_EXAMPLES:
+        found.append(("gates", diagram(spec, cell="gates")))
+    if name in GATE_VALUES:
+        model = examples.build(name, seed=0)  # seeded, so the numbers repeat
+        found.append(("gates-values", diagram(model, cell="gates", values=True, step=GATE_VALUES[name])))
+    return found
 
 
 def _save(d: Diagram, path: Path) -> Path:
@@ -54,7 +85,19 @@ def readme(names: Iterable[str]) -> str:
         parts += [f"## {example.title}", "", example.description, "",
                   f"![{name}]({name}.svg)", ""]
         if name in VALUES_EXAMPLES:
-            parts += ["With `values=True` (seeded weights and input):", "", f"![{name} with values]({name}-values.svg)", ""]
+            parts += ["With `values=True` (seeded weights and input):", "",
+                      f"![{name} with values]({name}-values.svg)", ""]
+        if name in ROLLED_EXAMPLES:
+            parts += ["Rolled (`view=\"rolled\"`): one cell per recurrent layer, its loop carrying the states; "
+                      "and rolled = unrolled (`view=\"both\"`):", "", f"![{name} rolled]({name}-rolled.svg)", "",
+                      f"![{name} rolled and unrolled]({name}-both.svg)", ""]
+        if name in GATE_EXAMPLES:
+            parts += [f"Inside the cell (`cell=\"gates\"`): {GATE_EXAMPLES[name]}.", "",
+                      f"![{name} gate by gate]({name}-gates.svg)", ""]
+        if name in GATE_VALUES:
+            parts += [f"With `values=True, step={GATE_VALUES[name]}` (seeded weights and input): the real gate "
+                      f"activations and states of that step.", "",
+                      f"![{name} gates with values]({name}-gates-values.svg)", ""]
         parts += ["```python", source.rstrip(), "```", "",
                   f"`rnndiagram.diagram(examples.build({name!r})"
                   + (f", tokens={list(example.tokens)!r}" if example.tokens else "")

@@ -47,6 +47,15 @@ def shape_text(shape: Sequence[Optional[int]]) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
+def array_shape(shape: Sequence[int]) -> str:
+    """A weight's shape as Python (and Keras) prints it: ``(8, 32)``, ``(32,)``.
+
+    >>> array_shape((8, 32)), array_shape((32,))
+    ('(8, 32)', '(32,)')
+    """
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 def dims_text(dims: Sequence[Optional[int]]) -> str:
     """A per-step shape as the diagram prints it: ``4`` or ``8×8×5``."""
     return "×".join("?" if d is None else str(d) for d in dims) or "1"

@@ -3,7 +3,8 @@
 The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
 the page) and, optionally, ``caption``, ``alt``, ``align``, ``name`` and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
-``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``; hyphens or underscores). Drawings are
+``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``;
+hyphens or underscores). Drawings are
 cached by content hash, as in the Sphinx extension; after a full build, the drawings no
 page used are removed from the cache.
 """
@@ -23,7 +24,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 from .docs_common import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
 from .errors import RnnDiagramError
-from .options import THEMES
+from .options import CELL_VIEWS, THEMES, VIEWS
 
 log = get_plugin_logger(__name__)
 FIGURE_KEYS = ("source", "caption", "alt", "align", "name")
@@ -41,6 +42,9 @@ class RnnDiagramConfig(base.Config):
     fold_loops = c.Type(bool, default=True)
     values_ = c.Type(bool, default=False)  # the key is "values"; the name would hide Mapping.values()
     seed = c.Type(int, default=0)
+    view = c.Choice(VIEWS, default="unrolled")
+    cell = c.Choice(CELL_VIEWS, default="box")
+    step = c.Optional(c.Type(int))
 
 
 class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):

@@ -10,6 +10,15 @@ from .errors import OptionError
 Theme = Literal["light", "dark", "auto"]
 THEMES: Tuple[str, ...] = ("light", "dark", "auto")
 
+View = Literal["unrolled", "rolled", "both"]
+VIEWS: Tuple[str, ...] = ("unrolled", "rolled", "both")
+"""``unrolled``: one cell per shown timestep; ``rolled``: one cell per layer with a loop
+carrying its state; ``both``: the rolled drawing, an equals sign and the unrolled one."""
+
+CellView = Literal["box", "gates"]
+CELL_VIEWS: Tuple[str, ...] = ("box", "gates")
+"""``box``: a cell is a box; ``gates``: one step of each recurrent layer's cell, gate by gate."""
+
 MAX_SHOWN_TIMESTEPS = 100
 """The most timesteps a time axis may show (``max_timesteps``). Drawing time and SVG size
 grow with every shown column (about 4 KiB and 2 ms per column of a recurrent row), and a
@@ -62,6 +71,15 @@ class DiagramOptions:
             several inputs; batch first). Default: seeded random input.
         seed: the random seed for the default sample, and in values mode for the weights
             of a model that a source builds (an example, or a function returning a model).
+        view: ``"unrolled"`` (one cell per shown timestep), ``"rolled"`` (one cell per
+            recurrent layer, with a loop carrying its state: a compact column of one row
+            per layer) or ``"both"`` (rolled, an equals sign, unrolled).
+        cell: ``"box"``, or ``"gates"`` to draw one step inside each recurrent layer's cell:
+            its gates with the activations in its config and every weight with its shape
+            as Keras stores it, and the cell's parameter count.
+        step: the timestep (from 1) the gate view draws: its inputs and states are named
+            after it, and with ``values`` it prints that step's real gate activations.
+            Default: the last step in values mode, else a generic step ``t``.
     """
 
     max_timesteps: int = 4
@@ -74,6 +92,9 @@ class DiagramOptions:
     values: bool = False
     sample: Any = None
     seed: int = 0
+    view: View = "unrolled"
+    cell: CellView = "box"
+    step: Optional[int] = None
 
     def __post_init__(self) -> None:
         if not _is_int(self.max_timesteps) or self.max_timesteps < 2:
@@ -95,6 +116,16 @@ class DiagramOptions:
                               f"recurrent layer), got {self.expand_nested!r}")
         if not _is_int(self.seed):
             raise OptionError(f"seed must be an integer, got {self.seed!r}")
+        if self.view not in VIEWS:
+            raise OptionError(f"view must be one of {', '.join(VIEWS)}; got {self.view!r}")
+        if self.cell not in CELL_VIEWS:
+            raise OptionError(f"cell must be 'box' (cells drawn as boxes) or 'gates' (one step of each "
+                              f"cell, gate by gate); got {self.cell!r}")
+        if self.cell == "gates" and self.view != "unrolled":
+            raise OptionError(f"cell='gates' draws one step inside each cell, view={self.view!r} the layers "
+                              f"as cells; choose one of them")
+        if self.step is not None and (not _is_int(self.step) or self.step < 1):
+            raise OptionError(f"step must be a timestep from 1 on, got {self.step!r}")
         object.__setattr__(self, "tokens", parse_tokens(self.tokens))
 
     @classmethod

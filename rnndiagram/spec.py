@@ -8,6 +8,7 @@ the public JSON contract described in the README.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Optional, Tuple, Union
 
@@ -16,7 +17,9 @@ SCHEMA_VERSION = 3
 width (version 1 gave the merged width as ``units``); outputs may carry a ``name``.
 Version 3 adds, without changing anything older: the model's ``loops`` (a recurrent layer
 or cell called once per step of a Python loop), a recurrent spec's ``step`` (a cell called
-directly) and a layer's ``contains`` (the recurrent layers a custom layer owns)."""
+directly), a layer's ``contains`` (the recurrent layers a custom layer owns), each
+recurrent spec's ``cell_specs`` and a directly called cell's ``cell`` (the step of each cell:
+its settings and weights as Keras stores them)."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -48,6 +51,14 @@ def value_key(layer: str, tensor: int, t: Optional[int] = None, state: Optional[
     state named ``state`` (e.g. ``"0/h"``: direction 0, state h) after step ``t``."""
     base = f"{layer}:{tensor}" if state is None else f"{layer}:state:{state}"
     return base if t is None else f"{base}:{t}"
+
+
+def gate_key(layer: str, part: str, name: str) -> str:
+    """Key of one value of the gate view: in ``layer``'s cell ``part`` (``"0"``, or
+    ``"1"`` for a Bidirectional's backward direction, then ``.k`` for the k-th cell of a
+    stack), the gate or state called ``name`` (``f``, ``x``, ``in:h``, ``out:c``; ``step``
+    holds the timestep the values are of)."""
+    return f"{layer}:gates:{part}:{name}"
 
 
 def shape_from_json(value: Any) -> Shape:
@@ -92,6 +103,109 @@ class StateSpec:
 
 
 @dataclass(frozen=True)
+class WeightSpec:
+    """One weight array of a cell, as Keras stores it: its name (``kernel``,
+    ``recurrent_kernel``, ``bias``), its shape, and the gate each block along its last axis
+    belongs to (in Keras's order: LSTM ``i f g o``, GRU ``z r h``; empty for a custom cell).
+    A GRU's ``reset_after`` bias has two rows, the input biases and the recurrent ones."""
+
+    name: str
+    shape: Tuple[int, ...]
+    gates: Tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """How many numbers it holds."""
+        return math.prod(self.shape)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "shape": list(self.shape), "gates": list(self.gates)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "WeightSpec":
+        return cls(name=d["name"], shape=tuple(int(n) for n in d["shape"]), gates=tuple(d.get("gates", ())))
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """The convolutions of a ConvLSTM cell: on the input with these settings, on the state
+    with the same kernel size, stride 1 and ``same`` padding."""
+
+    kernel_size: Tuple[int, ...]
+    strides: Tuple[int, ...]
+    padding: str
+    dilation_rate: Tuple[int, ...]
+    data_format: str = "channels_last"
+
+    def to_dict(self) -> dict:
+        return {"kernel_size": list(self.kernel_size), "strides": list(self.strides), "padding": self.padding,
+                "dilation_rate": list(self.dilation_rate), "data_format": self.data_format}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "ConvSpec":
+        return cls(kernel_size=tuple(d["kernel_size"]), strides=tuple(d["strides"]), padding=d["padding"],
+                   dilation_rate=tuple(d["dilation_rate"]), data_format=d.get("data_format", "channels_last"))
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """What one step of a recurrent cell computes, as far as its settings tell: the gate
+    view draws it and its weights give its parameter count.
+
+    ``kind`` is the cell's class (``LSTMCell``; a custom cell's own name). ``figure`` names
+    the drawing of a built-in cell (``simple_rnn``, ``gru``, ``lstm``; ``None`` for a custom
+    cell, drawn as one box) and ``gates`` its gates in Keras's order. ``units`` is the size
+    of its state (``filters`` for ConvLSTM), ``input_size`` the size of a step's input
+    (its channels for ConvLSTM). ``reset_after`` is set for a GRU, ``unit_forget_bias`` for
+    an LSTM, ``conv`` for a ConvLSTM. ``weights`` are the arrays it holds, as Keras stores
+    them (a custom cell's as the reader found them, or none when it cannot know them).
+    """
+
+    kind: str
+    figure: Optional[str]
+    gates: Tuple[str, ...]
+    units: Optional[int]
+    input_size: Optional[int]
+    activation: Optional[str] = None
+    recurrent_activation: Optional[str] = None
+    use_bias: bool = True
+    reset_after: Optional[bool] = None
+    unit_forget_bias: Optional[bool] = None
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    conv: Optional[ConvSpec] = None
+    weights: Tuple[WeightSpec, ...] = ()
+
+    @property
+    def params(self) -> int:
+        """The number of parameters: every weight's size, summed (Keras's ``count_params()``)."""
+        return sum(w.size for w in self.weights)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "figure": self.figure, "gates": list(self.gates), "units": self.units,
+            "input_size": self.input_size, "activation": self.activation,
+            "recurrent_activation": self.recurrent_activation, "use_bias": self.use_bias,
+            "reset_after": self.reset_after, "unit_forget_bias": self.unit_forget_bias,
+            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+            "conv": self.conv.to_dict() if self.conv else None,
+            "weights": [w.to_dict() for w in self.weights], "params": self.params,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "CellSpec":
+        return cls(
+            kind=d["kind"], figure=d.get("figure"), gates=tuple(d.get("gates", ())), units=d.get("units"),
+            input_size=d.get("input_size"), activation=d.get("activation"),
+            recurrent_activation=d.get("recurrent_activation"), use_bias=d.get("use_bias", True),
+            reset_after=d.get("reset_after"), unit_forget_bias=d.get("unit_forget_bias"),
+            dropout=d.get("dropout", 0.0), recurrent_dropout=d.get("recurrent_dropout", 0.0),
+            conv=ConvSpec.from_dict(d["conv"]) if d.get("conv") else None,
+            weights=tuple(WeightSpec.from_dict(w) for w in d.get("weights", ())),
+        )
+
+
+@dataclass(frozen=True)
 class RecurrentSpec:
     """What makes a recurrent layer recurrent.
 
@@ -105,6 +219,8 @@ class RecurrentSpec:
     output's last axis (twice ``units`` for ``concat``; ``None`` when unmerged).
     ``step`` marks a cell called directly (``LSTMCell()(x, states)``): one step on a
     vector, returning its output and its new states (``timesteps`` is 1).
+    ``cell_specs`` describe the step of each cell in ``cells`` (empty in a Bidirectional,
+    whose directions hold theirs, and in a spec written before they were recorded).
     """
 
     kind: str
@@ -125,6 +241,7 @@ class RecurrentSpec:
     backward: Optional["RecurrentSpec"] = None
     merged_units: Optional[int] = None
     step: bool = False
+    cell_specs: Tuple[CellSpec, ...] = ()
 
     @property
     def bidirectional(self) -> bool:
@@ -150,6 +267,7 @@ class RecurrentSpec:
             "forward": self.forward.to_dict() if self.forward else None,
             "backward": self.backward.to_dict() if self.backward else None,
             "step": self.step,
+            "cell_specs": [c.to_dict() for c in self.cell_specs],
         }
 
     @classmethod
@@ -178,6 +296,7 @@ class RecurrentSpec:
             forward=cls.from_dict(d["forward"]) if d.get("forward") else None,
             backward=cls.from_dict(d["backward"]) if d.get("backward") else None,
             step=d.get("step", False),
+            cell_specs=tuple(CellSpec.from_dict(c) for c in d.get("cell_specs", ())),
         )
 
 
@@ -226,7 +345,8 @@ class LayerSpec:
     ``id`` is unique in its model: the layer name, with ``@N`` appended for the N-th call
     (N >= 1) of a shared layer. ``config`` is a short, ordered summary of the settings
     worth printing (units, filters, activation, rate...). ``wrapped`` is the inner layer of
-    a TimeDistributed, with its per-step shapes; ``model`` the spec of a nested model.
+    a TimeDistributed, with its per-step shapes; ``model`` the spec of a nested model;
+    ``cell`` the step of a built-in recurrent cell called directly (one step per call).
     ``contains`` names the recurrent layers a custom layer owns (``LSTM(64)``), which
     run inside its ``call`` where no graph shows them.
     """
@@ -244,6 +364,7 @@ class LayerSpec:
     wrapped: Optional["LayerSpec"] = None
     model: Optional["ModelSpec"] = None
     contains: Tuple[str, ...] = ()
+    cell: Optional[CellSpec] = None
 
     def config_value(self, key: str, default: Any = None) -> Any:
         return dict(self.config).get(key, default)
@@ -263,6 +384,7 @@ class LayerSpec:
             "wrapped": self.wrapped.to_dict() if self.wrapped else None,
             "model": self.model.to_dict() if self.model else None,
             "contains": list(self.contains),
+            "cell": self.cell.to_dict() if self.cell else None,
         }
 
     @classmethod
@@ -281,6 +403,7 @@ class LayerSpec:
             wrapped=cls.from_dict(d["wrapped"], version) if d.get("wrapped") else None,
             model=ModelSpec.from_dict(d["model"]) if d.get("model") else None,
             contains=tuple(d.get("contains", ())),
+            cell=CellSpec.from_dict(d["cell"]) if d.get("cell") else None,
         )
 
 

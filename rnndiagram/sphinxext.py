@@ -22,7 +22,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import __version__
 from .docs_common import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
 from .errors import RnnDiagramError
-from .options import THEMES
+from .options import CELL_VIEWS, THEMES, VIEWS
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
     ("fold_loops", True, bool),
     ("values", False, bool),
     ("seed", 0, int),
+    ("view", "unrolled", ENUM(*VIEWS)),
+    ("cell", "box", ENUM(*CELL_VIEWS)),
+    ("step", None, (int, type(None))),
     ("latex_format", "pdf", ENUM("pdf", "png")),
     ("cache_dir", None, (str, type(None))),
 )
@@ -68,6 +71,9 @@ class RnnDiagramDirective(SphinxDirective):
         "fold-loops": flag,
         "show-unreturned": flag,
         "seed": directives.nonnegative_int,
+        "view": lambda arg: directives.choice(arg, VIEWS),
+        "cell": lambda arg: directives.choice(arg, CELL_VIEWS),
+        "step": directives.positive_int,
         "caption": directives.unchanged,
         "alt": directives.unchanged,
         "align": lambda arg: directives.choice(arg, ALIGNS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -155,7 +156,7 @@ def test_bad_options_say_what_is_allowed(example_specs, kwargs, message):
 def test_options_dataclass_is_frozen_and_normalises_tokens():
     opts = DiagramOptions(tokens=["I", "am"])
     assert opts.tokens == ("I", "am")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         opts.theme = "dark"
 
 

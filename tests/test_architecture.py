@@ -1,5 +1,7 @@
 """The direction of imports: front-ends → api, sources → render → layout → unroll | read → the
 data; Keras is touched only by the live reader, values mode, the Keras fallback and the examples.
+The gate view's modules sit in the stages they are: its figure beside unroll, its layout
+with the layout, its DOT with the renderers.
 
 Every import is counted, also one made inside a function (the package imports lazily).
 """
@@ -18,16 +20,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io"),
-    ("rnndiagram.read", "rnndiagram.unroll"),
-    ("rnndiagram.layout",),
-    ("rnndiagram.render",),
+    ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.gates", "rnndiagram.gates.figure",
+     "rnndiagram.gates.parts", "rnndiagram.gates.recipes"),
+    ("rnndiagram.layout", "rnndiagram.gates.layout"),
+    ("rnndiagram.render", "rnndiagram.gates.dot"),
     ("rnndiagram.api", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table", "rnndiagram.examples"),
     ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
      "rnndiagram.mkdocs_plugin"),
 )
-SIDES = ("rnndiagram.read", "rnndiagram.unroll")
+SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.gates.figure": "unroll",
+         "rnndiagram.gates.parts": "unroll", "rnndiagram.gates.recipes": "unroll"}
+"""The two sides of layer 1, by module prefix: the gate view's stage 2 is drawn like the unrolled graph."""
 KERAS_USERS = {"rnndiagram.read.keras_import", "rnndiagram.read.live", "rnndiagram.read.values",
-               "rnndiagram.read.loading", "rnndiagram.examples"}
+               "rnndiagram.read.gate_values", "rnndiagram.read.loading", "rnndiagram.examples"}
 """The only modules that import Keras or TensorFlow, or the door through which they are loaded."""
 
 
@@ -70,7 +75,7 @@ def _layer(module: str) -> int:
 
 
 def _side(module: str) -> str:
-    return next((s for s in SIDES if module == s or module.startswith(s + ".")), "")
+    return next((side for prefix, side in SIDES.items() if module == prefix or module.startswith(prefix + ".")), "")
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -102,3 +107,5 @@ def test_the_contract_sees_a_wrong_import() -> None:
     assert _side("rnndiagram.unroll.builder") != _side("rnndiagram.read.live")
     imports = set(_imports("rnndiagram.read.saved.graph", MODULES["rnndiagram.read.saved.graph"]))
     assert "rnndiagram.read.build" in imports and "rnndiagram.read.saved.view" in imports
+    assert _side("rnndiagram.gates.figure") == _side("rnndiagram.unroll.rolled") != _side("rnndiagram.read.cells")
+    assert _layer("rnndiagram.gates.layout") == _layer("rnndiagram.layout.rolled") > _layer("rnndiagram.gates.figure")

@@ -137,7 +137,8 @@ def op_cases() -> List[OpCase]:
     table += [c(kind, lambda x, fn=fn: fn(x, axis=-1)) for kind, fn in ARG_REDUCTIONS.items()]
     table += [
         c("Argmax", lambda x: ops.argmax(x)), c("Argmin", lambda x: ops.argmin(x, axis=1, keepdims=True)),
-        c("Sum", lambda x: ops.sum(x, axis=-1, keepdims=True)), c("Max", lambda x: ops.max(x, axis=None, keepdims=True)),
+        c("Sum", lambda x: ops.sum(x, axis=-1, keepdims=True)),
+        c("Max", lambda x: ops.max(x, axis=None, keepdims=True)),
         c("CountNonzero", lambda x: ops.count_nonzero(x, axis=1)), c("CountNonzero", ops.count_nonzero),
         c("Norm", lambda x: ops.norm(x, ord=1, axis=(1, 2), keepdims=True)),
         c("Moments", lambda x: ops.moments(x, axes=[1])[1]),

@@ -18,8 +18,9 @@ EXPECTED = (
     "seed_stacked", "lstm_classifier", "gru_masked_embedding", "stacked_bidirectional_lstm",
     "char_seq2seq", "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence",
     "variable_length", "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder",
-    "attention_seq2seq", "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder",
-    "nmt_encoder", "bidirectional_handoff", "luong_attention", "attention_decoder_loop", "feedback_forecaster",
+    "attention_seq2seq", "gate_settings", "autoregressive_cell", "deep_bidirectional_gru", "siamese_lstm",
+    "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder", "nmt_encoder", "bidirectional_handoff",
+    "luong_attention", "attention_decoder_loop", "feedback_forecaster",
     "convlstm_forecaster_loop", "hierarchical_attention",
 )
 FUNCTIONAL = EXPECTED[-11:]

@@ -209,7 +209,8 @@ def test_every_output_is_marked_with_its_own_label(example_specs):
             ("seq2seq_inference_decoder", {"0": "decoder_dense", "1": "decoder_lstm [1]", "2": "decoder_lstm [2]"}),
             ("nmt_encoder", {"0": "enc_hidden", "1": "enc_output"})):
         root = _svg(rnndiagram.diagram(example_specs[name]))
-        marked = {g.get("data-output") for g in root.iter(f"{SVG}g") if "rnd-model-output" in g.get("class", "").split()}
+        marked = {g.get("data-output") for g in root.iter(f"{SVG}g")
+                  if "rnd-model-output" in g.get("class", "").split()}
         assert marked == set(expected), name
         texts = " ".join(_texts(root))
         for index, label in expected.items():

@@ -30,13 +30,32 @@ CASES = {
     "convlstm_next_frame": {},
     "variable_length": {"timesteps": 3},
 }
+VIEWS = {
+    # the gate view of each kind of cell
+    "seed_simple_rnn-gates": ("seed_simple_rnn", {"cell": "gates"}),
+    "lstm_classifier-gates": ("lstm_classifier", {"cell": "gates", "theme": "dark"}),
+    "gru_masked_embedding-gates": ("gru_masked_embedding", {"cell": "gates"}),
+    "gate_settings-gates": ("gate_settings", {"cell": "gates", "step": 3}),
+    "convlstm_next_frame-gates": ("convlstm_next_frame", {"cell": "gates", "theme": "auto"}),
+    "stacked_bidirectional_lstm-gates": ("stacked_bidirectional_lstm", {"cell": "gates", "step": 2}),
+    "custom_cell_rnn-gates": ("custom_cell_rnn", {"cell": "gates"}),
+    "autoregressive_cell-gates": ("autoregressive_cell", {"cell": "gates"}),
+    # the rolled view, and rolled = unrolled
+    "seed_stacked-rolled": ("seed_stacked", {"view": "rolled"}),
+    "seed_stacked-both": ("seed_stacked", {"view": "both", "tokens": ["I", "am", "groot"]}),
+    "stacked_bidirectional_lstm-both": ("stacked_bidirectional_lstm", {"view": "both", "theme": "dark"}),
+    "char_seq2seq-rolled": ("char_seq2seq", {"view": "rolled"}),
+    "deep_bidirectional_gru-rolled": ("deep_bidirectional_gru", {"view": "rolled"}),
+}
+"""Golden drawings of the other views: name -> (the example whose saved spec they draw, options)."""
+SPECS = sorted(set(CASES) | {example for example, _ in VIEWS.values()})
 
 
 def spec_of(name: str) -> ModelSpec:
     return ModelSpec.from_json((GOLDEN / f"{name}.spec.json").read_text())
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", SPECS)
 def test_saved_spec_matches_introspection(name, example_specs, request):
     path = GOLDEN / f"{name}.spec.json"
     if request.config.getoption("--update-golden"):
@@ -48,9 +67,21 @@ def test_saved_spec_matches_introspection(name, example_specs, request):
 @pytest.mark.parametrize("suffix", ["svg", "dot"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_output(name, suffix, request):
-    d = rnndiagram.diagram(spec_of(name), **CASES[name])
-    text = d.to_svg() if suffix == "svg" else d.to_dot()
-    path = GOLDEN / f"{name}.{suffix}"
+    check_golden(rnndiagram.diagram(spec_of(name), **CASES[name]), f"{name}.{suffix}", request)
+
+
+@pytest.mark.parametrize("suffix", ["svg", "dot"])
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_golden_views(name, suffix, request):
+    example, options = VIEWS[name]
+    check_golden(rnndiagram.diagram(spec_of(example), **options), f"{name}.{suffix}", request)
+
+
+def check_golden(d: rnndiagram.Diagram, file_name: str, request: pytest.FixtureRequest) -> None:
+    """The drawing in the format the file's suffix names, compared with it (or written to it
+    with ``--update-golden``)."""
+    path = GOLDEN / file_name
+    text = d.to_svg() if path.suffix == ".svg" else d.to_dot()
     if request.config.getoption("--update-golden"):
         path.write_text(text)
     assert path.exists(), f"missing golden {path.name}: run pytest --update-golden and review it"
@@ -73,7 +104,20 @@ def assert_same_as_golden(text: str, path: Path) -> None:
 
 
 def test_cases_are_examples():
-    assert set(CASES) <= set(examples.names())
+    assert set(SPECS) <= set(examples.names())
+
+
+def test_every_kind_of_cell_and_every_view_has_a_golden():
+    kinds = {c.figure for example, options in VIEWS.values() if options.get("cell") == "gates"
+             for layer in spec_of(example).layers
+             for c in ((layer.recurrent.forward or layer.recurrent).cell_specs if layer.recurrent else
+                       (layer.cell,) if layer.cell else ())}
+    assert kinds == {"simple_rnn", "lstm", "gru", None}  # None: a custom cell, one box
+    settings = {(c.reset_after, c.conv is not None) for example, options in VIEWS.values()
+                for layer in spec_of(example).layers if layer.recurrent and options.get("cell") == "gates"
+                for c in (layer.recurrent.forward or layer.recurrent).cell_specs}
+    assert {(True, False), (False, False), (None, True)} <= settings  # GRU both ways, ConvLSTM
+    assert {options.get("view") for _, options in VIEWS.values()} == {None, "rolled", "both"}
 
 
 def test_a_mismatch_writes_the_output_beside_the_golden_and_shows_the_diff(tmp_path):

@@ -7,7 +7,8 @@ from typing import Dict
 import pytest
 
 from rnndiagram import examples, inspect
-from rnndiagram.spec import Connection, LayerSpec, ModelSpec, RecurrentSpec, StateSpec, TensorRef
+from rnndiagram.spec import (CellSpec, Connection, LayerSpec, ModelSpec, RecurrentSpec, StateSpec, TensorRef,
+                             WeightSpec)
 
 SEEDS = ("seed_simple_rnn", "seed_dense", "seed_return_sequences", "seed_time_distributed",
          "seed_stacked")
@@ -24,7 +25,15 @@ def simple_rnn(units: int = 4, timesteps: int = 3, features: int = 2,
         kind="SimpleRNN", units=units, timesteps=timesteps, features=(features,),
         states=(StateSpec("h", (None, units), 0),), return_sequences=return_sequences,
         return_state=False, go_backwards=False, stateful=False, masked=False,
-        cells=("SimpleRNNCell",), activation="tanh", recurrent_activation=None)
+        cells=("SimpleRNNCell",), activation="tanh", recurrent_activation=None,
+        cell_specs=(simple_rnn_cell(units, features),))
+
+
+def simple_rnn_cell(units: int, features: int) -> CellSpec:
+    return CellSpec(kind="SimpleRNNCell", figure="simple_rnn", gates=("h",), units=units, input_size=features,
+                    activation="tanh", weights=(WeightSpec("kernel", (features, units), ("h",)),
+                                                WeightSpec("recurrent_kernel", (units, units), ("h",)),
+                                                WeightSpec("bias", (units,), ("h",))))
 
 
 WORDS = LayerSpec(id="words", name="words", class_name="InputLayer", role="input",

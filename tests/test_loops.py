@@ -28,7 +28,8 @@ def test_the_loops_of_the_examples(example_specs):
              for name, spec in example_specs.items() if spec.loops}
     assert found == {"attention_decoder_loop": [("post_attention_lstm", 4, True)],
                      "feedback_forecaster": [("lstm_cell", 4, True)],
-                     "convlstm_forecaster_loop": [("forecaster_1", 3, True), ("forecaster_2", 3, True)]}
+                     "convlstm_forecaster_loop": [("forecaster_1", 3, True), ("forecaster_2", 3, True)],
+                     "autoregressive_cell": [("cell", 2, True)]}
     # a layer called on two whole sequences is shared, not looped
     assert example_specs["siamese_lstm"].loops == ()
 

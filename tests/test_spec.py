@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnndiagram.spec import (
-    SCHEMA_VERSION, ROLES, TENSOR_KINDS, Connection, LayerSpec, ModelSpec, RecurrentSpec,
-    StateSpec, TensorRef)
+    SCHEMA_VERSION, ROLES, TENSOR_KINDS, CellSpec, Connection, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec,
+    StateSpec, TensorRef, WeightSpec)
 
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
 dims = st.one_of(st.none(), st.integers(1, 4096))
@@ -20,6 +20,18 @@ config_values = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.lists(st.integers(1, 9), max_size=3).map(tuple))
 states = st.builds(StateSpec, name=names, shape=shapes, group=st.integers(0, 3))
+sizes = st.lists(st.integers(1, 64), min_size=1, max_size=4).map(tuple)
+gates = st.lists(st.sampled_from("ifgozrh"), max_size=4).map(tuple)
+weights = st.builds(WeightSpec, name=names, shape=sizes, gates=gates)
+convs = st.builds(ConvSpec, kernel_size=sizes, strides=sizes, padding=st.sampled_from(["same", "valid"]),
+                  dilation_rate=sizes, data_format=st.sampled_from(["channels_last", "channels_first"]))
+cell_specs = st.builds(
+    CellSpec, kind=names, figure=st.one_of(st.none(), st.sampled_from(["simple_rnn", "gru", "lstm"])),
+    gates=gates, units=st.one_of(st.none(), st.integers(1, 512)), input_size=st.one_of(st.none(), st.integers(1, 512)),
+    activation=st.one_of(st.none(), names), recurrent_activation=st.one_of(st.none(), names),
+    use_bias=st.booleans(), reset_after=st.one_of(st.none(), st.booleans()),
+    unit_forget_bias=st.one_of(st.none(), st.booleans()), dropout=st.floats(0, 1), recurrent_dropout=st.floats(0, 1),
+    conv=st.one_of(st.none(), convs), weights=st.lists(weights, max_size=3).map(tuple))
 
 
 def recurrent_specs(depth: int = 1):
@@ -30,7 +42,8 @@ def recurrent_specs(depth: int = 1):
         return_sequences=st.booleans(), return_state=st.booleans(), go_backwards=st.booleans(),
         stateful=st.booleans(), masked=st.booleans(), cells=st.lists(names, max_size=3).map(tuple),
         activation=st.one_of(st.none(), names), merge_mode=st.one_of(st.none(), names),
-        merged_units=st.one_of(st.none(), st.integers(1, 1024)), forward=child, backward=child)
+        merged_units=st.one_of(st.none(), st.integers(1, 1024)), forward=child, backward=child,
+        cell_specs=st.lists(cell_specs, max_size=2).map(tuple))
 
 
 connections = st.builds(Connection, layer=names, call=st.integers(0, 3), tensor=st.integers(0, 4),
@@ -46,7 +59,8 @@ def layer_specs(depth: int = 1):
         output_shapes=st.lists(shapes, max_size=3).map(tuple),
         inbound=st.lists(connections, max_size=3).map(tuple), call=st.integers(0, 3),
         config=st.dictionaries(names, config_values, max_size=4).map(lambda d: tuple(d.items())),
-        recurrent=st.one_of(st.none(), recurrent_specs()), wrapped=inner, model=nested)
+        recurrent=st.one_of(st.none(), recurrent_specs()), wrapped=inner, model=nested,
+        cell=st.one_of(st.none(), cell_specs))
 
 
 def model_specs(depth: int = 1):
@@ -98,3 +112,12 @@ def test_a_version_1_bidirectional_gets_units_per_direction():
     spec = ModelSpec("m", "Functional", (), (), (layer,))
     text = spec.to_json().replace('"schema_version": 2', '"schema_version": 1')
     assert ModelSpec.from_json(text).layers[0].recurrent.units == 16
+
+
+def test_a_cells_parameters_are_its_weights_sizes_and_are_written_out():
+    cell = CellSpec("GRUCell", "gru", ("z", "r", "h"), 4, 2, weights=(
+        WeightSpec("kernel", (2, 12), ("z", "r", "h")), WeightSpec("recurrent_kernel", (4, 12), ("z", "r", "h")),
+        WeightSpec("bias", (2, 12), ("z", "r", "h"))))
+    assert cell.params == 24 + 48 + 24
+    assert cell.to_dict()["params"] == 96
+    assert CellSpec.from_dict(cell.to_dict()) == cell

@@ -3,9 +3,9 @@
 Every model and layer is named explicitly: Keras's automatic names come from global
 counters, so they would change with whatever was built before and break determinism.
 The examples come in four groups: the blog post's figures (``seed``), one recurrent idea
-per model (``basic``), the functional patterns of published models, rebuilt small from
-their public sources (``functional``), and recurrence in Python loops and nested models
-(``loops``).
+per model (``basic``), the settings inside a cell (``cells``: the gate view's), the
+functional patterns of published models, rebuilt small from their public sources
+(``functional``), and recurrence in Python loops and nested models (``loops``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from ..read.keras_import import import_keras
 from .base import SEED_TOKENS, Example
+from .cells import EXAMPLES as _CELLS
+from .cells import autoregressive_cell, deep_bidirectional_gru, gate_settings
 from .basic import EXAMPLES as _BASIC
 from .basic import (addition_rnn, attention_seq2seq, char_seq2seq, conv_lstm_text, convlstm_next_frame, crnn,
                     custom_cell_rnn, gru_masked_embedding, long_sequence, lstm_classifier, nested_encoder,
@@ -32,11 +34,12 @@ __all__ = ["SEED_TOKENS", "Example", "build", "get", "names",
            "lstm_classifier", "gru_masked_embedding", "stacked_bidirectional_lstm", "char_seq2seq",
            "convlstm_next_frame", "custom_cell_rnn", "stateful_gru", "long_sequence", "variable_length",
            "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder", "attention_seq2seq",
+           "gate_settings", "autoregressive_cell", "deep_bidirectional_gru",
            "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder", "nmt_encoder",
            "bidirectional_handoff", "luong_attention", "attention_decoder_loop", "feedback_forecaster",
            "convlstm_forecaster_loop", "hierarchical_attention"]
 
-_EXAMPLES: Tuple[Example, ...] = _SEED + _BASIC + _FUNCTIONAL + _LOOPS
+_EXAMPLES: Tuple[Example, ...] = _SEED + _BASIC + _CELLS + _FUNCTIONAL + _LOOPS
 _BY_NAME: Dict[str, Example] = {e.name: e for e in _EXAMPLES}
 
 

@@ -159,7 +159,7 @@ def _clashes(routes: Sequence[Route], paths: Dict[str, Tuple[Tuple[float, float]
     bands: List[int] = []
     for bucket in runs.values():
         bucket.sort(key=lambda run: run[0])
-        for i, (a0, a1, ra, ba) in enumerate(bucket):  # runs that start before a1 - 1 px
+        for i, (_, a1, ra, ba) in enumerate(bucket):  # runs that start before a1 - 1 px
             for b0, b1, rb, bb in bucket[i + 1:]:
                 if b0 >= a1 - 1.0:
                     break

@@ -87,12 +87,16 @@ Item = Union[Box, Label, Arrow, Group]
 
 @dataclass(frozen=True)
 class Scene:
+    """A drawing: its size, ``<title>`` and ``<desc>``, theme and items. ``styles`` names the
+    extra stylesheets (``templates/NAME.css.j2``) its items' classes need (the gate view's)."""
+
     width: float
     height: float
     title: str
     desc: str
     theme: str
     items: Tuple[Item, ...]
+    styles: Tuple[str, ...] = ()
 
 
 def _text_span(label: Label) -> Tuple[float, float, float]:

@@ -8,37 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from ..spec import (
-    ConfigValue,
-    Connection,
-    LayerSpec,
-    ModelSpec,
-    Role,
-    Shape,
-    TensorKind,
-    TensorRef,
-)
-from .calls import (
-    Call,
-    Key,
-    Ref,
-    Source,
-    Unsupported,
-    folded_mask_ops,
-    number,
-    unsupported,
-)
-from .layers import (
-    INPUT,
-    MERGE,
-    PER_STEP,
-    SEQUENCE,
-    SUMMARY_KEYS,
-    TOKENS,
-    WRAPPER,
-    LayerKind,
-    kind_of,
-)
+from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
+from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
+from .cells import direct_cell_spec
+from .layers import INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_of
 from .loops import find_loops
 from .recurrent import bidirectional_outputs, cell_spec, is_cell, recurrent_spec
 from .view import LayerView
@@ -131,6 +104,8 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
     elif is_cell(view, row) and input_shapes:
         role = "recurrent"
         fields["recurrent"] = cell_spec(view, row, input_shapes[0], output_shapes)
+        if row is not None and row.gates is not None:  # a built-in cell: its gates and weights
+            fields["cell"] = direct_cell_spec(view, row, input_shapes[0])
     elif row is not None and row.role == WRAPPER and input_shapes:
         role = "per_step"
         inner = view.child("layer")

@@ -60,6 +60,26 @@ class Recurrent:
 
 
 @dataclass(frozen=True)
+class Gates:
+    """How a built-in cell computes one step, as Keras writes it.
+
+    ``figure`` names the drawing the gate view makes of it (``simple_rnn``, ``gru``,
+    ``lstm``); ``order`` lists its gates in the order Keras stores their blocks along the
+    last axis of ``kernel``, ``recurrent_kernel`` and ``bias`` (``g`` is the LSTM's
+    candidate, which Keras's code calls ``c``; a GRU's candidate is ``h``). ``two_biases``
+    names the setting that gives the bias a second row, of recurrent biases (a GRU's
+    ``reset_after``); ``forget_bias`` the setting that starts the forget gate's bias at 1
+    (``unit_forget_bias``). A spatial cell (ConvLSTM's) convolves where the others multiply,
+    so its kernels are ``kernel_size + (channels, n * filters)``.
+    """
+
+    figure: str
+    order: Tuple[str, ...]
+    two_biases: Optional[str] = None
+    forget_bias: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class LayerKind:
     """One row of the table: a Keras class and what rnndiagram knows of it.
 
@@ -75,6 +95,7 @@ class LayerKind:
     ``saved_as`` is the class name a saved file uses, where it is not the class's own (an
     exported alias). ``cell_of`` is, for a cell class, the recurrent kind it is drawn as
     when called directly (``LSTM`` for ``LSTMCell``; a ConvLSTM's rank follows from its input).
+    ``gates`` describes a built-in cell's step and weights.
     """
 
     name: str
@@ -89,6 +110,7 @@ class LayerKind:
     wraps: Optional[str] = None
     saved_as: Optional[str] = None
     cell_of: Optional[str] = None
+    gates: Optional[Gates] = None
 
 
 def _rows(names: Iterable[str], role: Optional[str], shape: Optional[Rule], mask: Optional[str] = None,
@@ -129,10 +151,12 @@ _ROWS: Tuple[LayerKind, ...] = (
     _recurrent("RNN"),
     LayerKind("Bidirectional", RECURRENT, mask=BIDIRECTIONAL, takes_mask=True,
               recurrent=Recurrent("Bidirectional"), attributes=("merge_mode",)),
-    LayerKind("SimpleRNNCell", states=("h",), cell_of="SimpleRNN"),
-    LayerKind("GRUCell", states=("h",), cell_of="GRU"),
-    LayerKind("LSTMCell", states=("h", "c"), cell_of="LSTM"),
-    LayerKind("ConvLSTMCell", states=("h", "c"), spatial=True, cell_of="ConvLSTM"),
+    LayerKind("SimpleRNNCell", states=("h",), cell_of="SimpleRNN", gates=Gates("simple_rnn", ("h",))),
+    LayerKind("GRUCell", states=("h",), cell_of="GRU", gates=Gates("gru", ("z", "r", "h"), two_biases="reset_after")),
+    LayerKind("LSTMCell", states=("h", "c"), cell_of="LSTM",
+              gates=Gates("lstm", ("i", "f", "g", "o"), forget_bias="unit_forget_bias")),
+    LayerKind("ConvLSTMCell", states=("h", "c"), spatial=True, cell_of="ConvLSTM",
+              gates=Gates("lstm", ("i", "f", "g", "o"), forget_bias="unit_forget_bias")),
     LayerKind("StackedRNNCells", wraps="cells"),
     # Wrappers.
     LayerKind("TimeDistributed", WRAPPER, mask=PASS, takes_mask=True, attributes=(), wraps="step"),

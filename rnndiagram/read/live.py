@@ -300,6 +300,9 @@ class _LiveView:
         if self.op or flatten is None:
             return ()
         return tuple(_LiveView(self.keras, layer) for layer in flatten(include_self=False, recursive=True))
+    def weight_shapes(self, input_size: Optional[int]) -> Optional[Tuple[Tuple[str, Tuple[int, ...]], ...]]:
+        # A built cell holds its variables: their shapes are the truth, whatever its code.
+        return tuple((w.name, tuple(int(d) for d in w.shape)) for w in self.obj.weights)
 
 
 def _state_size(size: Any) -> StateSize:

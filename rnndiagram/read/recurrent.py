@@ -9,6 +9,7 @@ from typing import Iterable, List, Optional, Tuple
 from ..spec import RecurrentSpec, Shape, StateSpec
 from .layers import LAYERS, LayerKind, kind_of, state_names
 from .calls import Unsupported
+from .cells import cell_specs
 from .view import LayerView, StateSize
 
 
@@ -114,6 +115,7 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
         cells=tuple(c.name for c in found),
         activation=_shared(c.activation for c in found),
         recurrent_activation=_shared(c.recurrent_activation for c in found),
+        cell_specs=cell_specs(view, row, input_shape),
     )
 
 

@@ -57,7 +57,8 @@ def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps:
     for tensor, ref in zip(inputs, spec.inputs):
         shape = [1 if i == 0 else steps if d is None else d for i, d in enumerate(tensor.shape)]
         if ref.layer in vocab or "int" in str(tensor.dtype):
-            arrays.append(rng.integers(1, max(int(vocab.get(ref.layer) or 10), 2), size=shape).astype(str(tensor.dtype)))
+            high = max(int(vocab.get(ref.layer) or 10), 2)
+            arrays.append(rng.integers(1, high, size=shape).astype(str(tensor.dtype)))
         else:
             arrays.append(np.round(rng.uniform(0.1, 1, size=shape), 1).astype("float32"))
     return arrays

@@ -56,6 +56,10 @@ class LayerView(Protocol):
     def state_sizes(self) -> Tuple[StateSize, ...]:
         """A custom cell's state shapes, without batch."""
 
+    def weight_shapes(self, input_size: Optional[int]) -> Optional[Tuple[Tuple[str, Tuple[int, ...]], ...]]:
+        """A custom cell's weights (name, shape) when it reads steps of ``input_size``
+        features; ``None`` if the reader cannot know them."""
+
     def nested_spec(self) -> ModelSpec:
         """The spec of a nested model."""
 

@@ -251,12 +251,24 @@ def render_dot(graph: UnrolledGraph) -> str:
     Inputs are at the bottom (``rankdir=BT``) and time runs left to right; invisible,
     heavy edges keep each row in time order and each column straight.
     """
-    dot = graphviz.Digraph(name=dot_id(graph.name))
+    dot = digraph(graph.name, graph.summary)
+    add_unrolled(dot, graph)
+    return dot.source
+
+
+def digraph(name: str, summary: str) -> graphviz.Digraph:
+    """An empty drawing with the look every rnndiagram DOT output shares (inputs at the bottom)."""
+    dot = graphviz.Digraph(name=dot_id(name))
     dot.attr("graph", rankdir="BT", newrank="true", nodesep="0.55", ranksep="0.45",
-             fontname="Helvetica", labelloc="t", label=dot_text(graph.name),
-             tooltip=dot_tooltip(graph.summary))
+             fontname="Helvetica", labelloc="t", label=dot_text(name),
+             tooltip=dot_tooltip(summary))
     dot.attr("node", fontname="Helvetica", fontsize="12", color=_INK, fontcolor=_INK)
     dot.attr("edge", fontname="Helvetica", fontsize="10", color=_INK, arrowsize="0.7")
+    return dot
+
+
+def add_unrolled(dot: graphviz.Digraph, graph: UnrolledGraph) -> None:
+    """The unrolled graph's clusters, rows and edges, added to ``dot``."""
     rows: Dict[Tuple[int, int], List[Node]] = {}
     for node in graph.nodes:
         rows.setdefault((node.panel, node.row), []).append(node)
@@ -266,4 +278,3 @@ def render_dot(graph: UnrolledGraph) -> str:
                {r: g for (p, r), g in gaps.items() if p == panel.index})
     for edge in graph.edges:
         dot.edge(dot_id(edge.src), dot_id(edge.dst), **_edge_attrs(edge))
-    return dot.source

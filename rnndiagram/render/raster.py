@@ -49,8 +49,8 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
         raise OptionError(f"scale must be a positive number, not {scale!r}")
     fit = _largest_factor(svg, scale)
     if fit is not None:
-        raise OptionError(f"the PNG at scale {scale:g} would be {_too_big(svg, scale)}; choose a smaller scale (--scale): at most {fit:.2g} fits "
-                          f"this diagram, or write SVG")
+        raise OptionError(f"the PNG at scale {scale:g} would be {_too_big(svg, scale)}; choose a smaller scale "
+                          f"(--scale): at most {fit:.2g} fits this diagram, or write SVG")
     resvg_py = _require("resvg_py", "resvg-py")
     return bytes(resvg_py.svg_to_bytes(svg_string=_resized(svg, scale)))
 

@@ -110,6 +110,12 @@ def theme_css(theme: str) -> str:
     return scope_css(environment().get_template("theme.css.j2").render(theme=theme), "#" + _UID)
 
 
+@lru_cache(maxsize=None)
+def extra_css(name: str, theme: str) -> str:
+    """An extra stylesheet (``templates/NAME.css.j2``) of one theme, scoped like the theme's."""
+    return scope_css(environment().get_template(f"{name}.css.j2").render(theme=theme), "#" + _UID)
+
+
 def scope_css(css: str, scope: str) -> str:
     """Prefix every selector of ``css`` with ``scope`` (at-rules such as ``@media`` kept).
 
@@ -139,6 +145,7 @@ def scope_css(css: str, scope: str) -> str:
 def render_svg(scene: Scene) -> str:
     """The scene as a self-contained SVG document, its ids and styles scoped to its root,
     whose id is ``rnd-`` and a hash of the document."""
+    css = theme_css(scene.theme) + "".join(extra_css(name, scene.theme) for name in scene.styles)
     document = environment().get_template("diagram.svg.j2").render(
-        scene=scene, uid=_UID, css=theme_css(scene.theme), items=stream(scene.items))
+        scene=scene, uid=_UID, css=css, items=stream(scene.items))
     return document.replace(_UID, "rnd-" + hashlib.sha256(document.encode("utf-8")).hexdigest()[:12])

@@ -433,7 +433,7 @@ class _Builder:
         box = self.add_node(id=f"{layer.id}-box", kind="merge" if layer.role == "merge" else "box",
                             panel=panel.index, row=row, col=panel.last, label=labels.box_label(layer.class_name),
                             detail=labels.box_detail(layer), layer=layer.id)
-        for conn, handle in inputs:
+        for _, handle in inputs:
             self.add_edge(self.last_node(handle), box, "data", layer=layer.id)
         out = layer.output_shapes[0]
         if self.opens_axis(layer, out):  # (batch, time, features): a new time axis (RepeatVector, Reshape)

@@ -9,7 +9,8 @@ that the next call needs when it also leads to a model output without passing an
 (an autoregressive prediction fed back). Its row is its layer, for a layer called at every
 step, or its class and rank among the step's other layers of that class, for one made anew
 at every step (the ops of ``tf.expand_dims(x, 1)``). Rows are those of a step in the middle
-of the loop; a layer with no such row is drawn outside, as it would be without folding.
+of the loop (of both steps, for a loop of two); a layer with no such row is drawn outside,
+as it would be without folding.
 A loop whose steps do not all have those rows is not folded.
 """
 
@@ -119,6 +120,9 @@ def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
         place[layer.id] = (step, (part, f"{base}#{rank}"))
     middle = n // 2 + 1
     rows = [place[l.id][1] for l in layers if l.id in place and place[l.id][0] == middle]
+    if n <= 2:  # no step between the first and the last: the rows both have
+        first = {row for k, row in place.values() if k == 1}
+        rows = [row for row in rows if row in first]
     kept = set(rows)
     if any({row for k2, row in place.values() if k2 == k} != kept for k in range(2, n)):
         return None  # a step in the middle of the loop is not like the others

@@ -1,0 +1,188 @@
+"""Stage 2 of the gate view: a ModelSpec in, a :class:`GateFigure` (what to draw of one step
+inside each cell, on a logical grid) out.
+
+A cell is drawn as the textbook figures draw it (Olah's "Understanding LSTM Networks",
+Cho et al.'s GRU): the input from below, the states from the left, the new states to
+the right and the output above, so every arrow runs up or right. Each gate is a box with
+the activation its config gives and the weight blocks it reads, shaped as Keras stores
+them; pointwise operations are circles. ``recipes`` draws each kind of cell, ``parts``
+holds what this stage hands on; ``layout`` turns the grid into coordinates.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional, Tuple
+
+from .. import labels
+from ..errors import OptionError, UnsupportedLayerError
+from ..options import DiagramOptions
+from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
+from .parts import CellFigure, Flow, GateFigure, Part, TableRow, WeightLabel
+from .recipes import Draft, Names, draw, gate_block
+
+__all__ = ["CellFigure", "Flow", "GateFigure", "Part", "TableRow", "WeightLabel", "gate_figure"]
+
+
+def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
+                values: Optional[Values] = None) -> GateFigure:
+    """The gate view of every recurrent layer of ``spec`` (nested models' too), and of
+    every cell called directly; a layer called several times is drawn once."""
+    options = options or DiagramOptions()
+    cells: List[CellFigure] = []
+    seen = set()
+    for path, layer in _layers(spec):
+        if path in seen:
+            continue
+        seen.add(path)
+        if layer.cell is not None:  # a cell called directly (its recurrent spec is one step)
+            cells.append(_direct_cell(path, layer, layer.cell, values or {}))
+        elif layer.recurrent is not None:
+            cells += _recurrent_cells(path, layer, layer.recurrent, options, values or {})
+    if not cells:
+        raise UnsupportedLayerError(f"model {spec.name!r} has no recurrent layer, so it has no cell to draw "
+                                    f"gate by gate (cell='gates')")
+    total = sum(c.params or 0 for c in cells)
+    summary = (f"One step inside each recurrent cell of Keras model {spec.name}: "
+               + "; ".join(" ".join(c.heading[:1] + c.heading[-1:]) for c in cells)
+               + f". {total:,} recurrent parameters in all.")
+    return GateFigure(spec.name, summary, tuple(cells))
+
+
+def _layers(spec: ModelSpec, prefix: str = "") -> Iterator[Tuple[str, LayerSpec]]:
+    """(path, layer) of every layer call, nested models' layers as ``outer/inner``."""
+    for layer in spec.layers:
+        if layer.model is not None:
+            yield from _layers(layer.model, f"{prefix}{layer.name}/")
+        else:
+            yield f"{prefix}{layer.name}", layer
+
+
+def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions,
+                     values: Values) -> List[CellFigure]:
+    directions = [(rec.forward, "forward"), (rec.backward, "backward")] if rec.bidirectional else [(rec, None)]
+    found: List[CellFigure] = []
+    for d, (direction, which) in enumerate(directions):
+        assert direction is not None
+        if not direction.cell_specs:
+            raise UnsupportedLayerError(
+                f"the spec of layer {path!r} does not describe its cell (it was written before rnndiagram "
+                f"recorded cells); inspect the model again to draw its gates")
+        part = str(d)
+        step = _step(path, direction, options, values, part)
+        for k, cell in enumerate(direction.cell_specs):
+            stacked = len(direction.cell_specs) > 1
+            key = path + (f"-{which[0]}" if which else "") + (f"-c{k + 1}" if stacked else "")
+            names = _names(step, direction.go_backwards, direction.timesteps,
+                           "x" if k == 0 else f"y{k}")
+            states = tuple((s.name, tuple(s.shape[1:])) for s in direction.states if s.group == k)
+            x_dims = direction.features if k == 0 else states[0][1] if states else (cell.input_size,)
+            body = Draft(key, cell, names, tuple(x_dims), states, values,
+                         part + (f".{k}" if stacked else ""), path)
+            heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps)
+            found.append(_figure(body, heading, which, k if stacked else None, step))
+    return found
+
+
+def _direct_cell(path: str, layer: LayerSpec, cell: CellSpec, values: Values) -> CellFigure:
+    """A cell called directly: one step per call, on the step it is given."""
+    names = Names("t", "t-1")
+    states = tuple((name, tuple(shape[1:])) for name, shape in
+                   zip(("h", "c") if len(cell.gates) == 4 else ("h",), layer.output_shapes[1:]))
+    body = Draft(path, cell, names, tuple(layer.input_shapes[0][1:]) if layer.input_shapes else (None,),
+                 states, values, "0", path)
+    heading = (path, f"{_kind_title(cell)}, called directly: one step a call",
+               *_settings_line(cell), _params_text(cell))
+    return _figure(body, heading, None, None, None)
+
+
+def _step(path: str, rec: RecurrentSpec, options: DiagramOptions, values: Values, part: str) -> Optional[int]:
+    """The step drawn: the one asked for, the one values were computed for, or none (``t``)."""
+    found = values.get(gate_key(path, part, "step"))
+    step = int(found[0]) if found else options.step
+    if step is not None and rec.timesteps is not None and step > rec.timesteps:
+        raise OptionError(f"step={step} is past the {rec.timesteps} timesteps of layer {path!r}; "
+                          f"choose a step from 1 to {rec.timesteps} (--step)")
+    return step
+
+
+def _names(step: Optional[int], backwards: bool, timesteps: Optional[int], stem: str) -> Names:
+    if step is None:
+        return Names("t", "t+1" if backwards else "t-1", stem)
+    if backwards:
+        before = 0 if timesteps is not None and step >= timesteps else step + 1
+    else:
+        before = step - 1
+    return Names(str(step), str(before), stem)
+
+
+def _heading(path: str, which: Optional[str], stacked: Optional[int], cell: CellSpec, names: Names,
+             step: Optional[int], timesteps: Optional[int]) -> Tuple[str, ...]:
+    where = " · ".join(p for p in (path, which, None if stacked is None else f"cell {stacked + 1}") if p)
+    of = "?" if timesteps is None else str(timesteps)
+    when = f"step {step} of {of}" if step is not None else f"step t of T = {of}"
+    return (where, f"{_kind_title(cell)}, {when}", *_settings_line(cell), _params_text(cell))
+
+
+def _kind_title(cell: CellSpec) -> str:
+    size = "?" if cell.units is None else str(cell.units)
+    unit = "filters" if cell.conv is not None else "units"
+    return f"{cell.kind} of {size} {unit}"
+
+
+def _settings_line(cell: CellSpec) -> Tuple[str, ...]:
+    """The settings that change the drawing, said once under the heading."""
+    said = []
+    if cell.conv is not None:
+        conv = cell.conv
+        said.append(f"kernel {labels.dims_text(conv.kernel_size)}, padding {conv.padding}"
+                    + (f", strides {labels.dims_text(conv.strides)}" if set(conv.strides) != {1} else "")
+                    + (f", dilation {labels.dims_text(conv.dilation_rate)}" if set(conv.dilation_rate) != {1} else ""))
+    if cell.figure is not None and not cell.use_bias:
+        said.append("use_bias=False: no biases")
+    if cell.reset_after is not None:
+        said.append(f"reset_after={cell.reset_after}: r applied {'after' if cell.reset_after else 'before'} "
+                    f"h·U_h")
+    return tuple(said)
+
+
+def _params_text(cell: CellSpec) -> str:
+    if not cell.weights:
+        return "parameters: unknown (its weights are its own code)"
+    return f"{cell.params:,} parameters"
+
+
+def _figure(body: Draft, heading: Tuple[str, ...], which: Optional[str], stacked: Optional[int],
+            step: Optional[int]) -> CellFigure:
+    draw(body)
+    cell = body.spec
+    known = bool(cell.weights)
+    return CellFigure(
+        key=body.key, layer=body.layer, heading=heading, params=cell.params if known else None,
+        parts=tuple(body.parts), flows=tuple(body.flows), table=_table(cell), total=_total(cell),
+        direction=which, cell=stacked, step="t" if step is None else str(step))
+
+
+# -- the weights table --------------------------------------------------------------------
+
+def _table(cell: CellSpec) -> Tuple[TableRow, ...]:
+    """The weights as stored; a weight of several gates split into their blocks (a GRU's
+    two-row bias, one row of blocks per row of it)."""
+    rows = []
+    for w in cell.weights:
+        if len(w.gates) < 2:
+            rows.append(TableRow(w.name, w.shape, ()))
+            continue
+        block = gate_block(w)
+        if len(w.shape) == 2 and w.name == "bias":
+            rows.append(TableRow(w.name, w.shape, tuple((g, block[1:]) for g in w.gates), "row 0: input biases"))
+            rows.append(TableRow("", (), tuple((g + "′", block[1:]) for g in w.gates), "row 1: recurrent biases"))
+        else:
+            rows.append(TableRow(w.name, w.shape, tuple((g, block) for g in w.gates)))
+    return tuple(rows)
+
+
+def _total(cell: CellSpec) -> str:
+    if not cell.weights:
+        return ""
+    sizes = " + ".join("×".join(str(d) for d in w.shape) for w in cell.weights)
+    return f"{sizes} = {cell.params:,} parameters"

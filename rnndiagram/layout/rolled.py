@@ -1,0 +1,428 @@
+"""Stage 3 of the rolled view: a :class:`~rnndiagram.unroll.rolled.RolledGraph` in, a Scene out;
+and ``beside``, which sets the rolled and the unrolled scenes side by side with an equals sign.
+
+Each node is a gutter of text (its name, title, settings, output shapes) left of its
+shape: a cell with its loop, a box, or an input strip. Rows are stacked bottom to top;
+in a row, each node sits over the nodes it reads (an arrow that skips rows passes them in
+a slot of its own), and the arrows cross the gap between two rows on tracks, two arrows
+from different nodes never on one track.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..unroll.graph import Strip
+from ..unroll.rolled import RolledCell, RolledEdge, RolledGraph, RolledNode
+from .draw import Style, strip_items, strip_size
+from .metrics import text_width
+from .scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+
+
+@dataclass(frozen=True)
+class RolledStyle:
+    """Every size the rolled view uses, in px."""
+
+    cell_w: float = 64.0
+    cell_h: float = 52.0
+    box_h: float = 36.0
+    merge_h: float = 24.0
+    font: float = 12.0
+    cell_font: float = 15.0
+    small: float = 11.0
+    line: float = 15.0           # between two gutter lines
+    gutter_gap: float = 14.0     # between a gutter and its shape
+    loop: float = 22.0           # how far a loop reaches out of its cell
+    lane: float = 16.0           # between the two cells of a Bidirectional
+    node_gap: float = 36.0       # between two nodes of a row
+    slot: float = 14.0           # a row's room for an arrow passing it
+    row_gap: float = 30.0
+    pitch: float = 8.0
+    port_gap: float = 14.0
+    margin: float = 20.0
+    strips: Style = Style()
+
+
+@dataclass
+class _Shape:
+    """A node laid out around its own origin: its items, where arrows enter (per cell) and
+    leave (per output), and its extent."""
+
+    items: List[Item]
+    entries: Dict[str, Tuple[float, float, float]]   # cell id -> (x0, x1, bottom y)
+    exits: Dict[int, Tuple[float, float, str]]       # tensor -> (x, top y, part id)
+    anchor: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    internal: List[Tuple[Tuple[Point, ...], str]] = field(default_factory=list)
+
+
+def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle = RolledStyle()) -> Scene:
+    """Place every node of ``graph`` on its row and route every arrow upwards."""
+    shapes = {n.id: _shape(n, style) for n in graph.nodes}
+    slots = _slots(graph)
+    xs = _place(graph, slots, shapes, style)
+    ports = _ports(graph, shapes, xs, style)
+    tracks, counts = _tracks(graph, slots, shapes, xs, ports)
+    row_y, gap = _rows(graph, shapes, counts, style)
+    items: List[Item] = []
+    for n in graph.nodes:
+        items.append(_node_group(n, shapes[n.id], xs[("node", n.id)], row_y[n.row]))
+    for e in graph.edges:
+        cls = "rnd-edge rnd-handoff" if e.kind == "state" else "rnd-edge rnd-data"
+        for pts in _paths(e, graph, shapes, xs, ports, tracks, row_y, gap, style):
+            items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), (("layer", e.dst),), title=f"{e.src} → {e.dst}"))
+    left, top, right, low = bounds(items)
+    m = style.margin
+    return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary, theme,
+                 translate(tuple(items), m - left, m - top))
+
+
+def beside(rolled: Scene, unrolled: Scene, gap: float = 36.0) -> Scene:
+    """The rolled scene, an equals sign, and the unrolled scene, their bottoms aligned: the
+    figure textbooks draw of a recurrent network."""
+    height = max(rolled.height, unrolled.height)
+    sign_x = rolled.width + gap / 2
+    mid = height - rolled.height / 2
+    sign = Group("rnd-equals", (Label(sign_x, mid + 0.36 * 40, "=", "rnd-equals-label", 40, bold=True),))
+    items = (translate(rolled.items, 0, height - rolled.height) + (sign,)
+             + translate(unrolled.items, rolled.width + gap, height - unrolled.height))
+    desc = f"The rolled diagram equals the unrolled one. {unrolled.desc}"
+    return Scene(round(rolled.width + gap + unrolled.width, 1), round(height, 1), unrolled.title, desc,
+                 unrolled.theme, items, tuple(dict.fromkeys(rolled.styles + unrolled.styles)))
+
+
+# -- one node -----------------------------------------------------------------------------------
+
+def _gutter(lines: Sequence[str], style: RolledStyle) -> Tuple[List[Label], float, float]:
+    labels = [Label(0, i * style.line, line, "rnd-gutter-name" if i == 0 else "rnd-gutter", style.font,
+                    bold=i == 0, anchor="start") for i, line in enumerate(lines)]
+    width = max((text_width(l, style.font, i == 0) for i, l in enumerate(lines)), default=0.0)
+    return labels, width, len(lines) * style.line
+
+
+def _shape(node: RolledNode, style: RolledStyle) -> _Shape:
+    """The node around its origin: the shape's centre at x = 0, its bottom at y = 0."""
+    if node.kind == "recurrent":
+        body, entries, exits, internal = _cells(node, style)
+    elif node.kind == "input":
+        body, entries, exits = _input(node, style)
+        internal = []
+    else:
+        body, entries, exits = _box(node, style)
+        internal = []
+    left, top, right, bottom = bounds(body)
+    gutter, width, height = _gutter(node.lines, style)
+    gx = left - style.gutter_gap - width
+    mid = (top + bottom) / 2
+    gy = mid - height / 2 + 0.76 * style.font
+    placed = [Label(gx + l.x, gy + l.y, l.text, l.cls, l.size, l.bold, l.anchor) for l in gutter]
+    items: List[Item] = [Group("rnd-gutter", tuple(placed), (("layer", node.id),))] + body
+    l2, t2, r2, b2 = bounds(items)
+    return _Shape(items, entries, exits, 0.0, l2, r2, t2, b2, internal)
+
+
+def _input(node: RolledNode, style: RolledStyle):
+    dims = _input_dims(node)
+    strip = Strip(dims)
+    w, h = strip_size(strip, style.strips)
+    items = strip_items(strip, 0, -h / 2, style.strips)
+    frame = items[0] if isinstance(items[0], Box) else None
+    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id),), frame, title=node.id)
+    return [group], {node.id: (-w / 2, w / 2, 0.0)}, {0: (0.0, -h, node.id)}
+
+
+def _input_dims(node: RolledNode) -> Tuple[Optional[int], ...]:
+    """One step of an input (its last axes), from its gutter line ``Input (None, T, 8)``."""
+    text = node.lines[1][len("Input "):].strip("()")
+    dims = tuple(None if d.strip() == "None" else int(d) for d in text.split(",") if d.strip())
+    return dims[2:] or dims[1:] or (1,)
+
+
+def _box(node: RolledNode, style: RolledStyle):
+    text = node.label or node.kind
+    if node.kind == "merge":
+        w, h, cls, rx = text_width(text, style.small, True) + 18, style.merge_h, "rnd-merge-frame", 11.0
+    else:
+        w, h, cls, rx = max(style.cell_w, text_width(text, style.font, True) + 20), style.box_h, "rnd-box-frame", 6.0
+    frame = Box(-w / 2, -h, w, h, f"rnd-frame {cls}", rx)
+    size = style.small if node.kind == "merge" else style.font
+    label = Label(0, -h / 2 + 0.36 * size, text, f"rnd-{'merge' if node.kind == 'merge' else 'box'}-label", size,
+                  bold=True, boxed=True)
+    kind = "rnd-merge" if node.kind == "merge" else "rnd-box"
+    group: Item = Group(kind, (frame, label), (("layer", node.id),), frame, title=node.id)
+    return [group], {node.id: (-w / 2, w / 2, 0.0)}, {0: (0.0, -h, node.id)}
+
+
+def _cells(node: RolledNode, style: RolledStyle):
+    """One cell with its loop, or a Bidirectional's two side by side (backward left, looping
+    left; forward right), with the merge of their outputs above them."""
+    cells = node.cells
+    widths = [max(style.cell_w, text_width(c.label, style.cell_font, True) + 20) for c in cells]
+    lefts = [-widths[0] - style.lane / 2, style.lane / 2] if len(cells) == 2 else [-widths[0] / 2]
+    order = list(range(len(cells)))
+    if len(cells) == 2:  # the backward cell on the left, its loop facing away from the forward one
+        lefts = [style.lane / 2, -widths[1] - style.lane / 2]
+    items: List[Item] = []
+    entries: Dict[str, Tuple[float, float, float]] = {}
+    boxes: Dict[int, Box] = {}
+    for i in order:
+        cell = cells[i]
+        box = Box(lefts[i], -style.cell_h, widths[i], style.cell_h, "rnd-frame rnd-cell-frame", 6)
+        boxes[i] = box
+        outward = -1 if (len(cells) == 2 and i == 1) or (len(cells) == 1 and cell.backwards) else 1
+        items.append(_rolled_cell(node, cell, box, outward, style))
+        entries[cell.id] = (box.x, box.right, 0.0)
+    exits: Dict[int, Tuple[float, float, str]] = {}
+    internal: List[Tuple[Tuple[Point, ...], str]] = []
+    first = 0
+    if len(cells) == 2 and node.merge:
+        w = text_width(node.merge, style.small, True) + 18
+        top = -style.cell_h - 22 - style.merge_h
+        pill = Box(-w / 2, top, w, style.merge_h, "rnd-frame rnd-merge-frame", 11)
+        items.append(Group("rnd-merge", (pill, Label(0, top + style.merge_h / 2 + 0.36 * style.small, node.merge,
+                                                     "rnd-merge-label", style.small, bold=True, boxed=True)),
+                           (("layer", node.id),), pill, title=f"{node.id} merge"))
+        for i, dx in ((1, -7.0), (0, 7.0)):
+            cx = boxes[i].x + boxes[i].w / 2
+            internal.append((((cx, -style.cell_h), (cx, top + style.merge_h + 9), (dx, top + style.merge_h + 9),
+                              (dx, top + style.merge_h)), node.id))
+        exits[0] = (0.0, top, node.id)
+        first = 1
+    elif len(cells) == 2:
+        for i in (0, 1):
+            exits[i] = (boxes[i].x + boxes[i].w / 2, -style.cell_h, cells[i].id)
+        first = 2
+    per_cell = max(len(c.loop) for c in cells)
+    for k in range(first, first + per_cell * len(cells) + 1):
+        which = min((k - first) // max(per_cell, 1), len(cells) - 1)
+        box = boxes[which]
+        # A Bidirectional's states leave their cell off its centre, clear of the merge above.
+        off = 0.0 if len(cells) == 1 else (12.0 if box.x > 0 else -12.0)
+        exits.setdefault(k, (box.x + box.w / 2 + off, -style.cell_h, cells[which].id))
+    for path, owner in internal:
+        items.append(Group("rnd-edge rnd-data", (Arrow(path, "rnd-arrow"),), (("layer", owner),),
+                           title=f"{owner} → {owner}"))
+    return items, entries, exits, internal
+
+
+def _rolled_cell(node: RolledNode, cell: RolledCell, box: Box, outward: int, style: RolledStyle) -> Group:
+    """A cell, its loop (out of its side and back in, carrying its states) and the loop's labels."""
+    cx, cy = box.x + box.w / 2, box.y + box.h / 2
+    side = box.right if outward > 0 else box.x
+    reach = side + outward * style.loop
+    loop = Arrow(((side, cy - 11), (reach, cy - 11), (reach, cy + 11), (side, cy + 11)),
+                 "rnd-arrow rnd-arrow-state")
+    lines = list(cell.loop) + [cell.repeat]
+    anchor = "start" if outward > 0 else "end"
+    x = reach + outward * 6
+    y0 = cy - (len(lines) - 1) * 14 / 2 + 0.36 * style.small
+    texts = [Label(x, y0 + i * 14, line, "rnd-caption" if i < len(lines) - 1 else "rnd-repeat", style.small,
+                   bold=i == len(lines) - 1, anchor=anchor) for i, line in enumerate(lines)]
+    edge = Group("rnd-edge rnd-state rnd-loop", (loop,), (("layer", node.id),) + (
+        (("state", ", ".join(l.split(" ")[0] for l in cell.loop)),) if cell.loop else ()),
+        title=f"{node.id} → {node.id}")
+    frame = Box(box.x, box.y, box.w, box.h, box.cls, box.rx)
+    names: List[Item] = [Label(cx, cy + 0.36 * style.cell_font, cell.label, "rnd-cell-label", style.cell_font,
+                               bold=True, boxed=True)]
+    if cell.direction:  # which way a Bidirectional's cell runs, under its kind
+        names = [Label(cx, cy - 2, cell.label, "rnd-cell-label", style.cell_font, bold=True, boxed=True),
+                 Label(cx, cy + 14, cell.direction, "rnd-caption", 10, boxed=True)]
+    attrs = [("layer", node.id)] + ([("direction", cell.direction)] if cell.direction else [])
+    return Group("rnd-cell rnd-rolled", (frame, *names, edge, *texts), tuple(attrs), frame,
+                 title=f"{node.id}{' ' + cell.direction if cell.direction else ''}: {cell.label} {cell.repeat}")
+
+
+# -- rows and slots -------------------------------------------------------------------------------
+
+Slot = Tuple[str, str]
+"""A place in a row: ``("node", id)``, or ``("pass", edge id + row)`` for an arrow passing it."""
+
+
+def _slots(graph: RolledGraph) -> Dict[int, List[Slot]]:
+    rows: Dict[int, List[Slot]] = defaultdict(list)
+    row_of = {n.id: n.row for n in graph.nodes}
+    for n in graph.nodes:
+        rows[n.row].append(("node", n.id))
+    for e in graph.edges:
+        for r in range(row_of[e.src] + 1, row_of[e.dst]):
+            rows[r].append(("pass", f"{e.id}@{r}"))
+    return rows
+
+
+def _chain(e: RolledEdge, graph: RolledGraph) -> List[Tuple[int, Slot]]:
+    """The slots an edge passes, row by row, from its source to its destination."""
+    rs, rd = graph.node(e.src).row, graph.node(e.dst).row
+    return ([(rs, ("node", e.src))] + [(r, ("pass", f"{e.id}@{r}")) for r in range(rs + 1, rd)]
+            + [(rd, ("node", e.dst))])
+
+
+def _extent(slot: Slot, shapes: Dict[str, _Shape], style: RolledStyle) -> Tuple[float, float]:
+    if slot[0] == "node":
+        s = shapes[slot[1]]
+        return -s.left, s.right
+    return style.slot / 2, style.slot / 2
+
+
+def _place(graph: RolledGraph, slots: Dict[int, List[Slot]], shapes: Dict[str, _Shape],
+           style: RolledStyle) -> Dict[Slot, float]:
+    """The x of each slot's anchor: over what it reads, without overlapping its row's others."""
+    preds: Dict[Slot, List[Slot]] = defaultdict(list)
+    for e in graph.edges:
+        chain = _chain(e, graph)
+        for (_, a), (_, b) in zip(chain, chain[1:]):
+            preds[b].append(a)
+    xs: Dict[Slot, float] = {}
+    for r in sorted(slots):
+        members = slots[r]
+        wanted = {s: sum(xs[p] + _exit_dx(p, shapes) for p in preds[s]) / len(preds[s]) if preds[s] else None
+                  for s in members}
+        order = sorted(range(len(members)), key=lambda i: (wanted[members[i]] is None,
+                                                           wanted[members[i]] or 0.0, i))
+        right: Optional[float] = None
+        for i in order:
+            s = members[i]
+            lo, hi = _extent(s, shapes, style)
+            want = wanted[s]
+            x = want if want is not None else (right + lo if right is not None else lo)
+            if right is not None:
+                x = max(x, right + style.node_gap + lo)
+            xs[s] = x
+            right = x + hi
+    return xs
+
+
+def _exit_dx(slot: Slot, shapes: Dict[str, _Shape]) -> float:
+    if slot[0] == "node":
+        return shapes[slot[1]].exits[0][0]
+    return 0.0
+
+
+def _ports(graph: RolledGraph, shapes: Dict[str, _Shape], xs: Dict[Slot, float],
+           style: RolledStyle) -> Dict[Tuple[str, str], float]:
+    """Where each arrow enters its destination: the cells' bottoms, spread, left to right by
+    where the arrows come from; a Bidirectional's input enters both its cells."""
+    entering: Dict[Tuple[str, str], List[Tuple[float, str]]] = defaultdict(list)
+    for e in graph.edges:
+        chain = _chain(e, graph)
+        before = chain[-2][1]
+        x = xs[before] + (_exit(e, shapes, graph)[0] if before[0] == "node" else 0.0)
+        for cell in _targets(e, shapes):
+            entering[(e.dst, cell)].append((x, e.id))
+    ports: Dict[Tuple[str, str], float] = {}
+    for (dst, cell), found in entering.items():
+        x0, x1, _ = shapes[dst].entries[cell]
+        base = xs[("node", dst)]
+        found.sort()
+        k = len(found)
+        spacing = min(style.port_gap, (x1 - x0 - 10) / max(k - 1, 1))
+        for i, (_, eid) in enumerate(found):
+            ports[(eid, cell)] = base + (x0 + x1) / 2 + (i - (k - 1) / 2) * spacing
+    return ports
+
+
+def _targets(e: RolledEdge, shapes: Dict[str, _Shape]) -> List[str]:
+    return sorted(shapes[e.dst].entries)
+
+
+def _exit(e: RolledEdge, shapes: Dict[str, _Shape], graph: RolledGraph) -> Tuple[float, float, str]:
+    exits = shapes[e.src].exits
+    return exits.get(e.tensor, exits[0])
+
+
+def _crossings(e: RolledEdge, graph: RolledGraph, shapes, xs, ports) -> List[Tuple[int, float, float]]:
+    """(row under the gap, x below, x above) of each gap the edge crosses."""
+    chain = _chain(e, graph)
+    found = []
+    x = xs[chain[0][1]] + _exit(e, shapes, graph)[0]
+    for (r, _), (_, slot) in zip(chain, chain[1:]):
+        if slot[0] == "node":
+            ends = [ports[(e.id, c)] for c in _targets(e, shapes)]
+        else:
+            ends = [xs[slot]]
+        for end in ends:
+            found.append((r, x, end))
+        x = ends[0]
+    return found
+
+
+def _tracks(graph: RolledGraph, slots, shapes, xs, ports):
+    """The track of each arrow's run across each gap; runs of different sources that
+    overlap get different tracks."""
+    runs: Dict[int, List[Tuple[float, float, str, Tuple[str, int, float]]]] = defaultdict(list)
+    for e in graph.edges:
+        for r, a, b in _crossings(e, graph, shapes, xs, ports):
+            if abs(a - b) > 0.5:
+                runs[r].append((min(a, b), max(a, b), e.src, (e.id, r, b)))
+    tracks: Dict[Tuple[str, int, float], int] = {}
+    counts: Dict[int, int] = defaultdict(int)
+    for r, members in runs.items():
+        placed: List[Tuple[float, float, str, int]] = []
+        for x0, x1, src, key in sorted(members, key=lambda m: (m[0], m[1], m[2])):
+            track = 0
+            while any(t == track and s != src and a < x1 + 4 and x0 < b + 4 for a, b, s, t in placed):
+                track += 1
+            placed.append((x0, x1, src, track))
+            tracks[key] = track
+        counts[r] = 1 + max(t for *_, t in placed)
+    return tracks, counts
+
+
+def _rows(graph: RolledGraph, shapes: Dict[str, _Shape], counts: Dict[int, int],
+          style: RolledStyle) -> Tuple[Dict[int, float], Dict[int, Tuple[float, float]]]:
+    """The baseline y of each row (the bottom of its shapes) and the gap above each row."""
+    top: Dict[int, float] = defaultdict(float)
+    low: Dict[int, float] = defaultdict(float)
+    for n in graph.nodes:
+        top[n.row] = min(top[n.row], shapes[n.id].top)
+        low[n.row] = max(low[n.row], shapes[n.id].bottom)
+    y: Dict[int, float] = {0: 0.0}
+    gap: Dict[int, Tuple[float, float]] = {}
+    for r in range(1, graph.rows):
+        height = max(style.row_gap, (counts[r - 1] + 1) * style.pitch + 14)
+        upper = y[r - 1] + top[r - 1]
+        y[r] = upper - height - low[r]
+        gap[r - 1] = (upper - height, upper)
+    return y, gap
+
+
+def _paths(e: RolledEdge, graph: RolledGraph, shapes, xs, ports, tracks, row_y, gap,
+           style: RolledStyle) -> List[Tuple[Point, ...]]:
+    """The arrow of an edge, one per cell it enters (a Bidirectional's input enters both)."""
+    src = graph.node(e.src)
+    ex, ey, _ = _exit(e, shapes, graph)
+    start: List[Point] = [(xs[("node", e.src)] + ex, row_y[src.row] + ey)]
+    dst_row = graph.node(e.dst).row
+    crossings = _crossings(e, graph, shapes, xs, ports)
+    paths = []
+    for cell in _targets(e, shapes):
+        pts = list(start)
+        end = ports[(e.id, cell)]
+        for r, a, b in crossings:
+            if r == dst_row - 1 and abs(b - end) > 0.5:
+                continue  # the run to the other cell
+            if abs(a - b) > 0.5:
+                y = gap[r][1] - style.pitch * (1 + tracks[(e.id, r, b)])
+                pts += [(a, y), (b, y)]
+        pts.append((end, row_y[dst_row] + shapes[e.dst].entries[cell][2]))
+        paths.append(tuple(_simplified(pts)))
+    return paths
+
+
+def _simplified(pts: List[Point]) -> List[Point]:
+    out: List[Point] = []
+    for p in pts:
+        if out and abs(out[-1][0] - p[0]) < 0.05 and abs(out[-1][1] - p[1]) < 0.05:
+            continue
+        out.append(p)
+    return out
+
+
+def _node_group(n: RolledNode, shape: _Shape, x: float, y: float) -> Group:
+    attrs = [("layer", n.id)] + ([("output", ",".join(str(o) for o in n.outputs))] if n.outputs else [])
+    return Group(f"rnd-rolled-node rnd-rolled-{n.kind}", translate(tuple(shape.items), x, y), tuple(attrs),
+                 title=n.id)

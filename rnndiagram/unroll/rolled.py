@@ -1,0 +1,180 @@
+"""Stage 2 of the rolled view: a ModelSpec in, a :class:`RolledGraph` (one node per layer
+call, on rows) out.
+
+A recurrent layer is one cell with a loop carrying its states, "× T" times (a
+Bidirectional has a cell each way); every other layer is one box, so the whole model is
+a compact column of at most one row per layer: a layer sits one row above the highest
+layer it reads. A loop of calls (``ModelSpec.loops``, folded as in the unrolled view) is
+rolled too: its recurrent cell runs "× N" for its N calls and every layer it runs at each
+step is one box; what a step reads from the step before is named on the box that reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Literal, Optional, Tuple
+
+from .. import labels
+from ..options import DiagramOptions
+from ..spec import LayerSpec, ModelSpec, RecurrentSpec
+from .builder import summary
+from .folding import plan_folds
+from .nesting import inline_nested
+
+NodeKind = Literal["input", "recurrent", "box", "merge", "model"]
+
+
+@dataclass(frozen=True)
+class RolledCell:
+    """One rolled cell: its kind, which way it runs, the states its loop carries (``h · 32``)
+    and how often it runs (``× 20``)."""
+
+    id: str
+    label: str
+    loop: Tuple[str, ...]
+    repeat: str
+    direction: Optional[str] = None
+    backwards: bool = False
+
+
+@dataclass(frozen=True)
+class RolledNode:
+    """One layer call: ``lines`` name it (its name, title, settings, output shapes);
+    ``cells`` are a recurrent layer's (forward first); ``merge`` how a Bidirectional joins
+    its two outputs (empty when it returns both)."""
+
+    id: str
+    kind: NodeKind
+    row: int
+    lines: Tuple[str, ...]
+    label: str = ""
+    cells: Tuple[RolledCell, ...] = ()
+    merge: str = ""
+    outputs: Tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RolledEdge:
+    """Tensor ``tensor`` of ``src`` read by ``dst`` (a ``state`` read as an initial state)."""
+
+    src: str
+    dst: str
+    tensor: int
+    kind: Literal["data", "state"] = "data"
+
+    @property
+    def id(self) -> str:
+        return f"{self.src}:{self.tensor}--{self.dst}"
+
+
+@dataclass(frozen=True)
+class RolledGraph:
+    name: str
+    summary: str
+    nodes: Tuple[RolledNode, ...]
+    edges: Tuple[RolledEdge, ...]
+
+    @property
+    def rows(self) -> int:
+        return 1 + max((n.row for n in self.nodes), default=-1)
+
+    def node(self, node_id: str) -> RolledNode:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+
+def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGraph:
+    """The rolled view of ``spec``: one node per layer call (one per layer of a loop's
+    step), one row per rank."""
+    options = options or DiagramOptions()
+    drawn = spec if options.expand_nested is False else inline_nested(spec, bool(options.expand_nested))
+    rep, steps = _rolled_loops(drawn) if options.fold_loops else ({}, {})
+    ids = {l.id for l in drawn.layers}
+    edges: List[RolledEdge] = []
+    earlier: Dict[str, List[str]] = {}  # what a loop's step reads from the step before
+    seen = set()
+    for layer in drawn.layers:
+        dst = rep.get(layer.id, layer.id)
+        for c in layer.inbound:
+            src = rep.get(c.layer, c.layer)
+            key = (src, c.tensor, dst)
+            if c.kind == "mask" or c.layer not in ids or key in seen:
+                continue
+            seen.add(key)
+            if steps.get(c.layer, 0) and steps.get(layer.id, 0) and steps[c.layer] != steps[layer.id]:
+                if src != dst:  # a cell's own states are its loop
+                    earlier.setdefault(dst, []).append(f"{drawn.layer(src).name} of the step before")
+                continue
+            edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
+    kept = [layer for layer in drawn.layers if rep.get(layer.id, layer.id) == layer.id]
+    rows: Dict[str, int] = {}
+    for layer in kept:  # topological order: producers first
+        rows[layer.id] = 1 + max((rows[e.src] for e in edges if e.dst == layer.id), default=-1)
+    outputs: Dict[str, List[int]] = {}
+    for i, ref in enumerate(drawn.outputs):
+        outputs.setdefault(rep.get(ref.layer, ref.layer), []).append(i)
+    repeats = {r: sum(1 for v in rep.values() if v == r) for r in set(rep.values())}
+    nodes = tuple(_node(layer, drawn, rows[layer.id], tuple(outputs.get(layer.id, ())), options,
+                        repeats.get(layer.id, 0), tuple(earlier.get(layer.id, ())))
+                  for layer in kept)
+    return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
+
+
+def _rolled_loops(spec: ModelSpec) -> Tuple[Dict[str, str], Dict[str, int]]:
+    """For the layers of folded loops: the call each is drawn as (the first step's call in
+    its row) and its step."""
+    rep: Dict[str, str] = {}
+    steps: Dict[str, int] = {}
+    for fold in plan_folds(spec):
+        first: Dict[Tuple[str, str], str] = {}
+        for layer in spec.layers:  # calls in order, so a row's first call comes first
+            if layer.id in fold.place:
+                step, row = fold.place[layer.id]
+                rep[layer.id] = first.setdefault(row, layer.id)
+                steps[layer.id] = step
+    return rep, steps
+
+
+def _node(layer: LayerSpec, spec: ModelSpec, row: int, outputs: Tuple[int, ...],
+          options: DiagramOptions, calls: int = 0, earlier: Tuple[str, ...] = ()) -> RolledNode:
+    """A layer's node; ``calls``: how many calls of a loop it stands for (0: none)."""
+    name = layer.name if calls else labels.call_name(layer, spec, of_all=True)
+    shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
+    out = "→ " + shapes + (" …" if len(layer.output_shapes) > 2 else "") + (" each" if calls else "")
+    marks = (labels.outputs_label(spec, list(outputs)),) if calls and outputs else \
+        tuple(labels.output_label(spec, i) for i in outputs)
+    marks = (*((f"at each of {calls} loop steps",) if calls else ()), *(f"reads {e}" for e in earlier), *marks)
+    if layer.role == "input":
+        return RolledNode(layer.id, "input", row, (name, f"Input {labels.shape_text(layer.output_shapes[0])}",
+                                                   *marks), outputs=outputs)
+    rec = layer.recurrent
+    if rec is not None:
+        flags = labels.wrap(labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))
+        cells = _cells(layer, rec, options, calls)
+        merge = rec.merge_mode if rec.bidirectional and rec.merge_mode is not None else ""
+        title = labels.layer_title(layer)
+        if rec.bidirectional and rec.forward is not None:
+            title = f"{layer.class_name}({rec.forward.kind}({'?' if rec.units is None else rec.units}))"
+        return RolledNode(layer.id, "recurrent", row, (name, *labels.wrap_title(title), *flags, out, *marks),
+                          cells=cells, merge=merge, outputs=outputs)
+    kind: NodeKind = "merge" if layer.role == "merge" else "model" if layer.model is not None else "box"
+    how = {"per_step": "per timestep", "whole_sequence": "whole sequence"}.get(layer.role, "")
+    return RolledNode(layer.id, kind, row, (name, *labels.wrap_title(labels.layer_title(layer)),
+                                            *((how,) if how else ()), out, *marks),
+                      label=labels.box_label(layer.class_name), outputs=outputs)
+
+
+def _cells(layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions, calls: int = 0) -> Tuple[RolledCell, ...]:
+    directions = [(rec.forward, "forward"), (rec.backward, "backward")] if rec.bidirectional else [(rec, None)]
+    found = []
+    for direction, which in directions:
+        assert direction is not None
+        steps = (direction.timesteps or options.timesteps) if not calls else calls * (direction.timesteps or 1)
+        groups = {s.group for s in direction.states}
+        loop = tuple(f"{s.name}{s.group + 1 if len(groups) > 1 else ''} · {labels.dims_text(s.shape[1:])}"
+                     for s in direction.states)
+        found.append(RolledCell(f"{layer.id}-{which[0]}" if which else layer.id, labels.cell_label(direction),
+                                loop, f"× {'?' if steps is None else steps}", which, direction.go_backwards))
+    return tuple(found)

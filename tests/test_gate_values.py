@@ -1,0 +1,209 @@
+"""Gate values (``cell="gates", values=True, step=t``): rnndiagram steps each cell gate by gate
+from its weights; every step must equal Keras's own cell call, to 1e-5."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any, Dict, List, Sequence, Tuple
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+from test_cells import direct_cell_model
+
+import rnndiagram
+from rnndiagram import examples, labels
+from rnndiagram.errors import OptionError
+from rnndiagram.read.gate_values import compute_gate_values
+from rnndiagram.spec import gate_key
+
+pytestmark = pytest.mark.usefixtures("keep_keras_auto_names")
+TOLERANCE = 1e-5
+
+
+def _model(layer: Any, shape: Tuple[int, ...]) -> keras.Model:
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input(shape=shape, name="x"), layer], name="m")
+    for w in model.weights:  # biases away from zero, so that a misplaced one shows
+        w.assign(np.random.default_rng(len(w.name)).uniform(-0.6, 0.6, w.shape).astype("float32"))
+    return model
+
+
+MODELS = {
+    "simple_relu": lambda: _model(layers.SimpleRNN(3, activation="relu", name="l"), (4, 2)),
+    "gru_after": lambda: _model(layers.GRU(3, name="l"), (4, 2)),
+    "gru_before": lambda: _model(layers.GRU(3, reset_after=False, name="l"), (4, 2)),
+    "gru_no_bias": lambda: _model(layers.GRU(3, use_bias=False, name="l"), (4, 2)),
+    "lstm": lambda: _model(layers.LSTM(3, name="l"), (4, 2)),
+    "lstm_settings": lambda: _model(layers.LSTM(3, activation="relu", recurrent_activation="hard_sigmoid",
+                                                use_bias=False, name="l"), (4, 2)),
+    "lstm_backwards": lambda: _model(layers.LSTM(3, go_backwards=True, name="l"), (4, 2)),
+    "conv_lstm_1d": lambda: _model(layers.ConvLSTM1D(3, 3, padding="same", name="l"), (3, 6, 2)),
+    "conv_lstm_2d": lambda: _model(layers.ConvLSTM2D(2, 3, padding="same", name="l"), (3, 5, 5, 1)),
+    "bidirectional": lambda: _model(layers.Bidirectional(layers.GRU(3, return_sequences=True), name="l"), (4, 2)),
+    "stacked_cells": lambda: _model(layers.RNN([layers.LSTMCell(3), layers.GRUCell(2, reset_after=False)],
+                                               name="l"), (4, 2)),
+}
+
+
+def _cells(layer: Any) -> List[Tuple[str, Any, bool]]:
+    """(part, cell, backwards) of each cell of a layer, as the gate values key them."""
+    directions = [(layer.forward_layer, "0"), (layer.backward_layer, "1")] if isinstance(
+        layer, layers.Bidirectional) else [(layer, "0")]
+    found = []
+    for rnn, d in directions:
+        cells = list(rnn.cell.cells) if hasattr(rnn.cell, "cells") else [rnn.cell]
+        for k, cell in enumerate(cells):
+            found.append((d + (f".{k}" if len(cells) > 1 else ""), cell, rnn.go_backwards))
+    return found
+
+
+def keras_steps(layer: Any, sequence: np.ndarray, initial: Sequence[np.ndarray] = ()) -> Dict[Tuple[str, int], List]:
+    """Keras's own cell call, step by step: the states after step t (from 1) of each cell."""
+    found: Dict[Tuple[str, int], List] = {}
+    given = list(initial)
+    by_direction: Dict[str, List] = {}
+    for part, cell, backwards in _cells(layer):
+        d = part.split(".")[0]
+        size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
+        if given:
+            states = [np.asarray(s) for s in given[:len(size)]]
+            given = given[len(size):]
+        elif getattr(cell, "rank", 0):  # a ConvLSTM's maps, the shape of its output (return_sequences=False)
+            states = [np.zeros((1,) + tuple(layer.output.shape[1:]), "float32") for _ in ("h", "c")]
+        else:
+            states = [np.zeros((1, n), "float32") for n in size]
+        order = range(sequence.shape[1] - 1, -1, -1) if backwards else range(sequence.shape[1])
+        inputs = by_direction.get(d)
+        outputs = []
+        for i, t in enumerate(order):
+            x = sequence[:, t] if inputs is None else inputs[i]
+            out, states = cell(x, states, training=False)
+            states = [np.asarray(s) for s in (states if isinstance(states, (list, tuple)) else [states])]
+            found[(part, t + 1)] = states
+            outputs.append(np.asarray(out))
+        by_direction[d] = outputs
+    return found
+
+
+def _ours(values: Dict[str, Tuple[float, ...]], part: str, name: str) -> np.ndarray:
+    return np.asarray(values[gate_key("l", part, name)])
+
+
+def _expected(state: np.ndarray) -> np.ndarray:
+    item = state[0]
+    if item.ndim > 1:  # a feature map: the filters at its centre, as the gate view shows them
+        item = item[tuple(d // 2 for d in item.shape[:-1])]
+    return np.ravel(item)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_step_equals_keras_own_cell_call(name: str) -> None:
+    model = MODELS[name]()
+    spec = rnndiagram.inspect(model)
+    sample = np.random.default_rng(7).uniform(-1, 1, (1,) + tuple(model.inputs[0].shape[1:])).astype("float32")
+    reference = keras_steps(model.get_layer("l"), sample)
+    steps = sample.shape[1]
+    for t in range(1, steps + 1):
+        values = compute_gate_values(model, spec, [sample], t)
+        for part, _, _ in _cells(model.get_layer("l")):
+            states = reference[(part, t)]
+            assert np.allclose(_ours(values, part, "out:h"), _expected(states[0]), atol=TOLERANCE), (name, part, t)
+            if len(states) > 1:
+                assert np.allclose(_ours(values, part, "out:c"), _expected(states[1]), atol=TOLERANCE), (name, t)
+            assert _ours(values, part, "step").tolist() == [t]
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm_settings", "gru_after", "gru_before"])
+def test_the_gates_make_the_new_states_as_the_figure_draws_them(name: str) -> None:
+    model = MODELS[name]()
+    sample = np.random.default_rng(1).uniform(-1, 1, (1, 4, 2)).astype("float32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [sample], 3)
+    v = {k[len("l:gates:0:"):]: np.asarray(a) for k, a in values.items() if k.startswith("l:gates:0:")}
+    h_before = np.asarray(values[gate_key("l", "0", "in:h")])
+    cell = model.get_layer("l").cell
+    if "f" in v:
+        c_before = np.asarray(values[gate_key("l", "0", "in:c")])
+        c = np.asarray(values[gate_key("l", "0", "out:c")])
+        assert np.allclose(c, v["f"] * c_before + v["i"] * v["g"], atol=TOLERANCE)
+        assert np.allclose(v["out:h"], v["o"] * np.asarray(cell.activation(c)), atol=TOLERANCE)
+    else:
+        h = np.asarray(values[gate_key("l", "0", "out:h")])
+        assert np.allclose(h, v["z"] * h_before + (1 - v["z"]) * v["h"], atol=TOLERANCE)
+
+
+def test_initial_states_given_by_another_layer_are_stepped_from(example_models) -> None:
+    model = example_models["char_seq2seq"]
+    spec = rnndiagram.inspect(model)
+    rng = np.random.default_rng(2)
+    arrays = [rng.uniform(0, 1, (1, 5, 10)).astype("float32"), rng.uniform(0, 1, (1, 4, 12)).astype("float32")]
+    values = compute_gate_values(model, spec, arrays, 4)
+    _, h, c = model.get_layer("encoder_lstm")(arrays[0])
+    decoder = model.get_layer("decoder_lstm")
+    reference = keras_steps(decoder, arrays[1], [np.asarray(h), np.asarray(c)])
+    assert np.allclose(values[gate_key("decoder_lstm", "0", "out:h")], reference[("0", 4)][0][0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("decoder_lstm", "0", "in:h")], reference[("0", 3)][0][0], atol=TOLERANCE)
+
+
+def test_a_masked_step_keeps_its_state_as_keras_does() -> None:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,), dtype="int32", name="tokens"),
+                              layers.Embedding(9, 3, mask_zero=True, name="emb"), layers.GRU(3, name="l")], name="m")
+    tokens = np.array([[4, 2, 7, 0, 0]], "int32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [tokens], 5)
+    assert np.allclose(values[gate_key("l", "0", "out:h")], np.asarray(model(tokens))[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("l", "0", "out:h")], values[gate_key("l", "0", "in:h")], atol=TOLERANCE)
+
+
+def test_a_cell_called_directly_is_its_own_keras_call() -> None:
+    keras.utils.set_random_seed(4)
+    model = direct_cell_model()
+    sample = np.random.default_rng(3).uniform(-1, 1, (1, 5, 2)).astype("float32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [sample], None)
+    warm = keras.Model(model.inputs[0], model.get_layer("warm_up").output)
+    _, h, c = warm(sample)
+    x = model.get_layer("predict")(np.asarray(h))  # the first direct call reads the first prediction
+    out, (h2, c2) = model.get_layer("cell")(x, [h, c])
+    assert np.allclose(values[gate_key("cell", "0", "out:h")], np.asarray(h2)[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("cell", "0", "out:c")], np.asarray(c2)[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("warm_up", "0", "out:h")], np.asarray(h)[0], atol=TOLERANCE)
+
+
+def test_the_drawing_prints_the_values_of_the_chosen_step() -> None:
+    model = MODELS["lstm"]()
+    sample = np.random.default_rng(5).uniform(-1, 1, (1, 4, 2)).astype("float32")
+    d = rnndiagram.diagram(model, cell="gates", values=True, sample=sample, step=2)
+    root = ET.fromstring(d.to_svg())
+    ns = "{http://www.w3.org/2000/svg}"
+    gate = next(g for g in root.iter(f"{ns}g") if g.get("data-gate") == "f")
+    printed = [t.text for t in gate.iter(f"{ns}text") if t.get("class") == "rnd-value"]
+    expected = compute_gate_values(model, d.spec, [sample], 2)[gate_key("l", "0", "f")]
+    assert printed == [labels.number(v) for v in expected]
+    cell = next(g for g in root.iter(f"{ns}g") if "rnd-gates" in (g.get("class") or ""))
+    assert cell.get("data-t") == "2"
+    words = [t.text for t in root.iter(f"{ns}text")]
+    assert "x₂" in words and "LSTMCell of 3 units, step 2 of 4" in words
+    default = rnndiagram.diagram(model, cell="gates", values=True, sample=sample)
+    assert "LSTMCell of 3 units, step 4 of 4" in [t.text for t in ET.fromstring(default.to_svg()).iter(f"{ns}text")]
+
+
+def test_long_vectors_and_feature_maps_print_what_they_show() -> None:
+    wide = _model(layers.GRU(12, name="l"), (3, 2))
+    svg = rnndiagram.diagram(wide, cell="gates", values=True).to_svg()
+    assert "units 1–8 of 12" in svg
+    maps = MODELS["conv_lstm_2d"]()
+    assert "filters at (2, 2)" in rnndiagram.diagram(maps, cell="gates", values=True).to_svg()
+
+
+def test_a_step_past_the_run_is_an_error() -> None:
+    model = MODELS["gru_after"]()
+    with pytest.raises(OptionError, match=r"^step=5 is past the 4 timesteps .*layer 'l'.*choose a step from 1 to 4"):
+        rnndiagram.diagram(model, cell="gates", values=True, step=5)
+
+
+def test_every_example_gets_gate_values_in_values_mode() -> None:
+    for name in ("seed_stacked", "stacked_bidirectional_lstm", "nested_encoder", "custom_cell_rnn",
+                 "gru_masked_embedding"):
+        d = rnndiagram.diagram(examples.build(name, seed=0), cell="gates", values=True, step=2)
+        assert d.to_svg().count('class="rnd-value"') > 0, name

@@ -1,0 +1,125 @@
+"""The rolled view (one cell per recurrent layer, its loop carrying the state, one row per
+layer) and the view of both: rolled, an equals sign, unrolled."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from typing import List
+
+import keras
+import pytest
+from keras import layers
+from scene_checks import problems
+
+import rnndiagram
+from rnndiagram.options import DiagramOptions
+from rnndiagram.unroll.nesting import inline_nested
+from rnndiagram.unroll.rolled import roll
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def groups(svg: str, cls: str) -> List[ET.Element]:
+    wanted = set(cls.split())
+    return [g for g in ET.fromstring(svg).iter(f"{SVG}g") if wanted <= set((g.get("class") or "").split())]
+
+
+def test_every_example_rolls_into_at_most_one_row_per_layer(example_specs):
+    for name, spec in example_specs.items():
+        d = rnndiagram.diagram(spec, view="rolled")
+        graph = d.figure
+        drawn = inline_nested(spec, everything=False)  # nested recurrence is drawn by default
+        # A layer called before a loop and at each of its steps (autoregressive_cell's
+        # predict: the first prediction, then one per call) is a node in both places.
+        before_loop = {"autoregressive_cell": 1}.get(name, 0)
+        assert graph.rows <= len({l.name for l in drawn.layers}) + before_loop, name
+        cells = groups(d.to_svg(), "rnd-cell rnd-rolled")
+        later_calls = {call for loop in drawn.loops for call in loop.calls[1:]}  # a loop is one cell
+        rolled = [l for l in drawn.recurrent_layers if l.id not in later_calls]
+        assert len(cells) == sum(2 if l.recurrent.bidirectional else 1 for l in rolled), name
+        assert {c.get("data-layer") for c in cells} == {l.id for l in rolled}, name
+        assert problems(d.scene) == [], name
+
+
+def test_a_python_loop_rolls_into_one_cell_run_once_per_call(example_specs):
+    spec = example_specs["attention_decoder_loop"]
+    d = rnndiagram.diagram(spec, view="rolled")
+    by_layer = {n.id: n for n in d.figure.nodes}
+    lstm = by_layer["post_attention_lstm"]
+    assert [c.repeat for c in lstm.cells] == ["× 4"]
+    assert len([n for n in d.figure.nodes if n.id.startswith("output_layer")]) == 1
+    assert "at each of 4 loop steps" in by_layer["dotor"].lines
+    assert "reads post_attention_lstm of the step before" in by_layer["repeator"].lines
+    assert "Outputs 0…3: output_layer" in by_layer["output_layer"].lines
+    unfolded = rnndiagram.diagram(spec, view="rolled", fold_loops=False).figure
+    assert len([n for n in unfolded.nodes if n.kind == "recurrent"]) == 1 + 4
+
+
+def test_a_loop_carries_the_states_and_says_how_often(example_specs):
+    svg = rnndiagram.diagram(example_specs["lstm_classifier"], view="rolled").to_svg()
+    cell, = groups(svg, "rnd-cell rnd-rolled")
+    words = [t.text for t in cell.iter(f"{SVG}text")]
+    assert words == ["LSTM", "h · 32", "c · 32", "× 20"]
+    loop, = groups(svg, "rnd-loop")
+    assert loop.get("data-state") == "h, c" and "rnd-state" in loop.get("class")
+    unknown = rnndiagram.diagram(example_specs["variable_length"], view="rolled").to_svg()
+    assert "× ?" in unknown and "× 3" in rnndiagram.diagram(example_specs["variable_length"], view="rolled",
+                                                             timesteps=3).to_svg()
+
+
+def test_a_bidirectional_rolls_into_two_cells_and_their_merge(example_specs):
+    svg = rnndiagram.diagram(example_specs["stacked_bidirectional_lstm"], view="rolled").to_svg()
+    cells = groups(svg, "rnd-cell rnd-rolled")
+    assert [(c.get("data-layer"), c.get("data-direction")) for c in cells] == [
+        ("bilstm_1", "forward"), ("bilstm_1", "backward"), ("bilstm_2", "forward"), ("bilstm_2", "backward")]
+    assert len(groups(svg, "rnd-merge")) == 2
+
+
+def test_five_stacked_bidirectional_grus_fit_in_1200_px():
+    model = keras.Sequential([keras.Input((100, 26), name="x")] + [
+        layers.Bidirectional(layers.GRU(32, return_sequences=True, name=f"g{i}"), name=f"b{i}") for i in range(5)]
+        + [layers.Dense(29, name="out")], name="deep")
+    unrolled = rnndiagram.diagram(model).scene
+    rolled = rnndiagram.diagram(model, view="rolled")
+    assert rolled.scene.height <= 1200 < unrolled.height
+    assert rolled.figure.rows == 7
+
+
+def test_both_sets_rolled_equals_unrolled_side_by_side(example_specs):
+    spec = example_specs["seed_stacked"]
+    both = rnndiagram.diagram(spec, view="both", tokens="I am groot")
+    rolled = rnndiagram.diagram(spec, view="rolled").scene
+    unrolled = rnndiagram.diagram(spec, tokens="I am groot").scene
+    assert both.scene.width == pytest.approx(rolled.width + 36 + unrolled.width, abs=0.2)
+    assert both.scene.height == pytest.approx(max(rolled.height, unrolled.height), abs=0.2)
+    svg = both.to_svg()
+    assert len(groups(svg, "rnd-equals")) == 1 and len(groups(svg, "rnd-cell rnd-rolled")) == 2
+    assert len(groups(svg, "rnd-cell")) == 2 + 6  # two rolled cells, three steps of two layers
+    assert "groot" in svg and problems(both.scene) == []
+
+
+def test_nested_models_roll_as_one_box_or_expanded(example_specs):
+    spec = example_specs["nested_encoder"]
+    assert [n.kind for n in roll(spec, DiagramOptions(expand_nested=False)).nodes].count("model") == 1
+    assert [n.kind for n in roll(spec).nodes].count("model") == 0  # it holds recurrent layers
+    expanded = rnndiagram.diagram(spec, view="rolled", expand_nested=True)
+    assert [n.id for n in expanded.figure.nodes if n.kind == "recurrent"] == ["encoder/gru_1", "encoder/gru_2"]
+    assert problems(expanded.scene) == []
+
+
+def test_the_rolled_view_repeats_exactly(example_specs):
+    spec = example_specs["luong_attention"]
+    assert rnndiagram.diagram(spec, view="rolled").to_svg() == rnndiagram.diagram(spec, view="rolled").to_svg()
+    assert rnndiagram.diagram(spec, view="both").to_dot() == rnndiagram.diagram(spec, view="both").to_dot()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("view", ["rolled", "both"])
+def test_the_rolled_views_in_dot_are_accepted_by_graphviz(example_specs, view):
+    for name in ("stacked_bidirectional_lstm", "bidirectional_handoff", "char_seq2seq", "memory_network"):
+        source = rnndiagram.diagram(example_specs[name], view=view).to_dot()
+        done = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, (name, done.stderr)
+        assert "rnd-loop" in source and ("=" in done.stdout if view == "both" else True)

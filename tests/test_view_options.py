@@ -1,0 +1,102 @@
+"""The views (rolled, both, gates) and ``step`` through every front-end: the command line,
+the Sphinx directive and the MkDocs block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docs_samples.checks import diagrams
+from test_sphinx import sphinx_build
+
+from rnndiagram.cli import main
+from rnndiagram.docs_common import DiagramCache
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_export_draws_each_view(run, tmp_path):
+    for flags, mark in ((["--view", "rolled"], "rnd-rolled"), (["--view", "both"], "rnd-equals"),
+                        (["--cell", "gates"], "rnd-gates"), (["--cell", "gates", "--step", "2"], 'data-t="2"')):
+        out = tmp_path / "d.svg"
+        result = run("export", "example:seed_stacked", "-o", out, *flags)
+        assert result.exit_code == 0, result.output
+        assert mark in out.read_text(), flags
+    result = run("export", "example:seed_stacked", "-o", tmp_path / "g.dot", "--cell", "gates")
+    assert result.exit_code == 0 and "subgraph cluster_" in (tmp_path / "g.dot").read_text()
+
+
+def test_values_and_a_step_print_that_steps_gates(run, tmp_path):
+    out = tmp_path / "v.svg"
+    result = run("export", "example:seed_simple_rnn", "-o", out, "--cell", "gates", "--values", "--step", "2")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert 'class="rnd-value"' in text and "step 2 of 3" in text
+
+
+def test_bad_values_are_usage_errors_and_a_step_out_of_range_one_line(run, tmp_path):
+    bad = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gate")
+    assert bad.exit_code == 2 and "'gate' is not one of 'box', 'gates'" in bad.output
+    far = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gates", "--step", "9")
+    assert far.exit_code == 1 and far.output.strip().splitlines() == [
+        "Error: step=9 is past the 3 timesteps of layer 'simple_rnn'; choose a step from 1 to 3 (--step)"]
+    clash = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gates", "--view", "both")
+    assert clash.exit_code == 1 and "choose one of them" in clash.output
+    unused = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--step", "2")
+    assert unused.exit_code == 0 and "Warning: step (--step) is the timestep the gate view draws" in unused.output
+
+
+def test_help_teaches_the_views(run):
+    text = " ".join(run("export", "--help").output.split())
+    for phrase in ("--view [unrolled|rolled|both]", "--cell [box|gates]", "--step INTEGER RANGE",
+                   "--view rolled", "--cell gates --values --step 2"):
+        assert phrase in text, phrase
+
+
+def test_the_sphinx_directive_takes_the_views(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_view = "rolled"\n')
+    (src / "index.rst").write_text("Views\n=====\n\n.. rnndiagram:: example:lstm_classifier\n\n"
+                                   ".. rnndiagram:: example:lstm_classifier\n   :view: both\n\n"
+                                   ".. rnndiagram:: example:lstm_classifier\n   :view: unrolled\n   :cell: gates\n"
+                                   "   :step: 3\n")
+    code, warnings = sphinx_build(src, tmp_path / "html", "-W")
+    assert code == 0, warnings
+    rolled, both, gates = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert rolled.count("rnd-rolled") == 1 and rolled.count("rnd-equals") == 0
+    assert both.count("rnd-equals") == 1
+    assert gates.count("rnd-gates") == 1 and gates.title.startswith("One step inside each recurrent cell")
+    assert "rolled, one looping cell per recurrent layer" in rolled.title
+
+
+def test_the_mkdocs_block_takes_the_views(tmp_path):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: views\nplugins:\n  - rnndiagram:\n      cell: gates\n")
+    (tmp_path / "docs" / "index.md").write_text(
+        "# Views\n\n```rnndiagram\nsource: example:seed_stacked\nstep: 2\n```\n\n"
+        "```rnndiagram\nsource: example:seed_stacked\ncell: box\nview: rolled\n```\n")
+    build(load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    gates, rolled = diagrams((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+    assert gates.count("rnd-gates") == 2 and 'data-t="2"' in gates.text
+    assert rolled.count("rnd-rolled") == 2
+
+
+def test_the_cache_tells_the_views_apart(tmp_path: Path):
+    cache = DiagramCache(tmp_path)
+    keys = {cache.draw("example:seed_dense", {"view": view}).key for view in ("unrolled", "rolled", "both")}
+    keys.add(cache.draw("example:seed_dense", {"cell": "gates"}).key)
+    keys.add(cache.draw("example:seed_dense", {"cell": "gates", "step": 2}).key)
+    assert len(keys) == 5
