@@ -283,7 +283,8 @@ def loop_models(repeats: int) -> List[str]:
             path.write_text(rnndiagram.diagram(model).to_dot())
             dot = timed(run(["dot", "-Tsvg", str(path), "-o", str(path.with_suffix(".svg"))]), max(1, repeats // 2))
             scene = rnndiagram.diagram(model).scene
-            rows.append(f"| {name} | {ours * 1000:.0f} ms | {dot:.2f} s | {scene.width:,.0f} x {scene.height:,.0f} px |")
+            size = f"{scene.width:,.0f} x {scene.height:,.0f} px"
+            rows.append(f"| {name} | {ours * 1000:.0f} ms | {dot:.2f} s | {size} |")
             print(rows[-1], flush=True)
     return rows
 

@@ -130,7 +130,8 @@ class _Folded:
         template = self.by_id[members[self.fold.steps // 2 + 1]]
         shown = {step: members[step] for step in self.col_of if step in members}
         every, notes = self.read_at_every_step(members)
-        name = template.name if row[1].startswith(template.name + "#") else f"{self.by_id[members[min(members)]].name} …"
+        first = self.by_id[members[min(members)]].name
+        name = template.name if row[1].startswith(template.name + "#") else f"{first} …"
         gutter = (name, *labels.wrap_title(labels.layer_title(template)), *notes,
                   "→ " + labels.shape_text(template.output_shapes[0]) + " each")
         box_row = self.b.add_row(self.panel, "boxes", template.id, gutter=gutter, legend="per step")
