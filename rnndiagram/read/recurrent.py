@@ -92,6 +92,9 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
               masked: bool) -> RecurrentSpec:
     out = output_shapes[0]
     return_sequences = bool(view.setting("return_sequences"))
+    if view.setting("time_major"):  # Keras 2: (time, batch, ...) in, and out when a sequence
+        input_shape = _batch_major(input_shape)
+        out = _batch_major(out) if return_sequences else out
     step_out = out[:1] + out[2:] if return_sequences else out
     batch = input_shape[0]
     found = cells(view, row)
@@ -115,6 +118,10 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
         activation=_shared(c.activation for c in found),
         recurrent_activation=_shared(c.recurrent_activation for c in found),
     )
+
+
+def _batch_major(shape: Shape) -> Shape:
+    return shape[1:2] + shape[:1] + shape[2:] if len(shape) >= 2 else shape
 
 
 def cells(view: LayerView, row: LayerKind) -> Tuple[Cell, ...]:
