@@ -1,4 +1,5 @@
-"""Lazy, quiet import of Keras: the only door through which TensorFlow is loaded."""
+"""Lazy, quiet import of Keras: the only door through which Keras, and TensorFlow when it is
+Keras's backend, are loaded."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Iterator
+
+from ..errors import MissingDependencyError
 
 
 @contextmanager
@@ -31,17 +34,37 @@ def _native_stderr_muted() -> Iterator[None]:
 def import_keras() -> ModuleType:
     """Import and return ``keras``, with TensorFlow's start-up log noise silenced.
 
-    The variables are read once, when TensorFlow's runtime loads, so they are set before
-    the first import; values the user already set are kept. Python exceptions raised by
-    the import still propagate: only native log lines are dropped.
+    TensorFlow is imported only when it is Keras's backend (``KERAS_BACKEND``, or
+    ``~/.keras/keras.json``); JAX and PyTorch need nothing more. TensorFlow's variables are
+    read once, when its runtime loads, so they are set before the first import; values the
+    user already set are kept. Without Keras or its backend the error names the extras to
+    install; other Python exceptions raised by the import propagate: only native log lines
+    are dropped.
     """
     if "keras" in sys.modules:
         return sys.modules["keras"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     with _native_stderr_muted():
-        import keras
-        import tensorflow as tf
+        try:
+            import keras
+        except ImportError as exc:
+            raise MissingDependencyError(_missing(exc)) from None
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
 
-        tf.config.list_physical_devices()  # the CUDA probe logs here, once
+            tf.config.list_physical_devices()  # the CUDA probe logs here, once
     return keras
+
+
+EXTRAS = ('pip install "rnndiagram[tensorflow]", or "rnndiagram[jax]" or "rnndiagram[torch]" '
+          'with KERAS_BACKEND=jax or torch')
+"""How to install Keras with a backend."""
+
+
+def _missing(exc: ImportError) -> str:
+    """One line for a Keras that cannot be imported: no Keras, or no package for its backend."""
+    if exc.name == "keras":
+        return f"rnndiagram needs Keras 3 and a backend to read a live model: {EXTRAS}"
+    return (f"Keras cannot import its backend ({exc}): {EXTRAS}; a saved model file is drawn "
+            f"without any")
