@@ -26,7 +26,8 @@ import rnndiagram
 from rnndiagram import examples, inspect
 from rnndiagram.cli import main
 from rnndiagram.errors import RnnDiagramError, SourceError
-from rnndiagram.saved import read_config_json, read_h5, read_saved, read_savedmodel
+from rnndiagram.read.saved.savedmodel import MAX_METADATA_BYTES
+from rnndiagram.saved import MAX_CONFIG_BYTES, read_config_json, read_h5, read_saved, read_savedmodel
 from rnndiagram.sources import resolve
 from rnndiagram.spec import ModelSpec
 
@@ -237,6 +238,11 @@ def test_h5_files_that_hold_no_model(tmp_path: Path) -> None:
         handle.attrs["model_config"] = [1, 2, 3]
     with pytest.raises(SourceError, match="model_config is not text"):
         read_h5(odd)
+    big = tmp_path / "big.h5"
+    with h5py.File(big, "w") as handle:
+        handle.attrs["model_config"] = " " * (MAX_CONFIG_BYTES + 1)  # variable-length, as Keras writes it
+    with pytest.raises(SourceError, match="model_config is 20,971,521 bytes"):
+        read_h5(big)
     broken = tmp_path / "broken.h5"
     broken.write_bytes((DATA / "seq_lstm.h5").read_bytes()[:3000])
     with pytest.raises(SourceError, match="not a readable HDF5 file"):
@@ -254,6 +260,11 @@ def test_savedmodel_folders_that_hold_no_keras_model(tmp_path: Path) -> None:
         read_savedmodel(tmp_path / "junk")
     with pytest.raises(SourceError, match="not a SavedModel"):
         resolve(str(tmp_path))
+    (tmp_path / "huge").mkdir()
+    with open(tmp_path / "huge" / "keras_metadata.pb", "wb") as handle:
+        handle.truncate(MAX_METADATA_BYTES + 1)  # sparse: no disk is used
+    with pytest.raises(SourceError, match="larger than any model's"):
+        read_savedmodel(tmp_path / "huge")
 
 
 def _keras2_configs() -> List[Dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 Keras 2 and Keras 3 both write the model's config as JSON text in an attribute of the
 file's root group, beside the weights. It is read with :mod:`h5py`, without Keras: no
-weight is read and nothing is run. The attribute's size is checked before it is read.
+weight is read and nothing is run. An attribute cannot be compressed, so it takes no more
+memory than its bytes in the file: a fixed-length one is measured before it is read, and
+a variable-length one (what Keras writes) is refused after, past :data:`MAX_CONFIG_BYTES`.
 """
 
 from __future__ import annotations
@@ -37,20 +39,25 @@ def _config(handle: Any, where: str) -> str:
         hint = " (it holds weights only: model.save_weights)" if "layer_names" in attrs else ""
         raise SourceError(f"{where} has no model_config{hint}, so it holds no model to draw; "
                           f"save the whole model with model.save()")
-    size = attrs.get_id("model_config").get_storage_size()
-    if size > MAX_CONFIG_BYTES:
-        raise SourceError(f"{where}: model_config is {size:,} bytes; real ones are kilobytes, so it is not read")
+    _check_size(attrs.get_id("model_config").get_storage_size(), where)
     value = attrs["model_config"]
     if hasattr(value, "tobytes") and getattr(value, "ndim", 1) == 0:
         value = value.tobytes()
     if isinstance(value, bytes):
+        _check_size(len(value), where)
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
             raise SourceError(f"{where}: model_config is not UTF-8 text") from None
     if isinstance(value, str):
+        _check_size(len(value), where)
         return value
     raise SourceError(f"{where}: model_config is not text (it is {type(value).__name__})")
+
+
+def _check_size(size: int, where: str) -> None:
+    if size > MAX_CONFIG_BYTES:
+        raise SourceError(f"{where}: model_config is {size:,} bytes; real ones are kilobytes, so it is not read")
 
 
 def _is_hdf5(path: Path, where: str) -> bool:
