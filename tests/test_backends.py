@@ -79,3 +79,20 @@ def test_values_honour_a_fixed_batch_size(example_models: Dict[str, Any]) -> Non
     for t in (1, 2, 10):
         assert d._values[value_key("per_step", 0, t)] == pytest.approx(expected[t - 1], abs=1e-5)
     assert rnndiagram.diagram(model, values=True).to_svg().count("rnd-value") > 40
+
+
+def test_an_old_keras_is_one_line_naming_the_bound() -> None:
+    import re
+
+    from rnndiagram.errors import MissingDependencyError
+    from rnndiagram.read.keras_import import MIN_KERAS, check_version
+
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    bound = re.search(r'"keras>=([0-9.]+)"', pyproject)
+    assert bound and tuple(int(p) for p in bound.group(1).split(".")) == MIN_KERAS
+    for old in ("2.15.0", "3.0.5", "3.6.0"):
+        with pytest.raises(MissingDependencyError, match=f"needs Keras {bound.group(1)} or newer, and Keras {old}"):
+            check_version(old)
+    check_version(keras.__version__)
+    check_version("3.7.0")
+    check_version("4.0.0.dev1")

@@ -160,6 +160,37 @@ def test_keras2_masks_come_from_the_layer_that_makes_them() -> None:
         ("decoder_inputs", "sequence", 0), ("encoder_lstm", "state", 1), ("encoder_lstm", "state", 2)]
 
 
+OLD_KERAS2 = [
+    # Keras 2.1 wrote a Sequential's config as the list of its layers, the input shape on the first.
+    {"class_name": "Sequential", "keras_version": "2.1.6", "backend": "tensorflow", "config": [
+        {"class_name": "LSTM", "config": {"name": "lstm_1", "batch_input_shape": [None, 5, 3], "dtype": "float32",
+                                          "units": 4, "return_sequences": True, "activation": "tanh",
+                                          "recurrent_activation": "hard_sigmoid"}},
+        {"class_name": "Dense", "config": {"name": "dense_1", "units": 2, "activation": "linear"}}]},
+    # Keras 2.2 named a functional model's class Model, and wrote no modules.
+    {"class_name": "Model", "keras_version": "2.2.4", "backend": "tensorflow", "config": {
+        "name": "model_1", "input_layers": [["input_1", 0, 0]], "output_layers": [["dense_1", 0, 0]],
+        "layers": [
+            {"name": "input_1", "class_name": "InputLayer", "inbound_nodes": [],
+             "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "name": "input_1"}},
+            {"name": "lstm_1", "class_name": "LSTM", "inbound_nodes": [[["input_1", 0, 0, {}]]],
+             "config": {"name": "lstm_1", "units": 4, "return_sequences": True, "activation": "tanh",
+                        "recurrent_activation": "hard_sigmoid"}},
+            {"name": "dense_1", "class_name": "Dense", "inbound_nodes": [[["lstm_1", 0, 0, {}]]],
+             "config": {"name": "dense_1", "units": 2, "activation": "linear"}}]}},
+]
+
+
+@pytest.mark.parametrize("config", OLD_KERAS2, ids=["sequential_2.1", "model_2.2"])
+def test_older_keras2_forms_are_read(config: Dict[str, Any]) -> None:
+    spec = read_config_json(json.dumps(config))
+    shapes = [(layer.id, layer.output_shapes) for layer in spec.layers]
+    assert shapes == [(spec.layers[0].id, ((None, 5, 3),)), ("lstm_1", ((None, 5, 4),)),
+                      ("dense_1", ((None, 5, 2),))]
+    assert spec.layers[0].id == ("lstm_1_input" if config["class_name"] == "Sequential" else "input_1")
+    assert spec.layer("lstm_1").recurrent.recurrent_activation == "hard_sigmoid"
+
+
 @pytest.mark.parametrize("name", examples.names())
 def test_keras3_h5_files_read_without_keras_as_the_live_model(name: str, tmp_path: Path,
                                                                example_models: Dict[str, Any],

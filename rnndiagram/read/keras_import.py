@@ -50,11 +50,26 @@ def import_keras() -> ModuleType:
             import keras
         except ImportError as exc:
             raise MissingDependencyError(_missing(exc)) from None
+        check_version(keras.__version__)
         if keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
             tf.config.list_physical_devices()  # the CUDA probe logs here, once
     return keras
+
+
+MIN_KERAS = (3, 7)
+"""The oldest Keras supported: the lower bound in pyproject.toml (.ci/run tests it)."""
+
+
+def check_version(version: str) -> None:
+    """Refuse a Keras older than :data:`MIN_KERAS` (Keras 2, or an early Keras 3 installed
+    past pip's resolver) in one line, before its missing parts fail deep in a reader."""
+    parts = tuple(int(p) if p.isdigit() else 0 for p in version.split(".")[:2])
+    if parts < MIN_KERAS:
+        wanted = ".".join(map(str, MIN_KERAS))
+        raise MissingDependencyError(f"rnndiagram needs Keras {wanted} or newer, and Keras {version} is "
+                                     f"installed: pip install -U \"keras>={wanted}\"")
 
 
 EXTRAS = ('pip install "rnndiagram[tensorflow]", or "rnndiagram[jax]" or "rnndiagram[torch]" '
