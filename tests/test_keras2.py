@@ -249,6 +249,14 @@ def test_the_cli_draws_each_form(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "cudnn_lstm" in table.output
 
 
+def test_the_documentation_plugins_find_a_savedmodel_folder_beside_the_page() -> None:
+    from rnndiagram.docs_common import localize
+
+    source, dependency = localize("seq2seq.savedmodel", DATA)
+    assert dependency == DATA / "seq2seq.savedmodel" / "keras_metadata.pb" and dependency.is_file()
+    assert resolve(source).model == read("seq2seq", "savedmodel")
+
+
 # Untrusted input: broken Keras 2 files and configs are one-line errors.
 
 
