@@ -3,8 +3,8 @@
 Run it with tf_keras from PyPI, in a virtual environment of its own (tf_keras pins the
 TensorFlow release it works with), from the repository root::
 
-    python -m venv /tmp/keras2 && /tmp/keras2/bin/pip install "tf_keras==2.21.0" "tensorflow==2.21.0"
-    /tmp/keras2/bin/python tests/data/keras2/make_fixtures.py [NAME ...]
+    python -m venv ../venv-keras2 && ../venv-keras2/bin/pip install "tf_keras==2.21.0" "tensorflow==2.21.0"
+    ../venv-keras2/bin/python tests/data/keras2/make_fixtures.py [NAME ...]
 
 Each model NAME is written next to this script as ``NAME.h5`` (the HDF5 format),
 ``NAME.keras`` (tf_keras's zip format), ``NAME.savedmodel/`` (a SavedModel folder) and
