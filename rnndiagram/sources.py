@@ -106,7 +106,11 @@ def _read_folder(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSp
 def _saved_model(path: Path) -> Any:
     from .read.loading import load_model
 
-    return load_model(path, str(path))
+    try:
+        return load_model(path, str(path))
+    except SourceError:
+        _refuse_keras2(path, path)
+        raise
 
 
 def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
@@ -135,7 +139,21 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
 def _keras_config(data: Any, path: Path) -> Any:
     from .read.loading import from_config
 
-    return from_config(data, str(path))
+    try:
+        return from_config(data, str(path))
+    except SourceError:
+        _refuse_keras2(data, path)
+        raise
+
+
+def _refuse_keras2(config: Any, path: Path) -> None:
+    """Keras 3 cannot load most Keras 2 files (their layers take arguments it has dropped):
+    one line that says so, in place of the error Keras raised."""
+    from .read.saved import written_by_keras2
+
+    if written_by_keras2(config):
+        raise SourceError(f"{path} was written by Keras 2 (tf.keras or tf_keras), which Keras 3 cannot "
+                          f"load to run; draw it without --values, or rebuild the model with Keras 3") from None
 
 
 def _import(module_name: str, text: str) -> Any:

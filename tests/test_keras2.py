@@ -257,6 +257,33 @@ def test_the_documentation_plugins_find_a_savedmodel_folder_beside_the_page() ->
     assert resolve(source).model == read("seq2seq", "savedmodel")
 
 
+FILE_FORMS = [(name, form) for name, form in FORMS if form != "savedmodel"]
+
+
+@pytest.mark.parametrize("name, form", FILE_FORMS, ids=[f"{n}.{f}" for n, f in FILE_FORMS])
+def test_values_mode_on_a_keras2_file_is_one_line_saying_so(name: str, form: str) -> None:
+    """Values mode loads the file with Keras 3, which fails on these files with its own
+    messages (time_major, batch_input_shape, 'Functional', 'CuDNNLSTM'); that one line says why."""
+    with pytest.raises(SourceError, match=r"^\S+ was written by Keras 2 \(tf.keras or tf_keras\), which Keras 3 "
+                                          r"cannot load to run; draw it without --values"):
+        resolve(str(DATA / f"{name}.{form}"), live=True)
+
+
+def test_keras3_files_are_not_taken_for_keras2(tmp_path: Path, example_models: Dict[str, Any]) -> None:
+    from rnndiagram.read.saved import written_by_keras2
+
+    model = example_models["char_seq2seq"]
+    model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.h5")
+    (tmp_path / "m.json").write_text(model.to_json())
+    assert [written_by_keras2(tmp_path / f"m.{s}") for s in ("keras", "h5", "json")] == [False] * 3
+    assert written_by_keras2(DATA / "seq2seq.h5") and not written_by_keras2(tmp_path / "missing.h5")
+    out = tmp_path / "v.svg"
+    result = CliRunner().invoke(main, ["export", str(DATA / "seq2seq.keras"), "--values", "-o", str(out)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert not out.exists()
+
+
 # Untrusted input: broken Keras 2 files and configs are one-line errors.
 
 

@@ -31,7 +31,7 @@ from .keras2 import translate
 from .savedmodel import is_savedmodel, savedmodel_config
 
 __all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "is_savedmodel", "read_config_json", "read_h5",
-           "read_saved", "read_savedmodel"]
+           "read_saved", "read_savedmodel", "written_by_keras2"]
 
 
 def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
@@ -102,6 +102,25 @@ def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
 def is_keras_config(data: Any) -> bool:
     """Whether parsed JSON looks like a Keras model config (and not an rnndiagram spec)."""
     return isinstance(data, dict) and "class_name" in data and "config" in data
+
+
+def written_by_keras2(source: Union[Path, Any]) -> bool:
+    """Whether a parsed model config, or the one in a ``.keras``, ``.h5`` or ``.json`` file,
+    was written by Keras 2; a file that cannot be read says no (its reader tells why)."""
+    try:
+        data = json.loads(_config_file_text(source)) if isinstance(source, Path) else source
+        return translate(data).keras2
+    except (SourceError, OSError, ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):
+        return False
+
+
+def _config_file_text(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".h5", ".hdf5"):
+        return h5_config_text(path, str(path))
+    if suffix == ".keras":
+        return config_text(path, str(path))
+    return path.read_text(encoding="utf-8")
 
 
 def _spec(text: str, where: str, what: str = "config.json") -> ModelSpec:
