@@ -50,13 +50,17 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    import importlib
+
     import keras
-    import tensorflow as tf
 
     import rnndiagram
 
+    backend = keras.backend.backend()
+    names = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, rnndiagram {rnndiagram.__version__}")
+            f"{names.get(backend, backend)} {importlib.import_module(backend).__version__}, Keras {keras.__version__}, "
+            f"rnndiagram {rnndiagram.__version__}")
 
 
 def alternate(a: Timer, b: Timer, repeats: int) -> Tuple[float, float]:

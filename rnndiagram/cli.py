@@ -55,11 +55,11 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int, file:
 def main(ctx: click.Context, debug: bool) -> None:
     """Draw Keras recurrent layers unrolled in time.
 
-    A SOURCE is example:NAME, a saved model (.keras, .h5), a spec .json written by
-    rnndiagram or a Keras config .json (model.to_json()), package.module:attr or
-    path/to/file.py:attr (a model, or a function returning one). .keras files and
-    Keras configs are read without TensorFlow; --allow-load lets Keras load one whose
-    layers the reader has no rule for (custom layers).
+    A SOURCE is example:NAME, a saved model (.keras, .h5, a SavedModel folder), a spec
+    .json written by rnndiagram or a Keras config .json (model.to_json()),
+    package.module:attr or path/to/file.py:attr (a model, or a function returning one).
+    Saved models and Keras configs, Keras 2 ones too, are read without Keras; --allow-load
+    lets Keras load one whose layers the reader has no rule for (custom layers).
 
     \b
     Examples:

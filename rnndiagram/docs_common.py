@@ -197,6 +197,8 @@ def localize(source: str, base: Path) -> Tuple[str, Optional[Path]]:
     if Path(source).suffix.lower() in _PATH_SUFFIXES:
         path = base / source
         return str(path), path
+    if (base / source).is_dir():  # a SavedModel folder: its Keras metadata is what is read
+        return str(base / source), base / source / "keras_metadata.pb"
     return source, None
 
 

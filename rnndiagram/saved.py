@@ -1,8 +1,11 @@
-"""Reading saved models without Keras: ``read_saved(path_or_bytes)`` and ``read_config_json(text)``.
+"""Reading saved models without Keras: ``read_saved(path_or_bytes)`` (``.keras``),
+``read_h5(path)``, ``read_savedmodel(folder)`` and ``read_config_json(text)``.
 
 The reader lives in :mod:`rnndiagram.read.saved`; this module keeps its public path.
 """
 
-from .read.saved import MAX_CONFIG_BYTES, is_keras_config, read_config_json, read_saved
+from .read.saved import (MAX_CONFIG_BYTES, is_keras_config, is_savedmodel, read_config_json, read_h5,
+                         read_saved, read_savedmodel)
 
-__all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "read_config_json", "read_saved"]
+__all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "is_savedmodel", "read_config_json", "read_h5",
+           "read_saved", "read_savedmodel"]

@@ -1,13 +1,13 @@
 """Model sources: what a user can name on the command line or in a documentation page.
 
-``example:NAME``, a saved model (``.keras``, ``.h5``), a spec ``.json`` written by
-rnndiagram or a Keras model config ``.json`` (``model.to_json()``), ``package.module:attr``
-or ``path/to/file.py:attr`` (a model, or a zero-argument callable returning one). Shared
-by the CLI and the documentation plugins.
+``example:NAME``, a saved model (``.keras``, ``.h5``, a SavedModel folder), a spec ``.json``
+written by rnndiagram or a Keras model config ``.json`` (``model.to_json()``),
+``package.module:attr`` or ``path/to/file.py:attr`` (a model, or a zero-argument callable
+returning one). Shared by the CLI and the documentation plugins.
 
-``.keras`` files and Keras configs are read without importing TensorFlow (see
-:mod:`rnndiagram.saved`); only ``allow_load`` (a layer the reader has no rule for) or
-``live`` (the model must run) loads them with Keras.
+Saved models and Keras configs, Keras 2 ones included, are read without importing
+TensorFlow or Keras (see :mod:`rnndiagram.saved`); only ``allow_load`` (a layer the
+reader has no rule for) or ``live`` (the model must run) loads them with Keras.
 
 A user's own code (a file or module imported, a function called) runs with a command
 line of its own, TensorFlow's start-up log muted and its stderr held back: shown once it
@@ -35,9 +35,9 @@ T = TypeVar("T")
 
 _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py):(?P<attr>[A-Za-z_][\w.]*)$")
-SAVED_SUFFIXES = (".keras", ".h5")
-FORMS = ("example:NAME, a .keras or .h5 file, a spec or Keras config .json, package.module:attr "
-         "or path/to/file.py:attr")
+SAVED_SUFFIXES = (".keras", ".h5", ".hdf5")
+FORMS = ("example:NAME, a .keras or .h5 file or a SavedModel folder, a spec or Keras config .json, "
+         "package.module:attr or path/to/file.py:attr")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ def resolve(text: str, allow_load: bool = False, live: bool = False, seed: Optio
         module = _load_file(Path(match["path"]), text)
         return Source(text, match["attr"].rsplit(".", 1)[-1], _model_from(module, match["attr"], text))
     path = Path(text)
+    if path.is_dir():
+        return Source(text, path.resolve().name, _read_folder(path, allow_load, live))
     if path.suffix.lower() in SAVED_SUFFIXES + (".json",):
         if not path.is_file():
             raise SourceError(f"no such file: {text}")
@@ -89,7 +91,7 @@ def _example(name: str, seed: Optional[int]) -> Any:
 
 def _seed(seed: Optional[int]) -> None:
     if seed is not None:
-        from .read.values import seed_weights
+        from .read.keras_import import seed_weights
 
         seed_weights(seed)
 
@@ -102,13 +104,33 @@ def _read_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
         from .saved import read_saved
 
         return read_saved(path, allow_load=allow_load)
+    if suffix in (".h5", ".hdf5") and not live:
+        from .saved import read_h5
+
+        return read_h5(path, allow_load=allow_load)
     return _saved_model(path)
+
+
+def _read_folder(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
+    from .saved import is_savedmodel, read_savedmodel
+
+    if not is_savedmodel(path):
+        raise SourceError(f"{path} is a folder without saved_model.pb or keras_metadata.pb, so not a "
+                          f"SavedModel; a source is one of: {FORMS}")
+    if live:
+        raise SourceError(f"{path} is a Keras 2 SavedModel, which Keras 3 cannot load to run; draw it "
+                          f"without --values, or save the model with tf_keras as model.save('m.h5')")
+    return read_savedmodel(path, allow_load=allow_load)
 
 
 def _saved_model(path: Path) -> Any:
     from .read.loading import load_model
 
-    return load_model(path, str(path))
+    try:
+        return load_model(path, str(path))
+    except SourceError:
+        _refuse_keras2(path, path)
+        raise
 
 
 def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec]:
@@ -137,7 +159,21 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
 def _keras_config(data: Any, path: Path) -> Any:
     from .read.loading import from_config
 
-    return from_config(data, str(path))
+    try:
+        return from_config(data, str(path))
+    except SourceError:
+        _refuse_keras2(data, path)
+        raise
+
+
+def _refuse_keras2(config: Any, path: Path) -> None:
+    """Keras 3 cannot load most Keras 2 files (their layers take arguments it has dropped):
+    one line that says so, in place of the error Keras raised."""
+    from .read.saved import written_by_keras2
+
+    if written_by_keras2(config):
+        raise SourceError(f"{path} was written by Keras 2 (tf.keras or tf_keras), which Keras 3 cannot "
+                          f"load to run; draw it without --values, or rebuild the model with Keras 3") from None
 
 
 def _import(module_name: str, text: str) -> Any:
@@ -224,5 +260,7 @@ def _model_from(module: Any, attr: str, text: str) -> Any:
 
 
 def _is_model(obj: Any) -> bool:
+    from .read.legacy import is_keras2_model
+
     keras = sys.modules.get("keras")
-    return keras is not None and isinstance(obj, keras.Model)
+    return is_keras2_model(obj) or (keras is not None and isinstance(obj, keras.Model))

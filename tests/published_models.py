@@ -22,8 +22,14 @@ from typing import Any, Callable, Dict, List
 
 import keras
 from keras import layers
-from keras.src.ops.nn import Softmax as SoftmaxOp
-from keras.src.ops.numpy import Add, ExpandDims, GetItem, Multiply, Reshape, Stack, Sum, Tanh, Transpose
+from keras.src.ops import nn as nn_ops
+from keras.src.ops import numpy as numpy_ops
+
+from keras_compat import named_op
+
+SoftmaxOp = named_op(nn_ops.Softmax)
+Add, ExpandDims, GetItem, Multiply, Reshape, Stack, Sum, Tanh, Transpose = (named_op(getattr(numpy_ops, n)) for n in (
+    "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Stack", "Sum", "Tanh", "Transpose"))
 
 PACKAGE = "published_models"
 """Package under which the custom layers of this module are registered for saving."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keras
+
 from rnndiagram import examples
 from rnndiagram.gallery import write_gallery
 
@@ -11,13 +13,17 @@ GALLERY = Path(__file__).resolve().parent.parent / "gallery"
 
 
 def test_committed_gallery_is_current(tmp_path, request):
+    """Byte for byte; but the values drawings print numbers from seeded random weights, which
+    each backend draws differently: those committed were drawn on TensorFlow, and are
+    compared there (values on every backend are checked in test_values)."""
     if request.config.getoption("--update-golden"):
         write_gallery(GALLERY)
     written = write_gallery(tmp_path)
     names = sorted(p.name for p in written)
     assert sorted(p.name for p in GALLERY.iterdir() if p.is_file()) == names, \
         "gallery/ has different files: run `rnndiagram gallery`"
-    stale = [n for n in names if (tmp_path / n).read_bytes() != (GALLERY / n).read_bytes()]
+    stale = [n for n in names if (tmp_path / n).read_bytes() != (GALLERY / n).read_bytes()
+             and not (n.endswith("-values.svg") and keras.backend.backend() != "tensorflow")]
     assert stale == [], f"stale gallery files {stale}: run `rnndiagram gallery` and review"
 
 

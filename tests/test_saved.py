@@ -24,6 +24,7 @@ from rnndiagram.saved import read_config_json, read_saved
 from rnndiagram.sources import resolve
 from rnndiagram.spec import ModelSpec
 
+from keras_compat import named_op
 from strategies import build_model, recipes
 
 
@@ -145,7 +146,7 @@ def functional_masks() -> Any:
     summed = layers.Add(name="add")([g, layers.Dense(2, name="d2")(e)])
     x = keras.Input(shape=(None, 3), name="x")
     s = layers.SimpleRNN(2, return_sequences=True, name="s")(layers.Masking(-1.0, name="masking")(x))
-    flipped = Flip(axis=1, name="reversed")(e)  # named: keras.ops.flip takes a global name
+    flipped = named_op(Flip)(axis=1, name="reversed")(e)  # named: keras.ops.flip takes a global name
     explicit = layers.GRU(2, name="explicit")(flipped, mask=keras.ops.not_equal(t, 1))
     twice = layers.GRU(2, name="twice")(layers.Embedding(20, 4, mask_zero=True, name="emb2")(t))
     return keras.Model([t, x], [
@@ -349,7 +350,11 @@ def test_a_mask_computed_like_the_carried_one_is_that_mask(tmp_path: Path) -> No
 
 def test_keras_loaded_models_trace_masks_as_the_originals(tmp_path: Path) -> None:
     model = functional_masks()
-    assert inspect(keras.saving.load_model(saved(model, tmp_path))) == inspect(model)
+    loaded = keras.saving.load_model(saved(model, tmp_path))
+    for op in loaded.operations:  # Keras 3.10 and older do not save the name given to an op
+        if isinstance(op, Flip):
+            op.name = "reversed"
+    assert inspect(loaded) == inspect(model)
 
 
 def test_cli_allow_load(tmp_path: Path) -> None:

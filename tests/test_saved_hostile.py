@@ -290,7 +290,8 @@ L = "config.layers"
      "'x' has no output 7"),
     (_set(f"{L}.1.inbound_nodes.0.args.0.config.shape", [None, 3, 5]), UnsupportedLayerError,
      r"states \(None, 3, 5\) for output 0 of layer 'x'.*--allow-load"),
-    (_set(f"{L}.1.inbound_nodes.0", [["x", 0, 0, {}]]), SourceError, "written by Keras 2"),
+    (_set(f"{L}.1.inbound_nodes.0", [["x", 0, 0, {}], "y"]), SourceError, "'y', which is not an inbound tensor"),
+    (_set(f"{L}.1.inbound_nodes.0", [["x", 5, 0, {}]]), SourceError, "refers to 'x' call 5"),
     (_set(f"{L}.1.inbound_nodes.0.args.0", tensor("dense", [None, 1])), SourceError,
      "used before it is computed"),
     (_set(f"{L}.2.name", "rnn"), SourceError, "two layers are named 'rnn'"),
@@ -303,7 +304,7 @@ L = "config.layers"
     (_set("config.output_layers", "dense"), SourceError, "expected \\[layer name, node index"),
     (_set("config.input_layers", _DELETE), SourceError, "the key 'input_layers' is missing"),
     (_set("class_name", "MyModel"), UnsupportedLayerError, "holds a 'MyModel' model.*subclassed"),
-    (_set("module", "tf_keras.src.engine.functional"), SourceError, "not written by Keras 3"),
+    (_set("module", "my_package.models"), SourceError, "not written by Keras .the model's module is 'my_package"),
     (_set("config", [1]), SourceError, "expected a JSON object, got a list"),
 ])
 def test_wrong_types_and_broken_graphs(tmp_path: Path, change: Callable[[Any], None], error: type,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from ..read.keras_import import import_keras
+from ..read.keras_import import seed_weights
 from .base import SEED_TOKENS, Example
 from .cells import EXAMPLES as _CELLS
 from .cells import autoregressive_cell, deep_bidirectional_gru, gate_settings
@@ -60,5 +60,5 @@ def build(name: str, seed: Optional[int] = None) -> Any:
     """A freshly built ``keras.Model`` of the example called ``name``; with ``seed``, its
     weights are drawn from Keras's random generators seeded with it (so values repeat)."""
     if seed is not None:
-        import_keras().utils.set_random_seed(seed)
+        seed_weights(seed)
     return get(name).build()

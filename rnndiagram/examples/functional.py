@@ -5,7 +5,7 @@ Bidirectional layers. Each builder's docstring names its source and what was cha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING, Any, Tuple
 
 from ..read.keras_import import import_keras
 from .base import Example
@@ -23,17 +23,24 @@ def siamese_lstm() -> keras.Model:
     (github.com/eliorc/Medium, MaLSTM.ipynb). Changed: 6 words, 8-wide embeddings, 6 units.
     """
     keras = import_keras()
-    layers, ops = keras.layers, keras.ops
+    layers = keras.layers
     left = keras.Input(shape=(6,), dtype="int32", name="left_question")
     right = keras.Input(shape=(6,), dtype="int32", name="right_question")
     embedding = layers.Embedding(50, 8, name="embedding")
     shared_lstm = layers.LSTM(6, name="shared_lstm")
     left_code = shared_lstm(embedding(left))
     right_code = shared_lstm(embedding(right))
-    similarity = layers.Lambda(
-        lambda codes: ops.exp(-ops.sum(ops.abs(codes[0] - codes[1]), axis=1, keepdims=True)),
-        output_shape=(1,), name="manhattan_similarity")([left_code, right_code])
+    similarity = layers.Lambda(_manhattan_similarity, output_shape=(1,),
+                               name="manhattan_similarity")([left_code, right_code])
     return keras.Model([left, right], similarity, name="siamese_lstm")
+
+
+def _manhattan_similarity(codes: Any) -> Any:
+    """exp(-|left - right|_1), the MaLSTM similarity (a function of its own: a lambda would
+    hold the ``ops`` module, which Keras's .h5 writer cannot copy)."""
+    from keras import ops
+
+    return ops.exp(-ops.sum(ops.abs(codes[0] - codes[1]), axis=1, keepdims=True))
 
 
 def ocr_gru_pair() -> keras.Model:

@@ -149,6 +149,11 @@ _ROWS: Tuple[LayerKind, ...] = (
     *(_recurrent(f"ConvLSTM{r}D", "ConvLSTMCell", conv=r, attributes=_CONV + ("recurrent_activation",))
       for r in (1, 2, 3)),
     _recurrent("RNN"),
+    # Keras 2's CuDNN layers, read from Keras 2 files: an LSTM and a GRU whose activations
+    # are fixed (tanh, sigmoid), which the translation of their config states. They refuse
+    # a mask ("Masking is not supported for CuDNN RNNs"), so none reaches them or leaves.
+    LayerKind("CuDNNLSTM", RECURRENT, recurrent=Recurrent("LSTM", "LSTMCell")),
+    LayerKind("CuDNNGRU", RECURRENT, recurrent=Recurrent("GRU", "GRUCell")),
     LayerKind("Bidirectional", RECURRENT, mask=BIDIRECTIONAL, takes_mask=True,
               recurrent=Recurrent("Bidirectional"), attributes=("merge_mode",)),
     LayerKind("SimpleRNNCell", states=("h",), cell_of="SimpleRNN", gates=Gates("simple_rnn", ("h",))),

@@ -17,6 +17,7 @@ from .build import build_spec
 from .calls import Call, Key, MaskId, Ref, Source, folded_mask_ops, mask_source, number, order
 from .keras_import import import_keras
 from .layers import ACTIVATIONS, LAYERS, SUMMARY_KEYS
+from .legacy import is_keras2_model, read_keras2_model
 from .view import StateSize
 
 
@@ -24,8 +25,11 @@ def inspect(model: Any) -> ModelSpec:
     """The :class:`ModelSpec` of a built Keras ``Sequential`` or ``Functional`` model.
 
     Raises :class:`NotAModelError` for anything that is not a ``keras.Model`` and
-    :class:`NotBuiltError` for a model whose input shape is not known yet.
+    :class:`NotBuiltError` for a model whose input shape is not known yet. A Keras 2
+    model (tf_keras) is read through its own ``to_json()``.
     """
+    if is_keras2_model(model):
+        return read_keras2_model(model)
     # A Keras object cannot exist before Keras is imported, so a wrong argument is
     # reported without paying for the TensorFlow import.
     keras = import_keras() if "keras" in sys.modules else None

@@ -93,6 +93,9 @@ def _rnn_spec(view: LayerView, row: LayerKind, input_shape: Shape, output_shapes
               masked: bool) -> RecurrentSpec:
     out = output_shapes[0]
     return_sequences = bool(view.setting("return_sequences"))
+    if view.setting("time_major"):  # Keras 2: (time, batch, ...) in, and out when a sequence
+        input_shape = _batch_major(input_shape)
+        out = _batch_major(out) if return_sequences else out
     step_out = out[:1] + out[2:] if return_sequences else out
     batch = input_shape[0]
     found = cells(view, row)
@@ -155,6 +158,10 @@ def cell_spec(view: LayerView, row: Optional[LayerKind], input_shape: Shape,
         recurrent_activation=cell.recurrent_activation,
         step=True,
     )
+
+
+def _batch_major(shape: Shape) -> Shape:
+    return shape[1:2] + shape[:1] + shape[2:] if len(shape) >= 2 else shape
 
 
 def cells(view: LayerView, row: LayerKind) -> Tuple[Cell, ...]:

@@ -7,12 +7,14 @@ Like the live reader, this module touches Keras (lazily). It returns plain tuple
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .. import labels
 from ..errors import OptionError
 from ..spec import LayerSpec, ModelSpec, RecurrentSpec, value_key
 from .keras_import import import_keras
+from .legacy import is_keras2_model
 from .live import calls_by_id
 
 MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
@@ -28,14 +30,9 @@ MAX_VALUES_STEPS = 2_000
 one timestep at a time in Python (about a millisecond a step), so this bounds the time."""
 
 
-def seed_weights(seed: int) -> None:
-    """Seed Keras's random generators (and Python's and NumPy's): a model built next gets
-    the same weights every time, so the numbers values mode prints repeat."""
-    import_keras().utils.set_random_seed(seed)
-
-
 def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps: Optional[int]) -> List[Any]:
-    """The arrays to run: the user's ``sample``, or seeded random input with batch 1.
+    """The arrays to run: the user's ``sample``, or seeded random input, with batch 1, or the
+    model's own batch size where it is fixed (a stateful layer's); the strips show item 0.
 
     Random floats are rounded to one decimal, like the post's ``0.5 0.4``; token inputs
     draw ids from 1, so no step is masked out. The run is checked against
@@ -43,11 +40,16 @@ def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps:
     """
     import numpy as np
 
+    if is_keras2_model(model):
+        raise OptionError(f"values mode runs the model with Keras 3, and {getattr(model, 'name', 'it')!r} is a "
+                          f"tf_keras (Keras 2) model; draw it without values, or rebuild it with Keras 3")
     inputs = _graph(model).inputs
+    batch = next((int(t.shape[0]) for t in inputs if t.shape[0] is not None), 1)
     if sample is not None:
         arrays = _user_sample(sample, inputs, spec)
         check_budget(spec, max((a.shape[1] for a in arrays if a.ndim > 1), default=1))
-        return arrays
+        # Item 0 is shown; it repeats to fill a fixed batch.
+        return [a[np.arange(batch) % len(a)] for a in arrays]
     steps = timesteps or DEFAULT_STEPS
     check_budget(spec, steps)
     rng = np.random.default_rng(seed)
@@ -55,7 +57,7 @@ def sample_input(model: Any, spec: ModelSpec, sample: Any, seed: int, timesteps:
              for c in l.inbound}
     arrays = []
     for tensor, ref in zip(inputs, spec.inputs):
-        shape = [1 if i == 0 else steps if d is None else d for i, d in enumerate(tensor.shape)]
+        shape = [batch if i == 0 else steps if d is None else d for i, d in enumerate(tensor.shape)]
         if ref.layer in vocab or "int" in str(tensor.dtype):
             high = max(int(vocab.get(ref.layer) or 10), 2)
             arrays.append(rng.integers(1, high, size=shape).astype(str(tensor.dtype)))
@@ -110,9 +112,11 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
     keras = import_keras()
     calls, tensors = _calls(model)
     probe = keras.Model(_graph(model).inputs, tensors)
-    outputs = probe(list(arrays), training=False)
+    with _states_kept(keras, model):
+        outputs = probe(list(arrays), training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    found: Dict[int, Any] = {id(t): np.asarray(o)[0] for t, o in zip(tensors, outputs)}
+    # convert_to_numpy: a PyTorch output that requires grad has no numpy() of its own.
+    found: Dict[int, Any] = {id(t): keras.ops.convert_to_numpy(o)[0] for t, o in zip(tensors, outputs)}
     for tensor, array in zip(_graph(model).inputs, arrays):
         found[id(tensor)] = np.asarray(array)[0]
     values: Dict[str, Tuple[float, ...]] = {}
@@ -129,6 +133,20 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
             mask_value = found.get(id(mask)) if mask is not None else None
             values.update(_states(keras, op, layer, found.get(id(node.input_tensors[0])), initial, mask_value))
     return values
+
+
+@contextmanager
+def _states_kept(keras: Any, model: Any) -> Iterator[None]:
+    """Running a stateful layer overwrites the states it keeps between batches; the user's
+    model gets its own back."""
+    kept = [(v, keras.ops.convert_to_numpy(v)) for layer in model._flatten_layers()
+            if getattr(layer, "stateful", False) for v in keras.tree.flatten(getattr(layer, "states", None) or [])
+            if isinstance(v, keras.Variable)]
+    try:
+        yield
+    finally:
+        for variable, value in kept:
+            variable.assign(value)
 
 
 def _graph(model: Any) -> Any:
@@ -184,7 +202,7 @@ def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[A
             if mask is None or bool(np.asarray(mask)[t]):
                 _, states = rnn.cell(seq[t][None].astype("float32"), list(states), training=False)
             for i, state in enumerate(states):
-                array = np.asarray(state)[0]
+                array = keras.ops.convert_to_numpy(state)[0]
                 if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:
                     out[value_key(layer.id, 0, t + 1, state=f"{d}/{i}")] = tuple(float(v) for v in array)
         offset += len(sizes)

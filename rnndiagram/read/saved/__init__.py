@@ -1,7 +1,10 @@
-"""Stage 0 for saved files: a ``.keras`` archive or a Keras JSON config in, a ModelSpec out.
+"""Stage 0 for saved files: a saved model or a Keras JSON config in, a ModelSpec out.
 
-Only ``config.json`` is read, with :mod:`zipfile` and :mod:`json`: TensorFlow and Keras are
-not imported, nothing in the file is executed and nothing is extracted to disk. Shapes
+Read without TensorFlow or Keras, and without running anything: the ``config.json`` of a
+``.keras`` archive (read with :mod:`zipfile`), the ``model_config`` attribute of an
+``.h5`` file (:mod:`h5py`), the ``keras_metadata.pb`` of a SavedModel folder
+(``protobuf``), or the text of ``model.to_json()``. A config written by Keras 2
+(tf.keras, tf_keras) is first translated into Keras 3's form (:mod:`.keras2`). Shapes
 come from the input shapes stored in the file and the shape rules of each supported
 layer, and the spec equals the one :func:`rnndiagram.inspect` gives for the live model.
 
@@ -15,15 +18,20 @@ loads the file with Keras in ``safe_mode`` instead.
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Union
 
 from ...errors import SourceError, UnsupportedLayerError
 from ...spec import ModelSpec
 from .archive import MAX_CONFIG_BYTES, PathOrBytes, config_text
 from ..config import Cfg, is_model
 from .graph import Graph, model_spec
+from .hdf5 import h5_config_text
+from .keras2 import translate
+from .savedmodel import is_savedmodel, savedmodel_config
 
-__all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "read_config_json", "read_saved"]
+__all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "is_savedmodel", "read_config_json", "read_h5",
+           "read_saved", "read_savedmodel", "written_by_keras2"]
 
 
 def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
@@ -42,6 +50,35 @@ def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
         if not allow_load:
             raise
         return _load_archive(source, where)
+
+
+def read_h5(path: Union[str, Path], allow_load: bool = False) -> ModelSpec:
+    """The spec of the model in an ``.h5`` file written by Keras 2 or Keras 3, from its
+    ``model_config`` attribute; errors and ``allow_load`` as for :func:`read_saved`."""
+    where = str(path)
+    text = h5_config_text(Path(path), where)
+    try:
+        return _spec(text, where, "model_config")
+    except UnsupportedLayerError:
+        if not allow_load:
+            raise
+        return _load_archive(str(path), where)
+
+
+def read_savedmodel(folder: Union[str, Path], allow_load: bool = False) -> ModelSpec:
+    """The spec of the model in a SavedModel folder written by Keras 2 (tf.keras, tf_keras),
+    from its ``keras_metadata.pb``. Keras 3 cannot load such a folder, so ``allow_load``
+    cannot help with a layer the reader has no rule for: the error says how to convert."""
+    where = str(folder)
+    data = savedmodel_config(Path(folder), where)
+    try:
+        return _spec_of(data, where)
+    except UnsupportedLayerError as exc:
+        if not allow_load:
+            raise
+        raise UnsupportedLayerError(
+            f"{exc}; Keras 3 cannot load a SavedModel folder, so save the model with tf_keras as "
+            f"model.save('m.h5') and pass that with --allow-load") from None
 
 
 def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
@@ -67,22 +104,46 @@ def is_keras_config(data: Any) -> bool:
     return isinstance(data, dict) and "class_name" in data and "config" in data
 
 
-def _spec(text: str, where: str) -> ModelSpec:
+def written_by_keras2(source: Union[Path, Any]) -> bool:
+    """Whether a parsed model config, or the one in a ``.keras``, ``.h5`` or ``.json`` file,
+    was written by Keras 2; a file that cannot be read says no (its reader tells why)."""
+    try:
+        data = json.loads(_config_file_text(source)) if isinstance(source, Path) else source
+        return translate(data).keras2
+    except (SourceError, OSError, ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):
+        return False
+
+
+def _config_file_text(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".h5", ".hdf5"):
+        return h5_config_text(path, str(path))
+    if suffix == ".keras":
+        return config_text(path, str(path))
+    return path.read_text(encoding="utf-8")
+
+
+def _spec(text: str, where: str, what: str = "config.json") -> ModelSpec:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise SourceError(f"{where}: config.json is not valid JSON ({str(exc)[:80]})") from None
-    entry = Cfg(data, "config.json")
-    kind, module = entry.raw("class_name", None), entry.raw("module", None)
-    if kind not in ("Sequential", "Functional"):
-        raise UnsupportedLayerError(
-            f"{where} holds a {kind!r} model; rnndiagram reads Sequential and functional models "
-            f"(a subclassed keras.Model has no layer graph to read)")
-    if not is_model(entry):
-        raise SourceError(f"{where} was not written by Keras 3 (the model's module is {module!r}); "
-                          f"save the model with Keras 3, or pass the model itself")
+        raise SourceError(f"{where}: {what} is not valid JSON ({str(exc)[:80]})") from None
+    return _spec_of(data, where)
+
+
+def _spec_of(data: Any, where: str) -> ModelSpec:
     try:
-        return model_spec(Graph(entry))
+        translated = translate(data)
+        entry = Cfg(translated.data, "config.json")
+        kind, module = entry.raw("class_name", None), entry.raw("module", None)
+        if kind not in ("Sequential", "Functional"):
+            raise UnsupportedLayerError(
+                f"{where} holds a {kind!r} model; rnndiagram reads Sequential and functional models "
+                f"(a subclassed keras.Model has no layer graph to read)")
+        if not is_model(entry):
+            raise SourceError(f"{where} was not written by Keras (the model's module is {module!r}); "
+                              f"save the model with Keras, or pass the model itself")
+        return model_spec(Graph(entry, keras2=translated.keras2))
     except RecursionError:
         raise SourceError(f"{where}: the model config is nested too deeply") from None
     except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:

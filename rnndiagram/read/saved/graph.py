@@ -32,10 +32,15 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 class Graph:
     """The layer graph of one model config; ``run()`` infers every call's output shapes."""
 
-    def __init__(self, entry: Cfg, depth: int = 0) -> None:
+    def __init__(self, entry: Cfg, depth: int = 0, keras2: bool = False) -> None:
         if depth > MAX_NESTING:
             raise SourceError(f"{entry.where}: models nested more than {MAX_NESTING} deep")
         self.entry, self.depth = entry, depth
+        self.keras2 = keras2
+        """Translated from a Keras 2 config (see ``keras2.py``)."""
+        self.implicit_masks = keras2 or entry.raw("class_name") == "Sequential"
+        """Whether masks pass from tensor to tensor unstated, as in a Sequential or a Keras 2
+        functional config (Keras 3 states each mask a functional call is given)."""
         self.config = entry.sub("config")
         self.name = self.config.str("name")
         self.sequential = entry.raw("class_name") == "Sequential"
@@ -77,10 +82,9 @@ class Graph:
             if entry.raw("class_name", None) == "InputLayer":
                 self.calls[(name, 0)] = Call((name, 0), FileView(entry, self))
             for index, node in enumerate(nodes):
-                if isinstance(node, list):
-                    raise SourceError(f"{entry.where}: this file was written by Keras 2 (tf-keras), "
-                                      f"whose layer graph rnndiagram does not read; save the model "
-                                      f"with Keras 3, or pass the model itself")
+                if not isinstance(node, dict):
+                    raise SourceError(f"{entry.where}.inbound_nodes[{index}]: expected a call "
+                                      f"(an object of args and kwargs), got {str(node)[:60]}")
                 where = f"{entry.where}.inbound_nodes[{index}]"
                 self.calls[(name, index)] = parse_node((name, index), index, FileView(entry, self), Cfg(node, where))
         self.inputs, self.outputs = ([self._ref(t, key) for t in triples(self.config.raw(key),
@@ -290,7 +294,7 @@ class Graph:
     def nested_graph(self, entry: Cfg) -> "Graph":
         name = entry_name(entry)
         if name not in self.nested:
-            self.nested[name] = Graph(entry, self.depth + 1)
+            self.nested[name] = Graph(entry, self.depth + 1, self.keras2)
         return self.nested[name]
 
     def nested_spec(self, entry: Cfg) -> ModelSpec:
@@ -347,6 +351,21 @@ def _recurrent_shapes(view: FileView, row: LayerKind, inputs: Shape) -> Tuple[Sh
     assert row.recurrent is not None
     if row.recurrent.kind == "Bidirectional":
         return _bidirectional_shapes(view, inputs)
+    if view.config.bool("time_major", False):
+        # Keras 2's time-major layers read (time, batch, ...) and return the sequence so.
+        shapes = _batch_major_shapes(view, row, time_major(inputs))
+        first = time_major(shapes[0]) if view.config.bool("return_sequences", False) else shapes[0]
+        return (first,) + shapes[1:]
+    return _batch_major_shapes(view, row, inputs)
+
+
+def time_major(shape: Shape) -> Shape:
+    """A shape with its first two axes swapped (time-major to batch-major, and back)."""
+    return shape[1:2] + shape[:1] + shape[2:] if len(shape) >= 2 else shape
+
+
+def _batch_major_shapes(view: FileView, row: LayerKind, inputs: Shape) -> Tuple[Shape, ...]:
+    assert row.recurrent is not None
     config, rank = view.config, row.recurrent.conv
     if rank:
         inputs = sequence_input(inputs, rank + 3, view.class_name)

@@ -43,7 +43,7 @@ class Masks:
     def visit(self, call: Call) -> List[Source]:
         """Where each mask passed to ``call`` comes from; records the masks of its outputs."""
         carried = [self.mask(r) for r in call.first]
-        if self.graph.sequential:
+        if self.graph.implicit_masks and not call.masks:
             # Keras passes a layer whose call takes a mask the mask its input carries.
             row = kind_of(call.view.mro)
             takes = call.view.model or (row is not None and row.takes_mask)

@@ -98,7 +98,9 @@ def _tensor(config: Cfg) -> Ref:
     if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)
             and all(is_int(i) and i >= 0 for i in history[1:])):
         raise config.wrong("keras_history", "[layer name, node index, tensor index]", history)
-    return Ref((history[0], history[1]), history[2], config.shape("shape"))
+    # A Keras 2 config (translated by keras2.py) states no shapes of the tensors a call reads.
+    shape = config.shape("shape") if config.raw("shape", None) is not None else None
+    return Ref((history[0], history[1]), history[2], shape)
 
 
 def triples(value: Any, where: str) -> List[Tuple[str, int, int]]:
