@@ -91,7 +91,7 @@ def _example(name: str, seed: Optional[int]) -> Any:
 
 def _seed(seed: Optional[int]) -> None:
     if seed is not None:
-        from .read.keras_import import seed_weights
+        from .read.values import seed_weights
 
         seed_weights(seed)
 

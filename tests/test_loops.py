@@ -12,6 +12,7 @@ from rnndiagram.layout.scene import Arrow, Group, walk
 from rnndiagram.spec import LoopSpec
 from rnndiagram.unroll.drafts import shown_columns
 from rnndiagram.options import DiagramOptions
+from keras_compat import named_op
 from scene_checks import MAX_WIDTH, problems
 from strategies import build_loop, loop_found, loops
 from test_oracle import check_spec_against_model
@@ -142,8 +143,8 @@ def test_a_time_major_stack_is_one_tensor_not_a_time_axis():
 
     x = keras.Input((3,), name="x")
     outs = [layers.Dense(2, name=f"head_{i}")(x) for i in range(5)]
-    stacked = Stack(axis=0, name="stacked")(outs)
-    model = keras.Model(x, Transpose(axes=[1, 0, 2], name="batch_major")(stacked), name="time_major")
+    stacked = named_op(Stack)(axis=0, name="stacked")(outs)
+    model = keras.Model(x, named_op(Transpose)(axes=[1, 0, 2], name="batch_major")(stacked), name="time_major")
     g = rnndiagram.diagram(model).graph
     (node,) = [n for n in g.nodes if n.layer == "stacked" and n.kind == "strip"]
     assert node.label == "5×?×2" and g.panels[node.panel].kind == "stack"

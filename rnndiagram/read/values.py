@@ -14,6 +14,7 @@ from .. import labels
 from ..errors import OptionError
 from ..spec import LayerSpec, ModelSpec, RecurrentSpec, value_key
 from .keras_import import import_keras
+from .keras_import import seed_weights as seed_weights  # for the sources, which seed examples
 from .legacy import is_keras2_model
 from .live import calls_by_id
 
