@@ -104,8 +104,9 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                 continue
             seen.add(key)
             if steps.get(c.layer, 0) and steps.get(layer.id, 0) and steps[c.layer] != steps[layer.id]:
-                if src != dst:  # a cell's own states are its loop
-                    earlier.setdefault(dst, []).append(f"{drawn.layer(src).name} of the step before")
+                text = f"{drawn.layer(src).name} of the step before"
+                if src != dst and text not in earlier.get(dst, []):  # a cell's own states are its loop
+                    earlier.setdefault(dst, []).append(text)
                 continue
             edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
     kept = [layer for layer in drawn.layers if rep.get(layer.id, layer.id) == layer.id]
