@@ -13,6 +13,7 @@ from keras.src.ops.function import make_node_key
 from rnndiagram import examples, inspect
 from rnndiagram.spec import LayerSpec, ModelSpec, Shape
 
+from keras_compat import keras_version
 from strategies import build_model, recipes
 
 BATCH = 2
@@ -113,7 +114,15 @@ def example_models() -> Dict[str, Any]:
     return {name: examples.build(name) for name in examples.names()}
 
 
-@pytest.mark.parametrize("name", examples.names())
+def _runnable(name: str) -> Any:
+    """luong_attention's decoder mask goes through a BroadcastTo that Keras before 3.12
+    cannot run ("Attempt to convert a value (None) ... to a Tensor")."""
+    return pytest.param(name, marks=pytest.mark.xfail(
+        name == "luong_attention" and keras_version() < (3, 12), raises=ValueError, strict=True,
+        reason="Keras before 3.12 cannot run this model (BroadcastTo of a mask)"))
+
+
+@pytest.mark.parametrize("name", [_runnable(name) for name in examples.names()])
 def test_example_shapes_match_a_forward_pass(example_models: Dict[str, Any], name: str) -> None:
     model = example_models[name]
     check_spec_against_model(inspect(model), model)

@@ -66,7 +66,7 @@ def keras_reason(exc: BaseException) -> str:
     text = str(exc).rsplit("Exception encountered:", 1)[-1]
     text = re.split(r"Full object config|config=\{", text, maxsplit=1)[0]
     text = " ".join(text.split()).rstrip(" .") or type(exc).__name__
-    if "Could not locate class" in text:
+    if "Could not locate class" in text or "Could not deserialize class" in text:  # Keras 3.12+, 3.7
         text = text.split(". ")[0] + ("; to load a custom class, draw the model from a file that imports it "
                                       "(path/to/file.py:build)")
     return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
