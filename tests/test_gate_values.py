@@ -68,7 +68,7 @@ def keras_steps(layer: Any, sequence: np.ndarray, initial: Sequence[np.ndarray] 
         d = part.split(".")[0]
         size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
         if given:
-            states = [np.asarray(s) for s in given[:len(size)]]
+            states = [keras.ops.convert_to_numpy(s) for s in given[:len(size)]]
             given = given[len(size):]
         elif getattr(cell, "rank", 0):  # a ConvLSTM's maps, the shape of its output (return_sequences=False)
             states = [np.zeros((1,) + tuple(layer.output.shape[1:]), "float32") for _ in ("h", "c")]
@@ -80,9 +80,10 @@ def keras_steps(layer: Any, sequence: np.ndarray, initial: Sequence[np.ndarray] 
         for i, t in enumerate(order):
             x = sequence[:, t] if inputs is None else inputs[i]
             out, states = cell(x, states, training=False)
-            states = [np.asarray(s) for s in (states if isinstance(states, (list, tuple)) else [states])]
+            states = [keras.ops.convert_to_numpy(s)
+                      for s in (states if isinstance(states, (list, tuple)) else [states])]
             found[(part, t + 1)] = states
-            outputs.append(np.asarray(out))
+            outputs.append(keras.ops.convert_to_numpy(out))
         by_direction[d] = outputs
     return found
 
@@ -127,7 +128,7 @@ def test_the_gates_make_the_new_states_as_the_figure_draws_them(name: str) -> No
         c_before = np.asarray(values[gate_key("l", "0", "in:c")])
         c = np.asarray(values[gate_key("l", "0", "out:c")])
         assert np.allclose(c, v["f"] * c_before + v["i"] * v["g"], atol=TOLERANCE)
-        assert np.allclose(v["out:h"], v["o"] * np.asarray(cell.activation(c)), atol=TOLERANCE)
+        assert np.allclose(v["out:h"], v["o"] * keras.ops.convert_to_numpy(cell.activation(c)), atol=TOLERANCE)
     else:
         h = np.asarray(values[gate_key("l", "0", "out:h")])
         assert np.allclose(h, v["z"] * h_before + (1 - v["z"]) * v["h"], atol=TOLERANCE)
@@ -141,7 +142,7 @@ def test_initial_states_given_by_another_layer_are_stepped_from(example_models) 
     values = compute_gate_values(model, spec, arrays, 4)
     _, h, c = model.get_layer("encoder_lstm")(arrays[0])
     decoder = model.get_layer("decoder_lstm")
-    reference = keras_steps(decoder, arrays[1], [np.asarray(h), np.asarray(c)])
+    reference = keras_steps(decoder, arrays[1], [keras.ops.convert_to_numpy(h), keras.ops.convert_to_numpy(c)])
     assert np.allclose(values[gate_key("decoder_lstm", "0", "out:h")], reference[("0", 4)][0][0], atol=TOLERANCE)
     assert np.allclose(values[gate_key("decoder_lstm", "0", "in:h")], reference[("0", 3)][0][0], atol=TOLERANCE)
 
@@ -152,7 +153,8 @@ def test_a_masked_step_keeps_its_state_as_keras_does() -> None:
                               layers.Embedding(9, 3, mask_zero=True, name="emb"), layers.GRU(3, name="l")], name="m")
     tokens = np.array([[4, 2, 7, 0, 0]], "int32")
     values = compute_gate_values(model, rnndiagram.inspect(model), [tokens], 5)
-    assert np.allclose(values[gate_key("l", "0", "out:h")], np.asarray(model(tokens))[0], atol=TOLERANCE)
+    expected = keras.ops.convert_to_numpy(model(tokens))[0]
+    assert np.allclose(values[gate_key("l", "0", "out:h")], expected, atol=TOLERANCE)
     assert np.allclose(values[gate_key("l", "0", "out:h")], values[gate_key("l", "0", "in:h")], atol=TOLERANCE)
 
 
@@ -163,11 +165,11 @@ def test_a_cell_called_directly_is_its_own_keras_call() -> None:
     values = compute_gate_values(model, rnndiagram.inspect(model), [sample], None)
     warm = keras.Model(model.inputs[0], model.get_layer("warm_up").output)
     _, h, c = warm(sample)
-    x = model.get_layer("predict")(np.asarray(h))  # the first direct call reads the first prediction
+    x = model.get_layer("predict")(keras.ops.convert_to_numpy(h))  # the first direct call reads the first prediction
     out, (h2, c2) = model.get_layer("cell")(x, [h, c])
-    assert np.allclose(values[gate_key("cell", "0", "out:h")], np.asarray(h2)[0], atol=TOLERANCE)
-    assert np.allclose(values[gate_key("cell", "0", "out:c")], np.asarray(c2)[0], atol=TOLERANCE)
-    assert np.allclose(values[gate_key("warm_up", "0", "out:h")], np.asarray(h)[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("cell", "0", "out:h")], keras.ops.convert_to_numpy(h2)[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("cell", "0", "out:c")], keras.ops.convert_to_numpy(c2)[0], atol=TOLERANCE)
+    assert np.allclose(values[gate_key("warm_up", "0", "out:h")], keras.ops.convert_to_numpy(h)[0], atol=TOLERANCE)
 
 
 def test_the_drawing_prints_the_values_of_the_chosen_step() -> None:

@@ -36,7 +36,7 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
         probe = keras.Model(graph.inputs, wanted)
         outputs = probe([np.asarray(a)[:1] for a in arrays], training=False)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        found = {id(t): np.asarray(o) for t, o in zip(wanted, outputs)}
+        found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: GateValues = {}
     for layer, op, (inputs, initial, masks) in chosen:
         path = prefix + layer.name
@@ -105,7 +105,7 @@ def _layer(op: Any, path: str, rec: RecurrentSpec, sequence: Any, given: List[An
                 [np.zeros((1,) + tuple(int(d or 1) for d in s.shape[1:]), "float32")
                  for s in direction.states if s.group == k]
             given = given[count:] if len(given) >= count else given
-            states.append([np.asarray(s, "float32") for s in mine])
+            states.append([_np(s, "float32") for s in mine])
         order = range(length - 1, -1, -1) if direction.go_backwards else range(length)
         for t in order:
             x = sequence[:, t]
@@ -134,9 +134,9 @@ def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any]) -> Step:
     if spec.figure is None:
         output, new = cell(x, list(states), training=False)
         new = new if isinstance(new, (list, tuple)) else [new]
-        return [np.asarray(s) for s in new], {}
+        return [_np(s) for s in new], {}
     act, rec_act = _activation(cell.activation), _activation(getattr(cell, "recurrent_activation", None))
-    weights = {w.name: np.asarray(w) for w in cell.weights}
+    weights = {w.name: _np(w) for w in cell.weights}
     kernel, recurrent, bias = weights["kernel"], weights["recurrent_kernel"], weights.get("bias")
     h = states[0]
     if spec.conv is not None:
@@ -193,8 +193,8 @@ def _conv_lstm(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any], act: An
     padding = spec.conv.padding if spec.conv is not None else "valid"
     z = {}
     for i, gate in enumerate(spec.gates):
-        xi = np.asarray(cell.input_conv(x, ks[i], bs[i], padding=padding))
-        hi = np.asarray(cell.recurrent_conv(states[0], rs[i]))
+        xi = _np(cell.input_conv(x, ks[i], bs[i], padding=padding))
+        hi = _np(cell.recurrent_conv(states[0], rs[i]))
         z[gate] = xi + hi
     return _lstm(z, states[1], act, rec_act)
 
@@ -205,7 +205,7 @@ def _activation(fn: Any) -> Any:
 
     if fn is None:
         return lambda v: v
-    return lambda v: np.asarray(fn(import_keras().ops.convert_to_tensor(np.asarray(v, "float32"))))
+    return lambda v: _np(fn(import_keras().ops.convert_to_tensor(np.asarray(v, "float32"))))
 
 
 def _record(path: str, part: str, spec: CellSpec, x: Any, before: Sequence[Any], gates: Dict[str, Any],
@@ -223,10 +223,17 @@ def _record(path: str, part: str, spec: CellSpec, x: Any, before: Sequence[Any],
         arrays.update({f"out:{n}": s for n, s in zip(names, after)})
     spatial = spec.conv is not None
     for name, array in arrays.items():
-        item = np.asarray(array)[0]
+        item = _np(array)[0]
         if spatial and item.ndim > 1:
             centre = tuple(d // 2 for d in item.shape[:-1])
             item = item[centre]
             found[gate_key(path, part, "position")] = tuple(float(c) for c in centre)
         found[gate_key(path, part, name)] = tuple(float(v) for v in np.ravel(item))
     return found
+
+
+def _np(value: Any, dtype: Optional[str] = None) -> Any:
+    """A Keras tensor or variable as a NumPy array, on every backend (a PyTorch tensor that
+    requires grad refuses ``numpy()``)."""
+    array = import_keras().ops.convert_to_numpy(value)
+    return array if dtype is None else array.astype(dtype)
