@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import rnndiagram
-
 from rnndiagram import __version__
 from rnndiagram.cli import main
+
+from keras_compat import has_tensorflow
 
 FILE = Path(__file__).parent / "data" / "models_for_sources.py"
 
@@ -350,6 +351,7 @@ def _undated(data: bytes) -> bytes:
     return re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate ()", data)
 
 
+@pytest.mark.skipif(not has_tensorflow(), reason="the user's file imports TensorFlow, which is not installed")
 def test_tensorflow_stays_quiet_when_the_users_file_imports_it(tmp_path):
     """The file imports TensorFlow before rnndiagram would: its start-up log is muted too."""
     train = tmp_path / "train.py"

@@ -252,7 +252,7 @@ def test_svg_draws_one_cell_per_shown_step(name: str, published_specs: Dict[str,
     assert _drawn_cells(rnndiagram.diagram(spec).to_svg()) == _expected_cells(spec)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", [_tensorflow(name) for name in MODELS])
 def test_layout_reads_cleanly(name: str, published_specs: Dict[str, ModelSpec]) -> None:
     """Nothing overlaps or sticks out, no edge crosses a box, shares a line with an
     unrelated edge or points down; the width stays within the budget."""
