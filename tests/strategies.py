@@ -364,3 +364,35 @@ def build_loop(loop: Loop) -> Any:
     if loop.returned:
         return keras.Model(source, outputs, name="loop")
     return keras.Model(source, layers.Concatenate(name="joined")(outputs), name="loop")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2**40) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=8)
+"""Any JSON value, for mutating configs."""
+
+
+def _paths(value: Any, prefix: tuple = ()) -> List[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _paths(v, prefix + (i,))
+    return found
+
+
+def mutated(data: st.DataObject, base: Any) -> Any:
+    """``base`` (a parsed JSON config) with one value somewhere in it deleted or replaced by
+    any JSON value; changed in place and returned."""
+    where = data.draw(st.sampled_from(_paths(base)[1:]))
+    target = base
+    for part in where[:-1]:
+        target = target[part]
+    if isinstance(target, dict) and data.draw(st.booleans()):
+        del target[where[-1]]
+    else:
+        target[where[-1]] = data.draw(json_values)
+    return base

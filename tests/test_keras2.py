@@ -30,6 +30,7 @@ from rnndiagram.read.saved.savedmodel import MAX_METADATA_BYTES
 from rnndiagram.saved import MAX_CONFIG_BYTES, read_config_json, read_h5, read_saved, read_savedmodel
 from rnndiagram.sources import resolve
 from rnndiagram.spec import ModelSpec
+from strategies import mutated
 
 DATA = Path(__file__).resolve().parent / "data" / "keras2"
 RECORDED: Dict[str, Any] = json.loads((DATA / "shapes.json").read_text())["models"]
@@ -347,35 +348,10 @@ def _keras2_configs() -> List[Dict[str, Any]]:
     return [json.loads((DATA / f"{name}.json").read_text()) for name in ("seq2seq", "nested", "merge_modes")]
 
 
-def _paths(value: Any, prefix: tuple = ()) -> List[tuple]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            found += _paths(v, prefix + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found += _paths(v, prefix + (i,))
-    return found
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2**40) | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=8)
-
-
 @settings(max_examples=int(os.environ.get("FUZZ_N", "300")))
 @given(st.data())
 def test_any_mutation_of_a_keras2_config_is_a_spec_or_a_clear_error(data: st.DataObject) -> None:
-    base = copy.deepcopy(data.draw(st.sampled_from(_keras2_configs())))
-    where = data.draw(st.sampled_from(_paths(base)[1:]))
-    target = base
-    for part in where[:-1]:
-        target = target[part]
-    if isinstance(target, dict) and data.draw(st.booleans()):
-        del target[where[-1]]
-    else:
-        target[where[-1]] = data.draw(json_values)
+    base = mutated(data, copy.deepcopy(data.draw(st.sampled_from(_keras2_configs()))))
     try:
         spec = read_config_json(json.dumps(base))
     except RnnDiagramError as exc:

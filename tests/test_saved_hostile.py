@@ -24,6 +24,7 @@ from rnndiagram.errors import RnnDiagramError, SourceError, UnsupportedLayerErro
 from rnndiagram.saved import MAX_CONFIG_BYTES, read_config_json, read_saved
 from rnndiagram.sources import resolve
 from rnndiagram.spec import ModelSpec
+from strategies import mutated
 
 
 def tensor(layer: str, shape: List[Any], node: int = 0, index: int = 0) -> Dict[str, Any]:
@@ -333,35 +334,10 @@ def test_models_nested_too_deep() -> None:
         read_config_json(json.dumps(data))
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2**40) | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=8)
-
-
-def _paths(value: Any, prefix: tuple = ()) -> List[tuple]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            found += _paths(v, prefix + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found += _paths(v, prefix + (i,))
-    return found
-
-
 @settings(max_examples=int(os.environ.get("FUZZ_N", "300")))
 @given(st.data())
 def test_any_mutation_of_a_config_is_a_spec_or_a_clear_error(data: st.DataObject) -> None:
-    base = config()
-    where = data.draw(st.sampled_from(_paths(base)[1:]))
-    target = base
-    for part in where[:-1]:
-        target = target[part]
-    if isinstance(target, dict) and data.draw(st.booleans()):
-        del target[where[-1]]
-    else:
-        target[where[-1]] = data.draw(json_values)
+    base = mutated(data, config())
     try:
         spec = read_config_json(json.dumps(base))
     except RnnDiagramError as exc:
