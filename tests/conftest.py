@@ -67,3 +67,19 @@ def keep_keras_auto_names():
     kept = collections.defaultdict(int, saved or {})
     yield
     global_state.set_global_attribute("object_name_uids", kept)
+
+
+@pytest.fixture
+def run():
+    """The command line in process: ``run("export", src, "-o", out)`` (arguments made
+    strings), exceptions not caught."""
+    from click.testing import CliRunner
+
+    from rnndiagram.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke

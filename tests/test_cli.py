@@ -21,16 +21,6 @@ from keras_compat import has_tensorflow
 FILE = Path(__file__).parent / "data" / "models_for_sources.py"
 
 
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
-
-
 def test_version_and_help(run):
     assert run("--version").output.strip().endswith(__version__)
     for command in ([], ["export"], ["inspect"], ["examples"], ["gallery"]):

@@ -5,23 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 from docs_samples.checks import diagrams
 from test_sphinx import sphinx_build
 
-from rnndiagram.cli import main
 from rnndiagram.docs_common import DiagramCache
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def test_export_draws_each_view(run, tmp_path):
