@@ -1,9 +1,11 @@
 """Writing files atomically: a reader sees the old file or the whole new one, never half.
 
 A file is written the way a plain ``open(path, "w")`` would leave it: a new file gets the
-permissions the umask allows, a file that is replaced keeps its mode. A failure is an
-:class:`~rnndiagram.errors.OutputError` that names the path asked for, never the
-temporary file beside it.
+permissions the umask allows, a file that is replaced keeps its mode. A path that is not a
+file (a FIFO, a character device such as ``/dev/null`` or a terminal, a socket) is written
+in place, as a shell's ``>`` would: renaming a file over it would replace the device or
+pipe itself. A failure is an :class:`~rnndiagram.errors.OutputError` that names the path
+asked for, never the temporary file beside it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import socket
 import stat
 from pathlib import Path
 from typing import Optional, Union
@@ -27,12 +30,20 @@ def write_atomic(path: Union[str, Path], data: Union[str, bytes], follow_link: b
 
     A symbolic link at ``path`` is replaced by the file, unless ``follow_link`` is true
     (the user named the link): then the file it points to is written and the link kept.
+    A FIFO, character device or socket at ``path`` (or, with ``follow_link``, behind the
+    link) is written in place; a block device is refused.
     """
     path = Path(path)
     target = Path(os.path.realpath(path)) if follow_link else path
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        _replace(target, payload)
+        kind = _special_kind(target)
+        if kind == "block device":
+            raise OutputError(f"cannot write {path}: it is a block device; give a file name")
+        if kind is None:
+            _replace(target, payload)
+        else:
+            _write_in_place(target, payload, kind)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {_reason(path, exc)}") from exc
     return path
@@ -62,6 +73,37 @@ def _replace(target: Path, payload: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _special_kind(target: Path) -> Optional[str]:
+    """What ``target`` is when it is neither a regular file, a link, a folder nor missing."""
+    try:
+        mode = os.lstat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    return None
+
+
+def _write_in_place(target: Path, payload: bytes, kind: str) -> None:
+    """Write to a pipe, device or socket as ``>`` would: no temporary file, no rename."""
+    if kind == "socket":
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(target))
+            sock.sendall(payload)
+        return
+    # No O_CREAT: if the device went away since it was looked at, this fails rather than
+    # creating a file in its place.
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "wb") as f:
+        f.write(payload)
 
 
 def _mode_of(target: Path) -> Optional[int]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -171,6 +174,67 @@ def test_a_link_named_as_the_output_is_written_through(run, tmp_path):
     assert run("export", "example:seed_dense", "-o", link).exit_code == 0
     assert link.is_symlink() and target.read_text().startswith("<svg")
     assert sorted(os.listdir(tmp_path)) == ["link.svg", "real.svg"]
+
+
+class _Reader(threading.Thread):
+    """Reads everything written to a FIFO, or to a Unix socket it listens on, until EOF."""
+
+    def __init__(self, path: Path, kind: str):
+        super().__init__(daemon=True)
+        self.path, self.kind, self.data = path, kind, b""
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.server.bind(str(path))
+            self.server.listen(1)
+        self.start()
+
+    def run(self):
+        if self.kind == "fifo":
+            with open(self.path, "rb") as f:  # blocks until a writer opens the FIFO
+                self.data = f.read()
+            return
+        conn, _ = self.server.accept()
+        with conn:
+            while chunk := conn.recv(65536):
+                self.data += chunk
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+@pytest.mark.parametrize("through_link", [False, True])
+def test_a_pipe_or_socket_as_the_output_is_written_in_place(run, tmp_path, kind, through_link):
+    """Renaming a file over a FIFO, a device or a socket would replace it (as root, even
+    /dev/null): such an output is written as a shell's > would, and stays what it was."""
+    special = tmp_path / "pipe.svg"
+    reader = _Reader(special, kind)
+    output = special
+    if through_link:
+        output = tmp_path / "link.svg"
+        output.symlink_to(special)
+    result = run("export", "example:seed_dense", "-o", output)
+    assert result.exit_code == 0, result.output
+    mode = os.lstat(special).st_mode
+    assert (stat.S_ISFIFO if kind == "fifo" else stat.S_ISSOCK)(mode)
+    assert output.is_symlink() == through_link
+    # The write has finished and closed its end, so the reader reaches EOF on its own.
+    reader.join()
+    assert reader.data.startswith(b"<svg") and reader.data.rstrip().endswith(b"</svg>")
+    assert sorted(os.listdir(tmp_path)) == sorted(["pipe.svg"] + ["link.svg"] * through_link)
+
+
+def test_a_block_device_as_the_output_is_refused(monkeypatch, tmp_path):
+    """Never a real device in tests: lstat is made to say the path is a block device."""
+    from rnndiagram import _io
+    from rnndiagram.errors import OutputError
+
+    target = tmp_path / "disk.svg"
+    real_lstat = os.lstat
+    monkeypatch.setattr(_io.os, "lstat", lambda p: os.stat_result((stat.S_IFBLK | 0o660,) + real_lstat(tmp_path)[1:])
+                        if Path(p) == target else real_lstat(p))
+    with pytest.raises(OutputError, match=r"disk.svg: it is a block device; give a file name"):
+        _io.write_atomic(target, "<svg/>")
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_link_in_an_output_folder_is_replaced_not_followed(run, tmp_path):
