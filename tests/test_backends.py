@@ -18,6 +18,8 @@ import pytest
 import rnndiagram
 from rnndiagram.spec import value_key
 
+pytestmark = pytest.mark.slow  # new Python processes importing Keras
+
 DRAW = """
 import sys
 from rnndiagram.cli import main
@@ -27,7 +29,7 @@ print("tensorflow" in sys.modules)
 
 
 def _run(code: str, *args: str, env: Dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env={**os.environ, **env})
 
 
@@ -53,7 +55,7 @@ def test_no_backend_is_one_line_naming_the_extras(tmp_path: Path) -> None:
     assert missing, "every backend is installed here, so none can be missing"
     proc = subprocess.run([sys.executable, "-c", "from rnndiagram.cli import main; main()", "export",
                            "example:seed_simple_rnn", "-o", str(tmp_path / "m.svg")],
-                          capture_output=True, text=True, timeout=300,
+                          capture_output=True, text=True,
                           env={**os.environ, "KERAS_BACKEND": missing[0]})
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()

@@ -25,7 +25,7 @@ from rnndiagram import examples
 ROOT = Path(__file__).resolve().parents[1]
 
 # Building docs/: sphinx-click and napoleon use Sphinx APIs due for removal in Sphinx 11.
-pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"), pytest.mark.slow]  # Chromium
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 LIGHT_BG, DARK_BG = "rgb(255, 255, 255)", "rgb(30, 31, 34)"
@@ -100,7 +100,9 @@ def open_page(chromium: str, page: Path, shots: Path, name: str, dark: bool = Fa
     if dark:
         flags.append("--blink-settings=preferredColorScheme=0")
     flags += [f"--user-data-dir={shots / 'profiles' / name}", f"--screenshot={shots / (name + '.png')}"]
-    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120,
+    # The page's own timing is virtual (--virtual-time-budget); the limit only ends a browser
+    # that hangs, far above any run on a busy machine.
+    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=900,
                          check=False)
     found = re.search(r'<pre id="rnd-measured"[^>]*>(.*?)</pre>', dom.stdout, re.S)
     assert found, f"no measurement from Chromium for {page}: {dom.stderr[-2000:]}"

@@ -349,16 +349,18 @@ def test_examples_lists_every_example(run):
     assert [l.split()[0] for l in lines] == list(examples.names())
 
 
+@pytest.mark.slow  # draws every example
 def test_gallery_command(run, tmp_path):
     result = run("gallery", tmp_path / "g")
     assert result.exit_code == 0 and (tmp_path / "g" / "README.md").exists()
 
 
+@pytest.mark.slow  # a new Python process
 def test_console_script_runs(tmp_path):
     script = Path(sys.executable).parent / "rnndiagram"
     out = tmp_path / "s.svg"
     proc = subprocess.run([str(script), "export", "example:seed_simple_rnn", "-o", str(out)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # TensorFlow's start-up noise is silenced
     assert out.read_text().startswith("<svg")
@@ -405,6 +407,7 @@ def _undated(data: bytes) -> bytes:
     return re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate ()", data)
 
 
+@pytest.mark.slow  # a new process importing TensorFlow
 @pytest.mark.skipif(not has_tensorflow(), reason="the user's file imports TensorFlow, which is not installed")
 def test_tensorflow_stays_quiet_when_the_users_file_imports_it(tmp_path):
     """The file imports TensorFlow before rnndiagram would: its start-up log is muted too."""
@@ -414,6 +417,6 @@ def test_tensorflow_stays_quiet_when_the_users_file_imports_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}  # as a user's shell has
     env["PYTHONPATH"] = str(Path(rnndiagram.__file__).parents[1])
     proc = subprocess.run([sys.executable, "-c", "from rnndiagram.cli import main; main()", "inspect",
-                           f"{train}:build_model"], capture_output=True, text=True, timeout=180, env=env)
+                           f"{train}:build_model"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0 and "lstm" in proc.stdout
     assert proc.stderr == ""

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import doctest
 import re
-import os
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
@@ -20,9 +17,8 @@ from rnndiagram.render.dot import dot_id, render_dot
 from rnndiagram.spec import Connection, LayerSpec, ModelSpec, RecurrentSpec, StateSpec, TensorRef
 from rnndiagram.unroll import unroll
 
-# CI installs Graphviz, so there a missing `dot` is a failure, never a skip.
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="the Graphviz `dot` binary is not installed")
+from graphviz_tools import layout_dot, needs_dot, parse_dot
+
 
 NASTY = '<script>"&\\\nx}{ -> ; é…'
 
@@ -118,18 +114,10 @@ def render(spec: ModelSpec, **options) -> Tuple[UnrolledGraph, str]:
     return graph, render_dot(graph)
 
 
-def run_dot(source: str, fmt: str = "svg") -> str:
-    result = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr.decode()
-    assert b"syntax error" not in result.stderr, result.stderr.decode()
-    return result.stdout.decode("utf-8")
-
-
 def positions(source: str) -> Dict[str, Tuple[float, float]]:
     """Node centres from ``dot -Tplain`` (our ids need no quoting there)."""
     found = {}
-    for line in run_dot(source, "plain").splitlines():
+    for line in layout_dot(source, "plain").splitlines():
         parts = line.split()
         if parts and parts[0] == "node":
             found[parts[1]] = (float(parts[2]), float(parts[3]))
@@ -145,7 +133,7 @@ def test_doctests() -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_dot_accepts_output(case: str) -> None:
     graph, source = render(CASES[case]())
-    svg = run_dot(source)
+    svg = layout_dot(source)
     ET.fromstring(svg)  # well-formed XML
     for node in graph.nodes:
         assert f"<title>{dot_id(node.id)}</title>" in svg
@@ -240,7 +228,7 @@ def test_names_are_text_not_markup(name: str) -> None:
     words = _input("words", (None, 3, 2))
     graph, source = render(_model(name, words, _rnn(name, words, _rec("SimpleRNN", 4, 3, 2, True))))
     assert "=<" not in source  # no attribute is an HTML label
-    svg = run_dot(source)
+    svg = layout_dot(source)
     assert "<script" not in svg and "<b>" not in svg
     root = ET.fromstring(svg)
     texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
@@ -256,7 +244,7 @@ def test_names_are_text_not_markup(name: str) -> None:
 def test_script_tag_escaped_in_svg() -> None:
     words = _input("words", (None, 3, 2))
     _, source = render(_model("m", words, _rnn(NASTY, words, _rec("SimpleRNN", 4, 3, 2, False))))
-    assert "&lt;script&gt;&quot;&amp;\\" in run_dot(source)
+    assert "&lt;script&gt;&quot;&amp;\\" in layout_dot(source)
 
 
 def test_ids_are_injective_and_plain() -> None:
@@ -283,5 +271,5 @@ def test_dot_takes_very_long_text(spec) -> None:
     graph, source = render(spec())
     names = {node.layer for node in graph.nodes if node.layer}
     assert max(len(text.encode()) for text in (graph.summary, *names)) > 16_384
-    run_dot(source, "canon")
+    parse_dot(source)
     assert len({dot_id(n) for n in names}) == len(names)  # still one id per name

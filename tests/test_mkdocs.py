@@ -104,7 +104,7 @@ def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body,
 def test_the_mkdocs_command_reports_a_failing_block_and_exits_1(tmp_path):
     project = broken_project(tmp_path, "source: example:no_such_model")
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
-                         capture_output=True, text=True, timeout=120, check=False)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert ("index.md, rnndiagram block 2 (line 9): cannot draw example:no_such_model: no built-in example "
             "'no_such_model'") in run.stderr

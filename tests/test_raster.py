@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -19,9 +17,7 @@ from rnndiagram.errors import MissingDependencyError, RnnDiagramError
 from rnndiagram.render.raster import graphviz_render, svg_size, svg_to_pdf, svg_to_png
 from rnndiagram.spec import ModelSpec
 
-# CI installs Graphviz, so there a missing `dot` is a failure, never a skip.
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="the Graphviz `dot` binary is not installed")
+from graphviz_tools import needs_dot
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"

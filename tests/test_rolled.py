@@ -3,14 +3,13 @@ layer) and the view of both: rolled, an equals sign, unrolled."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from typing import List
 
 import keras
 import pytest
 from keras import layers
+from graphviz_tools import needs_dot, parse_dot
 from scene_checks import problems
 
 import rnndiagram
@@ -115,11 +114,11 @@ def test_the_rolled_view_repeats_exactly(example_specs):
     assert rnndiagram.diagram(spec, view="both").to_dot() == rnndiagram.diagram(spec, view="both").to_dot()
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@needs_dot
 @pytest.mark.parametrize("view", ["rolled", "both"])
 def test_the_rolled_views_in_dot_are_accepted_by_graphviz(example_specs, view):
     for name in ("stacked_bidirectional_lstm", "bidirectional_handoff", "char_seq2seq", "memory_network"):
         source = rnndiagram.diagram(example_specs[name], view=view).to_dot()
-        done = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, (name, done.stderr)
-        assert "rnd-loop" in source and ("=" in done.stdout if view == "both" else True)
+        parsed = parse_dot(source)
+        assert "rnd-loop" in parsed
+        assert ('equals\t[fontsize=36,\n\t\tlabel="=",' in parsed) == (view == "both"), parsed

@@ -19,6 +19,8 @@ from sphinx.cmd.build import build_main  # noqa: E402
 from rnndiagram import examples, inspect  # noqa: E402
 from rnndiagram.docs_common import RENDER_LOG, one_sentence  # noqa: E402
 
+pytestmark = pytest.mark.slow  # whole Sphinx builds
+
 ROOT = Path(__file__).resolve().parents[1]
 STACKED_ALT = one_sentence(inspect(examples.build("seed_stacked")))
 
@@ -158,7 +160,7 @@ def test_parallel_build(tmp_path):
     out = tmp_path / "html"
     run = subprocess.run([sys.executable, "-m", "sphinx", "--no-color", "-j", "2", "-W", "-b", "html", "-d",
                           str(tmp_path / "doctrees"), str(src), str(out)],
-                         capture_output=True, text=True, timeout=300, check=False)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     # Chunks of documents ("a .. b") are what Sphinx hands to its worker processes.
     assert re.search(r"reading sources\.\.\. \[ *\d+%\] \S+ \.\. \S+", run.stdout), run.stdout
