@@ -9,6 +9,7 @@ Every import is counted, also one made inside a function (the package imports la
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Dict, Iterator, Set, Tuple
 
@@ -109,3 +110,34 @@ def test_the_contract_sees_a_wrong_import() -> None:
     assert "rnndiagram.read.build" in imports and "rnndiagram.read.saved.view" in imports
     assert _side("rnndiagram.gates.figure") == _side("rnndiagram.unroll.rolled") != _side("rnndiagram.read.cells")
     assert _layer("rnndiagram.gates.layout") == _layer("rnndiagram.layout.rolled") > _layer("rnndiagram.gates.figure")
+
+
+# Files that the package's docstrings and the README name but that are not this project's:
+# a user's files in examples of use, and the public sources a model was rebuilt from.
+NOT_OURS = {"file.py", "path/to/file.py", "train.py", "lib/models.py", "docs/lib/models.py",
+            "examples/babi_memnn.py", "examples/image_ocr.py", "keras/src/ops/operation_utils.py",
+            "textClassifierHATT.py"}
+
+
+def _named_files(text: str) -> Set[str]:
+    return set(re.findall(r"(?<![\w/.-])([A-Za-z_][\w/]*\.py)\b", text))
+
+
+def _ours(name: str) -> bool:
+    root = PACKAGE.parent
+    return (root / name).exists() or any(p.as_posix().endswith("/" + name) for folder in SOURCES
+                                         for p in (root / folder).rglob("*.py"))
+
+
+SOURCES = ("rnndiagram", "docs", "tests", "benchmarks")
+
+
+@pytest.mark.parametrize("where", ["README.md", "docs", "rnndiagram"])
+def test_every_module_the_docs_and_comments_name_exists(where: str) -> None:
+    """A module renamed or split leaves no stale pointer behind it (README's code tree, the
+    documentation pages, the package's docstrings and comments)."""
+    path = PACKAGE.parent / where
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in (".py", ".rst", ".md"))
+    stale = {f"{f.relative_to(PACKAGE.parent)}: {name}" for f in files
+             for name in _named_files(f.read_text(encoding="utf-8")) - NOT_OURS if not _ours(name)}
+    assert not stale, sorted(stale)

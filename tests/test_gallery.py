@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
+import pytest
 
 from rnndiagram import examples
 from rnndiagram.gallery import write_gallery
@@ -12,6 +13,7 @@ from rnndiagram.gallery import write_gallery
 GALLERY = Path(__file__).resolve().parent.parent / "gallery"
 
 
+@pytest.mark.slow  # draws the whole gallery
 def test_committed_gallery_is_current(tmp_path, request):
     """Byte for byte; but the values drawings print numbers from seeded random weights, which
     each backend draws differently: those committed were drawn on TensorFlow, and are

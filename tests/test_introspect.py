@@ -22,11 +22,6 @@ def on_sequence(layer: Any, shape: tuple = (3, 2)) -> ModelSpec:
     return spec_of(x, layer(x))
 
 
-@pytest.fixture(scope="module")
-def example_specs() -> Dict[str, ModelSpec]:
-    return {name: inspect(examples.build(name)) for name in examples.names()}
-
-
 # Recurrent layers ----------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ time-major tensors, and custom layers that own recurrent layers."""
 from __future__ import annotations
 
 import keras
+import pytest
 from hypothesis import given
 
 import rnndiagram
@@ -173,6 +174,7 @@ def test_a_custom_layer_names_the_recurrent_layers_it_owns():
     assert "contains LSTM(6)" in gutter
 
 
+@pytest.mark.slow  # builds and runs random loop models
 @given(loops())
 def test_random_loops_fold_with_the_shapes_keras_computes(loop):
     model = build_loop(loop)

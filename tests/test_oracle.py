@@ -109,11 +109,6 @@ def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
         assert ref.shape == by_id[ref.layer].output_shapes[ref.tensor]
 
 
-@pytest.fixture(scope="module")
-def example_models() -> Dict[str, Any]:
-    return {name: examples.build(name) for name in examples.names()}
-
-
 def _runnable(name: str) -> Any:
     """luong_attention's decoder mask goes through a BroadcastTo that Keras before 3.12
     cannot run ("Attempt to convert a value (None) ... to a Tensor")."""
@@ -122,6 +117,7 @@ def _runnable(name: str) -> Any:
         reason="Keras before 3.12 cannot run this model (BroadcastTo of a mask)"))
 
 
+@pytest.mark.slow  # runs every example
 @pytest.mark.parametrize("name", [_runnable(name) for name in examples.names()])
 def test_example_shapes_match_a_forward_pass(example_models: Dict[str, Any], name: str) -> None:
     model = example_models[name]
@@ -176,6 +172,7 @@ def test_tricky_models_match_a_forward_pass(build: Any) -> None:
     check_spec_against_model(inspect(model), model)
 
 
+@pytest.mark.slow  # builds and runs random models
 @given(recipes())
 def test_random_models_match_a_forward_pass(recipe: Any) -> None:
     model = build_model(recipe)

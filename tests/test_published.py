@@ -171,6 +171,7 @@ def _runnable(name: str) -> Any:
         reason="Keras before 3.12 cannot run this model (BroadcastTo of a mask)")])
 
 
+@pytest.mark.slow  # runs every published model
 @pytest.mark.parametrize("name", [_runnable(name) for name in MODELS])
 def test_shapes_match_real_forward_passes(name: str, published_models: Dict[str, Any],
                                           published_specs: Dict[str, ModelSpec],

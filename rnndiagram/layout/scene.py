@@ -1,8 +1,8 @@
 """The scene: boxes, arrows and text in absolute coordinates, ready for a renderer.
 
-The layout stage computes every coordinate (``grid.py`` places the nodes, ``routing.py``
-routes the edges, ``draw.py`` turns both into these items) and hands the result over in
-these types; ``render.svg`` only loops over it, and the templates compute nothing.
+The layout stage computes every coordinate (``geometry.py`` and ``bands.py`` place the
+nodes, ``router.py`` routes the edges, ``draw.py`` turns both into these items) and hands
+the result over in these types; ``render.svg`` only loops over it, and the templates compute nothing.
 """
 
 from __future__ import annotations
