@@ -27,7 +27,8 @@ from keras.src.ops import numpy as numpy_ops
 
 from keras_compat import named_op
 
-SoftmaxOp = named_op(nn_ops.Softmax)
+SoftmaxOp, OneHot = named_op(nn_ops.Softmax), named_op(nn_ops.OneHot)
+Argmax = named_op(numpy_ops.Argmax)
 Add, ExpandDims, GetItem, Multiply, Reshape, Stack, Sum, Tanh, Transpose = (named_op(getattr(numpy_ops, n)) for n in (
     "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Stack", "Sum", "Tanh", "Transpose"))
 
@@ -1015,6 +1016,42 @@ def ner_char_embeddings() -> keras.Model:
     return keras.Model([word_in, char_in], out, name="ner_char_embeddings")
 
 
+def jazz_improvisation() -> keras.Model:
+    """"Improvise a Jazz Solo with an LSTM Network" (deeplearning.ai Sequence Models course,
+    week 1), the inference model ``music_inference_model``: ONE ``LSTM(n_a,
+    return_state=True)`` called once per generated value on a one-step sequence, started
+    from the ``a0``/``c0`` Inputs and carrying ``a`` and ``c``; each step's softmax
+    ``Dense`` prediction is made the next step's input by argmax, one-hot and a
+    ``RepeatVector(1)``, layers made anew at every step.
+
+    Source: the course assignment "Improvise_a_Jazz_Solo_with_an_LSTM_Network_v4" (public
+    copies e.g. github.com/Kulbear/deep-learning-coursera, "Sequence Models/Improvise a Jazz
+    Solo with an LSTM Network - v1.ipynb": ``x0 = Input(shape=(1, n_values))``, ``a0``,
+    ``c0``, ``for t in range(Ty): a, _, c = LSTM_cell(x, initial_state=[a, c]); out =
+    densor(a); outputs.append(out); x = Lambda(one_hot)(out)`` where ``one_hot`` is argmax,
+    ``tf.one_hot`` and ``RepeatVector(1)``).
+    Changed: the one-hot step is written with the ops and layer it calls instead of a
+    ``Lambda`` (the file reader has no shape rule for a Lambda); 6 values instead of 78,
+    n_a 8 instead of 64, Ty 4 instead of 50.
+    """
+    n_values, n_a, ty = 6, 8, 4
+    lstm_cell = layers.LSTM(n_a, return_state=True, name="lstm_cell")
+    densor = layers.Dense(n_values, activation="softmax", name="densor")
+    x0 = keras.Input(shape=(1, n_values), name="x0")
+    a0 = keras.Input(shape=(n_a,), name="a0")
+    c0 = keras.Input(shape=(n_a,), name="c0")
+    x, a, c = x0, a0, c0
+    outputs = []
+    for t in range(ty):
+        a, _, c = lstm_cell(x, initial_state=[a, c])
+        out = densor(a)
+        outputs.append(out)
+        x = Argmax(axis=-1, name=f"argmax_{t}")(out)
+        x = OneHot(n_values, name=f"one_hot_{t}")(x)
+        x = layers.RepeatVector(1, name=f"repeat_{t}")(x)
+    return keras.Model(inputs=[x0, a0, c0], outputs=outputs, name="jazz_improvisation")
+
+
 MODELS: Dict[str, Callable[[], keras.Model]] = {
     builder.__name__: builder for builder in (
         text_classification_rnn,
@@ -1047,5 +1084,6 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         stacked_minimal_cells,
         stacked_lstm_cells,
         ner_char_embeddings,
+        jazz_improvisation,
     )
 }

@@ -18,6 +18,16 @@ def check(spec, **options):
     return scene
 
 
+def check_every_view(model):
+    """The unrolled scene (returned) and the rolled, both and gate views: none overlaps (the
+    gate view where there is a cell to draw; without one it is refused)."""
+    spec = rnndiagram.inspect(model)
+    gates = ({"cell": "gates"},) if any(l.recurrent for l in spec.layers) else ()
+    for view in ({"view": "rolled"}, {"view": "both"}, *gates):
+        check(spec, **view)
+    return check(spec)
+
+
 @pytest.mark.parametrize("options", [{}, {"show_unreturned": True}, {"max_timesteps": 6},
                                      {"timesteps": 3}])
 def test_every_example_lays_out_cleanly(example_specs, options):
@@ -25,6 +35,14 @@ def test_every_example_lays_out_cleanly(example_specs, options):
         scene = check(spec, **options)
         if not options:
             assert scene.width <= MAX_WIDTH, name
+
+
+@pytest.mark.parametrize("view", [{"view": "rolled"}, {"view": "both"}, {"cell": "gates"},
+                                  {"view": "rolled", "fold_loops": False}, {"cell": "gates", "expand_nested": True}])
+def test_every_example_lays_out_cleanly_in_the_other_views(example_specs, view):
+    for name, spec in example_specs.items():
+        if "cell" not in view or any(layer.recurrent for layer in spec.layers):
+            assert problems(rnndiagram.diagram(spec, **view).scene) == [], name
 
 
 def test_values_mode_lays_out_cleanly(example_models):
@@ -103,13 +121,15 @@ def test_other_layer_kinds_lay_out_cleanly():
 
 @given(recipes())
 def test_random_models_lay_out_cleanly(recipe):
-    """Stacks, two-branch graphs and encoder-decoders drawn at random: still no overlap."""
-    check(build_model(recipe))
+    """Stacks, two-branch graphs and encoder-decoders drawn at random: still no overlap, in
+    every view."""
+    check_every_view(build_model(recipe))
 
 
 @given(graphs())
 def test_random_graphs_read_as_they_flow(graph):
     """Branches, merges, shared layers, attention, hand-offs and several outputs at random:
-    no overlap, no shared line, no edge pointing down, within the width budget."""
-    scene = check(build_graph(graph))
+    no overlap, no shared line, no edge pointing down, within the width budget; the other
+    views draw them without overlap."""
+    scene = check_every_view(build_graph(graph))
     assert scene.width <= MAX_WIDTH

@@ -189,6 +189,8 @@ def test_random_loops_fold_with_the_shapes_keras_computes(loop):
     shown = [c for c in shown_columns(loop.steps, DiagramOptions()) if not c.ellipsis]
     assert [n.t for n in cells(d.graph, "looped")] == [c.key for c in shown]
     assert problems(d.scene) == [] and d.scene.width <= MAX_WIDTH
+    for view in ({"view": "rolled"}, {"view": "both"}, {"cell": "gates"}):
+        assert problems(rnndiagram.diagram(spec, **view).scene) == [], view
 
 
 def test_the_options_of_folding_and_nesting_are_checked():

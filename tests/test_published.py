@@ -262,6 +262,15 @@ def test_layout_reads_cleanly(name: str, published_specs: Dict[str, ModelSpec]) 
     assert scene.width <= MAX_WIDTH
 
 
+@pytest.mark.parametrize("view", [{"view": "rolled"}, {"view": "both"}, {"cell": "gates"}],
+                         ids=["rolled", "both", "gates"])
+@pytest.mark.parametrize("name", [_tensorflow(name) for name in MODELS])
+def test_every_view_draws_cleanly(name: str, view: Dict[str, str], published_specs: Dict[str, ModelSpec]) -> None:
+    """The other views draw every published model (jazz_improvisation's loop makes new
+    layers at every step, first in its second step) with nothing overlapping."""
+    assert problems(rnndiagram.diagram(published_specs[name], **view).scene) == []
+
+
 NESTED = ["residual_lstm", "siamese_malstm", "babi_memnn"]
 """The models with a nested model (a recurrent one for the first two)."""
 

@@ -11,6 +11,7 @@ step is one box; what a step reads from the step before is named on the box that
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Dict, List, Literal, Optional, Tuple
 
@@ -110,9 +111,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                 continue
             edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
     kept = [layer for layer in drawn.layers if rep.get(layer.id, layer.id) == layer.id]
-    rows: Dict[str, int] = {}
-    for layer in kept:  # topological order: producers first
-        rows[layer.id] = 1 + max((rows[e.src] for e in edges if e.dst == layer.id), default=-1)
+    rows = _rows([layer.id for layer in kept], edges)
     outputs: Dict[str, List[int]] = {}
     for i, ref in enumerate(drawn.outputs):
         outputs.setdefault(rep.get(ref.layer, ref.layer), []).append(i)
@@ -121,6 +120,36 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                         repeats.get(layer.id, 0), tuple(earlier.get(layer.id, ())))
                   for layer in kept)
     return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
+
+
+def _rows(order: List[str], edges: List[RolledEdge]) -> Dict[str, int]:
+    """Each node's row: one above the highest row it reads. A loop's node stands for calls of
+    several steps, so the spec's order of calls is not always producers first (a layer made
+    anew in each step is first called in the second): the rows follow the edges, in
+    topological order, ties in the spec's order. A node on a cycle (none is expected) goes
+    one row above what was placed before it."""
+    reads: Dict[str, List[str]] = {n: [] for n in order}
+    readers: Dict[str, List[str]] = {n: [] for n in order}
+    for e in edges:
+        if e.src != e.dst and e.src in reads and e.dst in reads:
+            reads[e.dst].append(e.src)
+            readers[e.src].append(e.dst)
+    position = {n: i for i, n in enumerate(order)}
+    waiting = {n: len(set(reads[n])) for n in order}
+    ready = [(position[n], n) for n in order if not waiting[n]]
+    rows: Dict[str, int] = {}
+    while len(rows) < len(order):
+        if not ready:  # a cycle: place its earliest node on what is known
+            ready = [min((position[n], n) for n in order if n not in rows)]
+        _, node = heapq.heappop(ready)
+        if node in rows:
+            continue
+        rows[node] = 1 + max((rows[s] for s in reads[node] if s in rows), default=-1)
+        for reader in set(readers[node]):
+            waiting[reader] -= 1
+            if waiting[reader] == 0 and reader not in rows:
+                heapq.heappush(ready, (position[reader], reader))
+    return rows
 
 
 def _rolled_loops(spec: ModelSpec) -> Tuple[Dict[str, str], Dict[str, int]]:
