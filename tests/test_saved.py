@@ -241,10 +241,27 @@ def nested_custom_outputs() -> Any:
                                      layers.Dense(1, name="head")(inner(one))], name="nested_custom")
 
 
+@keras.saving.register_keras_serializable(package="tests")
+def softmax_over_time(x: Any) -> Any:
+    return keras.ops.softmax(x, axis=1)
+
+
+def custom_activations() -> Any:
+    """Activations written as Python functions (an attention's softmax over time, as in
+    keras-io's text-classification-with-attention posts), registered or a lambda: an
+    Activation keeps its shape whatever the function."""
+    x = keras.Input(shape=(7, 3), name="x")
+    h = layers.LSTM(4, return_sequences=True, name="lstm")(x)
+    score = layers.Dense(1, activation=softmax_over_time, name="score")(h)
+    weights = layers.Activation(softmax_over_time, name="weights")(score)
+    doubled = layers.Activation(lambda t: t * 2.0, name="doubled")(weights)
+    return keras.Model(x, layers.Multiply(name="weighted")([h, doubled]), name="custom_activations")
+
+
 FOCUSED: Dict[str, Callable[[], Any]] = {f.__name__: f for f in (
     sequence_layers, convolution_layers, cells_and_bidirectional, functional_masks, sequential_masks,
     shared_and_nested, other_backward_units, sequential_by_add, built_without_input, stateful_seq2seq,
-    masked_nested, lambdas_and_ops, nested_custom_outputs)}
+    masked_nested, lambdas_and_ops, nested_custom_outputs, custom_activations)}
 
 
 @pytest.mark.parametrize("build", FOCUSED.values(), ids=FOCUSED.keys())
