@@ -96,15 +96,16 @@ class FileView:
 def activation_name(value: Any) -> Optional[str]:
     """The name the live reader prints for a serialized activation: ``"tanh"``; a layer or
     callable object by its class; a function by its name (``"demo>softmax_over_time"`` is
-    ``softmax_over_time``; a lambda, stored as its bytecode, ``<lambda>``). Which function it is does not matter to
-    shapes: an activation keeps them."""
+    ``softmax_over_time``; a lambda, stored as its bytecode, ``<lambda>``). Which function
+    it is does not matter to shapes: an activation keeps them."""
     if value is None or isinstance(value, str):
         return value
     kind = value.get("class_name") if isinstance(value, dict) else None
-    if kind == "function" and isinstance(value.get("config"), str):
-        return value["config"].rsplit(">", 1)[-1]
-    if kind == "__lambda__" or (isinstance(value, dict) and set(value) == {"value"}):
+    if kind == "function":
+        if isinstance(value.get("config"), str):
+            return value["config"].rsplit(">", 1)[-1]
+    elif kind == "__lambda__" or (isinstance(value, dict) and set(value) == {"value"}):
         return "<lambda>"  # its bytecode, which is never run here
-    if isinstance(kind, str):
+    elif isinstance(kind, str):
         return kind
-    raise Unsupported(f"an activation written as {type(value).__name__} {str(value)[:60]!r}")
+    raise Unsupported(f"a custom activation written as {type(value).__name__} {str(value)[:60]!r}")
