@@ -281,6 +281,13 @@ def wrap(words: Sequence[str], width: int = 28) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def inside_lines(layer: LayerSpec) -> Tuple[str, ...]:
+    """What a custom layer's gutter says of what runs inside it: the recurrent layers it owns,
+    and, read from a file, that its code was not run (so what it does is not known)."""
+    return (*(("contains " + ", ".join(layer.contains),) if layer.contains else ()),
+            *(("custom layer: read from the file, its code not run",) if layer.code_not_run else ()))
+
+
 def box_detail(layer: LayerSpec) -> str:
     """The second line of a layer's box: its size (``(8)``), the layers of a nested model,
     or the steps of an RNN run inside each step."""

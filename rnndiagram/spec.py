@@ -19,7 +19,8 @@ Version 3 adds, without changing anything older: the model's ``loops`` (a recurr
 or cell called once per step of a Python loop), a recurrent spec's ``step`` (a cell called
 directly), a layer's ``contains`` (the recurrent layers a custom layer owns), each
 recurrent spec's ``cell_specs`` and a directly called cell's ``cell`` (the step of each cell:
-its settings and weights as Keras stores them)."""
+its settings and weights as Keras stores them), and a layer's ``code_not_run`` (written only
+when true)."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -348,7 +349,10 @@ class LayerSpec:
     a TimeDistributed, with its per-step shapes; ``model`` the spec of a nested model;
     ``cell`` the step of a built-in recurrent cell called directly (one step per call).
     ``contains`` names the recurrent layers a custom layer owns (``LSTM(64)``), which
-    run inside its ``call`` where no graph shows them.
+    run inside its ``call`` where no graph shows them. ``code_not_run``: a custom class read
+    from a saved file, whose code was not run; its role, its outputs and the layers it owns are
+    what the file shows (the shapes that its readers record), not what its class does: it may
+    be recurrent (a subclass of ``RNN``), have outputs nothing reads, or own layers.
     """
 
     id: str
@@ -365,6 +369,7 @@ class LayerSpec:
     model: Optional["ModelSpec"] = None
     contains: Tuple[str, ...] = ()
     cell: Optional[CellSpec] = None
+    code_not_run: bool = False
 
     def config_value(self, key: str, default: Any = None) -> Any:
         return dict(self.config).get(key, default)
@@ -385,6 +390,7 @@ class LayerSpec:
             "model": self.model.to_dict() if self.model else None,
             "contains": list(self.contains),
             "cell": self.cell.to_dict() if self.cell else None,
+            **({"code_not_run": True} if self.code_not_run else {}),
         }
 
     @classmethod
@@ -404,6 +410,7 @@ class LayerSpec:
             model=ModelSpec.from_dict(d["model"]) if d.get("model") else None,
             contains=tuple(d.get("contains", ())),
             cell=CellSpec.from_dict(d["cell"]) if d.get("cell") else None,
+            code_not_run=d.get("code_not_run", False) is True,
         )
 
 

@@ -19,6 +19,7 @@ import pytest
 
 import rnndiagram
 import test_oracle as oracle
+from file_specs import as_read
 from keras_compat import keras_version, needs_tensorflow
 from published_models import MODELS, TEXT_VOCABULARY
 from scene_checks import MAX_WIDTH, problems
@@ -194,8 +195,9 @@ def test_saved_file_reads_back_as_the_live_spec(name: str, tmp_path: Path, publi
         assert read_saved(path, allow_load=True) == published_specs[name]
         return
     spec = read_saved(path)
-    assert spec.to_dict() == published_specs[name].to_dict()
-    assert spec == published_specs[name]
+    known = as_read(published_specs[name], spec)  # a custom class's code is not run
+    assert spec.to_dict() == known.to_dict()
+    assert spec == known
 
 
 # -- the SVG ------------------------------------------------------------------------------------

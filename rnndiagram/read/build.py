@@ -116,6 +116,9 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
         role = role_of(row, input_shapes, output_shapes)
         if row is None and not view.op:
             fields["contains"] = owned_recurrent(view)
+            # A custom class the reader cannot see into (read from a file): what it does
+            # is not known, and the spec says so rather than guess.
+            fields["code_not_run"] = not view.mro
     return LayerSpec(
         id=layer_id, name=view.name, class_name=view.class_name, role=role,
         input_shapes=input_shapes, output_shapes=output_shapes, inbound=inbound, call=call,

@@ -291,8 +291,8 @@ class _Builder:
         """A row's gutter: the layer (its call), its class and settings, what it owns, its
         flags, ``notes`` and its output shapes (two at most, on two lines when long)."""
         name = labels.call_name(layer, self.spec, of_all=True)
-        owns = ("contains " + ", ".join(layer.contains),) if layer.contains else ()
-        return (name, *labels.wrap_title(labels.layer_title(layer)), *owns, *labels.wrap(flags), *notes,
+        return (name, *labels.wrap_title(labels.layer_title(layer)), *labels.inside_lines(layer),
+                *labels.wrap(flags), *notes,
                 *labels.shapes_lines(layer.output_shapes))
 
     def add_per_step(self, layer: LayerSpec, source: _Handle, inputs=()) -> None:

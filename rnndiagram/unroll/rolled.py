@@ -192,7 +192,7 @@ def _node(layer: LayerSpec, spec: ModelSpec, row: int, outputs: Tuple[int, ...],
     kind: NodeKind = "merge" if layer.role == "merge" else "model" if layer.model is not None else "box"
     how = {"per_step": "per timestep", "whole_sequence": "whole sequence"}.get(layer.role, "")
     return RolledNode(layer.id, kind, row, (name, *labels.wrap_title(labels.layer_title(layer)),
-                                            *((how,) if how else ()), out, *marks),
+                                            *labels.inside_lines(layer), *((how,) if how else ()), out, *marks),
                       label=labels.box_label(layer.class_name), outputs=outputs)
 
 

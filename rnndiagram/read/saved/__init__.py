@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 from ...errors import SourceError, UnsupportedLayerError
 from ...spec import ModelSpec
@@ -40,16 +40,12 @@ def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
     Raises :class:`SourceError` for a file that is not a readable Keras archive,
     :class:`NotBuiltError` for a model saved before it was built, and
     :class:`UnsupportedLayerError` for a layer without a shape rule, unless
-    ``allow_load`` is true: then the file is loaded with Keras (``safe_mode=True``).
+    ``allow_load`` is true: then the file is loaded with Keras (``safe_mode=True``), as it
+    is for a custom class the reader reads without its code (``LayerSpec.code_not_run``).
     """
     where = "the archive" if isinstance(source, (bytes, bytearray)) else str(source)
     text = config_text(source, where)
-    try:
-        return _spec(text, where)
-    except UnsupportedLayerError:
-        if not allow_load:
-            raise
-        return _load_archive(source, where)
+    return _read_or_load(lambda: _spec(text, where), lambda: _load_archive(source, where), allow_load)
 
 
 def read_h5(path: Union[str, Path], allow_load: bool = False) -> ModelSpec:
@@ -57,12 +53,8 @@ def read_h5(path: Union[str, Path], allow_load: bool = False) -> ModelSpec:
     ``model_config`` attribute; errors and ``allow_load`` as for :func:`read_saved`."""
     where = str(path)
     text = h5_config_text(Path(path), where)
-    try:
-        return _spec(text, where, "model_config")
-    except UnsupportedLayerError:
-        if not allow_load:
-            raise
-        return _load_archive(str(path), where)
+    return _read_or_load(lambda: _spec(text, where, "model_config"), lambda: _load_archive(str(path), where),
+                         allow_load)
 
 
 def read_savedmodel(folder: Union[str, Path], allow_load: bool = False) -> ModelSpec:
@@ -87,16 +79,30 @@ def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
     Errors are those of :func:`read_saved`; with ``allow_load`` an unsupported layer makes
     Keras rebuild the model from the config (``safe_mode=True``) instead.
     """
-    try:
-        return _spec(text, "the model config")
-    except UnsupportedLayerError:
-        if not allow_load:
-            raise
+    def load() -> ModelSpec:
         from ..live import inspect
         from ..loading import from_config
 
-        model = from_config(json.loads(text))
-        return inspect(model)
+        return inspect(from_config(json.loads(text)))
+
+    return _read_or_load(lambda: _spec(text, "the model config"), load, allow_load)
+
+
+def _read_or_load(read: Callable[[], ModelSpec], load: Callable[[], ModelSpec], allow_load: bool) -> ModelSpec:
+    """The spec read from the file; with ``allow_load``, Keras's loaded model's where the
+    reader cannot read a layer or read a custom class without its code."""
+    try:
+        spec = read()
+    except UnsupportedLayerError:
+        if not allow_load:
+            raise
+        return load()
+    return load() if allow_load and _code_not_run(spec) else spec
+
+
+def _code_not_run(spec: ModelSpec) -> bool:
+    return any(l.code_not_run or (l.model is not None and _code_not_run(l.model)) or
+               (l.wrapped is not None and l.wrapped.code_not_run) for l in spec.layers)
 
 
 def is_keras_config(data: Any) -> bool:
