@@ -142,6 +142,43 @@ def test_a_custom_cell_is_one_box(example_specs):
     assert "its step is its own code" in texts(svg) and "54 parameters" in texts(svg)
 
 
+class QRNNCell(layers.Layer):
+    """fo-pooling over the convolution's z, f, o: c = f c + (1 - f) z, h = o c."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = self.state_size = self.output_size = units
+
+    def call(self, zfo, states):
+        z, f, o = keras.ops.split(zfo, 3, axis=-1)
+        c = keras.ops.sigmoid(f) * states[0] + (1 - keras.ops.sigmoid(f)) * keras.ops.tanh(z)
+        return keras.ops.sigmoid(o) * c, [c]
+
+
+class QRNN(layers.RNN):
+    """A quasi-recurrent layer (Bradbury et al., 2016; after DingKe/nn_playground, qrnn.py):
+    every weight is in the convolution it runs before its cell, none in the cell."""
+
+    def __init__(self, units, window=2, **kwargs):
+        super().__init__(QRNNCell(units), **kwargs)
+        self.conv = layers.Conv1D(3 * units, window, padding="causal", name="conv")
+
+    def build(self, input_shape):
+        self.conv.build(input_shape)
+        super().build(tuple(input_shape[:-1]) + (3 * self.cell.units,))
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        return super().call(self.conv(sequences), initial_state=initial_state, mask=mask, training=training)
+
+
+def test_a_custom_layers_weights_outside_its_cell_are_its_parameters():
+    x = keras.Input((20, 128))
+    model = keras.Model(x, layers.Dense(2)(QRNN(128, name="qrnn")(x)))
+    svg = rnndiagram.diagram(model, cell="gates").to_svg()
+    assert params_by_layer(svg) == {"qrnn": 98_688} == {"qrnn": model.get_layer("qrnn").count_params()}
+    assert "2×128×384 + 384 = 98,688 parameters" in texts(svg)
+
+
 def test_step_names_the_tensors_and_is_checked(example_specs):
     spec = example_specs["seed_simple_rnn"]
     words = texts(rnndiagram.diagram(spec, cell="gates", step=2).to_svg())

@@ -8,6 +8,7 @@ the weights follow from the settings alone, as Keras's ``build`` makes them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, List, Optional, Tuple
 
 from ..errors import SourceError
@@ -39,6 +40,10 @@ def cell_specs(view: LayerView, row: LayerKind, input_shape: Shape) -> Tuple[Cel
         spec = cell_spec(cell_view, cell_row, kind, size, rank)
         specs.append(spec)
         size = spec.units
+    outside = view.outside_weight_shapes() if recurrent is None or recurrent.cell is None else ()
+    if outside and specs[0].figure is None:
+        # A custom layer's own weights around its custom cell's step are its parameters too.
+        specs[0] = replace(specs[0], weights=specs[0].weights + tuple(WeightSpec(n, s) for n, s in outside))
     return tuple(specs)
 
 

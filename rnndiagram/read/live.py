@@ -304,9 +304,15 @@ class _LiveView:
         if self.op or flatten is None:
             return ()
         return tuple(_LiveView(self.keras, layer) for layer in flatten(include_self=False, recursive=True))
+
     def weight_shapes(self, input_size: Optional[int]) -> Optional[Tuple[Tuple[str, Tuple[int, ...]], ...]]:
         # A built cell holds its variables: their shapes are the truth, whatever its code.
         return tuple((w.name, tuple(int(d) for d in w.shape)) for w in self.obj.weights)
+
+    def outside_weight_shapes(self) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
+        inside = {id(w) for w in getattr(getattr(self.obj, "cell", None), "weights", ())}
+        return tuple((str(getattr(w, "path", w.name)).split("/", 1)[-1], tuple(int(d) for d in w.shape))
+                     for w in self.obj.weights if id(w) not in inside)
 
 
 def _state_size(size: Any) -> StateSize:

@@ -60,6 +60,10 @@ class LayerView(Protocol):
         """A custom cell's weights (name, shape) when it reads steps of ``input_size``
         features; ``None`` if the reader cannot know them."""
 
+    def outside_weight_shapes(self) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
+        """A recurrent layer's weights outside its cell (a QRNN's convolution before the
+        step), by their path in the layer; none where the reader cannot see them."""
+
     def nested_spec(self) -> ModelSpec:
         """The spec of a nested model."""
 
