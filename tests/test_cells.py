@@ -21,10 +21,15 @@ pytestmark = pytest.mark.usefixtures("keep_keras_auto_names")
 
 
 def keras_recurrent(model: Any, prefix: str = "") -> Iterator[Tuple[str, Any]]:
-    """(path, layer) of every recurrent layer and every cell called directly, nested models' too."""
+    """(path, layer) of every recurrent layer and every cell called directly, nested models'
+    too, and what a TimeDistributed runs (under its name)."""
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             yield from keras_recurrent(layer, f"{prefix}{layer.name}/")
+        elif isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, keras.Model):
+            yield from keras_recurrent(layer.layer, f"{prefix}{layer.name}/")
+        elif isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, (layers.RNN, layers.Bidirectional)):
+            yield f"{prefix}{layer.name}/{layer.layer.name}", layer.layer
         elif isinstance(layer, (layers.RNN, layers.Bidirectional, layers.SimpleRNNCell, layers.GRUCell,
                                 layers.LSTMCell)):
             yield prefix + layer.name, layer
@@ -36,6 +41,10 @@ def spec_cells(spec: ModelSpec, prefix: str = "") -> Dict[str, Tuple[CellSpec, .
     for layer in spec.layers:
         if layer.model is not None:
             found.update(spec_cells(layer.model, f"{prefix}{layer.name}/"))
+        elif layer.wrapped is not None and layer.wrapped.model is not None:
+            found.update(spec_cells(layer.wrapped.model, f"{prefix}{layer.name}/"))
+        elif layer.wrapped is not None and layer.wrapped.recurrent is not None:
+            found[f"{prefix}{layer.name}/{layer.wrapped.name}"] = _cells_of(layer.wrapped.recurrent)
         elif layer.cell is not None:  # a cell called directly (its recurrent spec is one step)
             found.setdefault(prefix + layer.name, (layer.cell,))
         elif layer.recurrent is not None:

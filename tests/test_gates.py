@@ -198,3 +198,21 @@ def test_the_gate_view_in_dot_is_accepted_by_graphviz(example_specs):
         source = rnndiagram.diagram(example_specs[name], cell="gates").to_dot()
         assert source.count("subgraph cluster_") == len(gate_figure(example_specs[name]).cells)
         assert re.search(r"forget gate|update gate|custom", parse_dot(source))
+
+
+def time_distributed_models() -> List[keras.Model]:
+    """A recurrent layer run at each step by TimeDistributed: inside a model, and alone."""
+    words = keras.Input((6, 3), name="words")
+    encoder = keras.Model(words, layers.LSTM(4, name="word_lstm")(words), name="encoder")
+    review = keras.Input((5, 6, 3), name="review")
+    in_model = keras.Model(review, layers.GRU(3, name="gru")(layers.TimeDistributed(encoder, name="sentences")(review)))
+    alone = layers.TimeDistributed(layers.LSTM(4, name="word_lstm"), name="sentences")(review)
+    return [in_model, keras.Model(review, layers.GRU(3, name="gru")(alone))]
+
+
+def test_what_time_distributed_runs_has_its_gates_drawn():
+    for model in time_distributed_models():
+        d = rnndiagram.diagram(model, cell="gates")
+        assert params_by_layer(d.to_svg()) == {"sentences/word_lstm": 128, "gru": 81}
+        assert sum(c.params for c in d.figure.cells) == model.count_params() == 209
+        assert problems(d.scene) == []

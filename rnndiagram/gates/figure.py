@@ -49,10 +49,17 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
 
 
 def _layers(spec: ModelSpec, prefix: str = "") -> Iterator[Tuple[str, LayerSpec]]:
-    """(path, layer) of every layer call, nested models' layers as ``outer/inner``."""
+    """(path, layer) of every layer call, nested models' layers as ``outer/inner``; what a
+    wrapper runs at each step (``TimeDistributed(model)``, ``TimeDistributed(LSTM)``) too,
+    under the wrapper's name."""
     for layer in spec.layers:
+        wrapped = layer.wrapped
         if layer.model is not None:
             yield from _layers(layer.model, f"{prefix}{layer.name}/")
+        elif wrapped is not None and wrapped.model is not None:
+            yield from _layers(wrapped.model, f"{prefix}{layer.name}/")
+        elif wrapped is not None and wrapped.recurrent is not None:
+            yield f"{prefix}{layer.name}/{wrapped.name}", wrapped
         else:
             yield f"{prefix}{layer.name}", layer
 
