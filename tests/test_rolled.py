@@ -139,3 +139,15 @@ def test_what_time_distributed_runs_is_rolled_below_it_as_expand_nested_says(exa
     assert [n.id for n in boxes.nodes if n.kind == "recurrent"] == ["sentence_bigru"]
     assert not [n for n in boxes.nodes if "/" in n.id]
     assert [n.id for n in roll(spec, DiagramOptions(expand_nested=True)).nodes] == [n.id for n in graph.nodes]
+
+
+def test_a_cell_called_directly_is_labelled_one_step_not_return_state(example_specs):
+    spec = example_specs["feedback_forecaster"]
+    rolled = roll(spec, DiagramOptions(fold_loops=False))
+    calls = [n for n in rolled.nodes if n.kind == "recurrent" and n.id.startswith("lstm_cell")]
+    assert len(calls) == 4
+    assert all("one step a call" in n.lines and "return_state" not in n.lines for n in calls)
+    assert "return_state" in rolled.node("warmup").lines  # a layer's own setting is still said
+    unrolled = rnndiagram.diagram(spec, fold_loops=False).graph
+    gutters = [r.gutter for p in unrolled.panels for r in p.rows if r.gutter and r.gutter[0].startswith("lstm_cell")]
+    assert len(gutters) == 4 and all("one step a call" in g and "return_state" not in g for g in gutters)
