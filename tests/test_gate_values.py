@@ -209,3 +209,15 @@ def test_every_example_gets_gate_values_in_values_mode() -> None:
                  "gru_masked_embedding"):
         d = rnndiagram.diagram(examples.build(name, seed=0), cell="gates", values=True, step=2)
         assert d.to_svg().count('class="rnd-value"') > 0, name
+
+
+@pytest.mark.slow
+def test_values_mode_steps_each_layer_to_its_own_step() -> None:
+    model = examples.build("addition_rnn", seed=0)
+    clamped = rnndiagram.diagram(model, cell="gates", values=True, step=7)
+    assert {c.key: c.step for c in clamped.figure.cells} == {"encoder": "7", "decoder": "4"}
+    assert "step 7 is past its 4 timesteps: its last step is drawn" in clamped.to_svg()
+    named = rnndiagram.diagram(model, cell="gates", values=True, step={"decoder": 2})
+    assert {c.key: c.step for c in named.figure.cells} == {"encoder": "7", "decoder": "2"}
+    with pytest.raises(OptionError, match=r"^step=5 is past the 4 timesteps that values mode ran layer 'decoder'"):
+        rnndiagram.diagram(model, cell="gates", values=True, step={"decoder": 5})
