@@ -72,7 +72,7 @@ def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Ch
             body = Draft(key, cell, names, tuple(x_dims), states, values,
                          part + (f".{k}" if stacked else ""), path)
             heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps,
-                               chosen)
+                               chosen, bool(values))
             found.append(_figure(body, heading, which, k if stacked else None, step))
     return found
 
@@ -106,12 +106,13 @@ def _names(step: Optional[int], backwards: bool, timesteps: Optional[int], stem:
 
 
 def _heading(path: str, which: Optional[str], stacked: Optional[int], cell: CellSpec, names: Names,
-             step: Optional[int], timesteps: Optional[int], chosen: Chosen) -> Tuple[str, ...]:
+             step: Optional[int], timesteps: Optional[int], chosen: Chosen, ran: bool) -> Tuple[str, ...]:
     where = " · ".join(p for p in (path, which, None if stacked is None else f"cell {stacked + 1}") if p)
     of = str(timesteps) if timesteps is not None else \
         "?" if chosen.drawn_as is None else f"? (drawn as {chosen.drawn_as})"
     when = f"step {step} of {of}" if step is not None else f"step t of T = {of}"
-    note = (chosen.note,) if chosen.note else ()
+    note = tuple(n for n in (chosen.run_by + ("; the numbers are of its run on the last" if chosen.run_by and
+                                                ran else ""), chosen.note) if n)
     return (where, f"{_kind_title(cell)}, {when}", *note, *_settings_line(cell), _params_text(cell))
 
 

@@ -9,7 +9,7 @@ is given by name past its own end is. A layer of unknown length is drawn over
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import OptionError
@@ -26,22 +26,39 @@ class Chosen:
     step: Optional[int]
     note: str = ""
     drawn_as: Optional[int] = None
+    run_by: str = ""
+    """What runs the layer: ``run by sentences at each of its 4 steps``, or nothing."""
 
 
 def drawn_layers(spec: ModelSpec, prefix: str = "") -> Iterator[Tuple[str, LayerSpec]]:
     """(path, layer) of every layer call the gate view may draw, nested models' layers as
     ``outer/inner``; what a wrapper runs at each step (``TimeDistributed(model)``,
     ``TimeDistributed(LSTM)``) too, under the wrapper's name."""
+    for path, layer, _ in _walk(spec, prefix, None):
+        yield path, layer
+
+
+Runner = Optional[Tuple[str, Optional[int]]]
+"""The TimeDistributed layer that runs a layer at each of its steps: its name and steps."""
+
+
+def _walk(spec: ModelSpec, prefix: str, runner: Runner) -> Iterator[Tuple[str, LayerSpec, Runner]]:
     for layer in spec.layers:
         wrapped = layer.wrapped
         if layer.model is not None:
-            yield from drawn_layers(layer.model, f"{prefix}{layer.name}/")
-        elif wrapped is not None and wrapped.model is not None:
-            yield from drawn_layers(wrapped.model, f"{prefix}{layer.name}/")
-        elif wrapped is not None and wrapped.recurrent is not None:
-            yield f"{prefix}{layer.name}/{wrapped.name}", wrapped
+            yield from _walk(layer.model, f"{prefix}{layer.name}/", runner)
+            continue
+        if wrapped is None:
+            yield f"{prefix}{layer.name}", layer, runner
+            continue
+        shape = layer.input_shapes[0] if layer.input_shapes else ()
+        runs = (layer.name, shape[1] if len(shape) > 1 else None)
+        if wrapped.model is not None:
+            yield from _walk(wrapped.model, f"{prefix}{layer.name}/", runs)
+        elif wrapped.recurrent is not None:
+            yield f"{prefix}{layer.name}/{wrapped.name}", wrapped, runs
         else:
-            yield f"{prefix}{layer.name}", layer
+            yield f"{prefix}{layer.name}", layer, runner
 
 
 def choose_steps(spec: ModelSpec, options: DiagramOptions) -> Dict[str, Chosen]:
@@ -51,14 +68,17 @@ def choose_steps(spec: ModelSpec, options: DiagramOptions) -> Dict[str, Chosen]:
     not one of them."""
     lengths: Dict[str, Optional[int]] = {}
     unknown = set()  # the layers of unknown length, drawn over ``timesteps`` steps
-    for path, layer in drawn_layers(spec):
+    run_by: Dict[str, str] = {}
+    for path, layer, runner in _walk(spec, "", None):
         if layer.recurrent is not None and layer.cell is None and path not in lengths:
             lengths[path] = layer.recurrent.timesteps or options.timesteps
             if layer.recurrent.timesteps is None:
                 unknown.add(path)
+            if runner is not None:
+                run_by[path] = f"run by {runner[0]} at each of its {'?' if runner[1] is None else runner[1]} steps"
     step = options.step
     drawn_as = {path: lengths[path] if path in unknown else None for path in lengths}
-    chosen = {path: Chosen(None, drawn_as=drawn_as[path]) for path in lengths}
+    chosen = {path: Chosen(None, drawn_as=drawn_as[path], run_by=run_by.get(path, "")) for path in lengths}
     if isinstance(step, int):
         known = {path: n for path, n in lengths.items() if n is not None}
         if known and len(known) == len(lengths) and all(step > n for n in known.values()):
@@ -66,16 +86,16 @@ def choose_steps(spec: ModelSpec, options: DiagramOptions) -> Dict[str, Chosen]:
             raise _past(step, longest, known[longest], longest in unknown, options)
         for path, n in lengths.items():
             past = n is not None and step > n
-            chosen[path] = Chosen(n if past and n is not None else step,
-                                  f"step {step} is past its {_timesteps(n)}: its last step is drawn" if past else "",
-                                  drawn_as[path])
+            chosen[path] = replace(chosen[path], step=n if past and n is not None else step,
+                                   note=f"step {step} is past its {_timesteps(n)}: its last step is drawn"
+                                   if past else "")
     elif step is not None:
         for name, k in step.items():
             for path in _named(name, lengths):
                 n = lengths[path]
                 if n is not None and k > n:
                     raise _past(k, path, n, path in unknown, options)
-                chosen[path] = Chosen(k, drawn_as=drawn_as[path])
+                chosen[path] = replace(chosen[path], step=k)
     return chosen
 
 

@@ -52,7 +52,19 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
             mask = found[id(masks[0])] if masks else None
             values.update(_layer(op, path, layer.recurrent, arrays_in[0], [found[id(t)] for t in initial], mask,
                                  step.get(path) if isinstance(step, Mapping) else step))
+        elif layer.wrapped is not None:  # what a TimeDistributed runs: its run on the last outer step
+            values.update(_wrapped(op.layer, layer.wrapped, arrays_in[0][:, -1], step, path + "/"))
     return values
+
+
+def _wrapped(inner: Any, wrapped: LayerSpec, x: Any, step: Union[None, int, Mapping[str, Optional[int]]],
+             prefix: str) -> GateValues:
+    """The gate values of what a TimeDistributed runs, on one step ``x`` of its input."""
+    if wrapped.model is not None:
+        return compute_gate_values(inner, wrapped.model, [x], step, prefix=prefix)
+    assert wrapped.recurrent is not None
+    path = prefix + wrapped.name
+    return _layer(inner, path, wrapped.recurrent, x, [], None, step.get(path) if isinstance(step, Mapping) else step)
 
 
 def _tensors(keras: Any, layer: LayerSpec, node: Any) -> Tuple[List[Any], List[Any], List[Any]]:
@@ -75,7 +87,10 @@ def _first_calls(model: Any, spec: ModelSpec) -> List[Tuple[LayerSpec, Any, Any]
         layer = by_id.get(layer_id)
         if layer is None or layer.name in seen:
             continue
-        if layer.recurrent is not None or layer.cell is not None or layer.model is not None:
+        wrapped = layer.wrapped
+        runs = wrapped is not None and (wrapped.model is not None or
+                                        (wrapped.recurrent is not None and not wrapped.recurrent.step))
+        if layer.recurrent is not None or layer.cell is not None or layer.model is not None or runs:
             seen.add(layer.name)
             chosen.append((layer, op, node))
     return chosen
