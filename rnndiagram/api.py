@@ -254,7 +254,9 @@ def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOpti
     if opts.timesteps is None and len(lengths) == 1:
         opts = opts.with_(timesteps=int(lengths.pop()))  # draw the length that was run
     if opts.cell == "gates":
+        from .gates.steps import choose_steps
         from .read.gate_values import compute_gate_values
 
-        return opts, compute_gate_values(model, spec, arrays, opts.step)
+        steps = {path: chosen.step for path, chosen in choose_steps(spec, opts).items()}
+        return opts, compute_gate_values(model, spec, arrays, steps)
     return opts, compute_values(model, spec, arrays)

@@ -6,7 +6,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import click
 
@@ -111,14 +111,39 @@ def _diagram_options(f):
                      help="gates: draw one step inside each recurrent layer's cell instead: its gates with the "
                           "activations of its config, every weight with its shape as Keras stores it, and "
                           "its parameter count."),
-        click.option("--step", type=click.IntRange(min=1),
+        click.option("--step", multiple=True, callback=_parse_step, metavar="K|NAME=K",
                      help="The timestep the gate view (--cell gates) draws; with --values, the step whose real "
-                          "gate activations it prints (default: the last)."),
+                          "gate activations it prints (default: the last). K for every layer (a layer it is "
+                          "past the end of draws its last step); NAME=K for one layer (repeat, or "
+                          "encoder=7,decoder=3)."),
         _ALLOW_LOAD,
     ]
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def _parse_step(ctx: click.Context, param: click.Parameter,
+                given: Tuple[str, ...]) -> Union[None, int, Dict[str, int]]:
+    """``--step K`` (every layer) or ``--step NAME=K`` (repeated, or comma-separated)."""
+    every: List[int] = []
+    named: Dict[str, int] = {}
+    for item in (part.strip() for text in given for part in text.split(",")):
+        name, _, number = item.rpartition("=")
+        try:
+            k = int(number)
+        except ValueError:
+            k = 0
+        if k < 1 or (item.count("=") and not name.strip()):
+            raise click.BadParameter(f"{item!r} is not a timestep from 1 on (K) or a layer's (NAME=K)")
+        if name:
+            named[name.strip()] = k
+        else:
+            every.append(k)
+    if every and (named or len(every) > 1):
+        raise click.BadParameter("give one step for every layer (--step K) or one per layer "
+                                 "(--step NAME=K), not both")
+    return every[0] if every else named or None
 
 
 def _options(kw: Dict[str, Any]) -> Dict[str, Any]:

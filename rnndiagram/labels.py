@@ -191,6 +191,10 @@ def layer_size(layer: LayerSpec) -> str:
 
 
 def recurrent_flags(rec: RecurrentSpec) -> tuple[str, ...]:
+    """The settings a recurrent layer's label names. A cell called directly has no
+    ``return_state`` (it always returns its output and states): it is one step a call."""
+    if rec.step:
+        return ("one step a call",) + (("masked",) if rec.masked else ())
     flags = [name for name, on in (("return_sequences", rec.return_sequences),
                                    ("return_state", rec.return_state),
                                    ("go_backwards", rec.go_backwards),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, Optional, Tuple
+from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union
 
 from .errors import OptionError
 
@@ -79,7 +79,10 @@ class DiagramOptions:
             as Keras stores it, and the cell's parameter count.
         step: the timestep (from 1) the gate view draws: its inputs and states are named
             after it, and with ``values`` it prints that step's real gate activations.
-            Default: the last step in values mode, else a generic step ``t``.
+            Default: the last step in values mode, else a generic step ``t``. One number is
+            every layer's step (a layer it is past the end of draws its last step, and says
+            so); a mapping gives layers their own (``{"encoder": 7, "decoder": 3}``, by name
+            or ``outer/inner`` path), the others keeping the default.
     """
 
     max_timesteps: int = 4
@@ -94,7 +97,7 @@ class DiagramOptions:
     seed: int = 0
     view: View = "unrolled"
     cell: CellView = "box"
-    step: Optional[int] = None
+    step: Union[None, int, Mapping[str, int]] = None
 
     def __post_init__(self) -> None:
         if not _is_int(self.max_timesteps) or self.max_timesteps < 2:
@@ -124,8 +127,7 @@ class DiagramOptions:
         if self.cell == "gates" and self.view != "unrolled":
             raise OptionError(f"cell='gates' draws one step inside each cell, view={self.view!r} the layers "
                               f"as cells; choose one of them")
-        if self.step is not None and (not _is_int(self.step) or self.step < 1):
-            raise OptionError(f"step must be a timestep from 1 on, got {self.step!r}")
+        object.__setattr__(self, "step", _checked_step(self.step))
         object.__setattr__(self, "tokens", parse_tokens(self.tokens))
 
     @classmethod
@@ -140,6 +142,20 @@ class DiagramOptions:
 
     def with_(self, **changes: Any) -> "DiagramOptions":
         return replace(self, **changes)
+
+
+def _checked_step(step: Any) -> Union[None, int, Dict[str, int]]:
+    """``step`` as given (a copy of a mapping), or an :class:`OptionError` that says why not."""
+    if step is None:
+        return None
+    if isinstance(step, Mapping):
+        for name, k in step.items():
+            if not isinstance(name, str) or not _is_int(k) or k < 1:
+                raise OptionError(f"step must map layer names to timesteps from 1 on, got {name!r}: {k!r}")
+        return dict(step)
+    if not _is_int(step) or step < 1:
+        raise OptionError(f"step must be a timestep from 1 on, got {step!r}")
+    return int(step)
 
 
 def _is_int(value: Any) -> bool:

@@ -14,17 +14,22 @@ from keras import layers
 
 from rnndiagram import inspect
 from rnndiagram.errors import SourceError
-from rnndiagram.saved import read_saved
+from rnndiagram.saved import read_h5, read_saved
 from rnndiagram.spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec
 
 pytestmark = pytest.mark.usefixtures("keep_keras_auto_names")
 
 
 def keras_recurrent(model: Any, prefix: str = "") -> Iterator[Tuple[str, Any]]:
-    """(path, layer) of every recurrent layer and every cell called directly, nested models' too."""
+    """(path, layer) of every recurrent layer and every cell called directly, nested models'
+    too, and what a TimeDistributed runs (under its name)."""
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             yield from keras_recurrent(layer, f"{prefix}{layer.name}/")
+        elif isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, keras.Model):
+            yield from keras_recurrent(layer.layer, f"{prefix}{layer.name}/")
+        elif isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, (layers.RNN, layers.Bidirectional)):
+            yield f"{prefix}{layer.name}/{layer.layer.name}", layer.layer
         elif isinstance(layer, (layers.RNN, layers.Bidirectional, layers.SimpleRNNCell, layers.GRUCell,
                                 layers.LSTMCell)):
             yield prefix + layer.name, layer
@@ -36,6 +41,10 @@ def spec_cells(spec: ModelSpec, prefix: str = "") -> Dict[str, Tuple[CellSpec, .
     for layer in spec.layers:
         if layer.model is not None:
             found.update(spec_cells(layer.model, f"{prefix}{layer.name}/"))
+        elif layer.wrapped is not None and layer.wrapped.model is not None:
+            found.update(spec_cells(layer.wrapped.model, f"{prefix}{layer.name}/"))
+        elif layer.wrapped is not None and layer.wrapped.recurrent is not None:
+            found[f"{prefix}{layer.name}/{layer.wrapped.name}"] = _cells_of(layer.wrapped.recurrent)
         elif layer.cell is not None:  # a cell called directly (its recurrent spec is one step)
             found.setdefault(prefix + layer.name, (layer.cell,))
         elif layer.recurrent is not None:
@@ -204,3 +213,26 @@ def test_a_cell_setting_of_the_wrong_type_in_a_file_is_a_one_line_error(tmp_path
             archive.writestr(n, data)
     with pytest.raises(SourceError, match=r"layer 'l': its setting use_bias should be true or false, got 'yes'$"):
         read_saved(tmp_path / "bad.keras")
+
+
+def decoder_started_from_its_input() -> keras.Model:
+    """A common decoder start: a cell whose input is also its initial h."""
+    inputs = keras.Input((5, 4), name="x")
+    _, h, c = layers.LSTM(8, return_state=True, name="enc")(inputs)
+    y, _ = layers.LSTMCell(8, name="cell")(h, [h, c])
+    return keras.Model(inputs, y, name="start")
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_a_cell_whose_input_is_also_its_h_keeps_h_and_c_in_their_slots(suffix: str, tmp_path: Path) -> None:
+    import rnndiagram
+
+    model = decoder_started_from_its_input()
+    spec = inspect(model)
+    assert [(c.layer, c.tensor, c.kind, c.slot) for c in spec.layer("cell").inbound] == [
+        ("enc", 1, "vector", 0), ("enc", 1, "state", 0), ("enc", 2, "state", 1)]
+    model.save(tmp_path / f"m{suffix}")
+    assert (read_saved if suffix == ".keras" else read_h5)(tmp_path / f"m{suffix}") == spec
+    graph = rnndiagram.diagram(spec).graph
+    assert sorted(n.label for n in graph.nodes if n.kind == "init" and n.layer == "cell") == ["c₀", "h₀ ← enc"]
+    assert [(e.state, e.src, e.dst) for e in graph.edges if e.kind == "handoff"] == [("c", "enc-cT", "cell-c0")]

@@ -209,3 +209,32 @@ def test_every_example_gets_gate_values_in_values_mode() -> None:
                  "gru_masked_embedding"):
         d = rnndiagram.diagram(examples.build(name, seed=0), cell="gates", values=True, step=2)
         assert d.to_svg().count('class="rnd-value"') > 0, name
+
+
+@pytest.mark.slow
+def test_values_mode_steps_each_layer_to_its_own_step() -> None:
+    model = examples.build("addition_rnn", seed=0)
+    clamped = rnndiagram.diagram(model, cell="gates", values=True, step=7)
+    assert {c.key: c.step for c in clamped.figure.cells} == {"encoder": "7", "decoder": "4"}
+    assert "step 7 is past its 4 timesteps: its last step is drawn" in clamped.to_svg()
+    named = rnndiagram.diagram(model, cell="gates", values=True, step={"decoder": 2})
+    assert {c.key: c.step for c in named.figure.cells} == {"encoder": "7", "decoder": "2"}
+    with pytest.raises(OptionError, match=r"^step=5 is past the 4 timesteps that values mode ran layer 'decoder'"):
+        rnndiagram.diagram(model, cell="gates", values=True, step={"decoder": 5})
+
+
+@pytest.mark.slow
+def test_what_time_distributed_runs_gets_the_values_of_its_run_on_the_last_step() -> None:
+    from test_gates import time_distributed_models
+
+    sample = np.random.default_rng(3).uniform(-1, 1, (1, 5, 6, 3)).astype("float32")
+    for model in time_distributed_models():
+        d = rnndiagram.diagram(model, cell="gates", values=True, sample=sample)
+        runs = keras.ops.convert_to_numpy(model.get_layer("sentences")(sample))[0, -1]  # its run on step 5
+        assert np.allclose(d._values[gate_key("sentences/word_lstm", "0", "out:h")], runs, atol=TOLERANCE)
+        heading = next(c.heading for c in d.figure.cells if c.key == "sentences/word_lstm")
+        assert heading[1].endswith("step 6 of 6")
+        assert heading[2] == "run by sentences at each of its 5 steps; the numbers are of its run on the last"
+    big = rnndiagram.diagram(examples.build("hierarchical_attention", seed=0), cell="gates", values=True)
+    assert {c.key: c.step for c in big.figure.cells} == {"sentences/word_bigru-f": "6", "sentences/word_bigru-b": "6",
+                                                        "sentence_bigru-f": "4", "sentence_bigru-b": "4"}

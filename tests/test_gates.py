@@ -235,3 +235,61 @@ def test_the_gate_view_in_dot_is_accepted_by_graphviz(example_specs):
         source = rnndiagram.diagram(example_specs[name], cell="gates").to_dot()
         assert source.count("subgraph cluster_") == len(gate_figure(example_specs[name]).cells)
         assert re.search(r"forget gate|update gate|custom", parse_dot(source))
+
+
+def time_distributed_models() -> List[keras.Model]:
+    """A recurrent layer run at each step by TimeDistributed: inside a model, and alone."""
+    words = keras.Input((6, 3), name="words")
+    encoder = keras.Model(words, layers.LSTM(4, name="word_lstm")(words), name="encoder")
+    review = keras.Input((5, 6, 3), name="review")
+    in_model = keras.Model(review, layers.GRU(3, name="gru")(layers.TimeDistributed(encoder, name="sentences")(review)))
+    alone = layers.TimeDistributed(layers.LSTM(4, name="word_lstm"), name="sentences")(review)
+    return [in_model, keras.Model(review, layers.GRU(3, name="gru")(alone))]
+
+
+def test_what_time_distributed_runs_has_its_gates_drawn():
+    for model in time_distributed_models():
+        d = rnndiagram.diagram(model, cell="gates")
+        assert params_by_layer(d.to_svg()) == {"sentences/word_lstm": 128, "gru": 81}
+        assert sum(c.params for c in d.figure.cells) == model.count_params() == 209
+        assert problems(d.scene) == []
+
+
+def headings(d) -> Dict[str, tuple]:
+    return {c.key: c.heading for c in d.figure.cells}
+
+
+def test_one_step_for_every_layer_draws_a_shorter_layers_last_step_and_says_so(example_specs):
+    spec = example_specs["addition_rnn"]  # encoder of 7 steps, decoder of 4
+    found = headings(rnndiagram.diagram(spec, cell="gates", step=7))
+    assert found["encoder"][1].endswith("step 7 of 7") and len(found["encoder"]) == 3
+    assert (found["decoder"][1][-11:], found["decoder"][2]) == ("step 4 of 4",
+                                     "step 7 is past its 4 timesteps: its last step is drawn")
+    with pytest.raises(OptionError, match=r"^step=8 is past the 7 timesteps of layer 'encoder'; choose a step "
+                                          r"from 1 to 7 \(--step\)$"):
+        rnndiagram.diagram(spec, cell="gates", step=8).to_svg()
+
+
+def test_a_step_per_layer_by_name_each_checked_against_its_own_end(example_specs):
+    spec = example_specs["addition_rnn"]
+    found = headings(rnndiagram.diagram(spec, cell="gates", step={"encoder": 6, "decoder": 2}))
+    assert found["encoder"][1].endswith("step 6 of 7") and found["decoder"][1].endswith("step 2 of 4")
+    only = headings(rnndiagram.diagram(spec, cell="gates", step={"decoder": 3}))
+    assert only["encoder"][1].endswith("step t of T = 7") and only["decoder"][1].endswith("step 3 of 4")
+    with pytest.raises(OptionError, match=r"^step=5 is past the 4 timesteps of layer 'decoder'"):
+        rnndiagram.diagram(spec, cell="gates", step={"decoder": 5}).to_svg()
+    with pytest.raises(OptionError, match=r"^step names layer 'nope', .* name one of 'encoder', 'decoder'"):
+        rnndiagram.diagram(spec, cell="gates", step={"nope": 1}).to_svg()
+    with pytest.raises(OptionError, match=r"^step must map layer names to timesteps from 1 on, got 'decoder': 0$"):
+        rnndiagram.diagram(spec, cell="gates", step={"decoder": 0})
+
+
+def test_the_gate_view_of_an_unknown_length_honours_timesteps(example_specs):
+    spec = example_specs["gru_masked_embedding"]
+    found = headings(rnndiagram.diagram(spec, cell="gates", timesteps=5, step=5))
+    assert found["gru"][1].endswith(", step 5 of ? (drawn as 5)")
+    with pytest.raises(OptionError, match=r"^step=6 is past the 5 timesteps layer 'gru' is drawn with "
+                                          r"\(--timesteps 5\); choose a step from 1 to 5 \(--step\), or a "
+                                          r"longer --timesteps$"):
+        rnndiagram.diagram(spec, cell="gates", timesteps=5, step=6).to_svg()
+    assert headings(rnndiagram.diagram(spec, cell="gates", step=50))["gru"][1].endswith("step 50 of ?")

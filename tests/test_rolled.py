@@ -14,7 +14,7 @@ from scene_checks import problems
 
 import rnndiagram
 from rnndiagram.options import DiagramOptions
-from rnndiagram.unroll.nesting import inline_nested
+from rnndiagram.unroll.nesting import inline_nested, inline_time_distributed
 from rnndiagram.unroll.rolled import roll
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,7 +29,8 @@ def test_every_example_rolls_into_at_most_one_row_per_layer(example_specs):
     for name, spec in example_specs.items():
         d = rnndiagram.diagram(spec, view="rolled")
         graph = d.figure
-        drawn = inline_nested(spec, everything=False)  # nested recurrence is drawn by default
+        # nested recurrence, and what TimeDistributed runs, are drawn by default
+        drawn = inline_time_distributed(inline_nested(spec, everything=False), everything=False)[0]
         # A layer called before a loop and at each of its steps (autoregressive_cell's
         # predict: the first prediction, then one per call) is a node in both places.
         before_loop = {"autoregressive_cell": 1}.get(name, 0)
@@ -122,3 +123,31 @@ def test_the_rolled_views_in_dot_are_accepted_by_graphviz(example_specs, view):
         parsed = parse_dot(source)
         assert "rnd-loop" in parsed
         assert ('equals\t[fontsize=36,\n\t\tlabel="=",' in parsed) == (view == "both"), parsed
+
+
+def test_what_time_distributed_runs_is_rolled_below_it_as_expand_nested_says(example_specs):
+    spec = example_specs["hierarchical_attention"]
+    default = rnndiagram.diagram(spec, view="rolled")
+    graph = default.figure
+    assert [n.id for n in graph.nodes if n.kind == "recurrent"] == ["sentences/word_bigru", "sentence_bigru"]
+    assert ("sentences/word_attention_vector", "sentences") in {(e.src, e.dst) for e in graph.edges}
+    assert "runs sent_encoder at each step" in graph.node("sentences").lines
+    assert graph.node("sentences/words").lines[2:] == ("one step: run by sentences", "for each of its 4 steps")
+    assert graph.node("sentences").row > graph.node("sentences/word_attention_vector").row
+    assert problems(default.scene) == []
+    boxes = roll(spec, DiagramOptions(expand_nested=False))
+    assert [n.id for n in boxes.nodes if n.kind == "recurrent"] == ["sentence_bigru"]
+    assert not [n for n in boxes.nodes if "/" in n.id]
+    assert [n.id for n in roll(spec, DiagramOptions(expand_nested=True)).nodes] == [n.id for n in graph.nodes]
+
+
+def test_a_cell_called_directly_is_labelled_one_step_not_return_state(example_specs):
+    spec = example_specs["feedback_forecaster"]
+    rolled = roll(spec, DiagramOptions(fold_loops=False))
+    calls = [n for n in rolled.nodes if n.kind == "recurrent" and n.id.startswith("lstm_cell")]
+    assert len(calls) == 4
+    assert all("one step a call" in n.lines and "return_state" not in n.lines for n in calls)
+    assert "return_state" in rolled.node("warmup").lines  # a layer's own setting is still said
+    unrolled = rnndiagram.diagram(spec, fold_loops=False).graph
+    gutters = [r.gutter for p in unrolled.panels for r in p.rows if r.gutter and r.gutter[0].startswith("lstm_cell")]
+    assert len(gutters) == 4 and all("one step a call" in g and "return_state" not in g for g in gutters)

@@ -44,7 +44,7 @@ def test_bad_values_are_usage_errors_and_a_step_out_of_range_one_line(run, tmp_p
 
 def test_help_teaches_the_views(run):
     text = " ".join(run("export", "--help").output.split())
-    for phrase in ("--view [unrolled|rolled|both]", "--cell [box|gates]", "--step INTEGER RANGE",
+    for phrase in ("--view [unrolled|rolled|both]", "--cell [box|gates]", "--step K|NAME=K",
                    "--view rolled", "--cell gates --values --step 2"):
         assert phrase in text, phrase
 
@@ -87,3 +87,20 @@ def test_the_cache_tells_the_views_apart(tmp_path: Path):
     keys.add(cache.draw("example:seed_dense", {"cell": "gates"}).key)
     keys.add(cache.draw("example:seed_dense", {"cell": "gates", "step": 2}).key)
     assert len(keys) == 5
+
+
+def test_step_per_layer_on_the_command_line(run, tmp_path):
+    out = tmp_path / "s.svg"
+    for flags in (["--step", "encoder=6", "--step", "decoder=2"], ["--step", "encoder=6,decoder=2"]):
+        result = run("export", "example:addition_rnn", "-o", out, "--cell", "gates", *flags)
+        assert result.exit_code == 0, result.output
+        text = out.read_text()
+        assert "step 6 of 7" in text and "step 2 of 4" in text, flags
+    clamped = run("export", "example:addition_rnn", "-o", out, "--cell", "gates", "--step", "7")
+    assert clamped.exit_code == 0 and "step 7 is past its 4 timesteps: its last step is drawn" in out.read_text()
+    for flags, said in ((["--step", "3", "--step", "decoder=2"], "give one step for every layer (--step K) or one "
+                                                                  "per layer (--step NAME=K), not both"),
+                        (["--step", "decoder=0"], "'decoder=0' is not a timestep from 1 on (K) or a layer's (NAME=K)"),
+                        (["--step", "=2"], "'=2' is not a timestep")):
+        bad = run("export", "example:addition_rnn", "-o", out, "--cell", "gates", *flags)
+        assert bad.exit_code == 2 and said in " ".join(bad.output.split()), flags

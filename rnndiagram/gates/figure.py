@@ -11,14 +11,15 @@ holds what this stage hands on; ``layout`` turns the grid into coordinates.
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from .. import labels
-from ..errors import OptionError, UnsupportedLayerError
+from ..errors import UnsupportedLayerError
 from ..options import DiagramOptions
 from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
 from .parts import CellFigure, Flow, GateFigure, Part, TableRow, WeightLabel
 from .recipes import Draft, Names, draw, gate_block
+from .steps import Chosen, choose_steps, drawn_layers
 
 __all__ = ["CellFigure", "Flow", "GateFigure", "Part", "TableRow", "WeightLabel", "gate_figure"]
 
@@ -30,14 +31,15 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     options = options or DiagramOptions()
     cells: List[CellFigure] = []
     seen = set()
-    for path, layer in _layers(spec):
+    steps = choose_steps(spec, options)
+    for path, layer in drawn_layers(spec):
         if path in seen:
             continue
         seen.add(path)
         if layer.cell is not None:  # a cell called directly (its recurrent spec is one step)
             cells.append(_direct_cell(path, layer, layer.cell, values or {}))
         elif layer.recurrent is not None:
-            cells += _recurrent_cells(path, layer, layer.recurrent, options, values or {})
+            cells += _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {})
     if not cells:
         raise UnsupportedLayerError(f"model {spec.name!r} has no recurrent layer, so it has no cell to draw "
                                     f"gate by gate (cell='gates')")
@@ -48,16 +50,7 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     return GateFigure(spec.name, summary, tuple(cells))
 
 
-def _layers(spec: ModelSpec, prefix: str = "") -> Iterator[Tuple[str, LayerSpec]]:
-    """(path, layer) of every layer call, nested models' layers as ``outer/inner``."""
-    for layer in spec.layers:
-        if layer.model is not None:
-            yield from _layers(layer.model, f"{prefix}{layer.name}/")
-        else:
-            yield f"{prefix}{layer.name}", layer
-
-
-def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions,
+def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Chosen,
                      values: Values) -> List[CellFigure]:
     directions = [(rec.forward, "forward"), (rec.backward, "backward")] if rec.bidirectional else [(rec, None)]
     found: List[CellFigure] = []
@@ -68,17 +61,18 @@ def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, options: D
                 f"the spec of layer {path!r} does not describe its cell (it was written before rnndiagram "
                 f"recorded cells); inspect the model again to draw its gates")
         part = str(d)
-        step = _step(path, direction, options, values, part)
+        step = _step(path, chosen, values, part)
         for k, cell in enumerate(direction.cell_specs):
             stacked = len(direction.cell_specs) > 1
             key = path + (f"-{which[0]}" if which else "") + (f"-c{k + 1}" if stacked else "")
-            names = _names(step, direction.go_backwards, direction.timesteps,
+            names = _names(step, direction.go_backwards, direction.timesteps or chosen.drawn_as,
                            "x" if k == 0 else f"y{k}")
             states = tuple((s.name, tuple(s.shape[1:])) for s in direction.states if s.group == k)
             x_dims = direction.features if k == 0 else states[0][1] if states else (cell.input_size,)
             body = Draft(key, cell, names, tuple(x_dims), states, values,
                          part + (f".{k}" if stacked else ""), path)
-            heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps)
+            heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps,
+                               chosen, bool(values))
             found.append(_figure(body, heading, which, k if stacked else None, step))
     return found
 
@@ -95,14 +89,10 @@ def _direct_cell(path: str, layer: LayerSpec, cell: CellSpec, values: Values) ->
     return _figure(body, heading, None, None, None)
 
 
-def _step(path: str, rec: RecurrentSpec, options: DiagramOptions, values: Values, part: str) -> Optional[int]:
-    """The step drawn: the one asked for, the one values were computed for, or none (``t``)."""
+def _step(path: str, chosen: Chosen, values: Values, part: str) -> Optional[int]:
+    """The step drawn: the one values were computed for, the one chosen, or none (``t``)."""
     found = values.get(gate_key(path, part, "step"))
-    step = int(found[0]) if found else options.step
-    if step is not None and rec.timesteps is not None and step > rec.timesteps:
-        raise OptionError(f"step={step} is past the {rec.timesteps} timesteps of layer {path!r}; "
-                          f"choose a step from 1 to {rec.timesteps} (--step)")
-    return step
+    return int(found[0]) if found else chosen.step
 
 
 def _names(step: Optional[int], backwards: bool, timesteps: Optional[int], stem: str) -> Names:
@@ -116,11 +106,14 @@ def _names(step: Optional[int], backwards: bool, timesteps: Optional[int], stem:
 
 
 def _heading(path: str, which: Optional[str], stacked: Optional[int], cell: CellSpec, names: Names,
-             step: Optional[int], timesteps: Optional[int]) -> Tuple[str, ...]:
+             step: Optional[int], timesteps: Optional[int], chosen: Chosen, ran: bool) -> Tuple[str, ...]:
     where = " · ".join(p for p in (path, which, None if stacked is None else f"cell {stacked + 1}") if p)
-    of = "?" if timesteps is None else str(timesteps)
+    of = str(timesteps) if timesteps is not None else \
+        "?" if chosen.drawn_as is None else f"? (drawn as {chosen.drawn_as})"
     when = f"step {step} of {of}" if step is not None else f"step t of T = {of}"
-    return (where, f"{_kind_title(cell)}, {when}", *_settings_line(cell), _params_text(cell))
+    note = tuple(n for n in (chosen.run_by + ("; the numbers are of its run on the last" if chosen.run_by and
+                                                ran else ""), chosen.note) if n)
+    return (where, f"{_kind_title(cell)}, {when}", *note, *_settings_line(cell), _params_text(cell))
 
 
 def _kind_title(cell: CellSpec) -> str:

@@ -78,9 +78,9 @@ def _arguments(call: Call) -> Tuple[List[Ref], List[Ref]]:
     the arguments after its input (``cell(x, [h, c])``) or as ``states=``."""
     if not is_cell(call.view, None if call.view.op else kind_of(call.view.mro)):
         return call.data, call.states
+    # By position, not by tensor: the input may also be a state (``cell(h, [h, c])``).
     data = call.first or call.args[:1]
-    rest = [r for r in call.data if r not in data]
-    return data, call.states + rest
+    return data, call.states + call.data[len(data):]
 
 
 def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[Shape, ...],

@@ -8,7 +8,7 @@ Keras's own cell call), and returns plain tuples keyed by ``spec.gate_key``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import OptionError
 from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
@@ -20,11 +20,12 @@ Step = Tuple[List[Any], Dict[str, Any]]
 """One step of one cell: its new states, and its gates by name."""
 
 
-def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step: Optional[int],
-                        prefix: str = "") -> GateValues:
+def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
+                        step: Union[None, int, Mapping[str, Optional[int]]], prefix: str = "") -> GateValues:
     """The gates and states at ``step`` (from 1; default the last) of every recurrent layer's
     cell (its first call), and of every cell called directly (its first call), for batch
-    item 0 of ``arrays``; nested models' layers keyed ``outer/inner``."""
+    item 0 of ``arrays``; nested models' layers keyed ``outer/inner``. ``step`` is one step
+    for every layer, or each layer's by path (a layer not in it: the last)."""
     import numpy as np
 
     keras = import_keras()
@@ -50,8 +51,20 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
         elif layer.recurrent is not None:
             mask = found[id(masks[0])] if masks else None
             values.update(_layer(op, path, layer.recurrent, arrays_in[0], [found[id(t)] for t in initial], mask,
-                                 step))
+                                 step.get(path) if isinstance(step, Mapping) else step))
+        elif layer.wrapped is not None:  # what a TimeDistributed runs: its run on the last outer step
+            values.update(_wrapped(op.layer, layer.wrapped, arrays_in[0][:, -1], step, path + "/"))
     return values
+
+
+def _wrapped(inner: Any, wrapped: LayerSpec, x: Any, step: Union[None, int, Mapping[str, Optional[int]]],
+             prefix: str) -> GateValues:
+    """The gate values of what a TimeDistributed runs, on one step ``x`` of its input."""
+    if wrapped.model is not None:
+        return compute_gate_values(inner, wrapped.model, [x], step, prefix=prefix)
+    assert wrapped.recurrent is not None
+    path = prefix + wrapped.name
+    return _layer(inner, path, wrapped.recurrent, x, [], None, step.get(path) if isinstance(step, Mapping) else step)
 
 
 def _tensors(keras: Any, layer: LayerSpec, node: Any) -> Tuple[List[Any], List[Any], List[Any]]:
@@ -74,7 +87,10 @@ def _first_calls(model: Any, spec: ModelSpec) -> List[Tuple[LayerSpec, Any, Any]
         layer = by_id.get(layer_id)
         if layer is None or layer.name in seen:
             continue
-        if layer.recurrent is not None or layer.cell is not None or layer.model is not None:
+        wrapped = layer.wrapped
+        runs = wrapped is not None and (wrapped.model is not None or
+                                        (wrapped.recurrent is not None and not wrapped.recurrent.step))
+        if layer.recurrent is not None or layer.cell is not None or layer.model is not None or runs:
             seen.add(layer.name)
             chosen.append((layer, op, node))
     return chosen

@@ -7,6 +7,8 @@ a compact column of at most one row per layer: a layer sits one row above the hi
 layer it reads. A loop of calls (``ModelSpec.loops``, folded as in the unrolled view) is
 rolled too: its recurrent cell runs "× N" for its N calls and every layer it runs at each
 step is one box; what a step reads from the step before is named on the box that reads it.
+Nested models, and what a ``TimeDistributed`` runs at each step, are drawn as the unrolled
+view draws them (``expand_nested``): the wrapper's box reads what it runs, drawn below it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..options import DiagramOptions
 from ..spec import LayerSpec, ModelSpec, RecurrentSpec
 from .builder import summary
 from .folding import plan_folds
-from .nesting import inline_nested
+from .nesting import RunsInside, inline_nested, inline_time_distributed
 
 NodeKind = Literal["input", "recurrent", "box", "merge", "model"]
 
@@ -90,11 +92,15 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
     """The rolled view of ``spec``: one node per layer call (one per layer of a loop's
     step), one row per rank."""
     options = options or DiagramOptions()
-    drawn = spec if options.expand_nested is False else inline_nested(spec, bool(options.expand_nested))
+    runs: Dict[str, RunsInside] = {}
+    drawn = spec
+    if options.expand_nested is not False:  # nested models, and what TimeDistributed runs, as the unrolled view
+        everything = bool(options.expand_nested)
+        drawn, runs = inline_time_distributed(inline_nested(spec, everything), everything)
     rep, steps = _rolled_loops(drawn) if options.fold_loops else ({}, {})
     ids = {l.id for l in drawn.layers}
     edges: List[RolledEdge] = []
-    earlier: Dict[str, List[str]] = {}  # what a loop's step reads from the step before
+    notes: Dict[str, List[str]] = {}  # what a loop's step reads from the step before; what runs inside
     seen = set()
     for layer in drawn.layers:
         dst = rep.get(layer.id, layer.id)
@@ -105,11 +111,20 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                 continue
             seen.add(key)
             if steps.get(c.layer, 0) and steps.get(layer.id, 0) and steps[c.layer] != steps[layer.id]:
-                text = f"{drawn.layer(src).name} of the step before"
-                if src != dst and text not in earlier.get(dst, []):  # a cell's own states are its loop
-                    earlier.setdefault(dst, []).append(text)
+                text = f"reads {drawn.layer(src).name} of the step before"
+                if src != dst and text not in notes.get(dst, []):  # a cell's own states are its loop
+                    notes.setdefault(dst, []).append(text)
                 continue
             edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
+        inside = runs.get(layer.id)
+        if inside is not None:  # what it runs at each step, drawn below it, into it
+            edges.append(RolledEdge(rep.get(inside.layer, inside.layer), dst, inside.tensor))
+            what = layer.wrapped.name if layer.wrapped is not None else layer.name
+            notes.setdefault(dst, []).append(f"runs {what} at each step")
+            count = "?" if inside.steps is None else inside.steps
+            for source in inside.inputs:
+                notes.setdefault(source, []).extend((f"one step: run by {layer.name}",
+                                                     f"for each of its {count} steps"))
     kept = [layer for layer in drawn.layers if rep.get(layer.id, layer.id) == layer.id]
     rows = _rows([layer.id for layer in kept], edges)
     outputs: Dict[str, List[int]] = {}
@@ -117,7 +132,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
         outputs.setdefault(rep.get(ref.layer, ref.layer), []).append(i)
     repeats = {r: sum(1 for v in rep.values() if v == r) for r in set(rep.values())}
     nodes = tuple(_node(layer, drawn, rows[layer.id], tuple(outputs.get(layer.id, ())), options,
-                        repeats.get(layer.id, 0), tuple(earlier.get(layer.id, ())))
+                        repeats.get(layer.id, 0), tuple(notes.get(layer.id, ())))
                   for layer in kept)
     return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
 
@@ -168,14 +183,15 @@ def _rolled_loops(spec: ModelSpec) -> Tuple[Dict[str, str], Dict[str, int]]:
 
 
 def _node(layer: LayerSpec, spec: ModelSpec, row: int, outputs: Tuple[int, ...],
-          options: DiagramOptions, calls: int = 0, earlier: Tuple[str, ...] = ()) -> RolledNode:
-    """A layer's node; ``calls``: how many calls of a loop it stands for (0: none)."""
+          options: DiagramOptions, calls: int = 0, notes: Tuple[str, ...] = ()) -> RolledNode:
+    """A layer's node; ``calls``: how many calls of a loop it stands for (0: none); ``notes``
+    what else it says (what a loop's step reads from the step before, what it runs)."""
     name = layer.name if calls else labels.call_name(layer, spec, of_all=True)
     shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
     out = "→ " + shapes + (" …" if len(layer.output_shapes) > 2 else "") + (" each" if calls else "")
     marks = (labels.outputs_label(spec, list(outputs)),) if calls and outputs else \
         tuple(labels.output_label(spec, i) for i in outputs)
-    marks = (*((f"at each of {calls} loop steps",) if calls else ()), *(f"reads {e}" for e in earlier), *marks)
+    marks = (*((f"at each of {calls} loop steps",) if calls else ()), *notes, *marks)
     if layer.role == "input":
         return RolledNode(layer.id, "input", row, (name, f"Input {labels.shape_text(layer.output_shapes[0])}",
                                                    *marks), outputs=outputs)
