@@ -17,22 +17,26 @@ import html
 import json
 import re
 import sys
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from . import __version__, labels
 from ._io import make_folder, write_atomic
 from .render.templates import template_dirs
+from .errors import RnnDiagramWarning
 from .options import DiagramOptions, parse_tokens
 from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 
 RENDER_LOG = "renders.log"
-_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "fold_loops", "values", "seed", "view", "cell", "step")
 ALIGNS = ("left", "center", "right")
+EXPAND_NESTED_DEFAULT = ("auto", "default")  # the words that ask for expand_nested=None
 
 _PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py)(?P<attr>:[A-Za-z_][\w.]*)$")
@@ -41,11 +45,13 @@ _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 @dataclass(frozen=True)
 class Drawing:
-    """A diagram in the cache: its key, the model's name and a one-sentence summary."""
+    """A diagram in the cache: its key, the model's name, a one-sentence summary and warnings."""
 
     key: str
     name: str
     summary: str
+    warnings: Tuple[str, ...] = ()
+    """What rnndiagram warned of while drawing it, one line each (for the page's build log)."""
 
 
 class DiagramCache:
@@ -61,19 +67,32 @@ class DiagramCache:
         Resolving still builds a Keras model (its spec is part of the key); only the
         drawing is skipped. In values mode a model built from code gets weights seeded by
         the ``seed`` option, so the same page draws the same numbers and hits the cache.
+        What rnndiagram warns of while drawing (an option the view does not use, tokens
+        past the last step) is not shown but kept in :attr:`Drawing.warnings`, stored
+        with the drawing so that a rebuild from the cache reports it again.
         Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
         """
+        with _kept_warnings() as ours:
+            key, d = self._draw(source, options)
+        said = self.folder / f"{key}.warnings.txt"
+        if not said.is_file() or not (self.folder / f"{key}.svg").is_file():
+            with _kept_warnings() as more:
+                svg = d.to_svg()
+            ours += more
+            make_folder(self.folder)
+            write_atomic(said, "".join(f"{line}\n" for line in dict.fromkeys(ours)))  # before the SVG
+            self._store(self.folder / f"{key}.svg", svg, f"svg {key} {source}")
+        ours += said.read_text(encoding="utf-8").splitlines()
+        return Drawing(key, d.spec.name, describe(d), tuple(dict.fromkeys(ours)))
+
+    def _draw(self, source: str, options: Mapping[str, Any]) -> Tuple[str, Any]:
         from .api import diagram
         from .sources import resolve
 
         chosen = DiagramOptions.from_kwargs(**options)  # a bad option fails before any model is built
         seed = chosen.seed if chosen.values else None
         d = diagram(resolve(source, live=chosen.values, seed=seed).model, **options)
-        key = content_key(d)
-        path = self.folder / f"{key}.svg"
-        if not path.is_file():
-            self._store(path, d.to_svg(), f"svg {key} {source}")
-        return Drawing(key, d.spec.name, describe(d))
+        return content_key(d), d
 
     def svg(self, key: str) -> str:
         return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
@@ -116,6 +135,27 @@ class DiagramCache:
             log.write(line + "\n")
         if self.on_render:
             self.on_render(line)
+
+
+@contextmanager
+def _kept_warnings() -> Iterator[List[str]]:
+    """Collects the messages of rnndiagram's warnings raised in the block, instead of
+    showing them; other warnings (Keras's) are shown as usual once the block is left."""
+    ours: List[str] = []
+    held: List[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RnnDiagramWarning)
+            try:
+                yield ours
+            finally:
+                held = list(caught)
+    finally:
+        for w in held:  # outside the recording: shown, not caught again
+            if issubclass(w.category, RnnDiagramWarning):
+                ours.append(" ".join(str(w.message).split()))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _raster() -> Any:
@@ -252,9 +292,45 @@ def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
 
 
 def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, Any]:
-    """Diagram options: ``defaults`` overridden by ``values`` (both keyed by option name)."""
-    merged = {k: defaults.get(k) for k in OPTION_NAMES if defaults.get(k) is not None}
-    merged.update({k: v for k, v in values.items() if k in OPTION_NAMES})
+    """Diagram options: ``defaults`` overridden by ``values`` (both keyed by option name).
+
+    A block's own options win: a site-wide default that does not go with them is dropped
+    for that block, so ``view: rolled`` in the site's settings leaves a block with
+    ``cell: gates`` a gate view, and a default ``step`` or ``tokens`` that the block's
+    view does not draw is not said to be unused. Options the block sets itself are kept,
+    so a block that asks for two that do not go together is told so.
+
+    >>> options_from({"cell": "gates"}, {"view": "rolled", "tokens": "a b"})
+    {'cell': 'gates'}
+    >>> options_from({"view": "both"}, {"cell": "gates", "step": 2, "max_timesteps": 3})
+    {'max_timesteps': 3, 'view': 'both'}
+    """
+    own = {k: v for k, v in values.items() if k in OPTION_NAMES}
+    merged = {k: defaults.get(k) for k in OPTION_NAMES if defaults.get(k) is not None and k not in own}
+    cell = own.get("cell", merged.get("cell", "box"))
+    if "cell" in own and cell == "gates" and merged.get("view", "unrolled") != "unrolled":
+        merged.pop("view")
+    view = own.get("view", merged.get("view", "unrolled"))
+    if "view" in own and view != "unrolled" and merged.get("cell") == "gates":
+        merged.pop("cell")
+        cell = own.get("cell", "box")
+    if cell != "gates":
+        merged.pop("step", None)  # only the gate view draws one step
+    if cell == "gates" or view == "rolled":
+        merged.pop("tokens", None)  # only the unrolled view labels input steps
+    merged.update(own)
     if "tokens" in merged:
         merged["tokens"] = parse_tokens(merged["tokens"])
     return merged
+
+
+def expand_nested_value(value: Any) -> Any:
+    """``auto`` or ``default`` (any case) asks for the default of ``expand_nested``: ``None``,
+    the nested models that hold a recurrent layer; other values are left as they are.
+
+    >>> expand_nested_value("Auto"), expand_nested_value(False)
+    (None, False)
+    """
+    if isinstance(value, str) and value.strip().lower() in EXPAND_NESTED_DEFAULT:
+        return None
+    return value

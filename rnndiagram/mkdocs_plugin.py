@@ -22,7 +22,8 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from .docs_common import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
+from .docs_common import (ALIGNS, OPTION_NAMES, DiagramCache, expand_nested_value, figure_html, localize,
+                          options_from)
 from .errors import RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
@@ -71,10 +72,12 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         lines = markdown.splitlines(keepends=True)
         blocks = list(enumerate(rnndiagram_blocks(lines), start=1))
-        for index, (start, end) in reversed(blocks):  # from the end, so line numbers hold
+        tokens = []
+        for index, (start, end) in blocks:  # drawn in page order, so warnings are too
             where = f"{page.file.src_uri}, rnndiagram block {index} (line {start + 1})"
-            token = f"rnndiagram-figure-{secrets.token_hex(8)}"
-            self.figures[token] = self._figure("".join(lines[start + 1:end]), page, index, where)
+            tokens.append(f"rnndiagram-figure-{secrets.token_hex(8)}")
+            self.figures[tokens[-1]] = self._figure("".join(lines[start + 1:end]), page, index, where)
+        for token, (_, (start, end)) in reversed(list(zip(tokens, blocks))):  # from the end: line numbers hold
             lines[start:end + 1] = [f"\n{token}\n\n"]
         return "".join(lines)
 
@@ -91,6 +94,8 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
             drawing = self.cache.draw(source, options)
         except RnnDiagramError as exc:
             raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}") from exc
+        for message in drawing.warnings:  # through MkDocs' logger, so that --strict fails on them
+            log.warning(f"{where}: {settings['source']}: {message}")
         self.used.add(drawing.key)
         alt = str(settings.get("alt") or drawing.summary)
         caption = settings.get("caption")
@@ -106,6 +111,8 @@ def _settings(body: str, where: str) -> Dict[str, Any]:
     if not isinstance(data, dict):
         raise PluginError(f"{where}: the block must be `key: value` lines, starting with `source:`")
     settings = {str(k).replace("-", "_"): v for k, v in data.items()}
+    if "expand_nested" in settings:
+        settings["expand_nested"] = expand_nested_value(settings["expand_nested"])
     unknown = sorted(set(settings) - set(FIGURE_KEYS) - set(OPTION_NAMES))
     if unknown:
         raise PluginError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are "

@@ -20,7 +20,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from .docs_common import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
+from .docs_common import (ALIGNS, DiagramCache, expand_nested_value, inline_svg, localize, module_file,
+                          options_from)
 from .errors import RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
@@ -57,6 +58,17 @@ def flag(argument: Optional[str]) -> bool:
     return word in ("yes", "true", "on", "1")
 
 
+def nested_flag(argument: Optional[str]) -> Optional[bool]:
+    """``:expand-nested:`` takes a flag, or ``auto`` (``default``) for the default: the
+    nested models that hold a recurrent layer (``expand_nested=None``)."""
+    if expand_nested_value(argument) is None and argument is not None:
+        return None
+    try:
+        return flag(argument)
+    except ValueError:
+        raise ValueError(f"expected nothing, yes, no or auto; got {argument!r}") from None
+
+
 class RnnDiagramDirective(SphinxDirective):
     """``.. rnndiagram:: SOURCE`` with diagram options and figure options."""
 
@@ -67,7 +79,7 @@ class RnnDiagramDirective(SphinxDirective):
         "theme": lambda arg: directives.choice(arg, THEMES),
         "tokens": directives.unchanged,
         "values": flag,
-        "expand-nested": flag,
+        "expand-nested": nested_flag,
         "fold-loops": flag,
         "show-unreturned": flag,
         "seed": directives.nonnegative_int,
@@ -97,6 +109,9 @@ class RnnDiagramDirective(SphinxDirective):
             logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
                            type="rnndiagram")
             return []
+        for message in drawing.warnings:  # located, so that -W fails on them
+            logger.warning("rnndiagram: %s: %s", text, message, location=self.get_location(),
+                           type="rnndiagram", subtype="option")
         used_keys(self.env).setdefault(self.env.docname, set()).add(drawing.key)
         module = module_file(source) if dependency is None else None
         if module is not None:
