@@ -36,6 +36,11 @@ _CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "fold_loops", "values", "seed", "view", "cell", "step")
 ALIGNS = ("left", "center", "right")
+WIDTHS = ("auto", "fit", "natural")
+"""How a drawing meets the page: shrunk to it down to :data:`MIN_SCALE` then scrolled, always
+shrunk to it, or at its own size and scrolled."""
+MIN_SCALE = 0.8  # the drawing's smallest text, 9 px, stays above 7 px
+WIDE = 800  # px: a drawing wider than a page's text column gets a link to it alone
 EXPAND_NESTED_DEFAULT = ("auto", "default")  # the words that ask for expand_nested=None
 
 _PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)
@@ -261,34 +266,70 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 _ROOT_ID = re.compile(r'<svg [^>]*?\bid="(rnd-[0-9a-f]+)"')
 _TITLE = re.compile(r'(<title id="[^"]*-title">)(.*?)(</title>)', re.S)
 _LABELLEDBY = re.compile(r'aria-labelledby="[^"]*"')
+_ROOT_WIDTH = re.compile(r'<svg [^>]*?\bwidth="([0-9.]+)(?:px)?"')
 
 
-def inline_svg(svg: str, uid: str, alt: str) -> str:
+def inline_svg(svg: str, uid: str, alt: str, width: str = "auto") -> str:
     """``svg`` wrapped in ``<div id=uid>`` so that it can share a page with others.
 
     The SVG scopes its ids and stylesheet under its root's id, a hash of the drawing; that
     id becomes ``uid-svg`` here, so the same drawing twice on a page still has ids of its
-    own. Its accessible name is ``alt`` and it shrinks to the width of the page.
+    own. Its accessible name is ``alt``. ``width`` (one of :data:`WIDTHS`) says how it meets
+    the page: ``auto`` shrinks it to the page's width, but not below
+    :data:`MIN_SCALE` of its own size, where its smallest text is still legible (a wider
+    drawing scrolls sideways in its ``<div>``); ``fit`` shrinks it to the page's width
+    whatever its size; ``natural`` keeps its own size and scrolls.
     """
+    if width not in WIDTHS:
+        raise ValueError(f"width must be one of {', '.join(WIDTHS)}, got {width!r}")
     svg = _XML_DECL.sub("", svg)
     own = _ROOT_ID.search(svg)
     if own:  # the hash is unique to the drawing, so it occurs only where it is an id
         svg = svg.replace(own[1], f"{uid}-svg")
     svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-svg-title" aria-describedby="{uid}-svg-desc"', svg, count=1)
     svg = _TITLE.sub(lambda m: m[1] + html.escape(labels.printable(alt), quote=False) + m[3], svg, count=1)
-    svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-    return f'<div class="rnndiagram" id="{uid}">\n{svg.strip()}\n</div>'
+    natural = natural_width(svg)
+    style = "max-width:100%;height:auto"
+    if natural is not None and width != "fit":  # CSS: min-width wins over max-width
+        style += f";min-width:{natural * (MIN_SCALE if width == 'auto' else 1):.0f}px"
+    svg = svg.replace("<svg ", f'<svg style="{style}" ', 1)
+    scroll = "" if width == "fit" else ' style="overflow-x:auto"'
+    return f'<div class="rnndiagram" id="{uid}"{scroll}>\n{svg.strip()}\n</div>'
+
+
+def natural_width(svg: str) -> Optional[float]:
+    """The width in pixels that the SVG's root asks for, if it says.
+
+    >>> natural_width('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 900 40" width="899.6" height="40">')
+    899.6
+    """
+    root = _ROOT_WIDTH.search(svg)
+    return float(root[1]) if root else None
+
+
+def full_size_link(href: str) -> str:
+    """The link under a wide drawing to the drawing alone, at its own size."""
+    return (f'<p class="rnndiagram-full-size"><a href="{html.escape(href)}">'
+            f'Open the drawing at full size (SVG)</a></p>')
+
+
+def is_wide(svg: str) -> bool:
+    """Wider than a page's text column (:data:`WIDE` pixels): worth a link to the drawing alone."""
+    return (natural_width(svg) or 0) > WIDE
 
 
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
-                align: Optional[str] = None, anchor: Optional[str] = None) -> str:
-    """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages)."""
+                align: Optional[str] = None, anchor: Optional[str] = None,
+                width: str = "auto", full_size: Optional[str] = None) -> str:
+    """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages);
+    ``full_size``, the address of the drawing alone, adds a link to it."""
     # Markdown themes have no align-* rules, so the alignment is also written out.
     classes = "rnndiagram-figure" + (f" align-{align}" if align else "")
     style = f' style="text-align:{align}"' if align else ""
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    link = "\n" + full_size_link(full_size) if full_size else ""
     cap = f"\n<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt)}{cap}\n</figure>'
+    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt, width)}{link}{cap}\n</figure>'
 
 
 def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, Any]:

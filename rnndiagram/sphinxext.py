@@ -20,8 +20,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from .docs_common import (ALIGNS, DiagramCache, expand_nested_value, inline_svg, localize, module_file,
-                          options_from)
+from ._io import write_atomic
+from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inline_svg, is_wide,
+                          localize, module_file, options_from)
 from .errors import RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
@@ -43,6 +44,7 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
     ("step", None, (int, type(None))),
     ("latex_format", "pdf", ENUM("pdf", "png")),
     ("cache_dir", None, (str, type(None))),
+    ("width", "auto", ENUM(*WIDTHS)),
 )
 
 
@@ -89,6 +91,7 @@ class RnnDiagramDirective(SphinxDirective):
         "caption": directives.unchanged,
         "alt": directives.unchanged,
         "align": lambda arg: directives.choice(arg, ALIGNS),
+        "width": lambda arg: directives.choice(arg, WIDTHS),
         "name": directives.unchanged,
         "class": directives.class_option,
     }
@@ -118,7 +121,8 @@ class RnnDiagramDirective(SphinxDirective):
             self.env.note_dependency(str(module))  # a changed model file re-reads this page
         alt = self.options.get("alt") or drawing.summary
         uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
-        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt)
+        width = self.options.get("width", self.config.rnndiagram_width)
+        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt, width=width)
         self.set_source_info(node)
         figure = nodes.figure("", node, classes=["rnndiagram-figure", *self.options.get("class", [])])
         if "align" in self.options:
@@ -179,7 +183,14 @@ def html_visit(self: Any, node: rnndiagram) -> None:
         logger.warning("rnndiagram: the cached drawing is gone (%s); rebuild with -E", exc,
                        location=node, type="rnndiagram")
         raise nodes.SkipNode from exc
-    self.body.append(inline_svg(svg, node["uid"], node["alt"]) + "\n")
+    self.body.append(inline_svg(svg, node["uid"], node["alt"], node.get("width", "auto")) + "\n")
+    if is_wide(svg) and hasattr(self.builder, "imgpath"):  # the drawing alone, at its own size
+        name = f"rnndiagram-{node['key']}.svg"
+        target = Path(self.builder.outdir, self.builder.imagedir, name)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, svg)
+        self.body.append(full_size_link(f"{self.builder.imgpath}/{name}") + "\n")
     raise nodes.SkipNode
 
 

@@ -85,3 +85,31 @@ def test_sphinx_expand_nested_names_auto_among_the_words_it_takes():
 
     with pytest.raises(ValueError, match="expected nothing, yes, no or auto; got 'perhaps'"):
         RnnDiagramDirective.option_spec["expand-nested"]("perhaps")
+
+
+WIDE = ('<svg xmlns="http://www.w3.org/2000/svg" id="rnd-0123abcd" viewBox="0 0 1500 300" width="1500" '
+        'height="300" aria-labelledby="x"><title id="rnd-0123abcd-title">m</title></svg>')
+
+
+@pytest.mark.parametrize("width, div, svg", [
+    ("auto", ' style="overflow-x:auto"', "max-width:100%;height:auto;min-width:1200px"),
+    ("natural", ' style="overflow-x:auto"', "max-width:100%;height:auto;min-width:1500px"),
+    ("fit", "", "max-width:100%;height:auto"),
+])
+def test_a_wide_drawing_shrinks_no_further_than_legible_and_scrolls(width, div, svg):
+    from rnndiagram.docs_common import inline_svg
+
+    made = inline_svg(WIDE, "rnd-1", "alt", width)
+    assert made.startswith(f'<div class="rnndiagram" id="rnd-1"{div}>\n<svg style="{svg}" ')
+    with pytest.raises(ValueError, match="width must be one of auto, fit, natural"):
+        inline_svg(WIDE, "rnd-1", "alt", "wide")
+
+
+def test_a_figure_links_to_the_drawing_alone_when_asked():
+    from rnndiagram.docs_common import figure_html, is_wide
+
+    assert is_wide(WIDE) and not is_wide(WIDE.replace('width="1500"', 'width="700"'))
+    made = figure_html(WIDE, "rnd-1", "alt", "A <caption>", full_size="../assets/rnndiagram/k.svg")
+    assert ('</div>\n<p class="rnndiagram-full-size"><a href="../assets/rnndiagram/k.svg">Open the drawing at full '
+            'size (SVG)</a></p>\n<figcaption>A &lt;caption&gt;</figcaption>\n</figure>') in made
+    assert "rnndiagram-full-size" not in figure_html(WIDE, "rnd-1", "alt")

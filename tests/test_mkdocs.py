@@ -91,6 +91,7 @@ def broken_project(tmp_path: Path, body: str) -> Path:
     ("source: example:seed_dense\nmax_timesteps: 1", "max_timesteps must be an integer >= 2"),
     ("source: example:seed_dense\nvalues: maybe", "values must be True or False, got 'maybe'"),
     ("source: [unclosed", "the block is not YAML"),
+    ("source: example:seed_dense\nwidth: wide", "width must be one of auto, fit, natural, got 'wide'"),
 ])
 def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body, message):
     project = broken_project(tmp_path, body)
@@ -178,9 +179,11 @@ SITE_DEFAULTS = ("# Defaults\n\n```rnndiagram\nsource: example:seed_stacked\ncel
 
 @pytest.mark.slow
 def test_a_blocks_own_options_win_over_site_defaults_that_do_not_go_with_them(tmp_path):
-    project = project_with(tmp_path, SITE_DEFAULTS, "view: rolled\nstep: 2\nexpand_nested: false")
+    project = project_with(tmp_path, SITE_DEFAULTS, "view: rolled\nstep: 2\nexpand_nested: false\nwidth: fit")
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
-    gates, boxed, expanded = diagrams((project / "site" / "index.html").read_text(encoding="utf-8"))
+    page = (project / "site" / "index.html").read_text(encoding="utf-8")
+    gates, boxed, expanded = diagrams(page)
+    assert "overflow-x" not in page and "min-width" not in page  # width: fit for every drawing
     assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
     assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
     assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0

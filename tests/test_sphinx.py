@@ -268,9 +268,11 @@ SITE_DEFAULTS = """\
 def test_a_directives_own_options_win_over_conf_py_defaults_that_do_not_go_with_them(tmp_path):
     src = tiny_project(tmp_path / "src", SITE_DEFAULTS)
     (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_view = "rolled"\n'
-                                 'rnndiagram_step = 2\nrnndiagram_expand_nested = False\n')
+                                 'rnndiagram_step = 2\nrnndiagram_expand_nested = False\nrnndiagram_width = "fit"\n')
     assert sphinx_build(src, tmp_path / "html", "-W") == (0, "")
-    gates, boxed, expanded = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    gates, boxed, expanded = diagrams(page)
+    assert "overflow-x" not in page and "min-width" not in page  # width: fit for every drawing
     assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
     assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
     assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0
