@@ -365,6 +365,18 @@ def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict
     return merged
 
 
+def inherited(values: Mapping[str, Any], options: Mapping[str, Any]) -> Dict[str, Any]:
+    """The options of ``options`` (from :func:`options_from`) that a block did not set in
+    ``values`` but took from the site's settings, where they differ from rnndiagram's
+    defaults: what an error about the options should name as coming from the site.
+
+    >>> inherited({"cell": "gates"}, {"cell": "gates", "view": "rolled", "max_timesteps": 4})
+    {'view': 'rolled'}
+    """
+    builtin = {f.name: f.default for f in dataclasses.fields(DiagramOptions)}
+    return {k: v for k, v in options.items() if k not in values and v != builtin.get(k)}
+
+
 def expand_nested_value(value: Any) -> Any:
     """``auto`` or ``default`` (any case) asks for the default of ``expand_nested``: ``None``,
     the nested models that hold a recurrent layer; other values are left as they are.

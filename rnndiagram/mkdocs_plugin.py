@@ -24,9 +24,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
 from ._io import make_folder, write_atomic
-from .docs_common import (ALIGNS, OPTION_NAMES, WIDTHS, DiagramCache, expand_nested_value, figure_html, is_wide,
-                          localize, options_from)
-from .errors import RnnDiagramError
+from .docs_common import (ALIGNS, OPTION_NAMES, WIDTHS, DiagramCache, expand_nested_value, figure_html, inherited,
+                          is_wide, localize, options_from)
+from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
 log = get_plugin_logger(__name__)
@@ -102,7 +102,9 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
         try:
             drawing = self.cache.draw(source, options)
         except RnnDiagramError as exc:
-            raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}") from exc
+            site = inherited(settings, options) if isinstance(exc, OptionError) else {}
+            said = "; with " + ", ".join(f"{k}: {v}" for k, v in site.items()) + " in mkdocs.yml" if site else ""
+            raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}{said}") from exc
         for message in drawing.warnings:  # through MkDocs' logger, so that --strict fails on them
             log.warning(f"{where}: {settings['source']}: {message}")
         self.used.add(drawing.key)

@@ -21,9 +21,9 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
 from ._io import write_atomic
-from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inline_svg, is_wide,
-                          localize, module_file, options_from)
-from .errors import RnnDiagramError
+from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inherited, inline_svg,
+                          is_wide, localize, module_file, options_from)
+from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ class RnnDiagramDirective(SphinxDirective):
         # Paths are relative to the document, or to the source folder with a leading "/".
         base = Path(self.env.srcdir) if text.startswith("/") else Path(self.env.doc2path(self.env.docname)).parent
         source, dependency = localize(text.lstrip("/") if text.startswith("/") else text, base)
-        options = options_from({k.replace("-", "_"): v for k, v in self.options.items()}, defaults(self.config))
+        own = {k.replace("-", "_"): v for k, v in self.options.items()}
+        options = options_from(own, defaults(self.config))
         if dependency is not None:
             # Noted before drawing: Sphinx re-reads a page whose dependency changed, appeared
             # or is missing, so a source file created after a failed build is drawn.
@@ -109,7 +110,9 @@ class RnnDiagramDirective(SphinxDirective):
         try:
             drawing = cache_of(self.config, self.env.doctreedir).draw(source, options)
         except RnnDiagramError as exc:
-            logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
+            site = inherited(own, options) if isinstance(exc, OptionError) else {}
+            where = "; with conf.py's " + ", ".join(f"rnndiagram_{k} = {v!r}" for k, v in site.items()) if site else ""
+            logger.warning("rnndiagram: cannot draw %s: %s%s", text, exc, where, location=self.get_location(),
                            type="rnndiagram")
             return []
         for message in drawing.warnings:  # located, so that -W fails on them

@@ -187,3 +187,14 @@ def test_a_blocks_own_options_win_over_site_defaults_that_do_not_go_with_them(tm
     assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
     assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
     assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0
+
+
+@pytest.mark.slow
+def test_options_that_mkdocs_yml_makes_contradictory_are_named_as_its_settings(tmp_path):
+    project = project_with(tmp_path, "# Site\n\n```rnndiagram\nsource: example:seed_stacked\n```\n",
+                           "view: rolled\ncell: gates")
+    with pytest.raises(Abort) as raised:
+        mkdocs_build(project, project / "site")
+    error = str(raised.value.__context__)
+    assert error.startswith("index.md, rnndiagram block 1 (line 3): cannot draw example:seed_stacked: cell='gates' ")
+    assert error.endswith("; with view: rolled, cell: gates in mkdocs.yml")

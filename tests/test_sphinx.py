@@ -276,3 +276,18 @@ def test_a_directives_own_options_win_over_conf_py_defaults_that_do_not_go_with_
     assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
     assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
     assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0
+
+
+def test_options_that_conf_py_makes_contradictory_are_named_as_its_settings(tmp_path):
+    src = tiny_project(tmp_path / "src", ".. rnndiagram:: example:seed_stacked\n\n"
+                                         ".. rnndiagram:: example:seed_stacked\n   :view: both\n")
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_view = "rolled"\n'
+                                 'rnndiagram_cell = "gates"\n')
+    code, said = sphinx_build(src, tmp_path / "html")
+    assert code == 0
+    line, = said.strip().splitlines()  # the second directive chose its view: a drawing of boxes
+    assert line.startswith(f"{src / 'index.rst'}:4: WARNING: rnndiagram: cannot draw example:seed_stacked: "
+                           f"cell='gates' draws one step inside each cell")
+    assert line.endswith("; with conf.py's rnndiagram_view = 'rolled', rnndiagram_cell = 'gates' [rnndiagram]")
+    drawn, = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert "rolled and unrolled in time" in drawn.title
