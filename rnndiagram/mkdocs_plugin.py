@@ -116,7 +116,7 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
             self.wide.add(drawing.key)
             full_size = get_relative_url(f"{FULL_SIZE}/{drawing.key}.svg", page.url)
         return figure_html(svg, f"rnd-{drawing.key[:10]}-{index}", alt, None if caption is None else str(caption),
-                           settings.get("align"), settings.get("name"), settings.get("width", self.config.width),
+                           settings.get("align"), settings.get("name"), settings.get("width") or self.config.width,
                            full_size)
 
 
