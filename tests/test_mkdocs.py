@@ -174,7 +174,8 @@ def test_an_option_warning_names_page_and_block_and_fails_a_strict_build(tmp_pat
 
 SITE_DEFAULTS = ("# Defaults\n\n```rnndiagram\nsource: example:seed_stacked\ncell: gates\n```\n\n"
                  "```rnndiagram\nsource: example:nested_encoder\n```\n\n"
-                 "```rnndiagram\nsource: example:nested_encoder\nexpand-nested: auto\nview: unrolled\n```\n")
+                 "```rnndiagram\nsource: example:nested_encoder\nexpand-nested: auto\nview: unrolled\n```\n\n"
+                 "```rnndiagram\nsource: example:seed_dense\nwidth: null\n```\n")  # null: the site's width
 
 
 @pytest.mark.slow
@@ -182,7 +183,7 @@ def test_a_blocks_own_options_win_over_site_defaults_that_do_not_go_with_them(tm
     project = project_with(tmp_path, SITE_DEFAULTS, "view: rolled\nstep: 2\nexpand_nested: false\nwidth: fit")
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
     page = (project / "site" / "index.html").read_text(encoding="utf-8")
-    gates, boxed, expanded = diagrams(page)
+    gates, boxed, expanded, _ = diagrams(page)
     assert "overflow-x" not in page and "min-width" not in page  # width: fit for every drawing
     assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
     assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
