@@ -17,22 +17,31 @@ import html
 import json
 import re
 import sys
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from . import __version__, labels
 from ._io import make_folder, write_atomic
 from .render.templates import template_dirs
+from .errors import RnnDiagramWarning
 from .options import DiagramOptions, parse_tokens
 from .sources import SAVED_SUFFIXES
 from .spec import ModelSpec
 
 RENDER_LOG = "renders.log"
-_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|x[0-9.]+\.png)$")  # the files draw() makes
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "fold_loops", "values", "seed", "view", "cell", "step")
 ALIGNS = ("left", "center", "right")
+WIDTHS = ("auto", "fit", "natural")
+"""How a drawing meets the page: shrunk to it down to :data:`MIN_SCALE` then scrolled, always
+shrunk to it, or at its own size and scrolled."""
+MIN_SCALE = 0.8  # the drawing's smallest text, 9 px, stays above 7 px
+WIDE = 800  # px: a drawing wider than a page's text column gets a link to it alone
+EXPAND_NESTED_DEFAULT = ("auto", "default")  # the words that ask for expand_nested=None
 
 _PATH_SUFFIXES = SAVED_SUFFIXES + (".json",)
 _FILE_ATTR = re.compile(r"^(?P<path>.+\.py)(?P<attr>:[A-Za-z_][\w.]*)$")
@@ -41,11 +50,13 @@ _MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 @dataclass(frozen=True)
 class Drawing:
-    """A diagram in the cache: its key, the model's name and a one-sentence summary."""
+    """A diagram in the cache: its key, the model's name, a one-sentence summary and warnings."""
 
     key: str
     name: str
     summary: str
+    warnings: Tuple[str, ...] = ()
+    """What rnndiagram warned of while drawing it, one line each (for the page's build log)."""
 
 
 class DiagramCache:
@@ -61,19 +72,32 @@ class DiagramCache:
         Resolving still builds a Keras model (its spec is part of the key); only the
         drawing is skipped. In values mode a model built from code gets weights seeded by
         the ``seed`` option, so the same page draws the same numbers and hits the cache.
+        What rnndiagram warns of while drawing (an option the view does not use, tokens
+        past the last step) is not shown but kept in :attr:`Drawing.warnings`, stored
+        with the drawing so that a rebuild from the cache reports it again.
         Raises :class:`rnndiagram.errors.RnnDiagramError` subclasses.
         """
+        with _kept_warnings() as ours:
+            key, d = self._draw(source, options)
+        said = self.folder / f"{key}.warnings.txt"
+        if not said.is_file() or not (self.folder / f"{key}.svg").is_file():
+            with _kept_warnings() as more:
+                svg = d.to_svg()
+            ours += more
+            make_folder(self.folder)
+            write_atomic(said, "".join(f"{line}\n" for line in dict.fromkeys(ours)))  # before the SVG
+            self._store(self.folder / f"{key}.svg", svg, f"svg {key} {source}")
+        ours += said.read_text(encoding="utf-8").splitlines()
+        return Drawing(key, d.spec.name, describe(d), tuple(dict.fromkeys(ours)))
+
+    def _draw(self, source: str, options: Mapping[str, Any]) -> Tuple[str, Any]:
         from .api import diagram
         from .sources import resolve
 
         chosen = DiagramOptions.from_kwargs(**options)  # a bad option fails before any model is built
         seed = chosen.seed if chosen.values else None
         d = diagram(resolve(source, live=chosen.values, seed=seed).model, **options)
-        key = content_key(d)
-        path = self.folder / f"{key}.svg"
-        if not path.is_file():
-            self._store(path, d.to_svg(), f"svg {key} {source}")
-        return Drawing(key, d.spec.name, describe(d))
+        return content_key(d), d
 
     def svg(self, key: str) -> str:
         return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
@@ -116,6 +140,27 @@ class DiagramCache:
             log.write(line + "\n")
         if self.on_render:
             self.on_render(line)
+
+
+@contextmanager
+def _kept_warnings() -> Iterator[List[str]]:
+    """Collects the messages of rnndiagram's warnings raised in the block, instead of
+    showing them; other warnings (Keras's) are shown as usual once the block is left."""
+    ours: List[str] = []
+    held: List[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RnnDiagramWarning)
+            try:
+                yield ours
+            finally:
+                held = list(caught)
+    finally:
+        for w in held:  # outside the recording: shown, not caught again
+            if issubclass(w.category, RnnDiagramWarning):
+                ours.append(" ".join(str(w.message).split()))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _raster() -> Any:
@@ -221,40 +266,124 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 _ROOT_ID = re.compile(r'<svg [^>]*?\bid="(rnd-[0-9a-f]+)"')
 _TITLE = re.compile(r'(<title id="[^"]*-title">)(.*?)(</title>)', re.S)
 _LABELLEDBY = re.compile(r'aria-labelledby="[^"]*"')
+_ROOT_WIDTH = re.compile(r'<svg [^>]*?\bwidth="([0-9.]+)(?:px)?"')
 
 
-def inline_svg(svg: str, uid: str, alt: str) -> str:
+def inline_svg(svg: str, uid: str, alt: str, width: str = "auto") -> str:
     """``svg`` wrapped in ``<div id=uid>`` so that it can share a page with others.
 
     The SVG scopes its ids and stylesheet under its root's id, a hash of the drawing; that
     id becomes ``uid-svg`` here, so the same drawing twice on a page still has ids of its
-    own. Its accessible name is ``alt`` and it shrinks to the width of the page.
+    own. Its accessible name is ``alt``. ``width`` (one of :data:`WIDTHS`) says how it meets
+    the page: ``auto`` shrinks it to the page's width, but not below
+    :data:`MIN_SCALE` of its own size, where its smallest text is still legible (a wider
+    drawing scrolls sideways in its ``<div>``); ``fit`` shrinks it to the page's width
+    whatever its size; ``natural`` keeps its own size and scrolls.
     """
+    if width not in WIDTHS:
+        raise ValueError(f"width must be one of {', '.join(WIDTHS)}, got {width!r}")
     svg = _XML_DECL.sub("", svg)
     own = _ROOT_ID.search(svg)
     if own:  # the hash is unique to the drawing, so it occurs only where it is an id
         svg = svg.replace(own[1], f"{uid}-svg")
     svg = _LABELLEDBY.sub(f'aria-labelledby="{uid}-svg-title" aria-describedby="{uid}-svg-desc"', svg, count=1)
     svg = _TITLE.sub(lambda m: m[1] + html.escape(labels.printable(alt), quote=False) + m[3], svg, count=1)
-    svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
-    return f'<div class="rnndiagram" id="{uid}">\n{svg.strip()}\n</div>'
+    natural = natural_width(svg)
+    style = "max-width:100%;height:auto"
+    if natural is not None and width != "fit":  # CSS: min-width wins over max-width
+        style += f";min-width:{natural * (MIN_SCALE if width == 'auto' else 1):.0f}px"
+    svg = svg.replace("<svg ", f'<svg style="{style}" ', 1)
+    scroll = "" if width == "fit" else ' style="overflow-x:auto"'
+    return f'<div class="rnndiagram" id="{uid}"{scroll}>\n{svg.strip()}\n</div>'
+
+
+def natural_width(svg: str) -> Optional[float]:
+    """The width in pixels that the SVG's root asks for, if it says.
+
+    >>> natural_width('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 900 40" width="899.6" height="40">')
+    899.6
+    """
+    root = _ROOT_WIDTH.search(svg)
+    return float(root[1]) if root else None
+
+
+def full_size_link(href: str) -> str:
+    """The link under a wide drawing to the drawing alone, at its own size."""
+    return (f'<p class="rnndiagram-full-size"><a href="{html.escape(href)}">'
+            f'Open the drawing at full size (SVG)</a></p>')
+
+
+def is_wide(svg: str) -> bool:
+    """Wider than a page's text column (:data:`WIDE` pixels): worth a link to the drawing alone."""
+    return (natural_width(svg) or 0) > WIDE
 
 
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
-                align: Optional[str] = None, anchor: Optional[str] = None) -> str:
-    """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages)."""
+                align: Optional[str] = None, anchor: Optional[str] = None,
+                width: str = "auto", full_size: Optional[str] = None) -> str:
+    """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages);
+    ``full_size``, the address of the drawing alone, adds a link to it."""
     # Markdown themes have no align-* rules, so the alignment is also written out.
     classes = "rnndiagram-figure" + (f" align-{align}" if align else "")
     style = f' style="text-align:{align}"' if align else ""
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    link = "\n" + full_size_link(full_size) if full_size else ""
     cap = f"\n<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt)}{cap}\n</figure>'
+    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt, width)}{link}{cap}\n</figure>'
 
 
 def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, Any]:
-    """Diagram options: ``defaults`` overridden by ``values`` (both keyed by option name)."""
-    merged = {k: defaults.get(k) for k in OPTION_NAMES if defaults.get(k) is not None}
-    merged.update({k: v for k, v in values.items() if k in OPTION_NAMES})
+    """Diagram options: ``defaults`` overridden by ``values`` (both keyed by option name).
+
+    A block's own options win: a site-wide default that does not go with them is dropped
+    for that block, so ``view: rolled`` in the site's settings leaves a block with
+    ``cell: gates`` a gate view, and a default ``step`` or ``tokens`` that the block's
+    view does not draw is not said to be unused. Options the block sets itself are kept,
+    so a block that asks for two that do not go together is told so.
+
+    >>> options_from({"cell": "gates"}, {"view": "rolled", "tokens": "a b"})
+    {'cell': 'gates'}
+    >>> options_from({"view": "both"}, {"cell": "gates", "step": 2, "max_timesteps": 3})
+    {'max_timesteps': 3, 'view': 'both'}
+    """
+    own = {k: v for k, v in values.items() if k in OPTION_NAMES}
+    merged = {k: defaults.get(k) for k in OPTION_NAMES if defaults.get(k) is not None and k not in own}
+    cell = own.get("cell", merged.get("cell", "box"))
+    if "cell" in own and cell == "gates" and merged.get("view", "unrolled") != "unrolled":
+        merged.pop("view")
+    view = own.get("view", merged.get("view", "unrolled"))
+    if "view" in own and view != "unrolled" and merged.get("cell") == "gates":
+        merged.pop("cell")
+        cell = own.get("cell", "box")
+    if cell != "gates":
+        merged.pop("step", None)  # only the gate view draws one step
+    if cell == "gates" or view == "rolled":
+        merged.pop("tokens", None)  # only the unrolled view labels input steps
+    merged.update(own)
     if "tokens" in merged:
         merged["tokens"] = parse_tokens(merged["tokens"])
     return merged
+
+
+def inherited(values: Mapping[str, Any], options: Mapping[str, Any]) -> Dict[str, Any]:
+    """The options of ``options`` (from :func:`options_from`) that a block did not set in
+    ``values`` but took from the site's settings, where they differ from rnndiagram's
+    defaults: what an error about the options should name as coming from the site.
+
+    >>> inherited({"cell": "gates"}, {"cell": "gates", "view": "rolled", "max_timesteps": 4})
+    {'view': 'rolled'}
+    """
+    builtin = {f.name: f.default for f in dataclasses.fields(DiagramOptions)}
+    return {k: v for k, v in options.items() if k not in values and v != builtin.get(k)}
+
+
+def expand_nested_value(value: Any) -> Any:
+    """``auto`` or ``default`` (any case) asks for the default of ``expand_nested``: ``None``,
+    the nested models that hold a recurrent layer; other values are left as they are.
+
+    >>> expand_nested_value("Auto"), expand_nested_value(False)
+    (None, False)
+    """
+    if isinstance(value, str) and value.strip().lower() in EXPAND_NESTED_DEFAULT:
+        return None
+    return value

@@ -1,7 +1,7 @@
 """MkDocs plugin ``rnndiagram``: a fenced ```` ```rnndiagram ```` block becomes the diagram.
 
 The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
-the page) and, optionally, ``caption``, ``alt``, ``align``, ``name`` and any diagram
+the page) and, optionally, ``caption``, ``alt``, ``align``, ``width``, ``name`` and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
 ``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``;
 hyphens or underscores). Drawings are
@@ -21,13 +21,17 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.utils import get_relative_url
 
-from .docs_common import ALIGNS, OPTION_NAMES, DiagramCache, figure_html, localize, options_from
-from .errors import RnnDiagramError
+from ._io import make_folder, write_atomic
+from .docs_common import (ALIGNS, OPTION_NAMES, WIDTHS, DiagramCache, expand_nested_value, figure_html, inherited,
+                          is_wide, localize, options_from)
+from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
 log = get_plugin_logger(__name__)
-FIGURE_KEYS = ("source", "caption", "alt", "align", "name")
+FIGURE_KEYS = ("source", "caption", "alt", "align", "name", "width")
+FULL_SIZE = "assets/rnndiagram"  # in the site: the wide drawings alone, at their own size
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\n]*?)\s*$")
 
 
@@ -45,6 +49,7 @@ class RnnDiagramConfig(base.Config):
     view = c.Choice(VIEWS, default="unrolled")
     cell = c.Choice(CELL_VIEWS, default="box")
     step = c.Optional(c.Type(int))
+    width = c.Choice(WIDTHS, default="auto")  # how a drawing meets the page (figure option)
 
 
 class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
@@ -61,8 +66,13 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
         self.cache = DiagramCache(folder, on_render=lambda line: log.info(f"drew {line}"))
         self.figures: Dict[str, str] = {}
         self.used: Set[str] = set()
+        self.wide: Set[str] = set()
 
     def on_post_build(self, *, config: Any) -> None:
+        for key in sorted(self.wide):
+            target = Path(config.site_dir, FULL_SIZE, f"{key}.svg")
+            make_folder(target.parent)
+            write_atomic(target, self.cache.svg(key))
         if not self.dirty:
             removed = self.cache.prune(self.used)
             if removed:
@@ -71,10 +81,12 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         lines = markdown.splitlines(keepends=True)
         blocks = list(enumerate(rnndiagram_blocks(lines), start=1))
-        for index, (start, end) in reversed(blocks):  # from the end, so line numbers hold
+        tokens = []
+        for index, (start, end) in blocks:  # drawn in page order, so warnings are too
             where = f"{page.file.src_uri}, rnndiagram block {index} (line {start + 1})"
-            token = f"rnndiagram-figure-{secrets.token_hex(8)}"
-            self.figures[token] = self._figure("".join(lines[start + 1:end]), page, index, where)
+            tokens.append(f"rnndiagram-figure-{secrets.token_hex(8)}")
+            self.figures[tokens[-1]] = self._figure("".join(lines[start + 1:end]), page, index, where)
+        for token, (_, (start, end)) in reversed(list(zip(tokens, blocks))):  # from the end: line numbers hold
             lines[start:end + 1] = [f"\n{token}\n\n"]
         return "".join(lines)
 
@@ -90,12 +102,22 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
         try:
             drawing = self.cache.draw(source, options)
         except RnnDiagramError as exc:
-            raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}") from exc
+            site = inherited(settings, options) if isinstance(exc, OptionError) else {}
+            said = "; with " + ", ".join(f"{k}: {v}" for k, v in site.items()) + " in mkdocs.yml" if site else ""
+            raise PluginError(f"{where}: cannot draw {settings['source']}: {exc}{said}") from exc
+        for message in drawing.warnings:  # through MkDocs' logger, so that --strict fails on them
+            log.warning(f"{where}: {settings['source']}: {message}")
         self.used.add(drawing.key)
         alt = str(settings.get("alt") or drawing.summary)
         caption = settings.get("caption")
-        return figure_html(self.cache.svg(drawing.key), f"rnd-{drawing.key[:10]}-{index}", alt,
-                           None if caption is None else str(caption), settings.get("align"), settings.get("name"))
+        svg = self.cache.svg(drawing.key)
+        full_size = None
+        if is_wide(svg):
+            self.wide.add(drawing.key)
+            full_size = get_relative_url(f"{FULL_SIZE}/{drawing.key}.svg", page.url)
+        return figure_html(svg, f"rnd-{drawing.key[:10]}-{index}", alt, None if caption is None else str(caption),
+                           settings.get("align"), settings.get("name"), settings.get("width") or self.config.width,
+                           full_size)
 
 
 def _settings(body: str, where: str) -> Dict[str, Any]:
@@ -106,6 +128,8 @@ def _settings(body: str, where: str) -> Dict[str, Any]:
     if not isinstance(data, dict):
         raise PluginError(f"{where}: the block must be `key: value` lines, starting with `source:`")
     settings = {str(k).replace("-", "_"): v for k, v in data.items()}
+    if "expand_nested" in settings:
+        settings["expand_nested"] = expand_nested_value(settings["expand_nested"])
     unknown = sorted(set(settings) - set(FIGURE_KEYS) - set(OPTION_NAMES))
     if unknown:
         raise PluginError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are "
@@ -114,6 +138,8 @@ def _settings(body: str, where: str) -> Dict[str, Any]:
         raise PluginError(f"{where}: no `source:` (e.g. `source: example:seed_stacked`)")
     if settings.get("align") not in (None, *ALIGNS):
         raise PluginError(f"{where}: align must be one of {', '.join(ALIGNS)}, got {settings['align']!r}")
+    if settings.get("width") not in (None, *WIDTHS):
+        raise PluginError(f"{where}: width must be one of {', '.join(WIDTHS)}, got {settings['width']!r}")
     return settings
 
 

@@ -20,8 +20,10 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from .docs_common import ALIGNS, DiagramCache, inline_svg, localize, module_file, options_from
-from .errors import RnnDiagramError
+from ._io import write_atomic
+from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inherited, inline_svg,
+                          is_wide, localize, module_file, options_from)
+from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
     ("step", None, (int, type(None))),
     ("latex_format", "pdf", ENUM("pdf", "png")),
     ("cache_dir", None, (str, type(None))),
+    ("width", "auto", ENUM(*WIDTHS)),
 )
 
 
@@ -57,6 +60,17 @@ def flag(argument: Optional[str]) -> bool:
     return word in ("yes", "true", "on", "1")
 
 
+def nested_flag(argument: Optional[str]) -> Optional[bool]:
+    """``:expand-nested:`` takes a flag, or ``auto`` (``default``) for the default: the
+    nested models that hold a recurrent layer (``expand_nested=None``)."""
+    if expand_nested_value(argument) is None and argument is not None:
+        return None
+    try:
+        return flag(argument)
+    except ValueError:
+        raise ValueError(f"expected nothing, yes, no or auto; got {argument!r}") from None
+
+
 class RnnDiagramDirective(SphinxDirective):
     """``.. rnndiagram:: SOURCE`` with diagram options and figure options."""
 
@@ -67,7 +81,7 @@ class RnnDiagramDirective(SphinxDirective):
         "theme": lambda arg: directives.choice(arg, THEMES),
         "tokens": directives.unchanged,
         "values": flag,
-        "expand-nested": flag,
+        "expand-nested": nested_flag,
         "fold-loops": flag,
         "show-unreturned": flag,
         "seed": directives.nonnegative_int,
@@ -77,6 +91,7 @@ class RnnDiagramDirective(SphinxDirective):
         "caption": directives.unchanged,
         "alt": directives.unchanged,
         "align": lambda arg: directives.choice(arg, ALIGNS),
+        "width": lambda arg: directives.choice(arg, WIDTHS),
         "name": directives.unchanged,
         "class": directives.class_option,
     }
@@ -86,7 +101,8 @@ class RnnDiagramDirective(SphinxDirective):
         # Paths are relative to the document, or to the source folder with a leading "/".
         base = Path(self.env.srcdir) if text.startswith("/") else Path(self.env.doc2path(self.env.docname)).parent
         source, dependency = localize(text.lstrip("/") if text.startswith("/") else text, base)
-        options = options_from({k.replace("-", "_"): v for k, v in self.options.items()}, defaults(self.config))
+        own = {k.replace("-", "_"): v for k, v in self.options.items()}
+        options = options_from(own, defaults(self.config))
         if dependency is not None:
             # Noted before drawing: Sphinx re-reads a page whose dependency changed, appeared
             # or is missing, so a source file created after a failed build is drawn.
@@ -94,16 +110,22 @@ class RnnDiagramDirective(SphinxDirective):
         try:
             drawing = cache_of(self.config, self.env.doctreedir).draw(source, options)
         except RnnDiagramError as exc:
-            logger.warning("rnndiagram: cannot draw %s: %s", text, exc, location=self.get_location(),
+            site = inherited(own, options) if isinstance(exc, OptionError) else {}
+            where = "; with conf.py's " + ", ".join(f"rnndiagram_{k} = {v!r}" for k, v in site.items()) if site else ""
+            logger.warning("rnndiagram: cannot draw %s: %s%s", text, exc, where, location=self.get_location(),
                            type="rnndiagram")
             return []
+        for message in drawing.warnings:  # located, so that -W fails on them
+            logger.warning("rnndiagram: %s: %s", text, message, location=self.get_location(),
+                           type="rnndiagram", subtype="option")
         used_keys(self.env).setdefault(self.env.docname, set()).add(drawing.key)
         module = module_file(source) if dependency is None else None
         if module is not None:
             self.env.note_dependency(str(module))  # a changed model file re-reads this page
         alt = self.options.get("alt") or drawing.summary
         uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
-        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt)
+        width = self.options.get("width", self.config.rnndiagram_width)
+        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt, width=width)
         self.set_source_info(node)
         figure = nodes.figure("", node, classes=["rnndiagram-figure", *self.options.get("class", [])])
         if "align" in self.options:
@@ -164,7 +186,14 @@ def html_visit(self: Any, node: rnndiagram) -> None:
         logger.warning("rnndiagram: the cached drawing is gone (%s); rebuild with -E", exc,
                        location=node, type="rnndiagram")
         raise nodes.SkipNode from exc
-    self.body.append(inline_svg(svg, node["uid"], node["alt"]) + "\n")
+    self.body.append(inline_svg(svg, node["uid"], node["alt"], node.get("width", "auto")) + "\n")
+    if is_wide(svg) and hasattr(self.builder, "imgpath"):  # the drawing alone, at its own size
+        name = f"rnndiagram-{node['key']}.svg"
+        target = Path(self.builder.outdir, self.builder.imagedir, name)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, svg)
+        self.body.append(full_size_link(f"{self.builder.imgpath}/{name}") + "\n")
     raise nodes.SkipNode
 
 

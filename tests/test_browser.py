@@ -49,8 +49,12 @@ window.addEventListener('load', () => {
       });
     });
     const bg = svg.querySelector('.rnd-background');
+    const scale = c.width / svg.viewBox.baseVal.width, box = svg.parentElement;
+    const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
     return {id: svg.parentElement.id, width: c.width, height: c.height, texts: boxes.length, outside, overlaps,
-            background: bg ? getComputedStyle(bg).fill : null};
+            background: bg ? getComputedStyle(bg).fill : null, scale, smallest: Math.min(...sizes),
+            scrolls: box.scrollWidth > box.clientWidth + 1, room: box.clientWidth};
   });
   const pre = document.createElement('pre');
   pre.id = 'rnd-measured';
@@ -144,3 +148,64 @@ def test_two_diagrams_inlined_in_one_page_keep_their_own_colours(chromium, tmp_p
     seen = open_page(chromium, page, tmp_path, "two")
     assert [d["background"] for d in seen] == [DARK_BG, LIGHT_BG], tmp_path / "two.png"
     assert all(d["overlaps"] == [] and d["outside"] == [] for d in seen)
+
+
+WIDE_RST = """\
+Wide
+====
+
+.. rnndiagram:: example:lstm_classifier
+   :view: both
+
+.. rnndiagram:: example:lstm_classifier
+   :cell: gates
+   :values:
+
+.. rnndiagram:: example:lstm_classifier
+   :cell: gates
+   :values:
+   :width: fit
+"""
+WIDE_MD = "".join(f"```rnndiagram\nsource: example:lstm_classifier\n{keys}```\n\n" for keys in (
+    "view: both\n", "cell: gates\nvalues: true\n", "cell: gates\nvalues: true\nwidth: fit\n"))
+
+
+@pytest.fixture(scope="module")
+def wide_pages(tmp_path_factory):
+    """A Sphinx and an MkDocs page of drawings wider than their text column."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from sphinx.cmd.build import build_main
+
+    root = tmp_path_factory.mktemp("wide")
+    (root / "sphinx").mkdir()
+    (root / "sphinx" / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\n')
+    (root / "sphinx" / "index.rst").write_text(WIDE_RST)
+    assert build_main(["-q", "-W", "-b", "html", str(root / "sphinx"), str(root / "sphinx-html")]) == 0
+    (root / "mkdocs" / "docs").mkdir(parents=True)
+    (root / "mkdocs" / "mkdocs.yml").write_text("site_name: wide\nplugins:\n  - rnndiagram\n")
+    (root / "mkdocs" / "docs" / "index.md").write_text("# Wide\n\n" + WIDE_MD)
+    build(load_config(str(root / "mkdocs" / "mkdocs.yml"), site_dir=str(root / "mkdocs-site"), strict=True))
+    return {"sphinx": root / "sphinx-html" / "index.html", "mkdocs": root / "mkdocs-site" / "index.html"}
+
+
+@pytest.mark.parametrize("name", ["sphinx", "mkdocs"])
+def test_wide_drawings_stay_legible_and_scroll_with_a_link_to_the_drawing_alone(chromium, wide_pages, tmp_path,
+                                                                                 name):
+    """``view: both`` (about 1,500 px) and a gate view with values (about 1,900 px) in a text
+    column of 660-750 px: shrunk no further than 80% (text 7 px or more), the rest scrolls;
+    ``width: fit`` still shrinks to the column."""
+    from rnndiagram.docs_common import MIN_SCALE
+
+    both, gates, fit = seen = open_page(chromium, wide_pages[name], tmp_path, name)
+    where = f"(screenshot: {tmp_path / (name + '.png')})"
+    for d in (both, gates):
+        assert d["scale"] >= MIN_SCALE - 0.01 and d["smallest"] >= 7, (d, where)
+        assert d["scrolls"] and d["room"] < d["width"], (d, where)
+    assert fit["scale"] < 0.5 and not fit["scrolls"], (fit, where)
+    assert all(d["overlaps"] == [] and d["outside"] == [] for d in seen), where
+    page = wide_pages[name].read_text(encoding="utf-8")
+    links = re.findall(r'<p class="rnndiagram-full-size"><a href="([^"]+)">', page)
+    assert len(links) == 3 and len(set(links)) == 2, links
+    for link in links:
+        assert (wide_pages[name].parent / link).read_text(encoding="utf-8").startswith("<svg"), link

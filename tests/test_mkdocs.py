@@ -91,6 +91,7 @@ def broken_project(tmp_path: Path, body: str) -> Path:
     ("source: example:seed_dense\nmax_timesteps: 1", "max_timesteps must be an integer >= 2"),
     ("source: example:seed_dense\nvalues: maybe", "values must be True or False, got 'maybe'"),
     ("source: [unclosed", "the block is not YAML"),
+    ("source: example:seed_dense\nwidth: wide", "width must be one of auto, fit, natural, got 'wide'"),
 ])
 def test_a_failing_block_is_a_plugin_error_naming_page_and_block(tmp_path, body, message):
     project = broken_project(tmp_path, body)
@@ -133,3 +134,68 @@ def test_a_values_diagram_from_a_function_is_drawn_once(tmp_path):
     assert cache.draw(source, {"values": True, "max_timesteps": 3}) == first
     assert len(cache.renders()) == 1
     assert cache.draw(source, {"values": True, "max_timesteps": 3, "seed": 1}).key != first.key
+
+
+def project_with(tmp_path: Path, page: str, settings: str = "") -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: tiny\nplugins:\n  - rnndiagram{':' if settings else ''}\n"
+                                         + "".join(f"      {line}\n" for line in settings.splitlines()))
+    (tmp_path / "docs" / "index.md").write_text(page)
+    return tmp_path
+
+
+OPTION_WARNINGS = ("# Warned\n\n```rnndiagram\nsource: example:seed_stacked\nstep: 2\n```\n\n"
+                   "```rnndiagram\nsource: example:seed_stacked\ntokens: a b c d e f g h i j\n```\n")
+
+
+@pytest.mark.slow  # MkDocs builds
+def test_an_option_warning_names_page_and_block_and_fails_a_strict_build(tmp_path, caplog):
+    import logging
+    import warnings
+
+    from rnndiagram.errors import RnnDiagramWarning
+
+    project = project_with(tmp_path, OPTION_WARNINGS)
+    with warnings.catch_warnings(record=True) as raw, caplog.at_level(logging.WARNING, logger="mkdocs"):
+        warnings.simplefilter("always")
+        mkdocs_build(project, project / "site")
+    assert not [w for w in raw if issubclass(w.category, RnnDiagramWarning)]
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("mkdocs.plugins.")]
+    assert len(said) == 2
+    assert "index.md, rnndiagram block 1 (line 3): example:seed_stacked: step (--step) is the timestep" in said[0]
+    assert "index.md, rnndiagram block 2 (line 8): example:seed_stacked: 10 tokens were given for 3" in said[1]
+    assert len(diagrams((project / "site" / "index.html").read_text(encoding="utf-8"))) == 2
+
+    caplog.clear()
+    with pytest.raises(Abort, match="strict"):  # drawn from the cache this time: still warned of
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "strict"), strict=True))
+    assert len(renders(project)) == 2
+
+
+SITE_DEFAULTS = ("# Defaults\n\n```rnndiagram\nsource: example:seed_stacked\ncell: gates\n```\n\n"
+                 "```rnndiagram\nsource: example:nested_encoder\n```\n\n"
+                 "```rnndiagram\nsource: example:nested_encoder\nexpand-nested: auto\nview: unrolled\n```\n\n"
+                 "```rnndiagram\nsource: example:seed_dense\nwidth: null\n```\n")  # null: the site's width
+
+
+@pytest.mark.slow
+def test_a_blocks_own_options_win_over_site_defaults_that_do_not_go_with_them(tmp_path):
+    project = project_with(tmp_path, SITE_DEFAULTS, "view: rolled\nstep: 2\nexpand_nested: false\nwidth: fit")
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
+    page = (project / "site" / "index.html").read_text(encoding="utf-8")
+    gates, boxed, expanded, _ = diagrams(page)
+    assert "overflow-x" not in page and "min-width" not in page  # width: fit for every drawing
+    assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
+    assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
+    assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0
+
+
+@pytest.mark.slow
+def test_options_that_mkdocs_yml_makes_contradictory_are_named_as_its_settings(tmp_path):
+    project = project_with(tmp_path, "# Site\n\n```rnndiagram\nsource: example:seed_stacked\n```\n",
+                           "view: rolled\ncell: gates")
+    with pytest.raises(Abort) as raised:
+        mkdocs_build(project, project / "site")
+    error = str(raised.value.__context__)
+    assert error.startswith("index.md, rnndiagram block 1 (line 3): cannot draw example:seed_stacked: cell='gates' ")
+    assert error.endswith("; with view: rolled, cell: gates in mkdocs.yml")

@@ -220,3 +220,74 @@ def test_drawings_no_page_uses_are_pruned_from_the_cache(tmp_path):
     kept, = cache.glob("*.svg")
     assert [line for line in renders(out) if kept.stem in line][0].endswith("b.json")
     assert (cache / "notes.txt").exists()
+
+
+OPTION_WARNINGS = """\
+.. rnndiagram:: example:seed_stacked
+   :step: 2
+
+.. rnndiagram:: example:seed_stacked
+   :tokens: a b c d e f g h i j
+"""
+
+
+def test_an_option_warning_is_located_at_its_directive_and_fails_under_W(tmp_path):
+    import warnings
+
+    from rnndiagram.errors import RnnDiagramWarning
+
+    src = tiny_project(tmp_path / "src", OPTION_WARNINGS)
+    page = src / "index.rst"
+    with warnings.catch_warnings(record=True) as raw:
+        warnings.simplefilter("always")
+        code, said = sphinx_build(src, tmp_path / "html")
+    assert code == 0 and not [w for w in raw if issubclass(w.category, RnnDiagramWarning)]
+    step, tokens = said.strip().splitlines()
+    assert step.startswith(f"{page}:4: WARNING: rnndiagram: example:seed_stacked: step (--step) is the timestep "
+                           f"the gate view draws") and step.endswith("[rnndiagram.option]")
+    assert tokens.startswith(f"{page}:7: WARNING: rnndiagram: example:seed_stacked: 10 tokens were given for 3 "
+                             f"timesteps; the last 7")
+    assert len(diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))) == 2
+
+    code, again = sphinx_build(src, tmp_path / "strict", "-W", "-E")  # drawn from the cache: still warned of
+    assert code != 0 and "step (--step)" in again and len(renders(tmp_path / "html")) == 2
+
+
+SITE_DEFAULTS = """\
+.. rnndiagram:: example:seed_stacked
+   :cell: gates
+
+.. rnndiagram:: example:nested_encoder
+
+.. rnndiagram:: example:nested_encoder
+   :expand-nested: auto
+   :view: unrolled
+"""
+
+
+def test_a_directives_own_options_win_over_conf_py_defaults_that_do_not_go_with_them(tmp_path):
+    src = tiny_project(tmp_path / "src", SITE_DEFAULTS)
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_view = "rolled"\n'
+                                 'rnndiagram_step = 2\nrnndiagram_expand_nested = False\nrnndiagram_width = "fit"\n')
+    assert sphinx_build(src, tmp_path / "html", "-W") == (0, "")
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    gates, boxed, expanded = diagrams(page)
+    assert "overflow-x" not in page and "min-width" not in page  # width: fit for every drawing
+    assert gates.title.startswith("One step inside each recurrent cell of the Keras model seed_stacked")
+    assert boxed.title.startswith("Diagram of the Keras model nested_encoder, which has no recurrent layer")
+    assert boxed.count("rnd-cell") == 0 and expanded.count("rnd-cell") > 0
+
+
+def test_options_that_conf_py_makes_contradictory_are_named_as_its_settings(tmp_path):
+    src = tiny_project(tmp_path / "src", ".. rnndiagram:: example:seed_stacked\n\n"
+                                         ".. rnndiagram:: example:seed_stacked\n   :view: both\n")
+    (src / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_view = "rolled"\n'
+                                 'rnndiagram_cell = "gates"\n')
+    code, said = sphinx_build(src, tmp_path / "html")
+    assert code == 0
+    line, = said.strip().splitlines()  # the second directive chose its view: a drawing of boxes
+    assert line.startswith(f"{src / 'index.rst'}:4: WARNING: rnndiagram: cannot draw example:seed_stacked: "
+                           f"cell='gates' draws one step inside each cell")
+    assert line.endswith("; with conf.py's rnndiagram_view = 'rolled', rnndiagram_cell = 'gates' [rnndiagram]")
+    drawn, = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert "rolled and unrolled in time" in drawn.title

@@ -12,7 +12,7 @@ from typing import List
 
 SAMPLES = Path(__file__).resolve().parent
 SVG = "{http://www.w3.org/2000/svg}"
-_INLINE = re.compile(r'<div class="rnndiagram" id="(?P<uid>[^"]+)">\n(?P<svg><svg .*?</svg>)\n</div>', re.S)
+_INLINE = re.compile(r'<div class="rnndiagram" id="(?P<uid>[^"]+)"[^>]*>\n(?P<svg><svg .*?</svg>)\n</div>', re.S)
 
 
 @dataclass
