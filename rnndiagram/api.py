@@ -141,6 +141,8 @@ class Diagram:
         for message in unused_settings(format, engine, scale, dpi):
             warnings.warn(message, RnnDiagramWarning, stacklevel=2)
         if format == "json":
+            if self.options.cell == "gates":
+                _ = self.figure  # refuses a step past a layer's timesteps, as the drawings do
             return self.to_json().encode()
         if format == "dot":
             return self.to_dot().encode()
@@ -201,6 +203,9 @@ def unused_options(opts: DiagramOptions) -> Tuple[str, ...]:
     if opts.step is not None and opts.cell != "gates":
         said.append('step (--step) is the timestep the gate view draws (cell="gates"); it is not used for '
                     f"the {opts.view} view")
+    if opts.values and opts.view == "rolled":
+        said.append("values (--values) print numbers in the unrolled and gate views; the rolled view draws "
+                    "none, so the model is not run")
     if opts.tokens and (opts.cell == "gates" or opts.view == "rolled"):
         view = "gate view" if opts.cell == "gates" else "rolled view"
         said.append(f"tokens (--tokens) label the unrolled view's input steps; the {view} does not draw them")
@@ -239,7 +244,7 @@ def diagram(model: Any, **options: Any) -> Diagram:
         warnings.warn(message, RnnDiagramWarning, stacklevel=2)
     spec = model if isinstance(model, ModelSpec) else inspect(model)
     values = None
-    if opts.values:
+    if opts.values and opts.view != "rolled":
         opts, values = _run(model, spec, opts)
     return Diagram(spec, opts, values)
 
