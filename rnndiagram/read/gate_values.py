@@ -14,6 +14,7 @@ from ..errors import OptionError
 from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id
+from .values import states_kept
 
 GateValues = Dict[str, Tuple[float, ...]]
 Step = Tuple[List[Any], Dict[str, Any]]
@@ -24,7 +25,10 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
                         prefix: str = "") -> GateValues:
     """The gates and states at ``step`` (from 1; default the last) of every recurrent layer's
     cell (its first call), and of every cell called directly (its first call), for batch
-    item 0 of ``arrays``; nested models' layers keyed ``outer/inner``."""
+    item 0 of ``arrays``; nested models' layers keyed ``outer/inner``.
+
+    The model runs on the whole batch of ``arrays`` (a stateful model's fixed batch size;
+    its kept states are restored after), and the cells are stepped on item 0."""
     import numpy as np
 
     keras = import_keras()
@@ -34,7 +38,8 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
     found: Dict[int, Any] = {}
     if wanted:
         probe = keras.Model(graph.inputs, wanted)
-        outputs = probe([np.asarray(a)[:1] for a in arrays], training=False)
+        with states_kept(keras, model):
+            outputs = probe([np.asarray(a) for a in arrays], training=False)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: GateValues = {}
@@ -44,13 +49,13 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
         if layer.model is not None:
             values.update(compute_gate_values(op, layer.model, arrays_in, step, prefix=path + "/"))
         elif layer.cell is not None:
-            x, states = arrays_in[0], arrays_in[1:]
+            x, states = arrays_in[0][:1], [s[:1] for s in arrays_in[1:]]
             new, gates = _step(op, layer.cell, x, states)
             values.update(_record(path, "0", layer.cell, x, states, gates, new))
         elif layer.recurrent is not None:
-            mask = found[id(masks[0])] if masks else None
-            values.update(_layer(op, path, layer.recurrent, arrays_in[0], [found[id(t)] for t in initial], mask,
-                                 step))
+            mask = found[id(masks[0])][:1] if masks else None
+            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], [found[id(t)][:1] for t in initial],
+                                 mask, step))
     return values
 
 

@@ -113,7 +113,7 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
     keras = import_keras()
     calls, tensors = _calls(model)
     probe = keras.Model(_graph(model).inputs, tensors)
-    with _states_kept(keras, model):
+    with states_kept(keras, model):
         outputs = probe(list(arrays), training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     # convert_to_numpy: a PyTorch output that requires grad has no numpy() of its own.
@@ -137,9 +137,9 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
 
 
 @contextmanager
-def _states_kept(keras: Any, model: Any) -> Iterator[None]:
+def states_kept(keras: Any, model: Any) -> Iterator[None]:
     """Running a stateful layer overwrites the states it keeps between batches; the user's
-    model gets its own back."""
+    model gets its own back (values mode and the gate view's values both run it)."""
     kept = [(v, keras.ops.convert_to_numpy(v)) for layer in model._flatten_layers()
             if getattr(layer, "stateful", False) for v in keras.tree.flatten(getattr(layer, "states", None) or [])
             if isinstance(v, keras.Variable)]
