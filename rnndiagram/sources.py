@@ -145,7 +145,7 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceError(f"cannot read {path} as JSON: {exc}") from exc
     if is_keras_config(data):
-        return _keras_config(data, path) if live else read_config_json(text, allow_load=allow_load)
+        return _keras_config(data, path) if live else read_config_json(text, allow_load=allow_load, where=str(path))
     if not isinstance(data, dict) or "layers" not in data or "schema_version" not in data:
         raise SourceError(f"{path} is not a model spec written by rnndiagram (no schema_version and "
                           f"layers) nor a Keras model config (model.to_json()); write a spec with "

@@ -29,6 +29,8 @@ def h5_config_text(path: Path, where: str) -> str:
     try:
         with h5py.File(path, "r") as handle:
             return _config(handle, where)
+    except SourceError:
+        raise  # what _config found wrong in a file that HDF5 read
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise SourceError(f"{where} is not a readable HDF5 file: {str(exc)[:120]}") from None
 
@@ -41,7 +43,7 @@ def _config(handle: Any, where: str) -> str:
                           f"save the whole model with model.save()")
     _check_size(attrs.get_id("model_config").get_storage_size(), where)
     value = attrs["model_config"]
-    if hasattr(value, "tobytes") and getattr(value, "ndim", 1) == 0:
+    if getattr(getattr(value, "dtype", None), "kind", None) in ("S", "V") and getattr(value, "ndim", 1) == 0:
         value = value.tobytes()
     if isinstance(value, bytes):
         _check_size(len(value), where)
