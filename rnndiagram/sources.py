@@ -117,9 +117,9 @@ def _read_folder(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSp
     if not is_savedmodel(path):
         raise SourceError(f"{path} is a folder without saved_model.pb or keras_metadata.pb, so not a "
                           f"SavedModel; a source is one of: {FORMS}")
-    if live:
-        raise SourceError(f"{path} is a Keras 2 SavedModel, which Keras 3 cannot load to run; draw it "
-                          f"without --values, or save the model with tf_keras as model.save('m.h5')")
+    if live:  # nor can it run the model saved as .h5 by tf_keras: only a Keras 3 model helps
+        raise SourceError(f"{path} was written by Keras 2 (tf.keras or tf_keras), which Keras 3 cannot load "
+                          f"to run; draw it without --values, or rebuild the model with Keras 3")
     return read_savedmodel(path, allow_load=allow_load)
 
 

@@ -77,8 +77,8 @@ def read_savedmodel(folder: Union[str, Path], allow_load: bool = False) -> Model
         if not allow_load:
             raise
         raise UnsupportedLayerError(
-            f"{exc}; Keras 3 cannot load a SavedModel folder, so save the model with tf_keras as "
-            f"model.save('m.h5') and pass that with --allow-load") from None
+            f"{exc}; Keras 3 cannot load a SavedModel folder (nor most files of Keras 2), so rebuild the "
+            f"model with Keras 3, save it as .keras and pass that with --allow-load") from None
 
 
 def read_config_json(text: str, allow_load: bool = False, where: str = "the model config") -> ModelSpec:
