@@ -71,7 +71,9 @@ def resolve(text: str, allow_load: bool = False, live: bool = False, seed: Optio
         return Source(text, path.resolve().name, _read_folder(path, allow_load, live))
     if path.suffix.lower() in SAVED_SUFFIXES + (".json",):
         if not path.is_file():
-            raise SourceError(f"no such file: {text}")
+            from .read.saved.archive import not_a_file
+
+            raise not_a_file(path, text)
         return Source(text, path.stem, _read_file(path, allow_load, live))
     if _MODULE_ATTR.match(text):
         module_name, attr = text.split(":", 1)
@@ -190,7 +192,9 @@ def _import(module_name: str, text: str) -> Any:
 
 def _load_file(path: Path, text: str) -> Any:
     if not path.is_file():
-        raise SourceError(f"no such file: {path} (in {text!r})")
+        from .read.saved.archive import not_a_file
+
+        raise not_a_file(path, str(path))
     name = f"_rnndiagram_source_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

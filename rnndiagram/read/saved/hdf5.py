@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import MissingDependencyError, SourceError
-from .archive import MAX_CONFIG_BYTES
+from .archive import MAX_CONFIG_BYTES, not_a_file
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 """The first bytes of an HDF5 file (at offset 0, or 512, 1024... after a user block)."""
@@ -22,7 +22,7 @@ SIGNATURE = b"\x89HDF\r\n\x1a\n"
 def h5_config_text(path: Path, where: str) -> str:
     """The text of the file's ``model_config`` attribute."""
     if not path.is_file():
-        raise SourceError(f"no such file: {where}")
+        raise not_a_file(path, where)
     if not _is_hdf5(path, where):
         raise SourceError(f"{where} is not an HDF5 file, so not a Keras .h5 model")
     h5py = _h5py()
