@@ -448,3 +448,31 @@ def test_a_size_keras_refuses_is_invalid_not_a_shape_mismatch(tmp_path: Path, un
         assert message.startswith(f"{path}: ") and message.endswith(
             f".config.layers[1].config.units: invalid units {units}; a Keras layer's units is a positive integer")
         assert "allow-load" not in message
+
+
+def test_a_huge_h5_config_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HDF5 cannot size a variable-length attribute before reading it; the bytes outside
+    the datasets bound it, so a config over the limit costs nothing (limit made small here)."""
+    import h5py
+    import numpy as np
+
+    import rnndiagram.read.saved.hdf5 as hdf5
+
+    monkeypatch.setattr(hdf5, "MAX_CONFIG_BYTES", 256 * 1024)
+    huge = _h5(tmp_path / "huge.h5", json.dumps({**config(), "padding": "x" * 2 * 2**20}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError) as error:
+            resolve(str(huge))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(error.value).startswith(f"{huge} holds ") and "outside its weights" in str(error.value)
+    assert peak < 256 * 1024
+    weights = tmp_path / "weights.h5"  # large weights, contiguous and chunked, and a small config
+    with h5py.File(weights, "w") as handle:
+        handle.attrs["model_config"] = json.dumps(config())
+        handle["w/kernel"] = np.ones((512, 1024), "float32")
+        handle.create_dataset("w/chunked", data=np.ones((512, 1024), "float32"), chunks=(64, 1024))
+    assert weights.stat().st_size > 4 * 2**20
+    assert [l.id for l in resolve(str(weights)).model.layers] == ["x", "rnn", "dense"]
