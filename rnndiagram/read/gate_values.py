@@ -14,7 +14,7 @@ from ..errors import OptionError
 from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id
-from .values import states_kept
+from .values import kept_states, states_kept
 
 GateValues = Dict[str, Tuple[float, ...]]
 Step = Tuple[List[Any], Dict[str, Any]]
@@ -54,8 +54,9 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], step
             values.update(_record(path, "0", layer.cell, x, states, gates, new))
         elif layer.recurrent is not None:
             mask = found[id(masks[0])][:1] if masks else None
-            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], [found[id(t)][:1] for t in initial],
-                                 mask, step))
+            # No initial state given: a stateful layer starts from the states it keeps.
+            given = [found[id(t)][:1] for t in initial] or [state[:1] for state in kept_states(keras, op)]
+            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], given, mask, step))
     return values
 
 
