@@ -24,8 +24,8 @@ Target = Tuple[str, Optional[Path], str]
 
 class _Group(click.Group):
     """Turns rnndiagram's errors into a one-line message and exit code 1, or 2 for an
-    :class:`OptionError` (a usage error: an option's value, or a combination, that cannot be
-    drawn) (``--debug``: traceback), and its warnings into one ``Warning:`` line each on stderr."""
+    :class:`OptionError`, a usage error: an option's value, or a combination, that cannot be
+    drawn (``--debug``: the traceback); and its warnings into one ``Warning:`` line each on stderr."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
@@ -210,7 +210,7 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
         click.echo(f"wrote {done}{f' of {len(targets)}' if failures else ''} file{'s' * (len(targets) != 1)} "
                    f"to {folder}")
     if failures:
-        # A usage error only when every source failed on an option; a model error otherwise.
+        # A usage error when every failing source failed on an option; a model error otherwise.
         usage = all(option for _, _, option in failures)
         raise click.exceptions.Exit(EXIT_USAGE_ERROR if usage else EXIT_MODEL_ERROR)
 
