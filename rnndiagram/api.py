@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from ._io import write_atomic
-from .errors import OptionError, RnnDiagramWarning, UnknownFormatError
+from .errors import OptionError, RnnDiagramError, RnnDiagramWarning, UnknownFormatError, UnsupportedLayerError
 from .read.live import inspect
 from .options import DiagramOptions
 from .render import ENGINES, FORMATS, SUFFIXES, format_of
@@ -141,6 +142,8 @@ class Diagram:
         for message in unused_settings(format, engine, scale, dpi):
             warnings.warn(message, RnnDiagramWarning, stacklevel=2)
         if format == "json":
+            if self.options.cell == "gates":
+                _ = self.figure  # refuses a step past a layer's timesteps, as the drawings do
             return self.to_json().encode()
         if format == "dot":
             return self.to_dot().encode()
@@ -201,6 +204,9 @@ def unused_options(opts: DiagramOptions) -> Tuple[str, ...]:
     if opts.step is not None and opts.cell != "gates":
         said.append('step (--step) is the timestep the gate view draws (cell="gates"); it is not used for '
                     f"the {opts.view} view")
+    if opts.values and opts.view == "rolled":
+        said.append("values (--values) print numbers in the unrolled and gate views; the rolled view draws "
+                    "none, so the model is not run")
     if opts.tokens and (opts.cell == "gates" or opts.view == "rolled"):
         view = "gate view" if opts.cell == "gates" else "rolled view"
         said.append(f"tokens (--tokens) label the unrolled view's input steps; the {view} does not draw them")
@@ -239,7 +245,7 @@ def diagram(model: Any, **options: Any) -> Diagram:
         warnings.warn(message, RnnDiagramWarning, stacklevel=2)
     spec = model if isinstance(model, ModelSpec) else inspect(model)
     values = None
-    if opts.values:
+    if opts.values and opts.view != "rolled":
         opts, values = _run(model, spec, opts)
     return Diagram(spec, opts, values)
 
@@ -253,10 +259,31 @@ def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOpti
     lengths = {a.shape[1] for a, ref in zip(arrays, spec.inputs) if len(ref.shape) > 1 and ref.shape[1] is None}
     if opts.timesteps is None and len(lengths) == 1:
         opts = opts.with_(timesteps=int(lengths.pop()))  # draw the length that was run
-    if opts.cell == "gates":
-        from .gates.steps import choose_steps
-        from .read.gate_values import compute_gate_values
+    try:
+        if opts.cell == "gates":
+            from .gates.steps import choose_steps
+            from .read.gate_values import compute_gate_values
 
-        steps = {path: chosen.step for path, chosen in choose_steps(spec, opts).items()}
-        return opts, compute_gate_values(model, spec, arrays, steps)
-    return opts, compute_values(model, spec, arrays)
+            steps = {path: chosen.step for path, chosen in choose_steps(spec, opts).items()}
+            return opts, compute_gate_values(model, spec, arrays, steps)
+        return opts, compute_values(model, spec, arrays)
+    except RnnDiagramError:
+        raise
+    except Exception as exc:  # Keras raises anything a model's own code can; one line, not its traceback
+        raise UnsupportedLayerError(f"values mode could not run {spec.name}: {type(exc).__name__}: "
+                                    f"{_keras_reason(exc)}; draw it without values (--values)") from exc
+
+
+def _keras_reason(exc: BaseException) -> str:
+    """What a Keras error says went wrong, on one line: without the terminal escapes it is
+    coloured with, the call it names first and the arguments it lists after.
+
+    >>> _keras_reason(ValueError("Exception encountered when calling LSTM.call().\\n\\n"
+    ...     "\\x1b[1mbatch size: 8\\x1b[0m\\n\\nArguments received by LSTM.call(): x"))
+    'batch size: 8'
+    """
+    from .read.loading import keras_reason
+
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc)).split("Arguments received by")[0]
+    text = re.sub(r"^\s*Exception encountered when calling [^\n]*\n", "", text)
+    return keras_reason(ValueError(text)) if text.strip() else type(exc).__name__

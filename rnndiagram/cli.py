@@ -17,13 +17,15 @@ from .options import CELL_VIEWS, MAX_SHOWN_TIMESTEPS, VIEWS, parse_tokens
 from .render import ENGINES, FORMATS, SUFFIXES
 
 EXIT_MODEL_ERROR = 1
+EXIT_USAGE_ERROR = 2
 Target = Tuple[str, Optional[Path], str]
 """(source, output path or None for standard output, format) of one drawing."""
 
 
 class _Group(click.Group):
-    """Turns rnndiagram's errors into a one-line message and exit code 1 (``--debug``: traceback),
-    and its warnings into one ``Warning:`` line each on stderr."""
+    """Turns rnndiagram's errors into a one-line message and exit code 1, or 2 for an
+    :class:`OptionError`, a usage error: an option's value, or a combination, that cannot be
+    drawn (``--debug``: the traceback); and its warnings into one ``Warning:`` line each on stderr."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
@@ -34,6 +36,8 @@ class _Group(click.Group):
             except RnnDiagramError as exc:
                 if ctx.obj and ctx.obj.get("debug"):
                     raise
+                if isinstance(exc, OptionError):
+                    raise click.UsageError(printable(str(exc))) from exc
                 raise click.ClickException(printable(str(exc))) from exc
 
 
@@ -207,8 +211,12 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
     """
     allow_load = kw["allow_load"]
     options = _options(kw)
+    _check_options(options)  # before any source is read or folder made
     folder, targets = _targets(sources, output, fmt)
-    failures: List[Tuple[str, str]] = []
+    if options.get("values") and options.get("view") != "rolled" and all(f == "json" for _, _, f in targets):
+        warnings.warn("values (--values) are not part of the JSON output, the model's spec; the model is "
+                      "not run for it", RnnDiagramWarning, stacklevel=1)
+    failures: List[Tuple[str, str, bool]] = []
     show_bar = len(targets) > 1 and sys.stderr.isatty()
     with click.progressbar(targets, label="Drawing", file=sys.stderr, hidden=not show_bar) as bar:
         for source, path, target_fmt in bar:
@@ -218,8 +226,8 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
             except RnnDiagramError as exc:
                 if len(targets) == 1:
                     raise
-                failures.append((source, printable(str(exc))))
-    for source, message in failures:
+                failures.append((source, printable(str(exc)), isinstance(exc, OptionError)))
+    for source, message, _ in failures:
         # Most messages already name their source (a file, example:NAME); the others get it.
         click.echo(f"Error: {message if source in message else f'{source}: {message}'}", err=True)
     if folder is not None:
@@ -227,7 +235,16 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
         click.echo(f"wrote {done}{f' of {len(targets)}' if failures else ''} file{'s' * (len(targets) != 1)} "
                    f"to {folder}")
     if failures:
-        raise click.exceptions.Exit(EXIT_MODEL_ERROR)
+        # A usage error when every failing source failed on an option; a model error otherwise.
+        usage = all(option for _, _, option in failures)
+        raise click.exceptions.Exit(EXIT_USAGE_ERROR if usage else EXIT_MODEL_ERROR)
+
+
+def _check_options(options: Dict[str, Any]) -> None:
+    """Options that contradict each other are a usage error before any source is read."""
+    from .options import DiagramOptions
+
+    DiagramOptions.from_kwargs(**options)
 
 
 def _targets(sources: Tuple[str, ...], output: str, fmt: Optional[str]) -> Tuple[Optional[Path], List[Target]]:
@@ -307,8 +324,10 @@ def _render(source_text: str, fmt: str, engine: str, scale: Optional[float], dpi
     from .api import diagram
     from .sources import resolve
 
+    if fmt == "json":
+        options = {**options, "values": False, "sample": None}  # the spec holds no values
     # Values mode runs the model, so a saved file is then loaded with Keras.
-    values = bool(options.get("values"))
+    values = bool(options.get("values")) and options.get("view") != "rolled"
     source = resolve(source_text, allow_load=allow_load, live=values,
                      seed=options.get("seed", 0) if values else None)
     return diagram(source.model, **options).render(fmt, engine, scale, dpi)

@@ -71,7 +71,9 @@ def resolve(text: str, allow_load: bool = False, live: bool = False, seed: Optio
         return Source(text, path.resolve().name, _read_folder(path, allow_load, live))
     if path.suffix.lower() in SAVED_SUFFIXES + (".json",):
         if not path.is_file():
-            raise SourceError(f"no such file: {text}")
+            from .read.saved.archive import not_a_file
+
+            raise not_a_file(path, text)
         return Source(text, path.stem, _read_file(path, allow_load, live))
     if _MODULE_ATTR.match(text):
         module_name, attr = text.split(":", 1)
@@ -117,9 +119,9 @@ def _read_folder(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSp
     if not is_savedmodel(path):
         raise SourceError(f"{path} is a folder without saved_model.pb or keras_metadata.pb, so not a "
                           f"SavedModel; a source is one of: {FORMS}")
-    if live:
-        raise SourceError(f"{path} is a Keras 2 SavedModel, which Keras 3 cannot load to run; draw it "
-                          f"without --values, or save the model with tf_keras as model.save('m.h5')")
+    if live:  # nor can it run the model saved as .h5 by tf_keras: only a Keras 3 model helps
+        raise SourceError(f"{path} was written by Keras 2 (tf.keras or tf_keras), which Keras 3 cannot load "
+                          f"to run; draw it without --values, or rebuild the model with Keras 3")
     return read_savedmodel(path, allow_load=allow_load)
 
 
@@ -145,7 +147,7 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceError(f"cannot read {path} as JSON: {exc}") from exc
     if is_keras_config(data):
-        return _keras_config(data, path) if live else read_config_json(text, allow_load=allow_load)
+        return _keras_config(data, path) if live else read_config_json(text, allow_load=allow_load, where=str(path))
     if not isinstance(data, dict) or "layers" not in data or "schema_version" not in data:
         raise SourceError(f"{path} is not a model spec written by rnndiagram (no schema_version and "
                           f"layers) nor a Keras model config (model.to_json()); write a spec with "
@@ -190,7 +192,9 @@ def _import(module_name: str, text: str) -> Any:
 
 def _load_file(path: Path, text: str) -> Any:
     if not path.is_file():
-        raise SourceError(f"no such file: {path} (in {text!r})")
+        from .read.saved.archive import not_a_file
+
+        raise not_a_file(path, str(path))
     name = f"_rnndiagram_source_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

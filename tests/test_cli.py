@@ -287,7 +287,7 @@ def test_raster_sizes_have_a_budget(tmp_path):
     for args, option in ((["-o", tmp_path / "m.pdf", "--dpi", "2400"], "--dpi"),
                          (["-o", tmp_path / "m.png", "--scale", "20"], "--scale")):
         result = CliRunner().invoke(main, ["export", "example:seed_dense", *map(str, args)])
-        assert result.exit_code == 1 and f"choose a smaller {option[2:]} ({option}): at most" in \
+        assert result.exit_code == 2 and f"choose a smaller {option[2:]} ({option}): at most" in \
             one_line_error(result)
     assert os.listdir(tmp_path) == []
 
@@ -314,7 +314,7 @@ def test_a_bad_sample_is_one_line(tmp_path, content, message):
         np.save(path, np.zeros((1, 4, 2), "float32") if content == "shape" else np.array([[["a", "b"]] * 3]))
     result = CliRunner().invoke(main, ["export", "example:seed_simple_rnn", "-o", str(tmp_path / "v.svg"),
                                        "--values", "--sample", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in one_line_error(result) and not (tmp_path / "v.svg").exists(), result.output
 
 

@@ -238,3 +238,50 @@ def test_what_time_distributed_runs_gets_the_values_of_its_run_on_the_last_step(
     big = rnndiagram.diagram(examples.build("hierarchical_attention", seed=0), cell="gates", values=True)
     assert {c.key: c.step for c in big.figure.cells} == {"sentences/word_bigru-f": "6", "sentences/word_bigru-b": "6",
                                                         "sentence_bigru-f": "4", "sentence_bigru-b": "4"}
+
+
+def _stateful_fixed_batch() -> keras.Model:
+    return keras.Sequential([keras.Input((4, 2), batch_size=8, name="x"),
+                             layers.LSTM(6, stateful=True, return_sequences=True, name="l"),
+                             layers.SimpleRNN(3, stateful=True, name="s")], name="st")
+
+
+@pytest.mark.slow
+def test_a_stateful_model_with_a_fixed_batch_gets_its_gate_values_and_keeps_its_states() -> None:
+    model = _stateful_fixed_batch()
+    model.get_layer("l").states[0].assign(np.full((8, 6), 0.25, "float32"))
+    drawn = rnndiagram.diagram(model, cell="gates", values=True, step=2)
+    assert drawn.to_svg().count('class="rnd-value"') > 0
+    assert drawn._values is not None and gate_key("l", "0", "out:c") in drawn._values
+    assert np.allclose(keras.ops.convert_to_numpy(model.get_layer("l").states[0]), 0.25)  # given back
+    sample = np.random.default_rng(7).uniform(-1, 1, (8, 4, 2)).astype("float32")
+    kept = [keras.ops.convert_to_numpy(s)[:1] for s in model.get_layer("l").states]
+    reference = keras_steps(model.get_layer("l"), sample[:1], kept)  # from the states it keeps, as Keras runs it
+    ours = compute_gate_values(model, rnndiagram.inspect(model), [sample], 3)
+    assert np.allclose(_ours(ours, "0", "in:h"), _expected(reference[("0", 2)][0]), atol=TOLERANCE)
+    assert np.allclose(_ours(ours, "0", "out:h"), _expected(reference[("0", 3)][0]), atol=TOLERANCE)
+    assert np.allclose(_ours(ours, "0", "out:h"), keras.ops.convert_to_numpy(model.get_layer("l")(sample))[0, 2],
+                       atol=TOLERANCE)
+
+
+@pytest.mark.slow
+def test_a_model_keras_cannot_run_is_one_line_and_a_batch_goes_on(tmp_path, monkeypatch, run) -> None:
+    import rnndiagram.read.gate_values as gate_values
+
+    works = gate_values.compute_gate_values
+
+    def fails_on_one(model: Any, spec: Any, *args: Any) -> Any:
+        if spec.name == "seed_stacked":
+            raise ValueError("Exception encountered when calling LSTM.call().\n\n\x1b[1mInput 0 is wrong\x1b[0m\n\n"
+                             "Arguments received by LSTM.call():\n  • sequences=tf.Tensor(shape=(1, 4, 2))")
+        return works(model, spec, *args)
+
+    monkeypatch.setattr(gate_values, "compute_gate_values", fails_on_one)
+    out = tmp_path / "out"
+    result = run("export", "example:seed_stacked", "example:seed_simple_rnn", "-o", out, "--cell", "gates",
+                 "--values")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: example:seed_stacked: values mode could not run seed_stacked: ValueError: Input 0 is wrong; "
+        "draw it without values (--values)", f"wrote 1 of 2 files to {out}"]
+    assert (out / "seed_simple_rnn.svg").exists()

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import rnndiagram
 from rnndiagram import examples, inspect
 from rnndiagram.cli import main
-from rnndiagram.errors import RnnDiagramError, SourceError
+from rnndiagram.errors import RnnDiagramError, SourceError, UnsupportedLayerError
 from rnndiagram.read.saved.savedmodel import MAX_METADATA_BYTES
 from rnndiagram.saved import MAX_CONFIG_BYTES, read_config_json, read_h5, read_saved, read_savedmodel
 from rnndiagram.sources import resolve
@@ -269,15 +269,14 @@ def test_the_documentation_plugins_find_a_savedmodel_folder_beside_the_page() ->
     assert resolve(source).model == read("seq2seq", "savedmodel")
 
 
-FILE_FORMS = [(name, form) for name, form in FORMS if form != "savedmodel"]
-
-
-@pytest.mark.parametrize("name, form", FILE_FORMS, ids=[f"{n}.{f}" for n, f in FILE_FORMS])
+@pytest.mark.parametrize("name, form", FORMS, ids=[f"{n}.{f}" for n, f in FORMS])
 def test_values_mode_on_a_keras2_file_is_one_line_saying_so(name: str, form: str) -> None:
     """Values mode loads the file with Keras 3, which fails on these files with its own
-    messages (time_major, batch_input_shape, 'Functional', 'CuDNNLSTM'); that one line says why."""
+    messages (time_major, batch_input_shape, 'Functional', 'CuDNNLSTM'); that one line says why,
+    and advises what works: not another Keras 2 file (an .h5 is refused as well)."""
     with pytest.raises(SourceError, match=r"^\S+ was written by Keras 2 \(tf.keras or tf_keras\), which Keras 3 "
-                                          r"cannot load to run; draw it without --values"):
+                                          r"cannot load to run; draw it without --values, or rebuild the model "
+                                          r"with Keras 3$"):
         resolve(str(DATA / f"{name}.{form}"), live=True)
 
 
@@ -395,3 +394,16 @@ def _tf_keras_model() -> Any:
     import tf_keras
 
     return _builders().seq2seq(tf_keras)
+
+
+def test_a_savedmodel_with_a_layer_without_a_rule_advises_what_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnndiagram.read.saved as saved
+
+    def no_rule(*args: Any) -> None:
+        raise UnsupportedLayerError("layer 'scale' (Scale) has no shape rule")
+
+    monkeypatch.setattr(saved, "_spec_of", no_rule)
+    with pytest.raises(UnsupportedLayerError) as error:
+        read_savedmodel(DATA / "seq_lstm.savedmodel", allow_load=True)
+    assert str(error.value).endswith("so rebuild the model with Keras 3, save it as .keras and pass that with "
+                                     "--allow-load") and ".h5" not in str(error.value)

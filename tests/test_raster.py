@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 import sys
@@ -13,8 +14,8 @@ from typing import Tuple
 import pytest
 
 import rnndiagram
-from rnndiagram.errors import MissingDependencyError, RnnDiagramError
-from rnndiagram.render.raster import graphviz_render, svg_size, svg_to_pdf, svg_to_png
+from rnndiagram.errors import MissingDependencyError, OptionError, RnnDiagramError
+from rnndiagram.render.raster import MAX_RASTER_PIXELS, graphviz_render, svg_size, svg_to_pdf, svg_to_png
 from rnndiagram.spec import ModelSpec
 
 from graphviz_tools import needs_dot
@@ -137,3 +138,22 @@ def test_missing_dot_names_graphviz(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
     with pytest.raises(MissingDependencyError, match=r"apt-get install graphviz.*graphviz\.org"):
         graphviz_render("digraph { a }", "png", None)
+
+
+@pytest.mark.parametrize("width, height", [(10000, 10230.9), (8192, 8192), (9000.5, 7000.25), (30000, 400),
+                                           (12345, 6789), (100000, 100000)])
+def test_the_largest_scale_and_dpi_advised_fit(width: float, height: float) -> None:
+    """The advice is rounded down: passing the number it gives draws the image."""
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"/>'
+    with pytest.raises(OptionError, match=r"at most (\S+) fits") as too_big:
+        svg_to_png(svg, 20.0)
+    scale = float(re.search(r"at most (\S+) fits", str(too_big.value))[1])
+    with pytest.raises(OptionError, match=r"at most (\d+) fits") as too_dense:
+        svg_to_pdf(svg, 2400)
+    dpi = int(re.search(r"at most (\d+) fits", str(too_dense.value))[1])
+    def _fits(svg: str, factor: float) -> bool:
+        return math.ceil(width * factor) * math.ceil(height * factor) <= MAX_RASTER_PIXELS
+
+    next_scale = scale + 10 ** (math.floor(math.log10(scale)) - 1)  # the next of two significant digits
+    assert _fits(svg, scale) and not _fits(svg, next_scale), (scale, next_scale)
+    assert _fits(svg, dpi / 96) and not _fits(svg, (dpi + 1) / 96), dpi

@@ -275,7 +275,7 @@ L = "config.layers"
 
 
 @pytest.mark.parametrize("change, error, message", [
-    (_set("config.layers", {"a": 1}), SourceError, "config.json.config.layers: expected a list of layers"),
+    (_set("config.layers", {"a": 1}), SourceError, r"\.config\.layers: expected a list of layers"),
     (_set(f"{L}.1.config.units", "four"), SourceError, r"layers\[1\].config.units: expected an integer, got 'four'"),
     (_set(f"{L}.1.config.units", True), SourceError, "expected an integer, got True"),
     (_set(f"{L}.1.config.return_sequences", "yes"), SourceError, "expected true or false"),
@@ -401,3 +401,78 @@ def test_a_file_keras_cannot_load_is_one_short_line(tmp_path: Path) -> None:
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
     assert "class 'Twice'" in result.output and "path/to/file.py:build" in result.output  # Keras words it two ways
     assert len(result.output) < 400 and "config" not in result.output.lower().replace("config.json", "")
+
+
+# What each error names: the file once, the part of it that is wrong ------------------------
+
+
+def _h5(path: Path, value: Any) -> Path:
+    import h5py
+
+    with h5py.File(path, "w") as handle:
+        handle.attrs["model_config"] = value
+    return path
+
+
+@pytest.mark.parametrize("value, kind", [(5, "int64"), ([1, 2, 3], "ndarray"), (2.5, "float64")])
+def test_an_h5_attribute_that_is_not_text_is_named_so_once(tmp_path: Path, value: Any, kind: str) -> None:
+    path = _h5(tmp_path / "intattr.h5", value)
+    with pytest.raises(SourceError) as error:
+        resolve(str(path))
+    assert str(error.value) == f"{path}: model_config is not text (it is {kind})"
+
+
+def test_each_source_names_the_part_of_it_that_is_not_an_object(tmp_path: Path) -> None:
+    data = config()
+    data["config"] = [1]
+    text = json.dumps(data)
+    sources = {"model_config": _h5(tmp_path / "m.h5", text), "JSON": tmp_path / "m.json",
+               "config.json": keras_file(tmp_path / "m.keras", data)}
+    sources["JSON"].write_text(text)
+    for what, path in sources.items():
+        with pytest.raises(SourceError) as error:
+            resolve(str(path))
+        assert str(error.value) == f"{path}: {what}.config: expected a JSON object, got a list"
+
+
+@pytest.mark.parametrize("units", [0, -3])
+def test_a_size_keras_refuses_is_invalid_not_a_shape_mismatch(tmp_path: Path, units: int) -> None:
+    data = config()
+    data["config"]["layers"][1]["config"]["units"] = units
+    paths = [keras_file(tmp_path / "m.keras", data), _h5(tmp_path / "m.h5", json.dumps(data)), tmp_path / "m.json"]
+    paths[2].write_text(json.dumps(data))
+    for path in paths:
+        with pytest.raises(SourceError) as error:
+            resolve(str(path))
+        message = str(error.value)
+        assert message.startswith(f"{path}: ") and message.endswith(
+            f".config.layers[1].config.units: invalid units {units}; a Keras layer's units is a positive integer")
+        assert "allow-load" not in message
+
+
+def test_a_huge_h5_config_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HDF5 cannot size a variable-length attribute before reading it; the bytes outside
+    the datasets bound it, so a config over the limit costs nothing (limit made small here)."""
+    import h5py
+    import numpy as np
+
+    import rnndiagram.read.saved.hdf5 as hdf5
+
+    monkeypatch.setattr(hdf5, "MAX_CONFIG_BYTES", 256 * 1024)
+    huge = _h5(tmp_path / "huge.h5", json.dumps({**config(), "padding": "x" * 2 * 2**20}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError) as error:
+            resolve(str(huge))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(error.value).startswith(f"{huge} holds ") and "outside its weights" in str(error.value)
+    assert peak < 256 * 1024
+    weights = tmp_path / "weights.h5"  # large weights, contiguous and chunked, and a small config
+    with h5py.File(weights, "w") as handle:
+        handle.attrs["model_config"] = json.dumps(config())
+        handle["w/kernel"] = np.ones((512, 1024), "float32")
+        handle.create_dataset("w/chunked", data=np.ones((512, 1024), "float32"), chunks=(64, 1024))
+    assert weights.stat().st_size > 4 * 2**20
+    assert [l.id for l in resolve(str(weights)).model.layers] == ["x", "rnn", "dense"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,30 @@ def test_values_sources_built_from_code_get_seeded_weights():
     assert (first == again).all() and not (first == other).all()
     assert (resolve("example:seed_dense", seed=1).model.get_weights()[0]
             == resolve("example:seed_dense", seed=1).model.get_weights()[0]).all()
+
+
+def test_a_pipe_device_or_socket_named_as_a_source_is_said_to_be_one(tmp_path):
+    """Never "no such file", and never opened: a reader would wait on a pipe forever."""
+    import socket
+
+    os.mkfifo(tmp_path / "pipe.keras")
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "link.h5").symlink_to(tmp_path / "pipe.keras")
+    (tmp_path / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "sock.json"))
+    cases = {"pipe.keras": "pipe.keras is a named pipe (FIFO), not a regular file",
+             "link.h5": f"link.h5 is a link to {tmp_path / 'pipe.keras'}, a named pipe (FIFO), not a regular file",
+             "sock.json": "sock.json is a socket, not a regular file",
+             "gone.json": f"gone.json is a link to {tmp_path / 'nowhere.json'}, which does not exist",
+             "pipe.py:build": "pipe.py is a named pipe (FIFO), not a regular file"}
+    if os.path.exists("/dev/null"):  # only looked at, never opened
+        (tmp_path / "null.keras").symlink_to("/dev/null")
+        cases["null.keras"] = "null.keras is a link to /dev/null, a character device, not a regular file"
+    try:
+        for name, message in cases.items():
+            with pytest.raises(SourceError) as error:
+                resolve(str(tmp_path / name))
+            assert str(error.value).startswith(f"{tmp_path}/{message}"), name
+    finally:
+        server.close()

@@ -120,3 +120,19 @@ def test_the_numbers_of_one_run_have_a_budget(monkeypatch, example_models):
 def test_a_sample_that_does_not_fit_the_model_says_so(example_models, sample, message):
     with pytest.raises(OptionError, match=message):
         rnndiagram.diagram(example_models["seed_simple_rnn"], values=True, sample=sample)
+
+
+@pytest.mark.slow
+def test_a_stateful_layer_is_stepped_from_the_states_it_keeps():
+    model = keras.Sequential([keras.Input((3, 2), batch_size=2), keras.layers.LSTM(
+        3, stateful=True, return_sequences=True, name="lstm")], name="kept")
+    lstm = model.get_layer("lstm")
+    lstm.states[0].assign(np.full((2, 3), 0.5, "float32"))
+    lstm.states[1].assign(np.full((2, 3), -0.5, "float32"))
+    sample = np.array([[[0.5, 0.4], [0.3, 0.1], [0.7, 0.5]]], "float32")
+    d = rnndiagram.diagram(model, values=True, sample=sample)
+    carried = {e.src: e.strip.values for e in d.graph.edges
+               if e.kind == "state" and e.strip and e.label.startswith("h")}
+    expected = keras.ops.convert_to_numpy(model(np.repeat(sample, 2, axis=0)))[0]  # run after: states moved
+    assert carried["lstm-t1"] == pytest.approx(expected[0], abs=1e-6)
+    assert strip_values(d, "lstm-out-t3") == pytest.approx(expected[2], abs=1e-6)

@@ -33,11 +33,48 @@ def test_values_and_a_step_print_that_steps_gates(run, tmp_path):
 def test_bad_values_are_usage_errors_and_a_step_out_of_range_one_line(run, tmp_path):
     bad = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gate")
     assert bad.exit_code == 2 and "'gate' is not one of 'box', 'gates'" in bad.output
-    far = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gates", "--step", "9")
-    assert far.exit_code == 1 and far.output.strip().splitlines() == [
-        "Error: step=9 is past the 3 timesteps of layer 'simple_rnn'; choose a step from 1 to 3 (--step)"]
+    for suffix in ("svg", "json"):  # JSON refuses the step as the drawings do
+        far = run("export", "example:seed_stacked", "-o", tmp_path / f"x.{suffix}", "--cell", "gates", "--step", "9")
+        assert far.exit_code == 2 and far.output.strip().splitlines() == [
+            "Error: step=9 is past the 3 timesteps of layer 'simple_rnn'; choose a step from 1 to 3 (--step)"]
     clash = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--cell", "gates", "--view", "both")
-    assert clash.exit_code == 1 and "choose one of them" in clash.output
+    assert clash.exit_code == 2 and "choose one of them" in clash.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_contradictory_flags_are_a_usage_error_before_any_source_is_read(run, tmp_path):
+    result = run("export", tmp_path / "missing.keras", "example:nope", "-o", tmp_path / "out",
+                 "--view", "rolled", "--cell", "gates")
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [
+        "Error: cell='gates' draws one step inside each cell, view='rolled' the layers as cells; choose one of them"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_whose_sources_fail_on_an_option_exits_2(run, tmp_path):
+    out = tmp_path / "out"
+    result = run("export", "example:seed_stacked", "example:seed_simple_rnn", "-o", out, "--cell", "gates",
+                 "--step", "9")
+    assert result.exit_code == 2 and result.output.count("is past the 3 timesteps") == 2
+    mixed = run("export", "example:seed_stacked", tmp_path / "missing.keras", "-o", out, "--cell", "gates",
+                "--step", "9")
+    assert mixed.exit_code == 1 and "no such file" in mixed.output
+
+
+def test_values_for_an_output_without_numbers_is_said_and_not_run(run, tmp_path, example_specs, monkeypatch):
+    import rnndiagram.sources as sources
+
+    asked = []
+    resolve = sources.resolve
+    monkeypatch.setattr(sources, "resolve", lambda text, **kw: asked.append(kw["live"]) or resolve(text, **kw))
+    spec = tmp_path / "m.json"  # a spec cannot run: values mode would be an error if it tried
+    spec.write_text(example_specs["seed_stacked"].to_json())
+    for out, flags, said in ((tmp_path / "r.svg", ["--view", "rolled"], "the rolled view draws none"),
+                             (tmp_path / "r.json", [], "not part of the JSON output")):
+        result = run("export", spec, "-o", out, "--values", *flags)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Warning: values (--values)") and said in result.output
+        assert out.exists()
+    assert asked == [False, False]  # neither loaded the model to run it
     unused = run("export", "example:seed_stacked", "-o", tmp_path / "x.svg", "--step", "2")
     assert unused.exit_code == 0 and "Warning: step (--step) is the timestep the gate view draws" in unused.output
 
@@ -104,3 +141,16 @@ def test_step_per_layer_on_the_command_line(run, tmp_path):
                         (["--step", "=2"], "'=2' is not a timestep")):
         bad = run("export", "example:addition_rnn", "-o", out, "--cell", "gates", *flags)
         assert bad.exit_code == 2 and said in " ".join(bad.output.split()), flags
+
+
+def test_the_api_does_not_run_a_model_for_the_rolled_view(example_specs):
+    import warnings
+
+    import rnndiagram
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        drawn = rnndiagram.diagram(example_specs["seed_stacked"], view="rolled", values=True)
+    assert "rnd-rolled" in drawn.to_svg()
+    assert [str(w.message).split(";")[0] for w in said] == [
+        "values (--values) print numbers in the unrolled and gate views"]

@@ -14,6 +14,10 @@ from ..spec import Shape
 
 _MISSING: Any = object()
 
+SIZES = frozenset({"units", "filters", "input_dim", "output_dim"})
+"""Settings that are sizes: Keras refuses a layer whose size is 0 or negative, so a file
+that states one is invalid (not a shape the rules disagree with)."""
+
 
 class Cfg:
     """A JSON object from the file and where it sits (``layers[2].config``), for messages."""
@@ -53,6 +57,9 @@ class Cfg:
         value = self.raw(key, default)
         if not is_int(value) and value is not default:
             raise self.wrong(key, "an integer", value)
+        if key in SIZES and value is not default and value < 1:
+            raise SourceError(f"{self.where}.{key}: invalid {key} {value}; a Keras layer's {key} is a "
+                              f"positive integer")
         return value
 
     def ints(self, key: builtins.str, rank: builtins.int, default: Any = _MISSING) -> Tuple[builtins.int, ...]:

@@ -14,6 +14,7 @@ from ..errors import OptionError
 from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id
+from .values import kept_states, states_kept
 
 GateValues = Dict[str, Tuple[float, ...]]
 Step = Tuple[List[Any], Dict[str, Any]]
@@ -25,7 +26,10 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
     """The gates and states at ``step`` (from 1; default the last) of every recurrent layer's
     cell (its first call), and of every cell called directly (its first call), for batch
     item 0 of ``arrays``; nested models' layers keyed ``outer/inner``. ``step`` is one step
-    for every layer, or each layer's by path (a layer not in it: the last)."""
+    for every layer, or each layer's by path (a layer not in it: the last).
+
+    The model runs on the whole batch of ``arrays`` (a stateful model's fixed batch size;
+    its kept states are restored after), and the cells are stepped on item 0."""
     import numpy as np
 
     keras = import_keras()
@@ -35,7 +39,8 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
     found: Dict[int, Any] = {}
     if wanted:
         probe = keras.Model(graph.inputs, wanted)
-        outputs = probe([np.asarray(a)[:1] for a in arrays], training=False)
+        with states_kept(keras, model):
+            outputs = probe([np.asarray(a) for a in arrays], training=False)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: GateValues = {}
@@ -45,15 +50,17 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
         if layer.model is not None:
             values.update(compute_gate_values(op, layer.model, arrays_in, step, prefix=path + "/"))
         elif layer.cell is not None:
-            x, states = arrays_in[0], arrays_in[1:]
+            x, states = arrays_in[0][:1], [s[:1] for s in arrays_in[1:]]
             new, gates = _step(op, layer.cell, x, states)
             values.update(_record(path, "0", layer.cell, x, states, gates, new))
         elif layer.recurrent is not None:
-            mask = found[id(masks[0])] if masks else None
-            values.update(_layer(op, path, layer.recurrent, arrays_in[0], [found[id(t)] for t in initial], mask,
+            mask = found[id(masks[0])][:1] if masks else None
+            # No initial state given: a stateful layer starts from the states it keeps.
+            given = [found[id(t)][:1] for t in initial] or [state[:1] for state in kept_states(keras, op)]
+            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], given, mask,
                                  step.get(path) if isinstance(step, Mapping) else step))
         elif layer.wrapped is not None:  # what a TimeDistributed runs: its run on the last outer step
-            values.update(_wrapped(op.layer, layer.wrapped, arrays_in[0][:, -1], step, path + "/"))
+            values.update(_wrapped(op.layer, layer.wrapped, arrays_in[0][:1, -1], step, path + "/"))
     return values
 
 

@@ -113,7 +113,7 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
     keras = import_keras()
     calls, tensors = _calls(model)
     probe = keras.Model(_graph(model).inputs, tensors)
-    with _states_kept(keras, model):
+    with states_kept(keras, model):
         outputs = probe(list(arrays), training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     # convert_to_numpy: a PyTorch output that requires grad has no numpy() of its own.
@@ -129,7 +129,8 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
         if layer is not None and layer.recurrent is not None:
             # The sequence is the first argument; initial states and the mask are keywords.
             kwargs = node.arguments.kwargs
-            initial = [found.get(id(t)) for t in keras.tree.flatten(kwargs.get("initial_state") or [])]
+            initial = [found.get(id(t)) for t in keras.tree.flatten(kwargs.get("initial_state") or [])] or [
+                state[0] for state in kept_states(keras, op)]  # a stateful layer starts from its own
             mask = kwargs.get("mask")
             mask_value = found.get(id(mask)) if mask is not None else None
             values.update(_states(keras, op, layer, found.get(id(node.input_tensors[0])), initial, mask_value))
@@ -137,9 +138,9 @@ def compute_values(model: Any, spec: ModelSpec, arrays: Sequence[Any]) -> Dict[s
 
 
 @contextmanager
-def _states_kept(keras: Any, model: Any) -> Iterator[None]:
+def states_kept(keras: Any, model: Any) -> Iterator[None]:
     """Running a stateful layer overwrites the states it keeps between batches; the user's
-    model gets its own back."""
+    model gets its own back (values mode and the gate view's values both run it)."""
     kept = [(v, keras.ops.convert_to_numpy(v)) for layer in model._flatten_layers()
             if getattr(layer, "stateful", False) for v in keras.tree.flatten(getattr(layer, "states", None) or [])
             if isinstance(v, keras.Variable)]
@@ -148,6 +149,16 @@ def _states_kept(keras: Any, model: Any) -> Iterator[None]:
     finally:
         for variable, value in kept:
             variable.assign(value)
+
+
+def kept_states(keras: Any, layer: Any) -> List[Any]:
+    """The states a stateful layer keeps between batches (each direction's, in order), which
+    a call without ``initial_state`` starts from; empty for a layer that keeps none."""
+    parts = [layer.forward_layer, layer.backward_layer] if hasattr(layer, "forward_layer") else [layer]
+    if not all(getattr(part, "stateful", False) for part in parts):
+        return []
+    return [keras.ops.convert_to_numpy(v) for part in parts
+            for v in keras.tree.flatten(getattr(part, "states", None) or [])]
 
 
 def _graph(model: Any) -> Any:

@@ -50,7 +50,7 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
     fit = _largest_factor(svg, scale)
     if fit is not None:
         raise OptionError(f"the PNG at scale {scale:g} would be {_too_big(svg, scale)}; choose a smaller scale "
-                          f"(--scale): at most {fit:.2g} fits this diagram, or write SVG")
+                          f"(--scale): at most {_largest_scale(svg, fit)} fits this diagram, or write SVG")
     resvg_py = _require("resvg_py", "resvg-py")
     return bytes(resvg_py.svg_to_bytes(svg_string=_resized(svg, scale)))
 
@@ -73,11 +73,40 @@ def _resized(svg: str, scale: float) -> str:
 
 def _largest_factor(svg: str, factor: float) -> Optional[float]:
     """None if the SVG drawn ``factor`` times its size fits :data:`MAX_RASTER_PIXELS`, else
-    the largest factor that does."""
-    width, height = svg_size(svg)
-    if math.ceil(width * factor) * math.ceil(height * factor) <= MAX_RASTER_PIXELS:
+    a bound on the factors that do (the image's size is rounded up to whole pixels)."""
+    if _fits(svg, factor):
         return None
-    return math.sqrt(MAX_RASTER_PIXELS / (width * height)) * 0.999
+    width, height = svg_size(svg)
+    return math.sqrt(MAX_RASTER_PIXELS / (width * height))
+
+
+def _fits(svg: str, factor: float) -> bool:
+    width, height = svg_size(svg)
+    return math.ceil(width * factor) * math.ceil(height * factor) <= MAX_RASTER_PIXELS
+
+
+def _largest_scale(svg: str, bound: float) -> str:
+    """The largest scale of two significant digits, at most ``bound``, that fits: rounded
+    down, so that passing the number printed works.
+
+    >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10000" height="10230.9"/>'
+    >>> bound = _largest_factor(svg, 1.0)
+    >>> round(bound, 4), _largest_scale(svg, bound)
+    (0.8099, '0.8')
+    """
+    decimals = max(1 - math.floor(math.log10(bound)), 0)
+    steps = math.floor(bound * 10 ** decimals)
+    while steps > 1 and not _fits(svg, steps / 10 ** decimals):
+        steps -= 1
+    return f"{steps / 10 ** decimals:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _largest_dpi(svg: str, bound: float) -> int:
+    """The largest whole dpi whose drawing fits, given a bound on the scale."""
+    dpi = math.floor(bound * CSS_DPI)
+    while dpi > 1 and not _fits(svg, dpi / CSS_DPI):
+        dpi -= 1
+    return dpi
 
 
 def _too_big(svg: str, factor: float) -> str:
@@ -98,7 +127,7 @@ def svg_to_pdf(svg: str, dpi: int = 300) -> bytes:
     fit = _largest_factor(svg, dpi / CSS_DPI)
     if fit is not None:
         raise OptionError(f"the PDF's drawing at {dpi} dpi would be {_too_big(svg, dpi / CSS_DPI)}; choose "
-                          f"a smaller dpi (--dpi): at most {math.floor(fit * CSS_DPI)} fits this diagram, "
+                          f"a smaller dpi (--dpi): at most {_largest_dpi(svg, fit)} fits this diagram, "
                           f"or write SVG")
     png = svg_to_png(svg, dpi / CSS_DPI)
     canvas = _require("reportlab.pdfgen.canvas", "reportlab")

@@ -64,20 +64,21 @@ def read_savedmodel(folder: Union[str, Path], allow_load: bool = False) -> Model
     where = str(folder)
     data = savedmodel_config(Path(folder), where)
     try:
-        return _spec_of(data, where)
+        return _spec_of(data, where, "keras_metadata.pb")
     except UnsupportedLayerError as exc:
         if not allow_load:
             raise
         raise UnsupportedLayerError(
-            f"{exc}; Keras 3 cannot load a SavedModel folder, so save the model with tf_keras as "
-            f"model.save('m.h5') and pass that with --allow-load") from None
+            f"{exc}; Keras 3 cannot load a SavedModel folder (nor most files of Keras 2), so rebuild the "
+            f"model with Keras 3, save it as .keras and pass that with --allow-load") from None
 
 
-def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
+def read_config_json(text: str, allow_load: bool = False, where: str = "the model config") -> ModelSpec:
     """The spec of a model from its Keras JSON config (``model.to_json()``).
 
-    Errors are those of :func:`read_saved`; with ``allow_load`` an unsupported layer makes
-    Keras rebuild the model from the config (``safe_mode=True``) instead.
+    Errors are those of :func:`read_saved`, naming ``where`` (e.g. the file the text was
+    read from); with ``allow_load`` an unsupported layer (or a custom class read without its
+    code) makes Keras rebuild the model from the config (``safe_mode=True``) instead.
     """
     def load() -> ModelSpec:
         from ..live import inspect
@@ -85,7 +86,7 @@ def read_config_json(text: str, allow_load: bool = False) -> ModelSpec:
 
         return inspect(from_config(json.loads(text)))
 
-    return _read_or_load(lambda: _spec(text, "the model config"), load, allow_load)
+    return _read_or_load(lambda: _spec(text, where, "JSON"), load, allow_load)
 
 
 def _read_or_load(read: Callable[[], ModelSpec], load: Callable[[], ModelSpec], allow_load: bool) -> ModelSpec:
@@ -134,13 +135,15 @@ def _spec(text: str, where: str, what: str = "config.json") -> ModelSpec:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise SourceError(f"{where}: {what} is not valid JSON ({str(exc)[:80]})") from None
-    return _spec_of(data, where)
+    return _spec_of(data, where, what)
 
 
-def _spec_of(data: Any, where: str) -> ModelSpec:
+def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
+    """The spec of the model config ``data``, read from ``what`` (``config.json``,
+    ``model_config``...) of ``where`` (the file), which its errors name."""
     try:
         translated = translate(data)
-        entry = Cfg(translated.data, "config.json")
+        entry = Cfg(translated.data, f"{where}: {what}")
         kind, module = entry.raw("class_name", None), entry.raw("module", None)
         if kind not in ("Sequential", "Functional"):
             raise UnsupportedLayerError(
@@ -155,7 +158,7 @@ def _spec_of(data: Any, where: str) -> ModelSpec:
     except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
         # A last guard for untrusted input: the reader checks types where it reads them,
         # but a malformed file must never end in a traceback.
-        raise SourceError(f"{where}: config.json is malformed ({type(exc).__name__}: {exc})") from None
+        raise SourceError(f"{where}: {what} is malformed ({type(exc).__name__}: {exc})") from None
 
 
 def _load_archive(source: PathOrBytes, where: str) -> ModelSpec:

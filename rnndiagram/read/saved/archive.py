@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import zipfile
 import zlib
@@ -39,13 +40,32 @@ _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 PathOrBytes = Union[str, "os.PathLike[str]", bytes]
 
 
+def not_a_file(path: Path, where: str) -> SourceError:
+    """Why ``path``, named as a model file, is not one: missing, or a pipe, device or socket
+    (directly or through a link), which a reader that seeks cannot read and must not wait on."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return SourceError(f"{where} is a link to {os.readlink(path)}, which does not exist")
+        return SourceError(f"no such file: {where}")
+    except OSError as exc:
+        return SourceError(f"cannot read {where}: {exc.strerror or exc}")
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    if os.path.islink(path):
+        kind = f"a link to {os.path.realpath(path)}, {kind}"
+    return SourceError(f"{where} is {kind}, not a regular file; give the path of a file")
+
+
 def config_text(source: PathOrBytes, where: str) -> str:
     """The text of the archive's ``config.json`` (a path, or the file's bytes)."""
     if isinstance(source, (bytes, bytearray)):
         return _read_config(io.BytesIO(source), where)
     path = Path(source)
     if not path.is_file():
-        raise SourceError(f"no such file: {where}")
+        raise not_a_file(path, where)
     try:
         with open(path, "rb") as handle:
             return _read_config(handle, where)
