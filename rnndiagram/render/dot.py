@@ -127,13 +127,16 @@ def strip_text(strip: Optional[Strip]) -> str:
     ('0 | 0.5 | 1 | -0.25', '8×8×5')
     >>> strip_text(Strip((16,), (0.0,) * 16, zero=True))
     '0 · 16'
+    >>> strip_text(Strip((16,), (0.5, 1.0)))
+    '0.5 | 1 | of 16'
     """
     if strip is None:
         return ""
     if strip.values is not None and len(strip.values) > _MAX_SHOWN_VALUES:
         return f"0 · {labels.dims_text(strip.dims)}" if strip.zero else labels.dims_text(strip.dims)
     if strip.values is not None:
-        return " | ".join(labels.number(v) for v in strip.values)
+        partial = strip.size is not None and 0 < len(strip.values) < strip.size and not strip.zero
+        return " | ".join([labels.number(v) for v in strip.values] + ([f"of {strip.size}"] if partial else []))
     return labels.dims_text(strip.dims)
 
 
