@@ -79,7 +79,14 @@ def dot_text(text: str) -> str:
     "<b>\"x\"\\"
     >>> print(graphviz.quoting.quote(dot_text("two\r\nlines\x07")))
     "two\nlines\\x07"
+
+    A name too long to print whole is shortened (:func:`rnndiagram.labels.shorten`); see
+    :func:`full_text` for its tooltip.
     """
+    return _literal("\n".join(labels.shorten(line) for line in re.split(r"\r\n|\r|\n", text)))
+
+
+def _literal(text: str) -> str:
     text = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(lambda m: f"\\\\x{ord(m.group()):02x}", text)
     return graphviz.nohtml(_fold(text.replace("\n", "\\n")))
@@ -104,7 +111,18 @@ def dot_tooltip(text: str) -> str:
     >>> print(dot_tooltip('<b>\\N'))
     <b>∖N
     """
-    return dot_text(text.replace("\\", "\u2216"))
+    return _literal(text.replace("\\", "\u2216"))
+
+
+def full_text(lines: Sequence[str]) -> Dict[str, str]:
+    """A tooltip with the whole text of ``lines`` where the label shortens one, else none.
+
+    >>> full_text(["lstm_1"]), list(full_text(["x" * 100]))
+    ({}, ['tooltip'])
+    """
+    if all(labels.shorten(line) == line for line in lines):
+        return {}
+    return {"tooltip": dot_tooltip("\n".join(lines))}
 
 
 def dot_lines(lines: Sequence[str]) -> str:
@@ -219,7 +237,8 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                 same.attr(rank="same")
                 if any(row.gutter):
                     chain.insert(0, f"gutter_p{panel.index}_r{index}")
-                    same.node(chain[0], dot_lines(row.gutter), shape="plaintext", fontsize="10")
+                    same.node(chain[0], dot_lines(row.gutter), shape="plaintext", fontsize="10",
+                              **full_text(row.gutter))
                 for node in ordered:
                     attrs = _node_attrs(node)
                     if node.col is not None:  # edges within a group are kept straight
