@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import List
 
 from ..render.dot import digraph, dot_id, dot_lines, full_text, strip_text
+from ..render.dot_budget import bounded
 from .parts import CellFigure, GateFigure, Part
 
 _STYLE = {
@@ -30,7 +31,7 @@ def render_gates_dot(figure: GateFigure) -> str:
                 box.node(dot_id(part.id), _label(part), **_STYLE.get(part.kind, _STRIP),
                          **{"class": f"rnd-{part.kind}"})
             _edges(box, cell)
-    return dot.source
+    return bounded(dot)
 
 
 def _label(part: Part) -> str:

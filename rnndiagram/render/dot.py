@@ -10,6 +10,7 @@ import graphviz
 
 from .. import labels
 from ..unroll.graph import Edge, Node, Panel, Strip, UnrolledGraph
+from .dot_budget import bounded
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -275,7 +276,7 @@ def render_dot(graph: UnrolledGraph) -> str:
     """
     dot = digraph(graph.name, graph.summary)
     add_unrolled(dot, graph)
-    return dot.source
+    return bounded(dot)
 
 
 def digraph(name: str, summary: str) -> graphviz.Digraph:

@@ -8,6 +8,7 @@ import graphviz
 from ..unroll.graph import UnrolledGraph
 from ..unroll.rolled import RolledGraph, RolledNode
 from .dot import add_unrolled, digraph, dot_id, dot_lines, dot_text, full_text
+from .dot_budget import bounded
 
 _CELL = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#999999"}
 _PREFIX = "rolled:"  # the rolled view's ids, apart from the unrolled view's in "both"
@@ -17,7 +18,7 @@ def render_rolled_dot(graph: RolledGraph) -> str:
     """The rolled graph as DOT source, inputs at the bottom."""
     dot = digraph(graph.name, graph.summary)
     add_rolled(dot, graph)
-    return dot.source
+    return bounded(dot)
 
 
 def render_both_dot(rolled: RolledGraph, unrolled: UnrolledGraph) -> str:
@@ -28,7 +29,7 @@ def render_both_dot(rolled: RolledGraph, unrolled: UnrolledGraph) -> str:
         add_rolled(box, rolled)
     dot.node("equals", "=", shape="plaintext", fontsize="36")
     add_unrolled(dot, unrolled)
-    return dot.source
+    return bounded(dot)
 
 
 def add_rolled(dot: graphviz.Digraph, graph: RolledGraph) -> None:
