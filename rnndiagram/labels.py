@@ -43,8 +43,9 @@ def printable(text: str) -> str:
 MAX_WORD = 40
 """The longest word (a layer or model name, a token) a drawing prints whole: the longest
 that the built-in examples print is 40 characters, a default Keras name about 20."""
-MAX_LINE = 80
-"""The longest line of text a drawing prints whole (the longest of the examples: 57)."""
+MAX_LINE = 120
+"""The longest line of text a drawing prints whole (the longest of the examples: 57; eight
+numbers of a strip in DOT, up to 90)."""
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
 
@@ -56,7 +57,7 @@ def shorten(text: str) -> str:
     >>> shorten("reads all steps of encoder_" + "x" * 90 + "_7")
     'reads all steps of encoder_xxxxxxxxxxxxxxxxxx…xxxxxxxxxxx_7'
     >>> len(shorten("ab " * 2000)), shorten("lstm_1")
-    (80, 'lstm_1')
+    (120, 'lstm_1')
     """
     if len(text) <= MAX_WORD:
         return text

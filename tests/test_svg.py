@@ -271,7 +271,7 @@ def test_a_long_name_is_shortened_in_the_drawing_and_whole_in_its_tooltip(exampl
     svg, dot = d.to_svg(), d.to_dot()
     root = parse(svg)
     texts = list(root.iter("{http://www.w3.org/2000/svg}text"))
-    assert max(len(t.text or "") for t in texts) <= 80
+    assert max(len(t.text or "") for t in texts) <= 120
     shortened = [t for t in texts if t.text == "encoder_" + "x" * 18 + "…" + "x" * 11 + "_7"]
     assert shortened and all(t.find("s:title", NS).text == name for t in shortened)
     assert root.find("s:title", NS).text == name + "m" or options.get("cell") == "gates"
