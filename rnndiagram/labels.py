@@ -16,6 +16,7 @@ drawn in strips in ``layout/draw.py``, the DOT strips in ``render/dot.py``, the 
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional, Sequence, Tuple
 
 from .spec import LayerSpec, ModelSpec, RecurrentSpec, Shape
@@ -37,6 +38,35 @@ def printable(text: str) -> str:
     'a␛[31mb␀␊'
     """
     return text.translate(_CONTROLS)
+
+
+MAX_WORD = 40
+"""The longest word (a layer or model name, a token) a drawing prints whole: the longest
+that the built-in examples print is 40 characters, a default Keras name about 20."""
+MAX_LINE = 120
+"""The longest line of text a drawing prints whole (the longest of the examples: 57; eight
+numbers of a strip in DOT, up to 90)."""
+_LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
+
+
+def shorten(text: str) -> str:
+    """``text`` as a drawing prints it: a word over :data:`MAX_WORD` characters, then a line
+    over :data:`MAX_LINE`, cut in the middle to that length, keeping the end where names
+    differ (``lstm_12``); the drawing keeps the whole text in a tooltip.
+
+    >>> shorten("reads all steps of encoder_" + "x" * 90 + "_7")
+    'reads all steps of encoder_xxxxxxxxxxxxxxxxxx…xxxxxxxxxxx_7'
+    >>> len(shorten("ab " * 2000)), shorten("lstm_1")
+    (120, 'lstm_1')
+    """
+    if len(text) <= MAX_WORD:
+        return text
+    head, tail = MAX_WORD * 2 // 3, MAX_WORD - MAX_WORD * 2 // 3 - 1
+    text = _LONG_WORD.sub(lambda m: m.group()[:head] + "…" + m.group()[-tail:], text)
+    if len(text) > MAX_LINE:
+        head, tail = MAX_LINE * 2 // 3, MAX_LINE - MAX_LINE * 2 // 3 - 1
+        text = text[:head] + "…" + text[-tail:]
+    return text
 
 
 def step_name(stem: str, key: str) -> str:

@@ -273,3 +273,64 @@ def test_dot_takes_very_long_text(spec) -> None:
     assert max(len(text.encode()) for text in (graph.summary, *names)) > 16_384
     parse_dot(source)
     assert len({dot_id(n) for n in names}) == len(names)  # still one id per name
+
+
+def lstm_stack(layers: int, timesteps: int = 10) -> ModelSpec:
+    """Stacked LSTM(4) layers: the drawing whose placement took dot longest (see dot_budget)."""
+    x = _input("x", (None, timesteps, 4))
+    stack = [x]
+    for i in range(layers):
+        stack.append(_rnn(f"lstm_{i}", stack[-1], _rec("LSTM", 4, timesteps, 4, i < layers - 1)))
+    return _model("stack", *stack)
+
+
+def test_a_large_graph_bounds_dots_placement() -> None:
+    """Past LARGE_GRAPH nodes and edges the DOT caps dot's placement at about one round a
+    node (``nslimit=1``); a small drawing keeps dot's exact placement."""
+    import rnndiagram
+    from rnndiagram.render.dot_budget import LARGE_GRAPH, dot_size
+
+    for view in ("unrolled", "both"):
+        source = rnndiagram.diagram(lstm_stack(100), view=view).to_dot()
+        assert sum(dot_size(source)) > LARGE_GRAPH
+        assert re.search(r"graph \[[^\]]*\bnslimit=1\b", source), view
+    small = rnndiagram.diagram(lstm_stack(3), view="both").to_dot()
+    assert sum(dot_size(small)) < LARGE_GRAPH and "nslimit" not in small
+
+
+def test_graphviz_is_not_handed_a_graph_too_large_to_lay_out(monkeypatch) -> None:
+    """Past MAX_GRAPHVIZ_SIZE nodes and edges, engine="graphviz" is an error that says what
+    to do instead, and dot is never started."""
+    import subprocess
+
+    import rnndiagram
+    from rnndiagram.errors import OptionError
+    from rnndiagram.render.dot_budget import MAX_GRAPHVIZ_SIZE, dot_size
+
+    def no_dot(*args, **kwargs):
+        raise AssertionError(f"dot was started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_dot)
+    d = rnndiagram.diagram(lstm_stack(200), view="both", max_timesteps=8)
+    assert sum(dot_size(d.to_dot())) > MAX_GRAPHVIZ_SIZE
+    with pytest.raises(OptionError, match=r"^this drawing has 4,205 nodes and 13,189 edges, more than Graphviz "
+                                          r"lays out in seconds \(10,000 in all\); draw it with rnndiagram's own "
+                                          r"layout .* or write the DOT \(-o diagram.dot\)"):
+        d.render("png", engine="graphviz")  # svg and pdf go the same way
+
+
+@needs_dot
+@pytest.mark.slow  # dot lays out a 120-layer stack beside its rolled view
+def test_dot_places_a_large_graph_in_about_one_round_a_node() -> None:
+    """Counted, not timed: unbounded, dot's placement of this drawing took 58,000 rounds of
+    network simplex for its 5,000 nodes (about 40 s); bounded, at most one round a node."""
+    import subprocess
+
+    import rnndiagram
+
+    source = rnndiagram.diagram(lstm_stack(120), view="both").to_dot()
+    done = subprocess.run(["dot", "-v", "-Tsvg", "-o", "/dev/null"], input=source.encode(), capture_output=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    nodes, rounds = map(int, re.findall(r"network simplex: (\d+) nodes \d+ edges (\d+) iter", done.stderr.decode())[-1])
+    assert nodes > 5_000 and rounds <= nodes

@@ -198,6 +198,23 @@ def test_long_vectors_and_feature_maps_print_what_they_show() -> None:
     assert "filters at (2, 2)" in rnndiagram.diagram(maps, cell="gates", values=True).to_svg()
 
 
+@pytest.mark.slow  # three ConvLSTM runs
+@pytest.mark.parametrize("padding, strides, x_at", [("valid", 1, (8, 8)), ("same", 2, (9, 9)), ("valid", 2, (7, 7))])
+def test_a_feature_map_is_labelled_where_its_numbers_are_read(padding, strides, x_at) -> None:
+    """The input strip prints the input's channels at the middle of the window that the
+    states' shown position reads, and says which position; the states say theirs."""
+    model = _model(layers.ConvLSTM2D(3, 3, padding=padding, strides=strides, name="l"), (2, 16, 16, 2))
+    sample = np.random.default_rng(5).uniform(-1, 1, (1, 2, 16, 16, 2)).astype("float32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [sample], 2)
+    out = tuple(int(d) // 2 for d in model.get_layer("l").output.shape[1:3])
+    assert _ours(values, "0", "x").tolist() == pytest.approx(sample[0, 1][x_at].tolist())
+    assert _ours(values, "0", "position:x").tolist() == list(x_at)
+    h = keras_steps(model.get_layer("l"), sample)[("0", 2)][0]
+    assert np.allclose(_ours(values, "0", "out:h"), h[0][out], atol=TOLERANCE)
+    svg = rnndiagram.diagram(model, cell="gates", values=True, sample=sample).to_svg()
+    assert f"channels at {x_at}" in svg and f"filters at {out}" in svg and f"filters at {x_at}" not in svg
+
+
 def test_a_step_past_the_run_is_an_error() -> None:
     model = MODELS["gru_after"]()
     with pytest.raises(OptionError, match=r"^step=5 is past the 4 timesteps .*layer 'l'.*choose a step from 1 to 4"):

@@ -89,3 +89,16 @@ def test_text_width_is_the_sum_of_char_widths(text, size, bold):
 def test_strip_size_cached_equals_fresh():
     for strip in (Strip((4,)), Strip((3,), (0.25, -13.5, 0.0)), Strip((40,)), Strip((8, 8, 5)), Strip((None,))):
         assert strip_size(strip, Style()) == strip_size.__wrapped__(strip, Style())
+
+
+def test_a_vector_wider_than_a_strip_prints_its_first_numbers_and_its_size():
+    from rnndiagram.layout.draw import strip_items, strip_note
+
+    strip = Strip((16,), tuple(i / 10 for i in range(8)))
+    texts = [i.text for i in strip_items(strip, 0, 0, Style()) if isinstance(i, Label)]
+    assert texts == ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "of 16"]
+    compact = replace(Style(), max_units=4)  # a diagram too wide for eight numbers a strip
+    texts = [i.text for i in strip_items(strip, 0, 0, compact) if isinstance(i, Label)]
+    assert texts == ["0", "0.1", "0.2", "0.3", "of 16"] and strip_note(strip, compact) == "units 1–4 of 16"
+    zero = Strip((16,), (0.0,) * 16, zero=True)  # an initial state known to be zero keeps its size alone
+    assert [i.text for i in strip_items(zero, 0, 0, Style()) if isinstance(i, Label)] == ["16"]

@@ -251,3 +251,37 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
     bucket.code = compile("x = 1", "diagram.svg.j2", "exec")
     cache.dump_bytecode(bucket)  # no error
     assert blocked.read_text() == ""
+
+
+@pytest.mark.parametrize("options", [{}, {"view": "rolled"}, {"view": "both"}, {"cell": "gates"}])
+def test_a_long_name_is_shortened_in_the_drawing_and_whole_in_its_tooltip(example_specs, options):
+    """A 97- and a 5,000-character name draw the same: cut in the middle to 40 characters
+    (the end kept), the whole name in the <title> of the text that shortens it, and in the DOT
+    in a tooltip only."""
+    import re
+
+    from rnndiagram.labels import MAX_WORD
+
+    def drawn(length):
+        name = "encoder_" + "x" * (length - 10) + "_7"
+        spec = renamed(renamed(example_specs["char_seq2seq"], "encoder_lstm", name), "char_seq2seq", name + "m")
+        return name, rnndiagram.diagram(spec, **options)
+
+    name, d = drawn(5000)
+    svg, dot = d.to_svg(), d.to_dot()
+    root = parse(svg)
+    texts = list(root.iter("{http://www.w3.org/2000/svg}text"))
+    assert max(len(t.text or "") for t in texts) <= 120
+    shortened = [t for t in texts if t.text == "encoder_" + "x" * 18 + "…" + "x" * 11 + "_7"]
+    assert shortened and all(t.find("s:title", NS).text == name for t in shortened)
+    assert root.find("s:title", NS).text == name + "m" or options.get("cell") == "gates"
+    _, short = drawn(97)
+    assert root.get("viewBox") == parse(short.to_svg()).get("viewBox")
+
+    def dot_labels(source):
+        return re.findall(r'\b(?:x?label)="((?:[^"\\]|\\.)*)"', source)
+
+    assert dot_labels(dot) == dot_labels(short.to_dot())
+    words = [w for label in dot_labels(dot) for w in label.replace("\\n", " ").split()]
+    assert max(map(len, words)) <= MAX_WORD
+    assert f'tooltip="{name[:1000]}' in dot  # (DOT source breaks a line past 2,000 characters)

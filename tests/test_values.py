@@ -136,3 +136,22 @@ def test_a_stateful_layer_is_stepped_from_the_states_it_keeps():
     expected = keras.ops.convert_to_numpy(model(np.repeat(sample, 2, axis=0)))[0]  # run after: states moved
     assert carried["lstm-t1"] == pytest.approx(expected[0], abs=1e-6)
     assert strip_values(d, "lstm-out-t3") == pytest.approx(expected[2], abs=1e-6)
+
+
+@pytest.mark.slow  # a Keras forward pass
+def test_a_vector_wider_than_a_strip_prints_its_first_units():
+    """A 16-unit layer prints the numbers of its first units, then how many there are, in
+    the SVG and the DOT; at two shown steps all of them (eight), else as many as fit."""
+    model = keras.Sequential([keras.Input((5, 16), name="x"), keras.layers.LSTM(16, return_sequences=True, name="a"),
+                              keras.layers.LSTM(16, name="b")], name="wide")
+    sample = np.linspace(0, 1, 80, dtype="float32").reshape(1, 5, 16)
+    d = rnndiagram.diagram(model, values=True, sample=sample, max_timesteps=2)
+    expected = keras.ops.convert_to_numpy(model(sample))[0]
+    assert strip_values(d, "b-out-t5") == pytest.approx(expected[:8], abs=1e-6)
+    svg = d.to_svg()
+    assert svg.count('class="rnd-value"') == 3 * 8  # the input, a's output and b's output of the last step
+    assert svg.count(">of 16<") == 3 and "units 1–8 of 16" in svg
+    assert d.to_dot().count("| of 16") == 3
+    wide = rnndiagram.diagram(model, values=True, sample=sample).to_svg()  # four steps: fewer numbers each
+    # three inputs, three outputs of a, one of b, h and c in the two gaps of each row
+    assert wide.count(">of 16<") == 3 + 3 + 1 + 4 + 4 and 'class="rnd-value"' in wide

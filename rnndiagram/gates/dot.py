@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import List
 
-from ..render.dot import digraph, dot_id, dot_lines, strip_text
+from ..render.dot import digraph, dot_id, dot_lines, full_text, strip_text
+from ..render.dot_budget import bounded
 from .parts import CellFigure, GateFigure, Part
 
 _STYLE = {
@@ -25,12 +26,12 @@ def render_gates_dot(figure: GateFigure) -> str:
     for cell in figure.cells:
         with dot.subgraph(name=f"cluster_{dot_id(cell.key)}") as box:
             box.attr(label=dot_lines(list(cell.heading)), labeljust="l", style="rounded", color="#9a9a9a",
-                     fontsize="11", **{"class": "rnd-cell rnd-gates"})
+                     fontsize="11", **{"class": "rnd-cell rnd-gates"}, **full_text(cell.heading))
             for part in cell.parts:
                 box.node(dot_id(part.id), _label(part), **_STYLE.get(part.kind, _STRIP),
                          **{"class": f"rnd-{part.kind}"})
             _edges(box, cell)
-    return dot.source
+    return bounded(dot)
 
 
 def _label(part: Part) -> str:

@@ -77,9 +77,10 @@ class Draft:
         found = self.values.get(gate_key(self.layer, self.value_part, name))
         if found is None or (len(dims) == 1 and len(found) <= MAX_SHOWN):
             return ()
-        which = "filters" if len(dims) != 1 else "units"
+        # an input's last axis is its channels; a state's or gate's, the cell's filters
+        which = "units" if len(dims) == 1 else "channels" if name == "x" else "filters"
         part = f"{which} 1–{MAX_SHOWN} of {len(found)}" if len(found) > MAX_SHOWN else f"{which}"
-        position = self.values.get(gate_key(self.layer, self.value_part, "position"))
+        position = self.values.get(gate_key(self.layer, self.value_part, f"position:{name}"))
         where = f" at {labels.shape_text(tuple(int(p) for p in position))}" if position and len(dims) != 1 else ""
         return (part + where,)
 

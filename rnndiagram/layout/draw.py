@@ -41,8 +41,33 @@ class Style:
 
 def value_unit(strip: Strip, style: Style) -> float:
     """A strip cell wide enough for the widest number it prints."""
-    widest = max((text_width(labels.number(v), style.value_font) for v in strip.values or ()), default=0.0)
+    widest = max((text_width(labels.number(v), style.value_font) for v in _printed(strip, style)), default=0.0)
     return max(style.unit, widest + 5)
+
+
+def _printed(strip: Strip, style: Style) -> Tuple[float, ...]:
+    """The numbers a strip prints: all of them, or of a vector wider than ``max_units`` the
+    first ``max_units`` (values mode); a zero initial state wider than that prints none."""
+    values = strip.values or ()
+    n = strip.size
+    if n is not None and n > style.max_units:
+        return () if strip.zero else values[:style.max_units]
+    return values
+
+
+def _partial(strip: Strip, style: Style) -> bool:
+    """Whether a strip prints only its first units' numbers, then a last cell saying how
+    many units there are."""
+    n = strip.size
+    return n is not None and 0 < len(_printed(strip, style)) < n
+
+
+def _tail_text(strip: Strip) -> str:
+    return f"of {strip.size}"
+
+
+def _tail_width(strip: Strip, style: Style) -> float:
+    return text_width(_tail_text(strip), style.caption_font, True) + 10
 
 
 @lru_cache(maxsize=1024)
@@ -55,6 +80,8 @@ def strip_size(strip: Strip, style: Style) -> Tuple[float, float]:
     unit = value_unit(strip, style)
     if n is not None and n <= style.max_units:
         return max(n, 1) * unit, style.strip_h
+    if _partial(strip, style):
+        return len(_printed(strip, style)) * unit + _tail_width(strip, style), style.strip_h
     text = "?" if n is None else str(n)
     return max(4 * style.unit, text_width(text, style.caption_font, True) + 16), style.strip_h
 
@@ -72,26 +99,48 @@ def caption_width(node: Node, style: Style) -> float:
     return 0.0
 
 
+def strip_note(strip: Strip, style: Style) -> str:
+    """What a strip's numbers are when they are not all of them (``units 1–8 of 16``), or ""."""
+    return f"units 1–{len(_printed(strip, style))} of {strip.size}" if _partial(strip, style) else ""
+
+
 def strip_items(strip: Strip, cx: float, cy: float, style: Style, faint: bool = False) -> List[Item]:
-    """A vector as a row of small cells (numbers in them in values mode), or compressed."""
+    """A vector as a row of small cells (numbers in them in values mode), or compressed; a
+    vector too wide to print whole shows its first units' numbers, then ``of N``."""
     w, h = strip_size(strip, style)
     x, y = cx - w / 2, cy - h / 2
     tone = " rnd-faint" if faint else ""
     frame = Box(x, y, w, h, "rnd-strip-frame" + tone, 2)
     n = strip.size
+    if _partial(strip, style):
+        cells = _value_cells(strip, len(_printed(strip, style)) + 1, x, cy, h, value_unit(strip, style), style)
+        return [frame] + cells + _tail(strip, x + w, y, h, style, tone)
     if len(strip.dims) != 1 or n is None or n > style.max_units:
         text = labels.dims_text(strip.dims) if len(strip.dims) != 1 else ("?" if n is None else str(n))
         return [frame, Box(x, y, w, h, "rnd-strip-compressed" + tone, 2),
                 Label(cx, cy + 0.36 * style.caption_font, text, "rnd-strip-size", style.caption_font,
                       bold=len(strip.dims) == 1, boxed=True)]
-    unit = w / max(n, 1)
-    items: List[Item] = [frame]
-    for i in range(1, n):
+    return [frame] + _value_cells(strip, n, x, cy, h, w / max(n, 1), style)
+
+
+def _value_cells(strip: Strip, cells: int, x: float, cy: float, h: float, unit: float, style: Style) -> List[Item]:
+    """The dividers between ``cells`` cells of a strip and its numbers in them, from ``x`` on."""
+    y = cy - h / 2
+    items: List[Item] = []
+    for i in range(1, cells):
         items.append(Arrow(((x + i * unit, y), (x + i * unit, y + h)), "rnd-strip-div", head=False))
-    for i, value in enumerate(strip.values or ()):
+    for i, value in enumerate(_printed(strip, style)):
         items.append(Label(x + (i + 0.5) * unit, cy + 0.36 * style.value_font, labels.number(value),
                            "rnd-value", style.value_font, boxed=True))
     return items
+
+
+def _tail(strip: Strip, right: float, y: float, h: float, style: Style, tone: str) -> List[Item]:
+    """The last cell of a partly printed strip: how many units the vector has."""
+    w = _tail_width(strip, style)
+    return [Box(right - w, y, w, h, "rnd-strip-compressed" + tone, 2),
+            Label(right - w / 2, y + h / 2 + 0.36 * style.caption_font, _tail_text(strip), "rnd-strip-size",
+                  style.caption_font, bold=True, boxed=True)]
 
 
 def node_size(node: Node, style: Style, n_states: int = 1) -> Tuple[float, float]:
@@ -160,7 +209,8 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
             x = box.x - 5 if before else box.right + 5
             items.append(Label(x, cy + 0.36 * style.caption_font, node.label, "rnd-caption",
                                style.caption_font, anchor="end" if before else "start"))
-    title = " ".join(p for p in (node.layer or "", f"t={node.t}" if node.t else "", node.detail) if p)
+    note = strip_note(node.strip, style) if node.strip is not None else ""
+    title = " ".join(p for p in (node.layer or "", f"t={node.t}" if node.t else "", node.detail, note) if p)
     return Group(kind_cls + faint, tuple(items), tuple(attrs), frame, title)
 
 
@@ -190,4 +240,5 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
     attrs = [("layer", edge.layer)] if edge.layer else []
     if edge.state:
         attrs.append(("state", edge.state))
-    return Group(cls, tuple(items), tuple(attrs), title=f"{edge.src} → {edge.dst}")
+    note = strip_note(edge.strip, style) if strip_at is not None and edge.strip is not None else ""
+    return Group(cls, tuple(items), tuple(attrs), title=f"{edge.src} → {edge.dst}" + (f" {note}" if note else ""))

@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Dict, Tuple
 
+from ..labels import shorten
+
 _REGULAR: Tuple[int, ...] = (
     318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
     636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
@@ -45,8 +47,9 @@ def char_width(ch: str, bold: bool = False) -> int:
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in px of ``text`` at font ``size`` px."""
-    return _advance(text, bold) * size / 1000
+    """Width in px of ``text`` at font ``size`` px, as the drawing prints it (a name too
+    long to print whole shortened, :func:`rnndiagram.labels.shorten`)."""
+    return _advance(shorten(text), bold) * size / 1000
 
 
 @lru_cache(maxsize=4096)

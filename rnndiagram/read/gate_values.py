@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import OptionError
-from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
+from ..spec import CellSpec, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id
 from .values import kept_states, states_kept
@@ -233,8 +233,10 @@ def _activation(fn: Any) -> Any:
 
 def _record(path: str, part: str, spec: CellSpec, x: Any, before: Sequence[Any], gates: Dict[str, Any],
             after: Optional[Sequence[Any]] = None) -> GateValues:
-    """The numbers one step shows: its input, gates and states, for batch item 0 (a feature
-    map's filters at its centre position, which ``position`` gives)."""
+    """The numbers one step shows: its input, gates and states, for batch item 0. Of a
+    feature map, the numbers at one position, which ``position:NAME`` gives: the states' and
+    gates' centre, and the input's position at the middle of the window that centre reads
+    (with ``padding="valid"`` the input is larger than the states)."""
     import numpy as np
 
     names = ("h", "c")
@@ -244,15 +246,36 @@ def _record(path: str, part: str, spec: CellSpec, x: Any, before: Sequence[Any],
     arrays.update({f"in:{n}": s for n, s in zip(names, before)})
     if after is not None:
         arrays.update({f"out:{n}": s for n, s in zip(names, after)})
-    spatial = spec.conv is not None
-    for name, array in arrays.items():
-        item = _np(array)[0]
-        if spatial and item.ndim > 1:
-            centre = tuple(d // 2 for d in item.shape[:-1])
-            item = item[centre]
-            found[gate_key(path, part, "position")] = tuple(float(c) for c in centre)
+    items = {name: _np(array)[0] for name, array in arrays.items()}
+    maps = [item.shape[:-1] for name, item in items.items() if name != "x" and item.ndim > 1]
+    centre = tuple(d // 2 for d in maps[0]) if maps else None
+    for name, item in items.items():
+        if spec.conv is not None and item.ndim > 1:
+            at = _read_at(spec.conv, centre, item.shape[:-1]) if name == "x" else tuple(d // 2 for d in item.shape[:-1])
+            item = item[at]
+            found[gate_key(path, part, f"position:{name}")] = tuple(float(c) for c in at)
         found[gate_key(path, part, name)] = tuple(float(v) for v in np.ravel(item))
     return found
+
+
+def _read_at(conv: ConvSpec, out: Optional[Tuple[int, ...]], shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    """The input position at the middle of the window that output position ``out`` reads
+    (Keras's ``same`` padding puts the smaller half of the padding first); the input's own
+    centre where no output position is known.
+
+    >>> _read_at(ConvSpec((3, 3), (1, 1), "valid", (1, 1)), (7, 7), (16, 16))
+    (8, 8)
+    >>> _read_at(ConvSpec((4,), (2,), "same", (1,)), (3,), (8,))  # reads 5 to 8, 8 being padding
+    (6,)
+    """
+    if out is None or len(out) != len(shape):
+        return tuple(d // 2 for d in shape)
+    found = []
+    for p, n, k, s, d in zip(out, shape, conv.kernel_size, conv.strides, conv.dilation_rate):
+        reach = (k - 1) * d
+        before = max((-(-n // s) - 1) * s + reach + 1 - n, 0) // 2 if conv.padding == "same" else 0
+        found.append(min(max(p * s - before + reach // 2, 0), n - 1))
+    return tuple(found)
 
 
 def _np(value: Any, dtype: Optional[str] = None) -> Any:

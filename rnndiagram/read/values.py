@@ -18,7 +18,7 @@ from .keras_import import seed_weights as seed_weights  # for the sources, which
 from .legacy import is_keras2_model
 from .live import calls_by_id
 
-MAX_SHOWN = 8  # strips wider than this are compressed, so their numbers are never printed
+MAX_SHOWN = 8  # a strip prints at most this many numbers: a wider vector's first ones
 DEFAULT_STEPS = 4
 
 MAX_VALUES_NUMBERS = 10_000_000
@@ -177,11 +177,12 @@ def _calls(model: Any) -> Tuple[List[Tuple[str, Any, Any]], List[Any]]:
 
 
 def _store(values: Dict[str, Tuple[float, ...]], layer: str, k: int, array: Any) -> None:
-    if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:
-        values[value_key(layer, k)] = tuple(float(v) for v in array)
-    elif array.ndim == 2 and array.shape[1] <= MAX_SHOWN:
+    """A vector's first :data:`MAX_SHOWN` numbers, or those of each step of a sequence."""
+    if array.ndim == 1:
+        values[value_key(layer, k)] = tuple(float(v) for v in array[:MAX_SHOWN])
+    elif array.ndim == 2:
         for t, row in enumerate(array, start=1):
-            values[value_key(layer, k, t)] = tuple(float(v) for v in row)
+            values[value_key(layer, k, t)] = tuple(float(v) for v in row[:MAX_SHOWN])
 
 
 def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[Any],
@@ -215,8 +216,8 @@ def _states(keras: Any, op: Any, layer: LayerSpec, seq: Any, initial: Sequence[A
                 _, states = rnn.cell(seq[t][None].astype("float32"), list(states), training=False)
             for i, state in enumerate(states):
                 array = keras.ops.convert_to_numpy(state)[0]
-                if array.ndim == 1 and array.shape[0] <= MAX_SHOWN:
-                    out[value_key(layer.id, 0, t + 1, state=f"{d}/{i}")] = tuple(float(v) for v in array)
+                if array.ndim == 1:
+                    out[value_key(layer.id, 0, t + 1, state=f"{d}/{i}")] = tuple(float(v) for v in array[:MAX_SHOWN])
         offset += len(sizes)
     return out
 

@@ -10,6 +10,7 @@ import graphviz
 
 from .. import labels
 from ..unroll.graph import Edge, Node, Panel, Strip, UnrolledGraph
+from .dot_budget import bounded
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -79,7 +80,14 @@ def dot_text(text: str) -> str:
     "<b>\"x\"\\"
     >>> print(graphviz.quoting.quote(dot_text("two\r\nlines\x07")))
     "two\nlines\\x07"
+
+    A name too long to print whole is shortened (:func:`rnndiagram.labels.shorten`); see
+    :func:`full_text` for its tooltip.
     """
+    return _literal("\n".join(labels.shorten(line) for line in re.split(r"\r\n|\r|\n", text)))
+
+
+def _literal(text: str) -> str:
     text = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(lambda m: f"\\\\x{ord(m.group()):02x}", text)
     return graphviz.nohtml(_fold(text.replace("\n", "\\n")))
@@ -104,7 +112,18 @@ def dot_tooltip(text: str) -> str:
     >>> print(dot_tooltip('<b>\\N'))
     <b>∖N
     """
-    return dot_text(text.replace("\\", "\u2216"))
+    return _literal(text.replace("\\", "\u2216"))
+
+
+def full_text(lines: Sequence[str]) -> Dict[str, str]:
+    """A tooltip with the whole text of ``lines`` where the label shortens one, else none.
+
+    >>> full_text(["lstm_1"]), list(full_text(["x" * 100]))
+    ({}, ['tooltip'])
+    """
+    if all(labels.shorten(line) == line for line in lines):
+        return {}
+    return {"tooltip": dot_tooltip("\n".join(lines))}
 
 
 def dot_lines(lines: Sequence[str]) -> str:
@@ -127,13 +146,16 @@ def strip_text(strip: Optional[Strip]) -> str:
     ('0 | 0.5 | 1 | -0.25', '8×8×5')
     >>> strip_text(Strip((16,), (0.0,) * 16, zero=True))
     '0 · 16'
+    >>> strip_text(Strip((16,), (0.5, 1.0)))
+    '0.5 | 1 | of 16'
     """
     if strip is None:
         return ""
     if strip.values is not None and len(strip.values) > _MAX_SHOWN_VALUES:
         return f"0 · {labels.dims_text(strip.dims)}" if strip.zero else labels.dims_text(strip.dims)
     if strip.values is not None:
-        return " | ".join(labels.number(v) for v in strip.values)
+        partial = strip.size is not None and 0 < len(strip.values) < strip.size and not strip.zero
+        return " | ".join([labels.number(v) for v in strip.values] + ([f"of {strip.size}"] if partial else []))
     return labels.dims_text(strip.dims)
 
 
@@ -216,7 +238,8 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                 same.attr(rank="same")
                 if any(row.gutter):
                     chain.insert(0, f"gutter_p{panel.index}_r{index}")
-                    same.node(chain[0], dot_lines(row.gutter), shape="plaintext", fontsize="10")
+                    same.node(chain[0], dot_lines(row.gutter), shape="plaintext", fontsize="10",
+                              **full_text(row.gutter))
                 for node in ordered:
                     attrs = _node_attrs(node)
                     if node.col is not None:  # edges within a group are kept straight
@@ -253,7 +276,7 @@ def render_dot(graph: UnrolledGraph) -> str:
     """
     dot = digraph(graph.name, graph.summary)
     add_unrolled(dot, graph)
-    return dot.source
+    return bounded(dot)
 
 
 def digraph(name: str, summary: str) -> graphviz.Digraph:

@@ -147,9 +147,14 @@ def graphviz_render(dot_source: str, fmt: Literal["svg", "png", "pdf"],
 
     ``dpi`` sets the pixel density of png output (Graphviz's default is 96); the vector
     formats are left at Graphviz's own size, since dot would scale their pages by it too.
+    A graph too large for dot to lay out in seconds is refused
+    (:data:`~rnndiagram.render.dot_budget.MAX_GRAPHVIZ_SIZE`).
     """
     if fmt not in ("svg", "png", "pdf"):
         raise OptionError(f"Graphviz renders svg, png or pdf here, not {fmt!r}")
+    from .dot_budget import check_size
+
+    check_size(dot_source)
     exe = shutil.which("dot")
     if exe is None:
         raise MissingDependencyError(f"Graphviz's `dot` program is not on PATH: {GRAPHVIZ_HINT}")

@@ -7,7 +7,8 @@ import graphviz
 
 from ..unroll.graph import UnrolledGraph
 from ..unroll.rolled import RolledGraph, RolledNode
-from .dot import add_unrolled, digraph, dot_id, dot_lines, dot_text
+from .dot import add_unrolled, digraph, dot_id, dot_lines, dot_text, full_text
+from .dot_budget import bounded
 
 _CELL = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#999999"}
 _PREFIX = "rolled:"  # the rolled view's ids, apart from the unrolled view's in "both"
@@ -17,7 +18,7 @@ def render_rolled_dot(graph: RolledGraph) -> str:
     """The rolled graph as DOT source, inputs at the bottom."""
     dot = digraph(graph.name, graph.summary)
     add_rolled(dot, graph)
-    return dot.source
+    return bounded(dot)
 
 
 def render_both_dot(rolled: RolledGraph, unrolled: UnrolledGraph) -> str:
@@ -28,7 +29,7 @@ def render_both_dot(rolled: RolledGraph, unrolled: UnrolledGraph) -> str:
         add_rolled(box, rolled)
     dot.node("equals", "=", shape="plaintext", fontsize="36")
     add_unrolled(dot, unrolled)
-    return dot.source
+    return bounded(dot)
 
 
 def add_rolled(dot: graphviz.Digraph, graph: RolledGraph) -> None:
@@ -72,10 +73,11 @@ def _node(dot: graphviz.Digraph, node: RolledNode) -> None:
     if not node.cells:
         shape = {"input": {"shape": "box", "style": "filled", "fillcolor": "#d5e8d4"},
                  "merge": {"shape": "box", "style": "rounded"}}.get(node.kind, {"shape": "box"})
-        dot.node(_id(node.id), title, fontsize="10", **shape, **{"class": f"rnd-{node.kind}"})
+        dot.node(_id(node.id), title, fontsize="10", **shape, **{"class": f"rnd-{node.kind}"},
+                 **full_text(node.lines))
         return
     with dot.subgraph(name=f"cluster_{_id(node.id)}") as box:
-        box.attr(label=title, fontsize="10", style="rounded", color="#cccccc", labeljust="l")
+        box.attr(label=title, fontsize="10", style="rounded", color="#cccccc", labeljust="l", **full_text(node.lines))
         for cell in node.cells:
             box.node(_id(cell.id), dot_lines([cell.label, cell.direction or ""]), **_CELL,
                      **{"class": "rnd-cell rnd-rolled"})

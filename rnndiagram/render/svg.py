@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, List, Optional, Tuple, Union
 import jinja2
 from markupsafe import escape
 
-from ..labels import printable
+from ..labels import printable, shorten
 from ..layout.scene import Arrow, Box, Group, Item, Label, Scene
 from .templates import template_cache_dir, template_dirs
 
@@ -85,6 +85,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = num
     env.filters["points"] = points
     env.filters["text"] = text
+    env.filters["short"] = shorten
     # type() rather than isinstance: the stream holds exactly these classes, and this runs per item.
     env.tests["box"] = lambda item: type(item) is Box
     env.tests["label"] = lambda item: type(item) is Label
