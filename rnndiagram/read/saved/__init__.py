@@ -81,10 +81,10 @@ def read_config_json(text: str, allow_load: bool = False, where: str = "the mode
     code) makes Keras rebuild the model from the config (``safe_mode=True``) instead.
     """
     def load() -> ModelSpec:
-        from ..live import inspect
+        from ..live import read_model
         from ..loading import from_config
 
-        return inspect(from_config(json.loads(text)))
+        return read_model(from_config(json.loads(text)))
 
     return _read_or_load(lambda: _spec(text, where, "JSON"), load, allow_load)
 
@@ -163,7 +163,7 @@ def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
 
 def _load_archive(source: PathOrBytes, where: str) -> ModelSpec:
     """The fallback: load with Keras (safe_mode, no compile) and read the live model."""
-    from ..live import inspect
+    from ..live import read_model
     from ..loading import load_model
 
-    return inspect(load_model(source if isinstance(source, (bytes, bytearray)) else str(source), where))
+    return read_model(load_model(source if isinstance(source, (bytes, bytearray)) else str(source), where))
