@@ -332,6 +332,9 @@ def box_detail(layer: LayerSpec) -> str:
         return "contains " + ", ".join(layer.contains)
     size = layer_size(layer)
     if layer.recurrent is not None:  # an RNN inside a time step: collapsed over its own axis
-        steps = "?" if layer.recurrent.timesteps is None else layer.recurrent.timesteps
-        return f"({size}) over {steps} steps"
+        rec = layer.recurrent
+        steps = "?" if rec.timesteps is None else rec.timesteps
+        if rec.bidirectional and rec.units is not None:
+            size = f"2×{rec.units}"  # each way
+        return f"({size}) over {steps} steps" if size else f"over {steps} steps"
     return f"({size})" if size else ""

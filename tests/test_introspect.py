@@ -9,6 +9,7 @@ import pytest
 from keras import layers
 
 from rnndiagram import examples, inspect
+from rnndiagram.labels import box_detail
 from rnndiagram.errors import NotAModelError, NotBuiltError, UnsupportedLayerError
 from rnndiagram.spec import Connection, ModelSpec, StateSpec, TensorRef
 
@@ -207,6 +208,40 @@ def test_time_distributed_lstm_has_its_own_recurrent_spec() -> None:
     assert (inner.input_shapes, inner.output_shapes) == (((None, 4, 2),), ((None, 5),))
     assert (inner.recurrent.kind, inner.recurrent.timesteps, inner.recurrent.features) == (
         "LSTM", 4, (2,))
+
+
+def char_ner_encoder() -> Any:
+    """The character encoder of a char-level NER tagger (Lample et al., 2016, "Neural
+    Architectures for Named Entity Recognition", as Keras tutorials write it): characters of
+    each word embedded with mask_zero, then TimeDistributed(Bidirectional(LSTM)) per word."""
+    chars = keras.Input((None, 6), name="chars")  # words x characters
+    embedded = layers.Embedding(30, 4, mask_zero=True, name="char_emb")(chars)
+    words = layers.TimeDistributed(layers.Bidirectional(layers.LSTM(5, name="char_lstm")), name="char_enc")(embedded)
+    return keras.Model(chars, words, name="char_ner")
+
+
+def test_time_distributed_bidirectional_over_a_masked_input_has_directions_merge_and_mask() -> None:
+    inner = inspect(char_ner_encoder()).layer("char_enc").wrapped
+    rec = inner.recurrent
+    assert (rec.kind, rec.units, rec.merge_mode, rec.merged_units, rec.timesteps) == (
+        "Bidirectional", 5, "concat", 10, 6)
+    assert (rec.forward.kind, rec.backward.kind, rec.backward.go_backwards) == ("LSTM", "LSTM", True)
+    assert rec.masked and rec.forward.masked and rec.backward.masked
+    assert box_detail(inner) == "(2×5) over 6 steps"  # it said "() over 6 steps"
+
+
+@pytest.mark.slow  # a forward pass
+def test_keras_masks_each_step_of_time_distributed_bidirectional() -> None:
+    """What the spec's masked says, Keras does: a word's padded characters leave its code unchanged."""
+    import numpy as np
+
+    model = char_ner_encoder()
+    words = np.array([[[3, 4, 5, 0, 0, 0], [7, 0, 0, 0, 0, 0]]])
+    padded = model(words).numpy()[0]
+    embed, encode = model.get_layer("char_emb"), model.get_layer("char_enc").layer
+    for w, length in enumerate((3, 1)):
+        alone = encode(embed(words[:, w, :length])).numpy()[0]
+        assert np.allclose(padded[w], alone, atol=1e-5)
 
 
 # return_state, initial_state -------------------------------------------------------------

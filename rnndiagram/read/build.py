@@ -109,9 +109,10 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
     elif row is not None and row.role == WRAPPER and input_shapes:
         role = "per_step"
         inner = view.child("layer")
+        # Keras hands the inner layer each step's slice of the mask (TimeDistributed.call).
         fields["wrapped"] = describe(
             inner, layer_id=inner.name, call=0, input_shapes=(_without_time(input_shapes[0]),),
-            output_shapes=tuple(_without_time(s) for s in output_shapes))
+            output_shapes=tuple(_without_time(s) for s in output_shapes), masked=masked)
     else:
         role = role_of(row, input_shapes, output_shapes)
         if row is None and not view.op:
