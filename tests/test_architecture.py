@@ -25,7 +25,8 @@ LAYERS: Tuple[Tuple[str, ...], ...] = (
      "rnndiagram.gates.parts", "rnndiagram.gates.recipes"),
     ("rnndiagram.layout", "rnndiagram.gates.layout"),
     ("rnndiagram.render", "rnndiagram.gates.dot"),
-    ("rnndiagram.api", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table", "rnndiagram.examples"),
+    ("rnndiagram.api", "rnndiagram.views", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table",
+     "rnndiagram.examples"),
     ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
      "rnndiagram.mkdocs_plugin"),
 )

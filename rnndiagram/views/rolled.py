@@ -1,0 +1,49 @@
+"""The rolled view: one cell per recurrent layer, with a loop carrying its states.
+Its stages: ``unroll.rolled`` (a :class:`~rnndiagram.unroll.rolled.RolledGraph`),
+``layout.rolled`` and ``render.rolled_dot``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from .. import labels
+
+if TYPE_CHECKING:
+    from ..api import Diagram
+    from ..layout.scene import Scene
+    from ..options import DiagramOptions
+    from ..spec import ModelSpec, Values
+    from ..unroll.rolled import RolledGraph
+
+NAME = "rolled"
+TITLE = "rolled view"
+DRAWS: frozenset = frozenset()
+HOW = "rolled, one looping cell per recurrent layer"
+
+
+def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None) -> RolledGraph:
+    """One node per layer call; it draws no numbers, so ``values`` is not used."""
+    from ..unroll.rolled import roll
+
+    return roll(spec, options)
+
+
+def lay_out(figure: RolledGraph, options: DiagramOptions) -> Scene:
+    from ..layout.rolled import layout_rolled
+
+    return layout_rolled(figure, options.theme)
+
+
+def to_dot(figure: RolledGraph) -> str:
+    from ..render.rolled_dot import render_rolled_dot
+
+    return render_rolled_dot(figure)
+
+
+def run(model: Any, spec: ModelSpec, arrays: Sequence[Any], options: DiagramOptions) -> Values:
+    """Nothing: the rolled view prints no numbers, so the model is never run for it."""
+    return {}
+
+
+def describe(diagram: Diagram) -> str:
+    return labels.model_sentence(diagram.spec, HOW)
