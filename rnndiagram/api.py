@@ -50,7 +50,7 @@ class Diagram:
     def figure(self) -> Any:
         """What the diagram draws, before it is laid out: the unrolled graph, or the
         :class:`~rnndiagram.views.gates.parts.GateFigure` (``cell="gates"``), the
-        :class:`~rnndiagram.unroll.rolled.RolledGraph` (``view="rolled"``), or both of
+        :class:`~rnndiagram.views.rolled.figure.RolledGraph` (``view="rolled"``), or both of
         those graphs (``view="both"``)."""
         return self.view.build(self.spec, self.options, self._values)
 

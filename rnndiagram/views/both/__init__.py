@@ -1,21 +1,24 @@
-"""Both views side by side: the rolled drawing, an equals sign and the unrolled one, the
-figure textbooks draw of a recurrent network. Its figure is the pair of the two views'
-figures."""
+"""Both views side by side (``view="both"``): the rolled drawing, an equals sign and the
+unrolled one, the figure textbooks draw of a recurrent network.
+
+Its figure is the pair of the two views' figures, built by those views; ``layout`` sets
+their scenes side by side and ``dot`` their DOT in one source.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional, Tuple
 
-from .. import labels
-from . import rolled, unrolled
+from ... import labels
+from .. import rolled, unrolled
 
 if TYPE_CHECKING:
-    from ..api import Diagram
-    from ..layout.scene import Scene
-    from ..options import DiagramOptions
-    from ..spec import ModelSpec, Values
-    from ..unroll.graph import UnrolledGraph
-    from ..unroll.rolled import RolledGraph
+    from ...api import Diagram
+    from ...layout.scene import Scene
+    from ...options import DiagramOptions
+    from ...spec import ModelSpec, Values
+    from ...unroll.graph import UnrolledGraph
+    from ..rolled.figure import RolledGraph
 
     Pair = Tuple[RolledGraph, UnrolledGraph]
 
@@ -30,13 +33,13 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
 
 
 def lay_out(figure: Pair, options: DiagramOptions) -> Scene:
-    from ..layout.rolled import beside
+    from .layout import beside
 
     return beside(rolled.lay_out(figure[0], options), unrolled.lay_out(figure[1], options))
 
 
 def to_dot(figure: Pair) -> str:
-    from ..render.rolled_dot import render_both_dot
+    from .dot import render_both_dot
 
     return render_both_dot(*figure)
 

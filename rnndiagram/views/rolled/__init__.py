@@ -1,19 +1,22 @@
 """The rolled view: one cell per recurrent layer, with a loop carrying its states.
-Its stages: ``unroll.rolled`` (a :class:`~rnndiagram.unroll.rolled.RolledGraph`),
-``layout.rolled`` and ``render.rolled_dot``."""
+
+``figure`` is its stage 2 (a ModelSpec in, a :class:`~rnndiagram.views.rolled.figure.RolledGraph`,
+one node per layer call on rows, out), ``layout`` its stage 3 (a Scene out, rendered by
+``render.svg``) and ``dot`` its Graphviz form.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from .. import labels
+from ... import labels
 
 if TYPE_CHECKING:
-    from ..api import Diagram
-    from ..layout.scene import Scene
-    from ..options import DiagramOptions
-    from ..spec import ModelSpec, Values
-    from ..unroll.rolled import RolledGraph
+    from ...api import Diagram
+    from ...layout.scene import Scene
+    from ...options import DiagramOptions
+    from ...spec import ModelSpec, Values
+    from .figure import RolledGraph
 
 NAME = "rolled"
 TITLE = "rolled view"
@@ -23,19 +26,19 @@ HOW = "rolled, one looping cell per recurrent layer"
 
 def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None) -> RolledGraph:
     """One node per layer call; it draws no numbers, so ``values`` is not used."""
-    from ..unroll.rolled import roll
+    from .figure import roll
 
     return roll(spec, options)
 
 
 def lay_out(figure: RolledGraph, options: DiagramOptions) -> Scene:
-    from ..layout.rolled import layout_rolled
+    from .layout import layout_rolled
 
     return layout_rolled(figure, options.theme)
 
 
 def to_dot(figure: RolledGraph) -> str:
-    from ..render.rolled_dot import render_rolled_dot
+    from .dot import render_rolled_dot
 
     return render_rolled_dot(figure)
 
