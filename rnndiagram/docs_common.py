@@ -332,7 +332,7 @@ def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict
     if "step" not in draws:
         merged.pop("step", None)  # only the gate view draws one step
     if "tokens" not in draws:
-        merged.pop("tokens", None)  # only the unrolled view labels input steps
+        merged.pop("tokens", None)  # only a view with the unrolled drawing labels input steps
     merged.update(own)
     if "tokens" in merged:
         merged["tokens"] = parse_tokens(merged["tokens"])

@@ -7,7 +7,7 @@ one node per layer call on rows, out), ``layout`` its stage 3 (a Scene out, rend
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Sequence
 
 from ... import labels
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 NAME = "rolled"
 TITLE = "rolled view"
-DRAWS: frozenset = frozenset()
+DRAWS: FrozenSet[str] = frozenset()
 HOW = "rolled, one looping cell per recurrent layer"
 
 
