@@ -16,7 +16,11 @@ Three parts:
    ``plot_model(model, to_file="m.svg", show_shapes=True)``, and our time per stage;
 3. scaling: time and SVG size as the timesteps T and the stacked layers grow, and time per
    stage as a random functional graph grows to 500 layers;
-4. models built with Python loops: Graphviz's time on our DOT, and the drawing's size.
+4. models built with Python loops: Graphviz's time on our DOT, and the drawing's size;
+5. depth: 20, 200 and 500 layers of [LSTM, TimeDistributed(Dense)] pairs, unrolled and
+   rolled: the drawing's height and our time against ``plot_model``'s (``--depth``);
+6. the published models of ``tests/published_models.py``: our time against
+   ``plot_model``'s on each, and the lowest ratio (``--published``).
 """
 
 from __future__ import annotations
@@ -162,6 +166,10 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
     start = timed(run([sys.executable, "-c", "pass"]), repeats)
     rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | |")
     print(rows[-1], flush=True)
+    floor = timed(run([sys.executable, "-c", "import click, jinja2"]), repeats)
+    rows.append(f"| (`python -c \"import click, jinja2\"`, the import floor) | {floor * 1000:.0f} ms | | |")
+    print(rows[-1], flush=True)
+    floors = []
     for name, model in models.items():
         path = folder / f"{name}.keras"
         model.save(path)
@@ -169,6 +177,7 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
         theirs = run([sys.executable, str(HERE / "plot_model_script.py"), str(path),
                       str(folder / f"{name}.keras.svg")])
         a, b = alternate(ours, theirs, repeats)
+        floors.append(a / floor)
         rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
         print(rows[-1], flush=True)
     # The first command on a machine also compiles the templates; with the cache off, every one does.
@@ -177,6 +186,9 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
                      RNNDIAGRAM_CACHE_DIR=""), repeats)
     rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | |")
     print(rows[-1], flush=True)
+    rows += ["", f"`rnndiagram export` against the import floor: x{min(floors):.1f} to x{max(floors):.1f} "
+                 f"(target: at most x1.5)."]
+    print("\n".join(rows[-2:]), flush=True)
     return rows
 
 
@@ -268,6 +280,73 @@ def graph_scaling(repeats: int) -> List[str]:
     return rows
 
 
+def lstm_dense_stack(keras: Any, layers: int, timesteps: int = 20) -> Any:
+    """``layers`` layers: pairs of LSTM(16, return_sequences=True) and
+    TimeDistributed(Dense(16)) over ``timesteps`` steps of 16 features."""
+    stack = [keras.Input(shape=(timesteps, 16), name="steps")]
+    for i in range(layers // 2):
+        stack += [keras.layers.LSTM(16, return_sequences=True, name=f"lstm_{i}"),
+                  keras.layers.TimeDistributed(keras.layers.Dense(16), name=f"dense_{i}")]
+    return keras.Sequential(stack, name=f"stack_{layers}")
+
+
+def depth(repeats: int) -> List[str]:
+    """Deep stacks: the drawing's height unrolled and rolled (target: at most 3,000 px) and
+    our time against plot_model's (target: ratio at least 1x), one comparison each."""
+    import keras
+
+    import rnndiagram
+    from benchmarks.plot_model_script import plot
+
+    rows = ["| layers | unrolled | rolled | `diagram(model).to_svg()` | `plot_model` | ratio |",
+            "|---|---|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in (20, 200, 500):
+            model = lstm_dense_stack(keras, count)
+            sizes = [rnndiagram.diagram(model, view=view).scene for view in ("unrolled", "rolled")]
+            out = str(Path(tmp) / f"{count}.svg")
+            a, b = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
+            times[count] = a
+            rows.append(f"| {count} | " + " | ".join(f"{s.width:,.0f} x {s.height:,.0f} px" for s in sizes)
+                        + f" | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+            print(rows[-1], flush=True)
+    rows += ["", f"Layers from 20 to 500: time x{times[500] / times[20]:.1f} (linear is x25)."]
+    print("\n".join(rows[-2:]), flush=True)
+    return rows
+
+
+def published(repeats: int) -> List[str]:
+    """Each published model of the tests: our time against plot_model's (target: at least 1x)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import rnndiagram
+    from benchmarks.plot_model_script import plot
+    from published_models import MODELS
+
+    rows = ["| model | `diagram(model).to_svg()` | `plot_model` | ratio |", "|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    ratios = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, build in MODELS.items():
+            try:
+                model = build()
+            except Exception as exc:  # a model this backend cannot build
+                rows.append(f"| {name} | not built here: {type(exc).__name__} | | |")
+                print(rows[-1], flush=True)
+                continue
+            out = str(Path(tmp) / f"{name}.svg")
+            a, b = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
+            ratios[name] = b / a
+            rows.append(f"| {name} | {a * 1000:.1f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+            print(rows[-1], flush=True)
+    slowest = min(ratios, key=ratios.__getitem__)
+    rows += ["", f"Lowest ratio: {ratios[slowest]:.2f}x ({slowest}); "
+                 f"{sum(r < 1 for r in ratios.values())} of {len(ratios)} models slower than plot_model."]
+    print("\n".join(rows[-2:]), flush=True)
+    return rows
+
+
 LOOP_EXAMPLES = ("attention_decoder_loop", "feedback_forecaster", "convlstm_forecaster_loop")
 
 
@@ -298,6 +377,8 @@ def main(argv: Sequence[str] = ()) -> None:
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7 (5 for processes)")
     parser.add_argument("--graphs", action="store_true", help="only the random functional graphs")
     parser.add_argument("--loops", action="store_true", help="only the models built with Python loops")
+    parser.add_argument("--depth", action="store_true", help="only the deep stacks of 20, 200 and 500 layers")
+    parser.add_argument("--published", action="store_true", help="only the published models of the tests")
     args = parser.parse_args(argv or sys.argv[1:])
     process_repeats, repeats = (3, 3) if args.quick else (5, 7)
 
@@ -309,6 +390,14 @@ def main(argv: Sequence[str] = ()) -> None:
     if args.loops:
         print("Models built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
         loop_models(repeats)
+        return
+    if args.depth:
+        print("Depth (targets: at most 3,000 px tall; ratio at least 1x)")
+        depth(repeats)
+        return
+    if args.published:
+        print("Published models (target: ratio at least 1x on every one)")
+        published(repeats)
         return
     import keras
 
@@ -329,6 +418,10 @@ def main(argv: Sequence[str] = ()) -> None:
     graph_scaling(max(3, repeats // 2))
     print("\nModels built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
     loop_models(repeats)
+    print("\nDepth (targets: at most 3,000 px tall; ratio at least 1x)")
+    depth(repeats)
+    print("\nPublished models (target: ratio at least 1x on every one)")
+    published(repeats)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from .errors import (
     UnknownFormatError,
     UnsupportedLayerError,
 )
-from .read.live import inspect
+from .read import inspect
 from .options import DiagramOptions
 from .spec import (
     SCHEMA_VERSION,

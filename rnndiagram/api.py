@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 from ._io import write_atomic
 from .errors import OptionError, RnnDiagramError, RnnDiagramWarning, UnknownFormatError, UnsupportedLayerError
-from .read.live import inspect
+from .read import inspect
 from .options import DiagramOptions
 from .render import ENGINES, FORMATS, SUFFIXES, format_of
 from .spec import ModelSpec

@@ -363,7 +363,7 @@ def inspect_command(source: str, as_json: bool, allow_load: bool) -> None:
       rnndiagram inspect model.keras --json > model.spec.json
       rnndiagram inspect custom.keras --allow-load
     """
-    from .read.live import inspect
+    from .read import inspect
     from .sources import resolve
     from .spec import ModelSpec
 
@@ -395,7 +395,7 @@ def examples_command(as_json: bool) -> None:
         return
     import json
 
-    from .read.live import inspect
+    from .read import inspect
 
     specs = {name: inspect(examples.build(name)).to_dict() for name in examples.names()}
     click.echo(json.dumps(specs, indent=2))

@@ -161,11 +161,13 @@ def test_options_dataclass_is_frozen_and_normalises_tokens():
 
 
 def test_import_loads_neither_tensorflow_nor_the_drawing_stages():
-    """``import rnndiagram`` (and so ``rnndiagram --help``, ``inspect``) stays light."""
+    """``import rnndiagram`` (and so ``rnndiagram --help``, ``inspect``) stays light: the
+    readers are imported by the dispatcher when a model is read."""
     import subprocess
     import sys
 
-    heavy = ("tensorflow", "keras", "jinja2", "rnndiagram.layout", "rnndiagram.render.svg")
+    heavy = ("tensorflow", "keras", "h5py", "jinja2", "rnndiagram.layout", "rnndiagram.render.svg",
+             "rnndiagram.read.live", "rnndiagram.read.saved")
     code = f"import sys, rnndiagram.cli; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -3,7 +3,9 @@ data; Keras is touched only by the live reader, values mode, the Keras fallback 
 Each view's modules (``views/``) sit in the stages they are: its figure beside unroll, its
 layout with the layout, its DOT with the renderers, its entry in the registry with the API.
 
-Every import is counted, also one made inside a function (the package imports lazily).
+Every import is counted, also one made inside a function (the package imports lazily). No
+module imports itself through others (an import cycle), and the readers of stage 0 are
+chosen in one place, ``rnndiagram.read``, and never import one another.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Dict, Iterator, Set, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 import pytest
 
@@ -52,10 +54,16 @@ def _modules() -> Dict[str, Path]:
 MODULES = _modules()
 
 
-def _imports(name: str, path: Path) -> Iterator[str]:
-    """Every module ``name`` imports, as absolute names."""
+def _imports(name: str, path: Path, typing: bool = True) -> Iterator[str]:
+    """Every module ``name`` imports, as absolute names; without ``typing``, not those made
+    only for the type checker (under ``if TYPE_CHECKING:``), which never run."""
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    skipped = set() if typing else {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                                    and _typing_only(block) for stmt in block.body for n in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -65,6 +73,11 @@ def _imports(name: str, path: Path) -> Iterator[str]:
                 base = ".".join(anchor + ([base] if base else []))
             for alias in node.names:  # "from . import labels" imports a module, not the package
                 yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+
+
+def _typing_only(node: ast.If) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``)."""
+    return isinstance(node.test, (ast.Name, ast.Attribute)) and ast.unparse(node.test).endswith("TYPE_CHECKING")
 
 
 def _layer(module: str) -> int:
@@ -146,3 +159,66 @@ def test_every_module_the_docs_and_comments_name_exists(where: str) -> None:
     stale = {f"{f.relative_to(PACKAGE.parent)}: {name}" for f in files
              for name in _named_files(f.read_text(encoding="utf-8")) - NOT_OURS if not _ours(name)}
     assert not stale, sorted(stale)
+
+
+def _graph() -> Dict[str, Set[str]]:
+    """Which of the package's modules each module imports, when it runs (at its top or in a
+    function). Importing ``a.b`` runs ``a`` first, but a package is not taken to import the
+    modules that import it: only the imports written in a module are edges."""
+    return {name: {t for t in _imports(name, path, typing=False) if t in MODULES and t != name}
+            for name, path in MODULES.items()}
+
+
+def _cycle(graph: Mapping[str, Set[str]]) -> Optional[List[str]]:
+    """A cycle of ``graph`` as its modules in order (the first repeated last), or None."""
+    state: Dict[str, int] = {}  # 1 while a module's imports are walked, 2 once done
+    path: List[str] = []
+
+    def walk(module: str) -> Optional[List[str]]:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            found = walk(target) if target not in state else None
+            if found:
+                return found
+        path.pop()
+        state[module] = 2
+        return None
+
+    return next((c for m in sorted(graph) if m not in state for c in [walk(m)] if c), None)
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    """The whole package, every import counted, also one made inside a function; an import
+    only the type checker sees is not, since it never runs."""
+    cycle = _cycle(_graph())
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"b"}}) == ["b", "c", "b"]
+    assert _cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+    masks = MODULES["rnndiagram.read.saved.masks"]  # it names the graph for the type checker only
+    assert "rnndiagram.read.saved.graph" in set(_imports("rnndiagram.read.saved.masks", masks))
+    assert "rnndiagram.read.saved.graph" not in set(_imports("rnndiagram.read.saved.masks", masks, typing=False))
+
+
+READERS = ("rnndiagram.read.live", "rnndiagram.read.legacy", "rnndiagram.read.saved")
+"""The readers of stage 0: a live Keras 3 model, a live Keras 2 model, a file or config."""
+
+
+def _reader(module: str) -> Optional[str]:
+    return next((r for r in READERS if module == r or module.startswith(r + ".")), None)
+
+
+def test_the_readers_never_import_one_another() -> None:
+    """Each reader falls back to another only through the dispatcher, ``rnndiagram.read``."""
+    crossing = sorted({f"{name} imports {target}" for name, path in MODULES.items() if _reader(name)
+                       for target in _imports(name, path) if _reader(target) not in (None, _reader(name))})
+    assert not crossing, crossing
+    dispatcher = set(_imports("rnndiagram.read", MODULES["rnndiagram.read"]))
+    assert set(READERS) | {"rnndiagram.read.loading"} <= dispatcher
+    users = {name for name, path in MODULES.items() if "rnndiagram.read" in set(_imports(name, path))}
+    assert not {u for u in users if _reader(u)}, "a reader imports the dispatcher"

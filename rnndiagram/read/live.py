@@ -1,6 +1,8 @@
-"""Stage 0, the live reader: a built Keras model in, its call records and ModelSpec out.
+"""Stage 0, the live reader: a built Keras 3 model in, its call records and ModelSpec out.
 
-With values mode and the examples, the only code that touches Keras objects.
+With values mode and the examples, the only code that touches Keras objects. A Keras 2
+model never reaches it: the dispatcher (:mod:`rnndiagram.read`) sends that to
+:mod:`.legacy`. This module imports no other reader.
 """
 
 from __future__ import annotations
@@ -17,19 +19,15 @@ from .build import build_spec
 from .calls import Call, Key, MaskId, Ref, Source, folded_mask_ops, mask_source, number, order
 from .keras_import import import_keras
 from .layers import ACTIVATIONS, LAYERS, SUMMARY_KEYS
-from .legacy import is_keras2_model, read_keras2_model
 from .view import StateSize
 
 
-def inspect(model: Any) -> ModelSpec:
-    """The :class:`ModelSpec` of a built Keras ``Sequential`` or ``Functional`` model.
+def read_model(model: Any) -> ModelSpec:
+    """The :class:`ModelSpec` of a built Keras 3 ``Sequential`` or ``Functional`` model.
 
     Raises :class:`NotAModelError` for anything that is not a ``keras.Model`` and
-    :class:`NotBuiltError` for a model whose input shape is not known yet. A Keras 2
-    model (tf_keras) is read through its own ``to_json()``.
+    :class:`NotBuiltError` for a model whose input shape is not known yet.
     """
-    if is_keras2_model(model):
-        return read_keras2_model(model)
     # A Keras object cannot exist before Keras is imported, so a wrong argument is
     # reported without paying for the TensorFlow import.
     keras = import_keras() if "keras" in sys.modules else None

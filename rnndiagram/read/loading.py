@@ -1,9 +1,10 @@
 """Stage 0, the Keras fallback: a saved model loaded (never run) by Keras itself, in safe mode.
 
-Used where the file reader has no rule for a layer (``allow_load``), for ``.h5`` files,
-and where the model must run (values mode). rnndiagram's own serializable classes (the
-custom cell of the ``custom_cell_rnn`` example) are registered first, so a file that
-uses them loads like any other.
+Used by the dispatcher (:mod:`rnndiagram.read`) where the file reader has no rule for a
+layer (``allow_load``), and by :mod:`rnndiagram.sources` where the model must run (values
+mode). It reads no model itself: the live reader reads what it loads. rnndiagram's own
+serializable classes (the custom cell of the ``custom_cell_rnn`` example) are registered
+first, so a file that uses them loads like any other.
 """
 
 from __future__ import annotations

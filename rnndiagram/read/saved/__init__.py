@@ -11,15 +11,18 @@ layer, and the spec equals the one :func:`rnndiagram.inspect` gives for the live
 A file is untrusted input: every way it can be malformed (not a zip, no ``config.json``,
 unsafe entry names, an oversized or bomb-like entry, invalid JSON, wrong types) is a
 :class:`SourceError`, found in bounded time and memory. A layer without a shape rule
-(a custom layer) is an :class:`UnsupportedLayerError` unless ``allow_load=True``, which
-loads the file with Keras in ``safe_mode`` instead.
+(a custom layer) is an :class:`UnsupportedLayerError`.
+
+This reader never loads a file with Keras and imports no other reader: ``allow_load``, the
+fallback to Keras, is the dispatcher's (:mod:`rnndiagram.read`, whose functions of the same
+names take it; :mod:`rnndiagram.saved` is their public path).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Union
 
 from ...errors import SourceError, UnsupportedLayerError
 from ...spec import ModelSpec
@@ -31,79 +34,43 @@ from .keras2 import translate
 from .savedmodel import is_savedmodel, savedmodel_config
 
 __all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "is_savedmodel", "read_config_json", "read_h5",
-           "read_saved", "read_savedmodel", "written_by_keras2"]
+           "read_saved", "read_savedmodel", "source_name", "written_by_keras2"]
 
 
-def read_saved(source: PathOrBytes, allow_load: bool = False) -> ModelSpec:
+def read_saved(source: PathOrBytes) -> ModelSpec:
     """The spec of the model saved in a ``.keras`` archive (a path, or the file's bytes).
 
     Raises :class:`SourceError` for a file that is not a readable Keras archive,
     :class:`NotBuiltError` for a model saved before it was built, and
-    :class:`UnsupportedLayerError` for a layer without a shape rule, unless
-    ``allow_load`` is true: then the file is loaded with Keras (``safe_mode=True``), as it
-    is for a custom class the reader reads without its code (``LayerSpec.code_not_run``).
+    :class:`UnsupportedLayerError` for a layer without a shape rule.
     """
-    where = "the archive" if isinstance(source, (bytes, bytearray)) else str(source)
-    text = config_text(source, where)
-    return _read_or_load(lambda: _spec(text, where), lambda: _load_archive(source, where), allow_load)
+    where = source_name(source)
+    return _spec(config_text(source, where), where)
 
 
-def read_h5(path: Union[str, Path], allow_load: bool = False) -> ModelSpec:
+def read_h5(path: Union[str, Path]) -> ModelSpec:
     """The spec of the model in an ``.h5`` file written by Keras 2 or Keras 3, from its
-    ``model_config`` attribute; errors and ``allow_load`` as for :func:`read_saved`."""
+    ``model_config`` attribute; errors as for :func:`read_saved`."""
     where = str(path)
-    text = h5_config_text(Path(path), where)
-    return _read_or_load(lambda: _spec(text, where, "model_config"), lambda: _load_archive(str(path), where),
-                         allow_load)
+    return _spec(h5_config_text(Path(path), where), where, "model_config")
 
 
-def read_savedmodel(folder: Union[str, Path], allow_load: bool = False) -> ModelSpec:
+def read_savedmodel(folder: Union[str, Path]) -> ModelSpec:
     """The spec of the model in a SavedModel folder written by Keras 2 (tf.keras, tf_keras),
-    from its ``keras_metadata.pb``. Keras 3 cannot load such a folder, so ``allow_load``
-    cannot help with a layer the reader has no rule for: the error says how to convert."""
+    from its ``keras_metadata.pb``; errors as for :func:`read_saved`."""
     where = str(folder)
-    data = savedmodel_config(Path(folder), where)
-    try:
-        return _spec_of(data, where, "keras_metadata.pb")
-    except UnsupportedLayerError as exc:
-        if not allow_load:
-            raise
-        raise UnsupportedLayerError(
-            f"{exc}; Keras 3 cannot load a SavedModel folder (nor most files of Keras 2), so rebuild the "
-            f"model with Keras 3, save it as .keras and pass that with --allow-load") from None
+    return _spec_of(savedmodel_config(Path(folder), where), where, "keras_metadata.pb")
 
 
-def read_config_json(text: str, allow_load: bool = False, where: str = "the model config") -> ModelSpec:
-    """The spec of a model from its Keras JSON config (``model.to_json()``).
-
-    Errors are those of :func:`read_saved`, naming ``where`` (e.g. the file the text was
-    read from); with ``allow_load`` an unsupported layer (or a custom class read without its
-    code) makes Keras rebuild the model from the config (``safe_mode=True``) instead.
-    """
-    def load() -> ModelSpec:
-        from ..live import inspect
-        from ..loading import from_config
-
-        return inspect(from_config(json.loads(text)))
-
-    return _read_or_load(lambda: _spec(text, where, "JSON"), load, allow_load)
+def read_config_json(text: str, where: str = "the model config") -> ModelSpec:
+    """The spec of a model from its Keras JSON config (``model.to_json()``); errors are those
+    of :func:`read_saved`, naming ``where`` (e.g. the file the text was read from)."""
+    return _spec(text, where, "JSON")
 
 
-def _read_or_load(read: Callable[[], ModelSpec], load: Callable[[], ModelSpec], allow_load: bool) -> ModelSpec:
-    """The spec read from the file; with ``allow_load``, Keras's loaded model's where the
-    reader cannot read a layer or read a custom class without its code."""
-    try:
-        spec = read()
-    except UnsupportedLayerError:
-        if not allow_load:
-            raise
-        return load()
-    return load() if allow_load and _code_not_run(spec) else spec
-
-
-def _code_not_run(spec: ModelSpec) -> bool:
-    return any(l.code_not_run or (l.model is not None and _code_not_run(l.model)) or
-               (l.wrapped is not None and l.wrapped.code_not_run) for l in spec.layers)
+def source_name(source: PathOrBytes) -> str:
+    """How errors name a ``.keras`` source: its path, or "the archive" for its bytes."""
+    return "the archive" if isinstance(source, (bytes, bytearray)) else str(source)
 
 
 def is_keras_config(data: Any) -> bool:
@@ -159,11 +126,3 @@ def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
         # A last guard for untrusted input: the reader checks types where it reads them,
         # but a malformed file must never end in a traceback.
         raise SourceError(f"{where}: {what} is malformed ({type(exc).__name__}: {exc})") from None
-
-
-def _load_archive(source: PathOrBytes, where: str) -> ModelSpec:
-    """The fallback: load with Keras (safe_mode, no compile) and read the live model."""
-    from ..live import inspect
-    from ..loading import load_model
-
-    return inspect(load_model(source if isinstance(source, (bytes, bytearray)) else str(source), where))
