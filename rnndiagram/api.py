@@ -14,6 +14,7 @@ from .read import inspect
 from .options import DiagramOptions
 from .render import ENGINES, FORMATS, SUFFIXES, format_of
 from .spec import ModelSpec
+from .views import View, view_of
 
 if TYPE_CHECKING:
     from .layout.scene import Scene
@@ -34,50 +35,28 @@ class Diagram:
         self._values = values
 
     @cached_property
-    def graph(self) -> UnrolledGraph:
-        # The drawing stages are imported on first use: ``import rnndiagram`` stays light
-        # for the commands and plugins that only read specs.
-        from .unroll import unroll
+    def view(self) -> View:
+        """The view drawn (:mod:`rnndiagram.views`), as the options choose it."""
+        return view_of(self.options)
 
-        graph = unroll(self.spec, self.options, self._values)
-        _warn_of_unused_tokens(graph, self.options.tokens)
-        return graph
+    @cached_property
+    def graph(self) -> UnrolledGraph:
+        """The model unrolled in time: what the unrolled view draws, whichever view is chosen."""
+        from .views import unrolled
+
+        return self.figure if self.view is unrolled else unrolled.build(self.spec, self.options, self._values)
 
     @cached_property
     def figure(self) -> Any:
         """What the diagram draws, before it is laid out: the unrolled graph, or the
-        :class:`~rnndiagram.gates.parts.GateFigure` (``cell="gates"``), the
-        :class:`~rnndiagram.unroll.rolled.RolledGraph` (``view="rolled"``), or both of
+        :class:`~rnndiagram.views.gates.parts.GateFigure` (``cell="gates"``), the
+        :class:`~rnndiagram.views.rolled.figure.RolledGraph` (``view="rolled"``), or both of
         those graphs (``view="both"``)."""
-        opts = self.options
-        if opts.cell == "gates":
-            from .gates.figure import gate_figure
-
-            return gate_figure(self.spec, opts, self._values)
-        if opts.view == "unrolled":
-            return self.graph
-        from .unroll.rolled import roll
-
-        rolled = roll(self.spec, opts)
-        return rolled if opts.view == "rolled" else (rolled, self.graph)
+        return self.view.build(self.spec, self.options, self._values)
 
     @cached_property
     def scene(self) -> Scene:
-        opts = self.options
-        if opts.cell == "gates":
-            from .gates.layout import layout_gates
-
-            return layout_gates(self.figure, opts.theme)
-        from .layout import layout
-
-        if opts.view == "unrolled":
-            return layout(self.graph, opts.theme)
-        from .layout.rolled import beside, layout_rolled
-
-        if opts.view == "rolled":
-            return layout_rolled(self.figure, opts.theme)
-        rolled, unrolled = self.figure
-        return beside(layout_rolled(rolled, opts.theme), layout(unrolled, opts.theme))
+        return self.view.lay_out(self.figure, self.options)
 
     def to_svg(self) -> str:
         """The diagram as a self-contained SVG document.
@@ -95,20 +74,7 @@ class Diagram:
 
     def to_dot(self) -> str:
         """The diagram as Graphviz DOT source (Graphviz lays it out)."""
-        opts = self.options
-        if opts.cell == "gates":
-            from .gates.dot import render_gates_dot
-
-            return render_gates_dot(self.figure)
-        from .render.dot import render_dot
-
-        if opts.view == "unrolled":
-            return render_dot(self.graph)
-        from .render.rolled_dot import render_both_dot, render_rolled_dot
-
-        if opts.view == "rolled":
-            return render_rolled_dot(self.figure)
-        return render_both_dot(*self.figure)
+        return self.view.to_dot(self.figure)
 
     def to_png(self, scale: float = 1.0) -> bytes:
         """The SVG drawn as PNG, ``scale`` times its size (needs ``rnndiagram[raster]``)."""
@@ -142,7 +108,7 @@ class Diagram:
         for message in unused_settings(format, engine, scale, dpi):
             warnings.warn(message, RnnDiagramWarning, stacklevel=2)
         if format == "json":
-            if self.options.cell == "gates":
+            if "step" in self.view.DRAWS:
                 _ = self.figure  # refuses a step past a layer's timesteps, as the drawings do
             return self.to_json().encode()
         if format == "dot":
@@ -200,34 +166,21 @@ def unused_options(opts: DiagramOptions) -> Tuple[str, ...]:
     >>> unused_options(DiagramOptions(cell="gates", step=2))
     ()
     """
+    view = view_of(opts)
     said = []
-    if opts.step is not None and opts.cell != "gates":
+    if opts.step is not None and "step" not in view.DRAWS:
         said.append('step (--step) is the timestep the gate view draws (cell="gates"); it is not used for '
-                    f"the {opts.view} view")
-    if opts.values and opts.view == "rolled":
-        said.append("values (--values) print numbers in the unrolled and gate views; the rolled view draws "
-                    "none, so the model is not run")
-    if opts.tokens and (opts.cell == "gates" or opts.view == "rolled"):
-        view = "gate view" if opts.cell == "gates" else "rolled view"
-        said.append(f"tokens (--tokens) label the unrolled view's input steps; the {view} does not draw them")
+                    f"the {view.TITLE}")
+    if opts.values and "values" not in view.DRAWS:
+        said.append("values (--values) print numbers in the unrolled and gate views; the "
+                    f"{view.TITLE} draws none, so the model is not run")
+    if opts.tokens and "tokens" not in view.DRAWS:
+        said.append(f"tokens (--tokens) label the unrolled view's input steps; the {view.TITLE} does not draw them")
     return tuple(said)
 
 
 def _output(format: str, engine: str) -> str:
     return f"{format} laid out by Graphviz" if engine == "graphviz" and format in ("svg", "png", "pdf") else format
-
-
-def _warn_of_unused_tokens(graph: UnrolledGraph, tokens: Optional[Tuple[str, ...]]) -> None:
-    """More tokens than a sequence has steps: the extra ones have no step to label."""
-    lengths = [max((c.t or 0) for c in panel.columns) for panel in graph.panels
-               if any(n.kind == "token" and n.panel == panel.index for n in graph.nodes)
-               and all(c.t is not None or c.ellipsis for c in panel.columns)]
-    if tokens and lengths and max(lengths) < len(tokens):
-        extra = tokens[max(lengths):]
-        shown = ", ".join(repr(t) for t in extra[:3]) + (", ..." if len(extra) > 3 else "")
-        warnings.warn(f"{len(tokens)} tokens were given for {max(lengths)} timesteps; the last "
-                      f"{len(extra)} ({shown}) label no step and are not drawn", RnnDiagramWarning,
-                      stacklevel=3)
 
 
 def diagram(model: Any, **options: Any) -> Diagram:
@@ -245,13 +198,13 @@ def diagram(model: Any, **options: Any) -> Diagram:
         warnings.warn(message, RnnDiagramWarning, stacklevel=2)
     spec = model if isinstance(model, ModelSpec) else inspect(model)
     values = None
-    if opts.values and opts.view != "rolled":
+    if opts.values and "values" in view_of(opts).DRAWS:
         opts, values = _run(model, spec, opts)
     return Diagram(spec, opts, values)
 
 
 def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOptions, Values]:
-    from .read.values import compute_values, sample_input
+    from .read.values import sample_input
 
     if isinstance(model, ModelSpec):
         raise OptionError("values=True runs the model, so pass the Keras model itself, not its spec")
@@ -260,13 +213,7 @@ def _run(model: Any, spec: ModelSpec, opts: DiagramOptions) -> Tuple[DiagramOpti
     if opts.timesteps is None and len(lengths) == 1:
         opts = opts.with_(timesteps=int(lengths.pop()))  # draw the length that was run
     try:
-        if opts.cell == "gates":
-            from .gates.steps import choose_steps
-            from .read.gate_values import compute_gate_values
-
-            steps = {path: chosen.step for path, chosen in choose_steps(spec, opts).items()}
-            return opts, compute_gate_values(model, spec, arrays, steps)
-        return opts, compute_values(model, spec, arrays)
+        return opts, view_of(opts).run(model, spec, arrays, opts)
     except RnnDiagramError:
         raise
     except Exception as exc:  # Keras raises anything a model's own code can; one line, not its traceback

@@ -213,7 +213,7 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
     options = _options(kw)
     _check_options(options)  # before any source is read or folder made
     folder, targets = _targets(sources, output, fmt)
-    if options.get("values") and options.get("view") != "rolled" and all(f == "json" for _, _, f in targets):
+    if _runs_model(options) and all(f == "json" for _, _, f in targets):
         warnings.warn("values (--values) are not part of the JSON output, the model's spec; the model is "
                       "not run for it", RnnDiagramWarning, stacklevel=1)
     failures: List[Tuple[str, str, bool]] = []
@@ -327,10 +327,17 @@ def _render(source_text: str, fmt: str, engine: str, scale: Optional[float], dpi
     if fmt == "json":
         options = {**options, "values": False, "sample": None}  # the spec holds no values
     # Values mode runs the model, so a saved file is then loaded with Keras.
-    values = bool(options.get("values")) and options.get("view") != "rolled"
+    values = _runs_model(options)
     source = resolve(source_text, allow_load=allow_load, live=values,
                      seed=options.get("seed", 0) if values else None)
     return diagram(source.model, **options).render(fmt, engine, scale, dpi)
+
+
+def _runs_model(options: Dict[str, Any]) -> bool:
+    """Whether values mode runs the model: ``values`` asked for a view that prints them."""
+    from .views import choose
+
+    return bool(options.get("values")) and "values" in choose(options.get("view"), options.get("cell")).DRAWS
 
 
 def _write(path: Optional[Path], data: bytes, follow_link: bool) -> None:

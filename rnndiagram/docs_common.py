@@ -29,7 +29,7 @@ from .render.templates import template_dirs
 from .errors import RnnDiagramWarning
 from .options import DiagramOptions, parse_tokens
 from .sources import SAVED_SUFFIXES
-from .spec import ModelSpec
+from .views import choose
 
 RENDER_LOG = "renders.log"
 _CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.png)$")  # the files draw() makes
@@ -195,34 +195,7 @@ def _templates_digest() -> str:
 
 def describe(d: Any) -> str:
     """The alt text of a drawing: one sentence for the view it draws."""
-    if d.options.cell == "gates":
-        cells = ", ".join(f"{c.layer}{' ' + c.direction if c.direction else ''} "
-                          f"({'?' if c.params is None else format(c.params, ',')} parameters)" for c in d.figure.cells)
-        return f"One step inside each recurrent cell of the Keras model {d.spec.name}, gate by gate: {cells}."
-    return one_sentence(d.spec, d.options.view)
-
-
-def one_sentence(spec: ModelSpec, view: str = "unrolled") -> str:
-    """A one-sentence description of the model for alt text.
-
-    >>> from rnndiagram.spec import ModelSpec
-    >>> one_sentence(ModelSpec.from_dict({"schema_version": 1, "name": "m", "class_name": "Sequential",
-    ...     "inputs": [], "outputs": [{"layer": "d", "tensor": 0, "shape": [None, 1]}], "layers": []}))
-    'Diagram of the Keras model m, which has no recurrent layer; output (None, 1).'
-    """
-    layers = [_describe(layer.recurrent) for layer in spec.recurrent_layers]
-    outs = " and ".join(labels.shape_text(o.shape) for o in spec.outputs) or "none"
-    if not layers:
-        return f"Diagram of the Keras model {spec.name}, which has no recurrent layer; output {outs}."
-    how = {"unrolled": "unrolled in time", "rolled": "rolled, one looping cell per recurrent layer",
-           "both": "rolled and unrolled in time, side by side"}[view]
-    return f"Diagram of the Keras model {spec.name} {how}: {', then '.join(layers)}; output {outs}."
-
-
-def _describe(rec: Any) -> str:
-    steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
-    returns = "every step" if rec.return_sequences else "the last step"
-    return f"{labels.recurrent_phrase(rec)} over {steps} timesteps returning {returns}"
+    return d.view.describe(d)
 
 
 def localize(source: str, base: Path) -> Tuple[str, Optional[Path]]:
@@ -355,10 +328,11 @@ def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict
     if "view" in own and view != "unrolled" and merged.get("cell") == "gates":
         merged.pop("cell")
         cell = own.get("cell", "box")
-    if cell != "gates":
+    draws = choose(view, cell).DRAWS
+    if "step" not in draws:
         merged.pop("step", None)  # only the gate view draws one step
-    if cell == "gates" or view == "rolled":
-        merged.pop("tokens", None)  # only the unrolled view labels input steps
+    if "tokens" not in draws:
+        merged.pop("tokens", None)  # only a view with the unrolled drawing labels input steps
     merged.update(own)
     if "tokens" in merged:
         merged["tokens"] = parse_tokens(merged["tokens"])

@@ -174,6 +174,26 @@ def outputs_label(spec: ModelSpec, indices: Sequence[int]) -> str:
     return f"Outputs {indices[0]}…{indices[-1]}: {spec.layer(ref.layer).name}"
 
 
+def model_sentence(spec: ModelSpec, how: str) -> str:
+    """One sentence of a model drawn ``how`` (``unrolled in time``), for alt text.
+
+    >>> model_sentence(ModelSpec.from_dict({"schema_version": 1, "name": "m", "class_name": "Sequential",
+    ...     "inputs": [], "outputs": [{"layer": "d", "tensor": 0, "shape": [None, 1]}], "layers": []}), "rolled")
+    'Diagram of the Keras model m, which has no recurrent layer; output (None, 1).'
+    """
+    layers = [_over_time(layer.recurrent) for layer in spec.recurrent_layers if layer.recurrent is not None]
+    outs = " and ".join(shape_text(o.shape) for o in spec.outputs) or "none"
+    if not layers:
+        return f"Diagram of the Keras model {spec.name}, which has no recurrent layer; output {outs}."
+    return f"Diagram of the Keras model {spec.name} {how}: {', then '.join(layers)}; output {outs}."
+
+
+def _over_time(rec: RecurrentSpec) -> str:
+    steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
+    returns = "every step" if rec.return_sequences else "the last step"
+    return f"{recurrent_phrase(rec)} over {steps} timesteps returning {returns}"
+
+
 def recurrent_phrase(rec: RecurrentSpec) -> str:
     """The layer in words: ``a GRU of 24 units``, ``a Bidirectional LSTM of 16 units each way``.
 

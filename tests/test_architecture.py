@@ -1,7 +1,7 @@
 """The direction of imports: front-ends → api, sources → render → layout → unroll | read → the
 data; Keras is touched only by the live reader, values mode, the Keras fallback and the examples.
-The gate view's modules sit in the stages they are: its figure beside unroll, its layout
-with the layout, its DOT with the renderers.
+Each view's modules (``views/``) sit in the stages they are: its figure beside unroll, its
+layout with the layout, its DOT with the renderers, its entry in the registry with the API.
 
 Every import is counted, also one made inside a function (the package imports lazily). No
 module imports itself through others (an import cycle), and the readers of stage 0 are
@@ -23,17 +23,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io"),
-    ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.gates", "rnndiagram.gates.figure",
-     "rnndiagram.gates.parts", "rnndiagram.gates.recipes"),
-    ("rnndiagram.layout", "rnndiagram.gates.layout"),
-    ("rnndiagram.render", "rnndiagram.gates.dot"),
-    ("rnndiagram.api", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table", "rnndiagram.examples"),
+    ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.views.rolled.figure", "rnndiagram.views.gates.figure",
+     "rnndiagram.views.gates.steps", "rnndiagram.views.gates.parts", "rnndiagram.views.gates.recipes"),
+    ("rnndiagram.layout", "rnndiagram.views.rolled.layout", "rnndiagram.views.both.layout",
+     "rnndiagram.views.gates.layout"),
+    ("rnndiagram.render", "rnndiagram.views.rolled.dot", "rnndiagram.views.both.dot", "rnndiagram.views.gates.dot"),
+    ("rnndiagram.api", "rnndiagram.views", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table",
+     "rnndiagram.examples"),
     ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
      "rnndiagram.mkdocs_plugin"),
 )
-SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.gates.figure": "unroll",
-         "rnndiagram.gates.parts": "unroll", "rnndiagram.gates.recipes": "unroll"}
-"""The two sides of layer 1, by module prefix: the gate view's stage 2 is drawn like the unrolled graph."""
+SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.views.rolled.figure": "unroll",
+         "rnndiagram.views.gates.figure": "unroll", "rnndiagram.views.gates.parts": "unroll",
+         "rnndiagram.views.gates.recipes": "unroll"}
+"""The two sides of layer 1, by module prefix: each view's stage 2 is drawn like the unrolled graph."""
 KERAS_USERS = {"rnndiagram.read.keras_import", "rnndiagram.read.live", "rnndiagram.read.values",
                "rnndiagram.read.gate_values", "rnndiagram.read.loading", "rnndiagram.examples"}
 """The only modules that import Keras or TensorFlow, or the door through which they are loaded."""
@@ -121,8 +124,10 @@ def test_the_contract_sees_a_wrong_import() -> None:
     assert _side("rnndiagram.unroll.builder") != _side("rnndiagram.read.live")
     imports = set(_imports("rnndiagram.read.saved.graph", MODULES["rnndiagram.read.saved.graph"]))
     assert "rnndiagram.read.build" in imports and "rnndiagram.read.saved.view" in imports
-    assert _side("rnndiagram.gates.figure") == _side("rnndiagram.unroll.rolled") != _side("rnndiagram.read.cells")
-    assert _layer("rnndiagram.gates.layout") == _layer("rnndiagram.layout.rolled") > _layer("rnndiagram.gates.figure")
+    assert (_side("rnndiagram.views.gates.figure") == _side("rnndiagram.views.rolled.figure")
+            != _side("rnndiagram.read.cells"))
+    assert (_layer("rnndiagram.views.gates.layout") == _layer("rnndiagram.views.rolled.layout")
+            > _layer("rnndiagram.views.gates.figure"))
 
 
 # Files that the package's docstrings and the README name but that are not this project's:

@@ -17,7 +17,7 @@ from test_cells import FOCUSED, direct_cell_model, keras_recurrent
 
 import rnndiagram
 from rnndiagram.errors import OptionError, UnsupportedLayerError
-from rnndiagram.gates.figure import gate_figure
+from rnndiagram.views.gates.figure import gate_figure
 from rnndiagram.saved import read_saved
 from rnndiagram.spec import ModelSpec
 

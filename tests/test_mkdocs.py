@@ -17,7 +17,9 @@ from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, PluginError  # noqa: E402
 
 from rnndiagram import examples, inspect  # noqa: E402
-from rnndiagram.docs_common import RENDER_LOG, one_sentence  # noqa: E402
+from rnndiagram.docs_common import RENDER_LOG  # noqa: E402
+from rnndiagram.labels import model_sentence  # noqa: E402
+from rnndiagram.views import unrolled  # noqa: E402
 from rnndiagram.mkdocs_plugin import RnnDiagramPlugin  # noqa: E402
 
 
@@ -47,7 +49,7 @@ def test_each_block_becomes_an_inline_svg_figure(built):
     page = (built / "site" / "index.html").read_text(encoding="utf-8")
     first, dark, own = diagrams(page)
     assert [first.count("rnd-cell"), dark.count("rnd-cell"), own.count("rnd-cell")] == [6, 6, 2]
-    assert first.title == one_sentence(inspect(examples.build("seed_stacked")))
+    assert first.title == model_sentence(inspect(examples.build("seed_stacked")), unrolled.HOW)
     assert dark.title == "The stacked model again, in the dark theme"
     assert (first.theme, dark.theme, own.theme) == ("rnd-theme-auto", "rnd-theme-dark", "rnd-theme-auto")
     assert figcaptions(page) == ["Two stacked SimpleRNN layers &amp; &lt;their&gt; states"]

@@ -15,7 +15,7 @@ from scene_checks import problems
 import rnndiagram
 from rnndiagram.options import DiagramOptions
 from rnndiagram.unroll.nesting import inline_nested, inline_time_distributed
-from rnndiagram.unroll.rolled import roll
+from rnndiagram.views.rolled.figure import roll
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -17,12 +17,14 @@ from docs_samples.checks import copy_samples, diagrams, figcaptions  # noqa: E40
 from sphinx.cmd.build import build_main  # noqa: E402
 
 from rnndiagram import examples, inspect  # noqa: E402
-from rnndiagram.docs_common import RENDER_LOG, one_sentence  # noqa: E402
+from rnndiagram.docs_common import RENDER_LOG  # noqa: E402
+from rnndiagram.labels import model_sentence  # noqa: E402
+from rnndiagram.views import unrolled  # noqa: E402
 
 pytestmark = pytest.mark.slow  # whole Sphinx builds
 
 ROOT = Path(__file__).resolve().parents[1]
-STACKED_ALT = one_sentence(inspect(examples.build("seed_stacked")))
+STACKED_ALT = model_sentence(inspect(examples.build("seed_stacked")), unrolled.HOW)
 
 
 def sphinx_build(src: Path, out: Path, *args: str, builder: str = "html"):

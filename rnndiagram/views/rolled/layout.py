@@ -1,5 +1,4 @@
-"""Stage 3 of the rolled view: a :class:`~rnndiagram.unroll.rolled.RolledGraph` in, a Scene out;
-and ``beside``, which sets the rolled and the unrolled scenes side by side with an equals sign.
+"""Stage 3 of the rolled view: a :class:`~rnndiagram.views.rolled.figure.RolledGraph` in, a Scene out.
 
 Each node is a gutter of text (its name, title, settings, output shapes) left of its
 shape: a cell with its loop, a box, or an input strip. Rows are stacked bottom to top;
@@ -14,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..unroll.graph import Strip
-from ..unroll.rolled import RolledCell, RolledEdge, RolledGraph, RolledNode
-from .draw import Style, strip_items, strip_size
-from .metrics import text_width
-from .scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+from ...layout.draw import Style, strip_items, strip_size
+from ...layout.metrics import text_width
+from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+from ...unroll.graph import Strip
+from .figure import RolledCell, RolledEdge, RolledGraph, RolledNode
 
 
 @dataclass(frozen=True)
@@ -80,20 +79,6 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
     m = style.margin
     return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary, theme,
                  translate(tuple(items), m - left, m - top))
-
-
-def beside(rolled: Scene, unrolled: Scene, gap: float = 36.0) -> Scene:
-    """The rolled scene, an equals sign, and the unrolled scene, their bottoms aligned: the
-    figure textbooks draw of a recurrent network."""
-    height = max(rolled.height, unrolled.height)
-    sign_x = rolled.width + gap / 2
-    mid = height - rolled.height / 2
-    sign = Group("rnd-equals", (Label(sign_x, mid + 0.36 * 40, "=", "rnd-equals-label", 40, bold=True),))
-    items = (translate(rolled.items, 0, height - rolled.height) + (sign,)
-             + translate(unrolled.items, rolled.width + gap, height - unrolled.height))
-    desc = f"The rolled diagram equals the unrolled one. {unrolled.desc}"
-    return Scene(round(rolled.width + gap + unrolled.width, 1), round(height, 1), unrolled.title, desc,
-                 unrolled.theme, items, tuple(dict.fromkeys(rolled.styles + unrolled.styles)))
 
 
 # -- one node -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Stage 3 of the gate view: a :class:`~rnndiagram.gates.parts.GateFigure` in, a Scene out.
+"""Stage 3 of the gate view: a :class:`~rnndiagram.views.gates.parts.GateFigure` in, a Scene out.
 
 Each cell is laid out on its grid: columns as wide as their widest part (captions
 included), rows as tall as their tallest, and the gap under a row as tall as the tracks
@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .. import labels
-from ..layout.draw import Style, strip_items, strip_size
-from ..layout.metrics import text_width
-from ..layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+from ... import labels
+from ...layout.draw import Style, strip_items, strip_size
+from ...layout.metrics import text_width
+from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
 from .parts import CellFigure, Flow, GateFigure, Part
 
 STYLES = ("gates",)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .. import labels
-from ..spec import CellSpec, Values, WeightSpec, gate_key
-from ..unroll.graph import Strip
+from ... import labels
+from ...spec import CellSpec, Values, WeightSpec, gate_key
+from ...unroll.graph import Strip
 from .parts import Flow, Part, PartKind, Route, WeightLabel
 
 GATE_NAMES: Dict[str, Dict[str, str]] = {

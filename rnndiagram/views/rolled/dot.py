@@ -1,14 +1,13 @@
-"""Stage 4, DOT of the rolled view: each recurrent layer one cell with a loop (a self-edge
-carrying its states, "× T"), every other layer one box; and of both views side by side."""
+"""Stage 4 of the rolled view, DOT: each recurrent layer one cell with a loop (a self-edge
+carrying its states, "× T"), every other layer one box."""
 
 from __future__ import annotations
 
 import graphviz
 
-from ..unroll.graph import UnrolledGraph
-from ..unroll.rolled import RolledGraph, RolledNode
-from .dot import add_unrolled, digraph, dot_id, dot_lines, dot_text, full_text
-from .dot_budget import bounded
+from ...render.dot import digraph, dot_id, dot_lines, dot_text, full_text
+from ...render.dot_budget import bounded
+from .figure import RolledGraph, RolledNode
 
 _CELL = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#999999"}
 _PREFIX = "rolled:"  # the rolled view's ids, apart from the unrolled view's in "both"
@@ -18,17 +17,6 @@ def render_rolled_dot(graph: RolledGraph) -> str:
     """The rolled graph as DOT source, inputs at the bottom."""
     dot = digraph(graph.name, graph.summary)
     add_rolled(dot, graph)
-    return bounded(dot)
-
-
-def render_both_dot(rolled: RolledGraph, unrolled: UnrolledGraph) -> str:
-    """The rolled graph, an equals sign and the unrolled graph, as one DOT source."""
-    dot = digraph(unrolled.name, unrolled.summary)
-    with dot.subgraph(name="cluster_rolled") as box:
-        box.attr(label=dot_text("rolled"), style="rounded", color="#cccccc", fontcolor="#666666")
-        add_rolled(box, rolled)
-    dot.node("equals", "=", shape="plaintext", fontsize="36")
-    add_unrolled(dot, unrolled)
     return bounded(dot)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import List
 
-from ..render.dot import digraph, dot_id, dot_lines, full_text, strip_text
-from ..render.dot_budget import bounded
+from ...render.dot import digraph, dot_id, dot_lines, full_text, strip_text
+from ...render.dot_budget import bounded
 from .parts import CellFigure, GateFigure, Part
 
 _STYLE = {

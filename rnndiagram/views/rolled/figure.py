@@ -17,12 +17,12 @@ import heapq
 from dataclasses import dataclass
 from typing import Dict, List, Literal, Optional, Tuple
 
-from .. import labels
-from ..options import DiagramOptions
-from ..spec import LayerSpec, ModelSpec, RecurrentSpec
-from .builder import summary
-from .folding import plan_folds
-from .nesting import RunsInside, inline_nested, inline_time_distributed
+from ... import labels
+from ...options import DiagramOptions
+from ...spec import LayerSpec, ModelSpec, RecurrentSpec
+from ...unroll.builder import summary
+from ...unroll.folding import plan_folds
+from ...unroll.nesting import RunsInside, inline_nested, inline_time_distributed
 
 NodeKind = Literal["input", "recurrent", "box", "merge", "model"]
 

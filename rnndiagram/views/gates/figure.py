@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .. import labels
-from ..errors import UnsupportedLayerError
-from ..options import DiagramOptions
-from ..spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
+from ... import labels
+from ...errors import UnsupportedLayerError
+from ...options import DiagramOptions
+from ...spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
 from .parts import CellFigure, Flow, GateFigure, Part, TableRow, WeightLabel
 from .recipes import Draft, Names, draw, gate_block
 from .steps import Chosen, choose_steps, drawn_layers

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
-from ..errors import OptionError
-from ..options import DiagramOptions
-from ..spec import LayerSpec, ModelSpec
+from ...errors import OptionError
+from ...options import DiagramOptions
+from ...spec import LayerSpec, ModelSpec
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional, Tuple
 
-from .. import labels
-from ..unroll.graph import Strip
+from ... import labels
+from ...unroll.graph import Strip
 
 PartKind = Literal["gate", "linear", "op", "act", "state", "input", "output", "custom"]
 Route = Literal["up", "side", "side_up", "up_side"]
