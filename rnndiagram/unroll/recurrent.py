@@ -1,4 +1,5 @@
-"""Stage 2, unroll, for recurrent layers: rows of cells, state edges, merges, outputs."""
+"""Stage 2, a recurrent layer: its rows of cells, state edges and outputs (a Bidirectional's two
+directions merged in ``bidirectional``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import labels
 from ..spec import Connection, LayerSpec, RecurrentSpec, StateSpec, value_key
-from .drafts import Sketch, _Handle, _PanelDraft
+from .bidirectional import merge_directions
+from .canvas import Canvas
+from .drafts import _Handle, _PanelDraft
 from .graph import Strip
+from .sequences import strips_row
 
 
 def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:
@@ -22,7 +26,7 @@ def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
     return [("", rec)]
 
 
-def _states_fed(b: Sketch, directions: List[Tuple[str, RecurrentSpec]],
+def _states_fed(b: Canvas, directions: List[Tuple[str, RecurrentSpec]],
                 wired: Dict[int, Connection]) -> Dict[Tuple[str, int], Tuple[int, str]]:
     """For each tensor wired into the layer's initial states: the first state slot it starts
     and the names it is printed with (the source's own state name, or the states it starts)."""
@@ -54,7 +58,7 @@ class AsLoop:
     shape: Tuple[Optional[int], ...]
 
 
-def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
+def add_recurrent(b: Canvas, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
     """The rows of a recurrent layer over the time axis of ``source``: its cells with their
     states, then its outputs. ``loop``: the layer is a loop's calls, one per column."""
     rec = layer.recurrent
@@ -145,7 +149,7 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle, loop: Optional[A
         last_cells.append(cells[order[-1]])
         all_cells.append(cells)
     if rec.bidirectional:
-        _merge(b, layer, panel, all_cells, last_cells)
+        merge_directions(b, layer, panel, all_cells, last_cells)
     else:
         _outputs(b, layer, panel, all_cells[0], last_cells[0], loop)
 
@@ -157,7 +161,7 @@ def _loop_gutter(layer: LayerSpec, loop: AsLoop) -> Tuple[str, ...]:
             "→ " + labels.shape_text(loop.shape) + " each")
 
 
-def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
+def _outputs(b: Canvas, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
              loop: Optional[AsLoop] = None) -> None:
     rec = layer.recurrent
     assert rec is not None
@@ -168,70 +172,11 @@ def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, s
     if rec.return_sequences and rec.go_backwards:
         legend += " (reversed)"
     if loop is not None:
-        per_col = b.strips_row(panel, layer, cells, dims, "each call's output", tuple(cells), outputs=loop.outputs)
+        per_col = strips_row(b, panel, layer, cells, dims, "each call's output", tuple(cells), outputs=loop.outputs)
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
         return
-    per_col = b.strips_row(panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
+    per_col = strips_row(b, panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
     if rec.return_sequences:
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
     else:
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, node=per_col[last_col]))
-
-
-def _merge(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
-           last: List[str]) -> None:
-    rec = layer.recurrent
-    assert rec is not None
-    out = layer.output_shapes[0]
-    dims = tuple(out[2:] if rec.return_sequences else out[1:])
-    if rec.merge_mode is None:
-        _unmerged(b, layer, panel, cells, last)
-        return
-    row = b.add_row(panel, "boxes", layer.id, legend=f"merge: {rec.merge_mode}")
-    cols = [c for c in cells[0]] if rec.return_sequences else [panel.last]
-    merges: Dict[int, str] = {}
-    for col in cols:
-        column = panel.columns[col]
-        if column.ellipsis:
-            merges[col] = b.ellipsis(panel, row, col, f"{layer.id}-merge-t…", layer.id)
-            continue
-        merges[col] = b.add_node(id=f"{layer.id}-merge-t{column.key}", kind="merge", panel=panel.index,
-                                 row=row, col=col, label=rec.merge_mode, detail=labels.dims_text(dims),
-                                 layer=layer.id, t=column.key)
-        sources = [cells[0][col], cells[1][col]] if rec.return_sequences else last
-        for src in sources:
-            b.add_edge(src, merges[col], "output", layer=layer.id)
-    if rec.return_sequences:
-        per_col = b.strips_row(panel, layer, merges, dims, "return_sequences=True", tuple(merges), kind="data")
-        b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
-    else:
-        b.head_strip(layer, panel, merges[panel.last])
-
-
-def _unmerged(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
-              last: List[str]) -> None:
-    """merge_mode=None: the two directions' outputs side by side, as two outputs."""
-    rec = layer.recurrent
-    assert rec is not None
-    row = b.add_row(panel, "strips", layer.id, legend=b.output_legend(layer, 0, "unmerged outputs"))
-    for d, tag in enumerate("fb"):
-        out = layer.output_shapes[d]
-        dims = tuple(out[2:] if rec.return_sequences else out[1:])
-        per_col: Dict[int, str] = {}
-        for col, src in cells[d].items():
-            column = panel.columns[col]
-            if not rec.return_sequences and src != last[d]:
-                continue
-            if column.ellipsis:
-                per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t…", kind="ellipsis", panel=panel.index,
-                                          row=row, col=col, label="…", lane=(d, 2))
-                continue
-            per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t{column.key}", kind="strip", panel=panel.index,
-                                      row=row, col=col, layer=layer.id, t=column.key, lane=(d, 2),
-                                      label=labels.dims_text(dims),
-                                      strip=b.strip(dims, value_key(layer.id, d, column.t)))
-            b.add_edge(src, per_col[col], "output", layer=layer.id)
-        if rec.return_sequences:
-            b.set_handle(layer.id, d, _Handle(panel.index, dims, per_col=per_col))
-        else:
-            b.set_handle(layer.id, d, _Handle(panel.index, dims, node=next(iter(per_col.values()))))
