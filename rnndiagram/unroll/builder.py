@@ -3,7 +3,10 @@
 Which timesteps are shown, and where the ellipsis goes, is decided here and only here.
 ``unroll`` inlines nested models, plans the folded loops, then draws each layer (or loop)
 in order on one :class:`~.canvas.Canvas`; :func:`draw_layer` chooses, from the layer's spec
-and where its inputs are drawn, the module that draws it.
+(its role, its ``steps``, its shapes) and where its inputs are drawn, the module that draws
+it: ``recurrent`` (rows of cells), ``stack`` (a box of vectors), ``merge`` (a merge per
+step), ``per_step`` (a box per step, or per query step) or ``band`` (the whole sequence).
+No class name decides anything here: what a class means is the reader's layer table's.
 """
 
 from __future__ import annotations
@@ -22,14 +25,10 @@ from .graph import UnrolledGraph
 from .inputs import draw_input
 from .merge import add_step_merges
 from .nesting import RunsInside, inline_nested, inline_time_distributed
-from .per_step import ATTENTION, add_per_step
+from .per_step import add_per_step
 from .recurrent import add_recurrent
 from .sequences import as_sequence, steps_through
 from .stack import add_head_box
-
-# Merges that contract the last axes of their inputs rather than join them step by step.
-_QUERY_MERGES = ("Dot",)
-
 
 def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
            values: Optional[Values] = None) -> UnrolledGraph:
@@ -74,7 +73,7 @@ def draw_layer(c: Canvas, layer: LayerSpec) -> None:
     timesteps = c.panel(sequence_in.panel).timesteps
     if layer.recurrent is not None:
         add_recurrent(c, layer, sequence_in)
-    elif layer.role == "merge" and layer.class_name not in _QUERY_MERGES and _same_time_axis(layer, timesteps) \
+    elif layer.role == "merge" and layer.steps is None and _same_time_axis(layer, timesteps) \
             and all(h.per_col is not None and c.panel(h.panel).timesteps == timesteps for _, h in inputs):
         add_step_merges(c, layer, inputs, sequence_in)
     elif _same_time_axis(layer, timesteps) and _per_step(layer, inputs, sequence_in):
@@ -94,7 +93,7 @@ def _per_step(layer: LayerSpec, inputs: List[Tuple[Connection, _Handle]], source
     """Whether step t of the layer reads step t of its sequence alone: a per-step layer,
     or one that reads every step of another tensor for each of its own (attention, a
     ``Dot`` of queries with keys drawn elsewhere)."""
-    if layer.role == "per_step" or layer.class_name in ATTENTION:
+    if layer.role == "per_step" or layer.steps == "per_query_step":
         return True
     others = [h for _, h in inputs if h is not source]
     return bool(others) and all(h.per_col is None or h.panel != source.panel for h in others)

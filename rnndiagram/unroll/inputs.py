@@ -28,7 +28,7 @@ def is_sequence_input(c: Canvas, layer: LayerSpec) -> bool:
     rank = len(layer.output_shapes[0])
     readers = [l for l in c.spec.layers if any(i.layer == layer.id for i in l.inbound)]
     if rank == 2:
-        return any(l.class_name == "Embedding" for l in readers)
+        return any(l.reads_tokens for l in readers)
     if rank == 3:
         return True
     return any(l.recurrent is not None or l.role == "per_step" for l in readers)

@@ -12,9 +12,6 @@ from .canvas import Canvas
 from .drafts import _Handle
 from .sequences import finish_sequence
 
-ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention")
-
-
 def add_per_step(c: Canvas, layer: LayerSpec, source: _Handle, inputs: List[Tuple[Connection, _Handle]]) -> None:
     """One box per step; attention too (step t reads query t and every value step)."""
     panel = c.panel(source.panel)
@@ -24,7 +21,7 @@ def add_per_step(c: Canvas, layer: LayerSpec, source: _Handle, inputs: List[Tupl
                       if h is not source and h.per_col is not None and h.panel != panel.index)
     if layer.id in c.runs:
         elsewhere += (f"runs {inner.name} at each step",)
-    query = bool(elsewhere) or layer.class_name in ATTENTION
+    query = bool(elsewhere) or layer.steps == "per_query_step"
     row = c.add_row(panel, "boxes", layer.id, gutter=c.gutter(layer, notes=elsewhere),
                     legend="TimeDistributed" if td else "per query step" if query else _per_step_legend(layer),
                     backdrop=td)
@@ -60,6 +57,4 @@ def add_per_step(c: Canvas, layer: LayerSpec, source: _Handle, inputs: List[Tupl
 
 
 def _per_step_legend(layer: LayerSpec) -> str:
-    if layer.class_name in ATTENTION:
-        return "per query step"
-    return "Embedding" if layer.class_name == "Embedding" else "per timestep"
+    return "Embedding" if layer.reads_tokens else "per timestep"
