@@ -2,7 +2,7 @@
 titles and phrases, and :func:`printable` for any text a model supplies.
 
 Words that only one stage prints are made there, from these pieces: the legends, edge
-labels and ``<desc>`` summary in ``unroll/`` (``builder.py``, ``recurrent.py``), the sizes
+labels and ``<desc>`` summary in ``unroll/`` (``builder.py`` and its drawing modules), the sizes
 drawn in strips in ``layout/draw.py``, the DOT strips in ``render/dot.py``, the table of
 ``rnndiagram inspect`` in ``table.py`` and the documentation's alt text in ``docs_common.py``.
 

@@ -152,10 +152,13 @@ def _json_file(path: Path, allow_load: bool, live: bool) -> Union[Any, ModelSpec
         raise SourceError(f"{path} is not a model spec written by rnndiagram (no schema_version and "
                           f"layers) nor a Keras model config (model.to_json()); write a spec with "
                           f"`rnndiagram inspect SOURCE --json`")
+    from .read.build import with_table_steps
+
     try:
-        return ModelSpec.from_dict(data)
+        spec = ModelSpec.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
         raise SourceError(f"{path} is not a valid model spec: {exc!r}") from exc
+    return with_table_steps(spec)  # a spec written before layers said their steps
 
 
 def _keras_config(data: Any, path: Path) -> Any:

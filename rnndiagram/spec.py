@@ -19,8 +19,8 @@ Version 3 adds, without changing anything older: the model's ``loops`` (a recurr
 or cell called once per step of a Python loop), a recurrent spec's ``step`` (a cell called
 directly), a layer's ``contains`` (the recurrent layers a custom layer owns), each
 recurrent spec's ``cell_specs`` and a directly called cell's ``cell`` (the step of each cell:
-its settings and weights as Keras stores them), and a layer's ``code_not_run`` (written only
-when true)."""
+its settings and weights as Keras stores them), a layer's ``code_not_run`` (written only
+when true) and its ``steps`` (written only when set)."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -33,9 +33,18 @@ Role = Literal["input", "recurrent", "per_step", "whole_sequence", "vector", "me
 TimeDistributed, Embedding), ``whole_sequence`` layers see the whole time axis at once
 (Conv1D, pooling, Flatten, attention, RepeatVector, Reshape), ``vector`` layers come after
 the sequence has collapsed, ``merge`` layers join several tensors, ``model`` is a nested
-model that carries its own spec."""
+model that carries its own spec. A layer's ``steps`` says more where the role does not say
+all (attention is drawn per query step)."""
 
 ROLES: Tuple[str, ...] = ("input", "recurrent", "per_step", "whole_sequence", "vector", "merge", "model")
+
+Steps = Literal["per_query_step", "whole_sequence"]
+"""How a layer drawn over a sequence meets its steps, where its role does not say it:
+``per_query_step`` for attention (step t of its first input, the query, reads every step
+of the others; a ``whole_sequence`` layer), ``whole_sequence`` for a ``merge`` that
+contracts its inputs' steps rather than join them step by step (``Dot``)."""
+
+STEPS: Tuple[str, ...] = ("per_query_step", "whole_sequence")
 
 TensorKind = Literal["sequence", "vector", "state", "mask"]
 """What a connection carries: a ``sequence`` (batch, time, ...), a ``vector`` (batch, n),
@@ -68,6 +77,12 @@ def shape_from_json(value: Any) -> Shape:
 
 def _shapes_from_json(values: Any) -> Tuple[Shape, ...]:
     return tuple(shape_from_json(s) for s in values)
+
+
+def _steps_from_json(value: Any) -> Optional[Steps]:
+    if value is None or value in STEPS:
+        return value
+    raise ValueError(f"a layer's steps is one of {', '.join(STEPS)}, not {value!r}")
 
 
 def _to_tuple(value: Any) -> Any:
@@ -353,6 +368,7 @@ class LayerSpec:
     from a saved file, whose code was not run; its role, its outputs and the layers it owns are
     what the file shows (the shapes that its readers record), not what its class does: it may
     be recurrent (a subclass of ``RNN``), have outputs nothing reads, or own layers.
+    ``steps``: how it meets a sequence's steps where its role does not say it (:data:`Steps`).
     """
 
     id: str
@@ -370,6 +386,13 @@ class LayerSpec:
     contains: Tuple[str, ...] = ()
     cell: Optional[CellSpec] = None
     code_not_run: bool = False
+    steps: Optional[Steps] = None
+
+    @property
+    def reads_tokens(self) -> bool:
+        """Whether the layer turns each token id of a (batch, time) tensor into a vector (an
+        Embedding): the one kind of layer drawn per step on a tensor of rank 2."""
+        return self.role == "per_step" and bool(self.input_shapes) and len(self.input_shapes[0]) == 2
 
     def config_value(self, key: str, default: Any = None) -> Any:
         return dict(self.config).get(key, default)
@@ -391,6 +414,7 @@ class LayerSpec:
             "contains": list(self.contains),
             "cell": self.cell.to_dict() if self.cell else None,
             **({"code_not_run": True} if self.code_not_run else {}),
+            **({"steps": self.steps} if self.steps is not None else {}),
         }
 
     @classmethod
@@ -411,6 +435,7 @@ class LayerSpec:
             contains=tuple(d.get("contains", ())),
             cell=CellSpec.from_dict(d["cell"]) if d.get("cell") else None,
             code_not_run=d.get("code_not_run", False) is True,
+            steps=_steps_from_json(d.get("steps")),
         )
 
 

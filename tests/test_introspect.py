@@ -633,3 +633,19 @@ def test_layer_called_before_in_another_model() -> None:
     spec = spec_of(x, lstm(x))
     assert [(l.id, l.call) for l in spec.layers] == [("x", 0), ("reused", 0)]
     assert spec.layer("reused").recurrent.timesteps == 4
+
+
+def test_a_subclass_of_attention_is_drawn_per_query_step_as_attention_is():
+    """The layer table finds a user's subclass through its bases, and the spec carries what
+    the table says of its steps: the unroller never looks at the class's name."""
+    from rnndiagram.unroll import unroll
+
+    class ScaledAttention(layers.Attention):
+        pass
+
+    x = keras.Input(shape=(4, 3), name="x")
+    spec = inspect(keras.Model(x, ScaledAttention(name="att")([x, x]), name="m"))
+    rows = [r for p in unroll(spec).panels for r in p.rows if r.layer == "att"]
+    assert (rows[0].kind, rows[0].legend) == ("boxes", "per query step")
+    assert spec.layer("att").steps == "per_query_step"
+    assert spec.layer("x").steps is None

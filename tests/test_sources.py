@@ -145,3 +145,20 @@ def test_a_pipe_device_or_socket_named_as_a_source_is_said_to_be_one(tmp_path):
             assert str(error.value).startswith(f"{tmp_path}/{message}"), name
     finally:
         server.close()
+
+
+def test_a_spec_file_written_before_layers_said_their_steps_gets_them_from_the_layer_table(tmp_path):
+    """A spec whose layers lack ``steps`` (written by an earlier version): attention is still
+    drawn per query step, and a ``Dot`` still contracts its inputs' steps."""
+    from rnndiagram.spec import Connection, LayerSpec, TensorRef
+
+    seq = (None, 4, 2)
+    x = LayerSpec("x", "x", "InputLayer", "input", (), (seq,))
+    reads = (Connection("x", 0, 0, "sequence", seq), Connection("x", 0, 0, "sequence", seq, slot=1))
+    att = LayerSpec("att", "att", "MultiHeadAttention", "whole_sequence", (seq, seq), (seq,), inbound=reads)
+    dot = LayerSpec("dot", "dot", "Dot", "merge", (seq, seq), ((None, 4, 4),), inbound=reads)
+    spec = ModelSpec("m", "Functional", (TensorRef("x", 0, seq),), (TensorRef("att", 0, seq),), (x, att, dot))
+    path = tmp_path / "old.json"
+    path.write_text(spec.to_json())
+    read = resolve(str(path)).model
+    assert [l.steps for l in read.layers] == [None, "per_query_step", "whole_sequence"]

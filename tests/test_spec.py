@@ -121,3 +121,13 @@ def test_a_cells_parameters_are_its_weights_sizes_and_are_written_out():
     assert cell.params == 24 + 48 + 24
     assert cell.to_dict()["params"] == 96
     assert CellSpec.from_dict(cell.to_dict()) == cell
+
+
+def test_a_layers_steps_are_written_only_when_set_and_read_back():
+    plain = LayerSpec("a", "a", "Conv1D", "whole_sequence", ((None, 4, 2),), ((None, 4, 3),))
+    query = LayerSpec("q", "q", "Attention", "whole_sequence", ((None, 4, 2),) * 2, ((None, 4, 2),),
+                      steps="per_query_step")
+    assert "steps" not in plain.to_dict() and query.to_dict()["steps"] == "per_query_step"
+    assert LayerSpec.from_dict(query.to_dict()) == query and LayerSpec.from_dict(plain.to_dict()) == plain
+    with pytest.raises(ValueError, match="per_query_step, whole_sequence, not 'sideways'"):
+        LayerSpec.from_dict({**query.to_dict(), "steps": "sideways"})

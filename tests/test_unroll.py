@@ -135,3 +135,80 @@ def test_node_and_edge_ids_are_unique(example_specs):
         ids = [n.id for n in g.nodes]
         assert len(ids) == len(set(ids)), name
         assert all(e.src in set(ids) and e.dst in set(ids) for e in g.edges), name
+
+
+# -- the spec, not the class name, chooses how a layer is drawn ------------------------------
+
+def _spec(*layers, outputs=()):
+    from rnndiagram.spec import ModelSpec, TensorRef
+
+    inputs = tuple(TensorRef(l.id, 0, l.output_shapes[0]) for l in layers if l.role == "input")
+    outs = tuple(TensorRef(l.id, 0, l.output_shapes[0]) for l in layers if l.id in outputs)
+    return ModelSpec("m", "Functional", inputs, outs, tuple(layers))
+
+
+def _input(name, shape):
+    from rnndiagram.spec import LayerSpec
+
+    return LayerSpec(name, name, "InputLayer", "input", (), (shape,))
+
+
+def _reads(*names, shape):
+    from rnndiagram.spec import Connection
+
+    return tuple(Connection(n, 0, 0, "sequence" if len(shape) >= 3 else "vector", shape, slot=i)
+                 for i, n in enumerate(names))
+
+
+def _rows_of(graph, layer):
+    return [r for p in graph.panels for r in p.rows if r.layer == layer]
+
+
+def test_a_layer_the_spec_says_is_drawn_per_query_step_is_whatever_its_class():
+    """Self-attention of a custom class the table knows (through its bases) as attention:
+    one box per query step, each reading every step, not one band over the sequence."""
+    from rnndiagram.spec import LayerSpec
+
+    x = _input("x", (None, 4, 3))
+    att = LayerSpec("att", "att", "MySelfAttention", "whole_sequence", ((None, 4, 3),) * 2, ((None, 4, 3),),
+                    inbound=_reads("x", "x", shape=(None, 4, 3)), steps="per_query_step")
+    g = unroll(_spec(x, att, outputs=("att",)))
+    (row, _) = _rows_of(g, "att")
+    assert (row.kind, row.legend) == ("boxes", "per query step")
+    assert [n.t for n in g.nodes if n.layer == "att" and n.kind == "box"] == ["1", "2", "3", "4"]
+    band = replace_steps(att, None)
+    (row, _) = _rows_of(unroll(_spec(x, band, outputs=("att",))), "att")
+    assert (row.kind, row.legend) == ("band", "whole sequence")
+
+
+def replace_steps(layer, steps):
+    from dataclasses import replace
+
+    return replace(layer, steps=steps)
+
+
+def test_a_merge_the_spec_says_contracts_steps_is_not_joined_step_by_step():
+    """``Dot`` of a sequence with itself: one band over its steps, where a merge that joins
+    its inputs step by step (``Add``) has a merge node per step."""
+    from rnndiagram.spec import LayerSpec
+
+    x = _input("x", (None, 4, 4))
+    dot = LayerSpec("dot", "dot", "Dot", "merge", ((None, 4, 4),) * 2, ((None, 4, 4),),
+                    inbound=_reads("x", "x", shape=(None, 4, 4)), steps="whole_sequence")
+    assert [r.kind for r in _rows_of(unroll(_spec(x, dot, outputs=("dot",))), "dot")][0] == "band"
+    add = replace_steps(dot, None)
+    assert [r.kind for r in _rows_of(unroll(_spec(x, add, outputs=("dot",))), "dot")][0] == "boxes"
+
+
+def test_any_layer_that_reads_token_ids_makes_its_input_a_sequence_of_tokens():
+    """A ReversibleEmbedding reads token ids as an Embedding does: the ids are drawn one per
+    step and the layer one box per step, not as one vector and one box."""
+    from rnndiagram.spec import LayerSpec
+
+    ids = _input("ids", (None, 3))
+    emb = LayerSpec("emb", "emb", "ReversibleEmbedding", "per_step", ((None, 3),), ((None, 3, 4),),
+                    inbound=(*_reads("ids", shape=(None, 3)),))
+    g = unroll(_spec(ids, emb, outputs=("emb",)))
+    assert [n.t for n in g.nodes if n.layer == "ids" and n.kind == "input"] == ["1", "2", "3"]
+    (row, _) = _rows_of(g, "emb")
+    assert (row.kind, row.legend) == ("boxes", "Embedding")

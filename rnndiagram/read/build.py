@@ -11,7 +11,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, 
 from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
 from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
 from .cells import direct_cell_spec
-from .layers import INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_of
+from .layers import (INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_named,
+                     kind_of)
 from .loops import find_loops
 from .recurrent import bidirectional_outputs, cell_spec, is_cell, recurrent_spec
 from .view import LayerView
@@ -115,6 +116,8 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
             output_shapes=tuple(_without_time(s) for s in output_shapes), masked=masked)
     else:
         role = role_of(row, input_shapes, output_shapes)
+        if row is not None and row.steps is not None:
+            fields["steps"] = row.steps
         if row is None and not view.op:
             fields["contains"] = owned_recurrent(view)
             # A custom class the reader cannot see into (read from a file): what it does
@@ -136,6 +139,19 @@ def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
             units = sub.setting("units")
             found.append(f"{sub.class_name}({units})" if units is not None else sub.class_name)
     return tuple(found)
+
+
+def with_table_steps(spec: ModelSpec) -> ModelSpec:
+    """A spec read from a file that may predate the layers' ``steps``: each layer without
+    one gets its class's from the layer table (those of nested models and wrapped layers too)."""
+    return replace(spec, layers=tuple(_table_steps(layer) for layer in spec.layers))
+
+
+def _table_steps(layer: LayerSpec) -> LayerSpec:
+    row = kind_named(layer.class_name)
+    return replace(layer, steps=layer.steps or (row.steps if row is not None else None),
+                   wrapped=_table_steps(layer.wrapped) if layer.wrapped is not None else None,
+                   model=with_table_steps(layer.model) if layer.model is not None else None)
 
 
 def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_shapes: Tuple[Shape, ...]) -> Role:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
+from ..spec import Steps
 from .rules import core, preprocessing
 from .rules.base import Rule
 
@@ -25,6 +26,11 @@ SEQUENCE = "sequence"      # sees the whole time axis when any of its tensors is
 RECURRENT = "recurrent"    # has a RecurrentSpec
 WRAPPER = "wrapper"        # TimeDistributed: its inner layer runs on each step
 INPUT = "input"
+
+# How a layer drawn over a sequence meets its steps, where its role does not say it (see
+# ``steps``); the spec's ``steps`` carries it.
+PER_QUERY_STEP: Steps = "per_query_step"  # step t of its first input (the query) reads every step of the others
+WHOLE_SEQUENCE: Steps = "whole_sequence"  # a merge that contracts its inputs' steps rather than join them step by step
 
 # How a layer's output mask follows from its input mask (``Layer.compute_mask`` and its
 # overrides); a row without one drops the mask. TOKENS_MASK masks the steps whose token is 0
@@ -95,7 +101,9 @@ class LayerKind:
     ``saved_as`` is the class name a saved file uses, where it is not the class's own (an
     exported alias). ``cell_of`` is, for a cell class, the recurrent kind it is drawn as
     when called directly (``LSTM`` for ``LSTMCell``; a ConvLSTM's rank follows from its input).
-    ``gates`` describes a built-in cell's step and weights.
+    ``gates`` describes a built-in cell's step and weights. ``steps`` says how a layer drawn
+    over a sequence meets its steps where its role does not: ``per_query_step`` (attention)
+    or ``whole_sequence`` (``Dot``, a merge that does not join its inputs step by step).
     """
 
     name: str
@@ -111,6 +119,7 @@ class LayerKind:
     saved_as: Optional[str] = None
     cell_of: Optional[str] = None
     gates: Optional[Gates] = None
+    steps: Optional[Steps] = None
 
 
 def _rows(names: Iterable[str], role: Optional[str], shape: Optional[Rule], mask: Optional[str] = None,
@@ -209,16 +218,17 @@ _ROWS: Tuple[LayerKind, ...] = (
     LayerKind("Cropping3D", SEQUENCE, core.cropping(3)),
     *_ranks("ZeroPadding{}D", SEQUENCE, core.zero_padding),
     *_ranks("UpSampling{}D", SEQUENCE, core.up_sampling),
-    LayerKind("Attention", SEQUENCE, core.attention, NEW, takes_mask=True),
-    LayerKind("AdditiveAttention", SEQUENCE, core.attention, NEW, takes_mask=True),
-    LayerKind("MultiHeadAttention", SEQUENCE, core.multi_head_attention, PASS),
+    # Attention: drawn per query step when its output keeps the query's steps.
+    LayerKind("Attention", SEQUENCE, core.attention, NEW, takes_mask=True, steps=PER_QUERY_STEP),
+    LayerKind("AdditiveAttention", SEQUENCE, core.attention, NEW, takes_mask=True, steps=PER_QUERY_STEP),
+    LayerKind("MultiHeadAttention", SEQUENCE, core.multi_head_attention, PASS, steps=PER_QUERY_STEP),
     LayerKind("GroupedQueryAttention", SEQUENCE, core.grouped_query_attention, PASS,
-              saved_as="GroupQueryAttention"),
+              saved_as="GroupQueryAttention", steps=PER_QUERY_STEP),
     # Merges.
     *_rows(("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"), MERGE, core.elementwise,
            SAME_MASKS),
     LayerKind("Concatenate", MERGE, core.concatenate, CONCAT),
-    LayerKind("Dot", MERGE, core.dot),
+    LayerKind("Dot", MERGE, core.dot, steps=WHOLE_SEQUENCE),
     # Preprocessing: text, lookups, hashing, images, audio.
     LayerKind("TextVectorization", shape=preprocessing.text_vectorization),
     LayerKind("StringLookup", shape=preprocessing.lookup),
@@ -240,6 +250,11 @@ LAYERS: Dict[str, LayerKind] = {row.name: row for row in _ROWS}
 
 SAVED_NAMES: Dict[str, str] = {row.saved_as: row.name for row in _ROWS if row.saved_as}
 """The class a saved file's ``class_name`` means, where the two differ."""
+
+def kind_named(class_name: str) -> Optional[LayerKind]:
+    """The row of a class by its name alone (as a spec or a saved file gives it)."""
+    return LAYERS.get(SAVED_NAMES.get(class_name, class_name))
+
 
 def kind_of(mro: Iterable[str]) -> Optional[LayerKind]:
     """The row of the first class in ``mro`` (a class and its bases, most specific first)

@@ -13,30 +13,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Optional, Protocol, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from .. import labels
 from ..spec import Connection, LayerSpec, ModelSpec, value_key
-from .drafts import Sketch, _Handle, _PanelDraft
+from .canvas import Canvas
+from .drafts import _Handle
 from .folding import Fold, RowKey
 from .recurrent import AsLoop, add_recurrent
 
 
-class LoopSketch(Sketch, Protocol):
-    """What drawing a loop needs of the builder beyond :class:`Sketch`."""
-
-    def new_panel(self, timesteps: Optional[int], title: Optional[str] = None) -> _PanelDraft: ...
-
-    def has_node(self, node_id: str) -> bool: ...
-
-
-def draw_fold(b: LoopSketch, spec: ModelSpec, fold: Fold) -> None:
+def draw_fold(b: Canvas, spec: ModelSpec, fold: Fold) -> None:
     """Draw ``fold`` on a time axis of its own, and give every tensor drawn on it a handle."""
     _Folded(b, spec, fold).draw()
 
 
 class _Folded:
-    def __init__(self, b: LoopSketch, spec: ModelSpec, fold: Fold) -> None:
+    def __init__(self, b: Canvas, spec: ModelSpec, fold: Fold) -> None:
         self.b, self.spec, self.fold = b, spec, fold
         self.by_id = {layer.id: layer for layer in spec.layers}
         self.panel = b.new_panel(fold.steps, title=f"loop of {fold.steps} steps")

@@ -1,4 +1,5 @@
-"""Stage 2, unroll, for recurrent layers: rows of cells, state edges, merges, outputs."""
+"""Stage 2, a recurrent layer: its rows of cells, state edges and outputs (a Bidirectional's two
+directions merged in ``bidirectional``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import labels
 from ..spec import Connection, LayerSpec, RecurrentSpec, StateSpec, value_key
-from .drafts import Sketch, _Handle, _PanelDraft
+from .bidirectional import merge_directions
+from .canvas import Canvas
+from .drafts import _Handle, _PanelDraft
 from .graph import Strip
+from .sequences import strips_row
 
 
 def _state_name(state: StateSpec, spec: RecurrentSpec) -> str:
@@ -22,7 +26,7 @@ def _directions(rec: RecurrentSpec) -> List[Tuple[str, RecurrentSpec]]:
     return [("", rec)]
 
 
-def _states_fed(b: Sketch, directions: List[Tuple[str, RecurrentSpec]],
+def _states_fed(b: Canvas, directions: List[Tuple[str, RecurrentSpec]],
                 wired: Dict[int, Connection]) -> Dict[Tuple[str, int], Tuple[int, str]]:
     """For each tensor wired into the layer's initial states: the first state slot it starts
     and the names it is printed with (the source's own state name, or the states it starts)."""
@@ -54,7 +58,7 @@ class AsLoop:
     shape: Tuple[Optional[int], ...]
 
 
-def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
+def add_recurrent(b: Canvas, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
     """The rows of a recurrent layer over the time axis of ``source``: its cells with their
     states, then its outputs. ``loop``: the layer is a loop's calls, one per column."""
     rec = layer.recurrent
@@ -63,91 +67,123 @@ def add_recurrent(b: Sketch, layer: LayerSpec, source: _Handle, loop: Optional[A
     directions = _directions(rec)
     wired = {c.slot: c for c in layer.inbound if c.kind == "state"}
     fed = _states_fed(b, directions, wired)
-    last_cells: List[str] = []
-    all_cells: List[Dict[int, str]] = []
+    rows: List[_CellRow] = []
     state_offset = 0
     for d, (tag, spec) in enumerate(directions):
-        prefix = f"{layer.id}-{tag}" if tag else layer.id
-        if loop is not None:
-            gutter = _loop_gutter(layer, loop)
-        elif d == 0:
-            gutter = b.gutter(layer, labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))
-            if rec.bidirectional:
-                gutter = gutter[:1] + (f"forward {spec.kind}({spec.units})",) + gutter[2:]
-        else:
-            gutter = ("", f"backward {spec.kind}({spec.units})", "go_backwards" if spec.go_backwards else "")
-        row = b.add_row(panel, "cells", layer.id, gutter=gutter)
-        lane = (0, 1)  # both directions share the column; layout routes around cells
-        cells: Dict[int, str] = {}
-        for col, column in enumerate(panel.columns):
-            kind = "ellipsis" if column.ellipsis else "cell"
-            cells[col] = b.add_node(id=f"{prefix}-t{column.key}", kind=kind, panel=panel.index, row=row,
-                                    col=col, label="…" if column.ellipsis else labels.cell_label(spec),
-                                    layer=layer.id, t=None if column.ellipsis else column.key, lane=lane)
-            src = None if column.ellipsis else source.columns().get(col)
-            if src is not None:
-                b.add_edge(src, cells[col], "input" if b.kind(src) == "input" else "data", layer=layer.id)
-        order = sorted(cells, reverse=spec.go_backwards)
-        side = 1 if spec.go_backwards else -1
+        row = _cell_row(b, layer, source, panel, d, tag, spec, loop)
         for i, state in enumerate(spec.states if loop is None or loop.chained else ()):
-            name = _state_name(state, spec)
-            dims = tuple(state.shape[1:])
-            conn = wired.get(state_offset + i)
-            given = b.handle(conn.layer, conn.tensor) if conn is not None else None
-            entered = b.state_input(conn.layer) if conn is not None else None
-            # A stateful layer starts from the state the previous batch left, not from zeros.
-            kept = conn is None and spec.stateful
-            label = labels.step_name(name, "0") + (" (kept)" if kept else "")
-            # From another time axis the state arrives by a hand-off edge; from this one it is
-            # named instead, since an arrow back down the same panel would cross its rows; an
-            # Input read only here is drawn here, once.
-            handed = given if given is not None and given.panel != panel.index else None
-            if entered is not None:
-                label += f" = {entered.name}"
-            elif conn is not None and handed is None:
-                label += f" ← {b.source_name(conn.layer)}"
-            origin = f"from {b.source_name(conn.layer)}" if conn is not None and handed is not None else ""
-            value = value_key(entered.id, 0) if entered is not None else None
-            init = b.add_node(id=f"{prefix}-{name}0", kind="init", panel=panel.index, row=row, col=None,
-                              side=side, label=label, layer=layer.id, lane=lane, state=name,
-                              strip=b.strip(dims, value, zero=conn is None and not kept), detail=origin)
-            if handed is not None and conn is not None:
-                # One tensor that starts several states runs on one line with one caption.
-                first, names = fed[(conn.layer, conn.tensor)]
-                label = f"{names} · {labels.dims_text(dims)}" if first == state_offset + i else ""
-                b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id, state=name, label=label)
-            prev: str = init
-            prev_col: Optional[int] = None
-            for col in order:
-                column = panel.columns[col]
-                before = panel.columns[prev_col] if prev_col is not None else None
-                strip: Optional[Strip] = None
-                if before is not None and not before.ellipsis:
-                    strip = b.strip(dims, value_key(layer.id, 0, before.t, state=f"{d}/{i}"))
-                b.add_edge(prev, cells[col], "state", layer=layer.id, state=name, strip=strip,
-                           label=f"{name} · {labels.dims_text(dims)}",
-                           dashed=column.ellipsis or (before is not None and before.ellipsis))
-                prev, prev_col = cells[col], col
-            if rec.return_state or spec.return_state:
-                last = panel.columns[order[-1]]
-                tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
-                output = b.output_index(layer, tensor)
-                final_label = labels.step_name(name, last.key)
-                final = b.add_node(id=f"{prefix}-{name}T", kind="final", panel=panel.index, row=row, col=None,
-                                   side=-side, layer=layer.id, lane=lane, state=name, output=output,
-                                   label=final_label if output is None
-                                   else f"{final_label} → {b.output_legend(layer, tensor, None)}",
-                                   strip=b.strip(dims, value_key(layer.id, 0, last.t, state=f"{d}/{i}")))
-                b.add_edge(prev, final, "state", layer=layer.id, state=name,
-                           label=f"{name} · {labels.dims_text(dims)}")
-                b.set_handle(layer.id, tensor, _Handle(panel.index, dims, node=final))
+            _state_chain(b, row, i, state, wired.get(state_offset + i), fed, state_offset)
         state_offset += len(spec.states)
-        last_cells.append(cells[order[-1]])
-        all_cells.append(cells)
+        rows.append(row)
+    last_cells = [r.cells[r.order[-1]] for r in rows]
     if rec.bidirectional:
-        _merge(b, layer, panel, all_cells, last_cells)
+        merge_directions(b, layer, panel, [r.cells for r in rows], last_cells)
     else:
-        _outputs(b, layer, panel, all_cells[0], last_cells[0], loop)
+        _outputs(b, layer, panel, rows[0].cells, last_cells[0], loop)
+
+
+@dataclass(frozen=True)
+class _CellRow:
+    """One direction's row of cells: ``cells`` by column, ``order`` the columns in the order
+    the cells run, ``side`` where its initial states stand (-1 left, +1 right)."""
+
+    layer: LayerSpec
+    spec: RecurrentSpec
+    panel: _PanelDraft
+    row: int
+    d: int
+    prefix: str
+    cells: Dict[int, str]
+    order: List[int]
+    side: int
+    lane: Tuple[int, int] = (0, 1)  # both directions share the column; layout routes around cells
+
+
+def _cell_row(b: Canvas, layer: LayerSpec, source: _Handle, panel: _PanelDraft, d: int, tag: str,
+              spec: RecurrentSpec, loop: Optional[AsLoop]) -> _CellRow:
+    """Direction ``d``'s row: its gutter and a cell per column, each reading its step of ``source``."""
+    rec = layer.recurrent
+    assert rec is not None
+    prefix = f"{layer.id}-{tag}" if tag else layer.id
+    if loop is not None:
+        gutter = _loop_gutter(layer, loop)
+    elif d == 0:
+        gutter = b.gutter(layer, labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))
+        if rec.bidirectional:
+            gutter = gutter[:1] + (f"forward {spec.kind}({spec.units})",) + gutter[2:]
+    else:
+        gutter = ("", f"backward {spec.kind}({spec.units})", "go_backwards" if spec.go_backwards else "")
+    row = b.add_row(panel, "cells", layer.id, gutter=gutter)
+    cells: Dict[int, str] = {}
+    for col, column in enumerate(panel.columns):
+        kind = "ellipsis" if column.ellipsis else "cell"
+        cells[col] = b.add_node(id=f"{prefix}-t{column.key}", kind=kind, panel=panel.index, row=row,
+                                col=col, label="…" if column.ellipsis else labels.cell_label(spec),
+                                layer=layer.id, t=None if column.ellipsis else column.key, lane=(0, 1))
+        src = None if column.ellipsis else source.columns().get(col)
+        if src is not None:
+            b.add_edge(src, cells[col], "input" if b.kind(src) == "input" else "data", layer=layer.id)
+    return _CellRow(layer, spec, panel, row, d, prefix, cells, sorted(cells, reverse=spec.go_backwards),
+                    1 if spec.go_backwards else -1)
+
+
+def _state_chain(b: Canvas, r: _CellRow, i: int, state: StateSpec, conn: Optional[Connection],
+                 fed: Dict[Tuple[str, int], Tuple[int, str]], state_offset: int) -> None:
+    """State ``i`` of a row: its initial value (wired in by ``conn``, or zeros), its edges
+    from cell to cell, and its final value when the layer returns its states."""
+    layer, spec, panel = r.layer, r.spec, r.panel
+    name = _state_name(state, spec)
+    dims = tuple(state.shape[1:])
+    given = b.handle(conn.layer, conn.tensor) if conn is not None else None
+    entered = b.state_input(conn.layer) if conn is not None else None
+    # A stateful layer starts from the state the previous batch left, not from zeros.
+    kept = conn is None and spec.stateful
+    label = labels.step_name(name, "0") + (" (kept)" if kept else "")
+    # From another time axis the state arrives by a hand-off edge; from this one it is
+    # named instead, since an arrow back down the same panel would cross its rows; an
+    # Input read only here is drawn here, once.
+    handed = given if given is not None and given.panel != panel.index else None
+    if entered is not None:
+        label += f" = {entered.name}"
+    elif conn is not None and handed is None:
+        label += f" ← {b.source_name(conn.layer)}"
+    origin = f"from {b.source_name(conn.layer)}" if conn is not None and handed is not None else ""
+    value = value_key(entered.id, 0) if entered is not None else None
+    init = b.add_node(id=f"{r.prefix}-{name}0", kind="init", panel=panel.index, row=r.row, col=None,
+                      side=r.side, label=label, layer=layer.id, lane=r.lane, state=name,
+                      strip=b.strip(dims, value, zero=conn is None and not kept), detail=origin)
+    if handed is not None and conn is not None:
+        # One tensor that starts several states runs on one line with one caption.
+        first, names = fed[(conn.layer, conn.tensor)]
+        label = f"{names} · {labels.dims_text(dims)}" if first == state_offset + i else ""
+        b.add_edge(b.last_node(handed), init, "handoff", layer=layer.id, state=name, label=label)
+    prev: str = init
+    prev_col: Optional[int] = None
+    for col in r.order:
+        column = panel.columns[col]
+        before = panel.columns[prev_col] if prev_col is not None else None
+        strip: Optional[Strip] = None
+        if before is not None and not before.ellipsis:
+            strip = b.strip(dims, value_key(layer.id, 0, before.t, state=f"{r.d}/{i}"))
+        b.add_edge(prev, r.cells[col], "state", layer=layer.id, state=name, strip=strip,
+                   label=f"{name} · {labels.dims_text(dims)}",
+                   dashed=column.ellipsis or (before is not None and before.ellipsis))
+        prev, prev_col = r.cells[col], col
+    rec = layer.recurrent
+    assert rec is not None
+    if rec.return_state or spec.return_state:
+        last = panel.columns[r.order[-1]]
+        tensor = (2 if rec.bidirectional and rec.merge_mode is None else 1) + state_offset + i
+        output = b.output_index(layer, tensor)
+        final_label = labels.step_name(name, last.key)
+        final = b.add_node(id=f"{r.prefix}-{name}T", kind="final", panel=panel.index, row=r.row, col=None,
+                           side=-r.side, layer=layer.id, lane=r.lane, state=name, output=output,
+                           label=final_label if output is None
+                           else f"{final_label} → {b.output_legend(layer, tensor, None)}",
+                           strip=b.strip(dims, value_key(layer.id, 0, last.t, state=f"{r.d}/{i}")))
+        b.add_edge(prev, final, "state", layer=layer.id, state=name,
+                   label=f"{name} · {labels.dims_text(dims)}")
+        b.set_handle(layer.id, tensor, _Handle(panel.index, dims, node=final))
 
 
 def _loop_gutter(layer: LayerSpec, loop: AsLoop) -> Tuple[str, ...]:
@@ -157,7 +193,7 @@ def _loop_gutter(layer: LayerSpec, loop: AsLoop) -> Tuple[str, ...]:
             "→ " + labels.shape_text(loop.shape) + " each")
 
 
-def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
+def _outputs(b: Canvas, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
              loop: Optional[AsLoop] = None) -> None:
     rec = layer.recurrent
     assert rec is not None
@@ -168,70 +204,11 @@ def _outputs(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, s
     if rec.return_sequences and rec.go_backwards:
         legend += " (reversed)"
     if loop is not None:
-        per_col = b.strips_row(panel, layer, cells, dims, "each call's output", tuple(cells), outputs=loop.outputs)
+        per_col = strips_row(b, panel, layer, cells, dims, "each call's output", tuple(cells), outputs=loop.outputs)
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
         return
-    per_col = b.strips_row(panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
+    per_col = strips_row(b, panel, layer, cells, dims, legend, returned, stepwise=rec.return_sequences)
     if rec.return_sequences:
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
     else:
         b.set_handle(layer.id, 0, _Handle(panel.index, dims, node=per_col[last_col]))
-
-
-def _merge(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
-           last: List[str]) -> None:
-    rec = layer.recurrent
-    assert rec is not None
-    out = layer.output_shapes[0]
-    dims = tuple(out[2:] if rec.return_sequences else out[1:])
-    if rec.merge_mode is None:
-        _unmerged(b, layer, panel, cells, last)
-        return
-    row = b.add_row(panel, "boxes", layer.id, legend=f"merge: {rec.merge_mode}")
-    cols = [c for c in cells[0]] if rec.return_sequences else [panel.last]
-    merges: Dict[int, str] = {}
-    for col in cols:
-        column = panel.columns[col]
-        if column.ellipsis:
-            merges[col] = b.ellipsis(panel, row, col, f"{layer.id}-merge-t…", layer.id)
-            continue
-        merges[col] = b.add_node(id=f"{layer.id}-merge-t{column.key}", kind="merge", panel=panel.index,
-                                 row=row, col=col, label=rec.merge_mode, detail=labels.dims_text(dims),
-                                 layer=layer.id, t=column.key)
-        sources = [cells[0][col], cells[1][col]] if rec.return_sequences else last
-        for src in sources:
-            b.add_edge(src, merges[col], "output", layer=layer.id)
-    if rec.return_sequences:
-        per_col = b.strips_row(panel, layer, merges, dims, "return_sequences=True", tuple(merges), kind="data")
-        b.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
-    else:
-        b.head_strip(layer, panel, merges[panel.last])
-
-
-def _unmerged(b: Sketch, layer: LayerSpec, panel: _PanelDraft, cells: List[Dict[int, str]],
-              last: List[str]) -> None:
-    """merge_mode=None: the two directions' outputs side by side, as two outputs."""
-    rec = layer.recurrent
-    assert rec is not None
-    row = b.add_row(panel, "strips", layer.id, legend=b.output_legend(layer, 0, "unmerged outputs"))
-    for d, tag in enumerate("fb"):
-        out = layer.output_shapes[d]
-        dims = tuple(out[2:] if rec.return_sequences else out[1:])
-        per_col: Dict[int, str] = {}
-        for col, src in cells[d].items():
-            column = panel.columns[col]
-            if not rec.return_sequences and src != last[d]:
-                continue
-            if column.ellipsis:
-                per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t…", kind="ellipsis", panel=panel.index,
-                                          row=row, col=col, label="…", lane=(d, 2))
-                continue
-            per_col[col] = b.add_node(id=f"{layer.id}-{tag}out-t{column.key}", kind="strip", panel=panel.index,
-                                      row=row, col=col, layer=layer.id, t=column.key, lane=(d, 2),
-                                      label=labels.dims_text(dims),
-                                      strip=b.strip(dims, value_key(layer.id, d, column.t)))
-            b.add_edge(src, per_col[col], "output", layer=layer.id)
-        if rec.return_sequences:
-            b.set_handle(layer.id, d, _Handle(panel.index, dims, per_col=per_col))
-        else:
-            b.set_handle(layer.id, d, _Handle(panel.index, dims, node=next(iter(per_col.values()))))

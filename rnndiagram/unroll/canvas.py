@@ -1,0 +1,184 @@
+"""Stage 2, the graph being drawn: its panels, rows, nodes and edges, and where each tensor is.
+
+Every drawing module of the unroller (``inputs``, ``stack``, ``merge``, ``per_step``, ``band``,
+``recurrent``, ``folded``) draws on one :class:`Canvas`; none draws on another's behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from .. import labels
+from ..options import DiagramOptions
+from ..spec import Connection, LayerSpec, ModelSpec, Shape, Values
+from .drafts import _Handle, _PanelDraft, shown_columns
+from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
+from .nesting import RunsInside
+
+
+class Canvas:
+    """The unrolled graph as it is drawn, for ``spec`` (nested models already inlined).
+
+    ``handles`` says where each drawn tensor is, by (layer id, output index); ``runs`` what
+    each TimeDistributed layer runs, drawn apart; ``state_inputs`` the Inputs drawn only as
+    the initial state they give.
+    """
+
+    def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
+                 runs: Optional[Dict[str, RunsInside]] = None) -> None:
+        self.spec, self.options, self.values = spec, options, values or {}
+        self.runs: Dict[str, RunsInside] = runs or {}
+        self.panels: List[_PanelDraft] = []
+        self.nodes: List[Node] = []
+        self.edges: List[Edge] = []
+        self.handles: Dict[Tuple[str, int], _Handle] = {}
+        self.kinds: Dict[str, str] = {}
+        self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
+        self.state_inputs: Dict[str, LayerSpec] = {}
+        self.node_panel: Dict[str, int] = {}
+        self.node_row: Dict[str, int] = {}
+        # The batch size of the model's inputs (None: any).
+        self.batch: Optional[int] = spec.inputs[0].shape[0] if spec.inputs and spec.inputs[0].shape else None
+        self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
+
+    # -- panels, rows, nodes and edges ----------------------------------------------------
+    def panel(self, index: int) -> _PanelDraft:
+        return self.panels[index]
+
+    def new_panel(self, timesteps: Optional[int], title: Optional[str] = None) -> _PanelDraft:
+        panel = _PanelDraft(len(self.panels), shown_columns(timesteps, self.options), timesteps, title=title)
+        self.panels.append(panel)
+        return panel
+
+    def new_stack(self) -> _PanelDraft:
+        """A panel of one column, for layers after the sequences have collapsed."""
+        panel = _PanelDraft(len(self.panels), (Column("", None),), None, kind="stack")
+        self.panels.append(panel)
+        return panel
+
+    def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False) -> int:
+        group = layer.rsplit("/", 1)[0] if layer and "/" in layer else None  # ids of inlined layers
+        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group)
+        panel.rows.append(row)
+        return row.index
+
+    def add_node(self, **kw) -> str:
+        node = Node(**kw)
+        self.nodes.append(node)
+        self.kinds[node.id] = node.kind
+        self.node_panel[node.id] = node.panel
+        self.node_row[node.id] = node.row
+        return node.id
+
+    def kind(self, node_id: str) -> str:
+        """The kind of a node already drawn (``cell``, ``ellipsis``...)."""
+        return self.kinds[node_id]
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self.kinds
+
+    def ellipsis(self, panel: _PanelDraft, row: int, col: int, node_id: str, layer: Optional[str] = None) -> str:
+        """The "…" standing for the steps not shown, in the ellipsis column."""
+        return self.add_node(id=node_id, kind="ellipsis", panel=panel.index, row=row, col=col, label="…",
+                             layer=layer)
+
+    def add_edge(self, src: str, dst: str, kind, **kw) -> None:
+        a, b = self.node_panel[src], self.node_panel[dst]
+        if a == b and self.node_row[src] > self.node_row[dst] and kind not in ("state", "handoff"):
+            kind = "feedback"  # a loop's step reads what the step before computed above it
+        self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
+        if a != b:
+            self.reads.setdefault(b, set()).add(a)
+
+    def depends(self, panel: int, on: int) -> bool:
+        """Whether ``panel`` reads, through any chain of panels, from ``on``."""
+        seen, stack = set(), [panel]
+        while stack:
+            p = stack.pop()
+            for q in self.reads.get(p, ()):
+                if q == on:
+                    return True
+                if q not in seen:
+                    seen.add(q)
+                    stack.append(q)
+        return False
+
+    def strip(self, dims: Sequence[Optional[int]], key: Optional[str] = None, zero: bool = False) -> Strip:
+        """A value strip, with its numbers in values mode."""
+        values = self.values.get(key) if key else None
+        size = dims[0] if len(dims) == 1 else None
+        if zero and size is not None:
+            values = (0.0,) * size  # an initial zero state is known without running
+        return Strip(tuple(dims), values, zero)
+
+    # -- where tensors are drawn ----------------------------------------------------------
+    def handle(self, layer: str, tensor: int) -> Optional[_Handle]:
+        """Where output ``tensor`` of ``layer`` is drawn, if it is."""
+        return self.handles.get((layer, tensor))
+
+    def set_handle(self, layer: str, tensor: int, handle: _Handle) -> None:
+        self.handles[(layer, tensor)] = handle
+
+    def data_inputs(self, layer: LayerSpec) -> List[Tuple[Connection, _Handle]]:
+        """The drawn sequences and vectors ``layer`` reads, with where each is drawn."""
+        return [(c, self.handles[(c.layer, c.tensor)]) for c in layer.inbound
+                if c.kind in ("sequence", "vector") and (c.layer, c.tensor) in self.handles]
+
+    def last_node(self, handle: _Handle) -> str:
+        """The node of a tensor's last shown step (its one node, for a vector)."""
+        if handle.node is not None:
+            return handle.node
+        return next(n for c, n in sorted(handle.columns().items(), reverse=True) if self.kinds[n] != "ellipsis")
+
+    def batch_first(self, shape: Shape) -> bool:
+        """Whether a tensor's first axis is the batch (a time-major stack is not)."""
+        return bool(shape) and shape[0] == self.batch
+
+    # -- words ----------------------------------------------------------------------------
+    def output_index(self, layer: LayerSpec, tensor: int) -> Optional[int]:
+        """Which model output this tensor is, if it is one."""
+        return self.output_refs.get((layer.id, tensor))
+
+    def output_legend(self, layer: LayerSpec, tensor: int, default: Optional[str]) -> Optional[str]:
+        index = self.output_index(layer, tensor)
+        if index is None:
+            return default
+        return labels.output_label(self.spec, index)
+
+    def source_name(self, layer_id: str) -> str:
+        """A layer call as captions name it: ``encoder``, ``encoder (call 2)``."""
+        return labels.call_name(self.spec.layer(layer_id), self.spec)
+
+    def state_input(self, layer_id: str) -> Optional[LayerSpec]:
+        """The Input layer of that id, if it is drawn only as the initial state it gives."""
+        return self.state_inputs.get(layer_id)
+
+    def state_label(self, layer_id: str, tensor: int, entering: str) -> str:
+        """Which state output ``tensor`` of a recurrent layer is (``h``, ``c``, ``fwd h``...);
+        of any other layer, the name of the state it is ``entering``."""
+        source = self.spec.layer(layer_id)
+        return labels.state_of_output(source, tensor) if source.recurrent is not None else entering
+
+    def gutter(self, layer: LayerSpec, flags: Sequence[str] = (), notes: Sequence[str] = ()) -> Tuple[str, ...]:
+        """A row's gutter: the layer (its call), its class and settings, what it owns, its
+        flags, ``notes`` and its output shapes (two at most, on two lines when long)."""
+        name = labels.call_name(layer, self.spec, of_all=True)
+        return (name, *labels.wrap_title(labels.layer_title(layer)), *labels.inside_lines(layer),
+                *labels.wrap(flags), *notes,
+                *labels.shapes_lines(layer.output_shapes))
+
+    # -- the result -----------------------------------------------------------------------
+    def graph(self, summary: str) -> UnrolledGraph:
+        """What was drawn, frozen, with ``summary`` as its description."""
+        panels = tuple(Panel(p.index, p.columns, tuple(p.rows), self.panel_title(p), p.kind)
+                       for p in self.panels)
+        return UnrolledGraph(self.spec.name, summary, panels, tuple(self.nodes), tuple(self.edges))
+
+    def panel_title(self, panel: _PanelDraft) -> str:
+        if panel.title is not None:
+            return panel.title
+        if panel.kind == "stack":
+            return ""
+        if panel.timesteps is not None:
+            return f"T = {panel.timesteps}"
+        return f"T = ? (drawn as {self.options.timesteps})" if self.options.timesteps else "T = ?"

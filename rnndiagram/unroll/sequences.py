@@ -1,0 +1,131 @@
+"""Stage 2, a layer's outputs drawn as value strips: one per step of a sequence (on its
+panel's time axis or on a new one), or one above a box; each becomes the tensor's handle."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence, Tuple
+
+from .. import labels
+from ..spec import Connection, LayerSpec, Shape, value_key
+from .canvas import Canvas
+from .drafts import _Handle, _PanelDraft
+
+
+def strips_row(c: Canvas, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
+               legend: Optional[str], returned: Sequence[int], kind="output",
+               stepwise: bool = True, outputs: Optional[Dict[int, Optional[int]]] = None) -> Dict[int, str]:
+    """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out.
+    ``outputs``: the model output each column's strip is (a loop's calls), when they differ."""
+    if outputs is not None:
+        legend = labels.outputs_label(c.spec, sorted({i for i in outputs.values() if i is not None})) or legend
+    else:
+        legend = c.output_legend(layer, 0, legend)
+    row = c.add_row(panel, "strips", layer.id, legend=legend)
+    per_col: Dict[int, str] = {}
+    for col, src in src_of.items():
+        column = panel.columns[col]
+        faint = col not in returned
+        if faint and not c.options.show_unreturned:
+            continue
+        if column.ellipsis:
+            per_col[col] = c.ellipsis(panel, row, col, f"{layer.id}-out-t…", layer.id)
+            continue
+        node = c.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
+                          row=row, col=col, layer=layer.id, t=column.key, faint=faint,
+                          label=labels.dims_text(dims),
+                          output=None if faint else (outputs.get(col) if outputs is not None
+                                                     else c.output_index(layer, 0)),
+                          strip=c.strip(dims, value_key(layer.id, 0, column.t if stepwise else None)))
+        per_col[col] = node
+        c.add_edge(src, node, kind, layer=layer.id, faint=faint)
+    return per_col
+
+
+def finish_sequence(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
+    """The layer's output, a sequence on ``panel``'s time axis: a strip above each step."""
+    dims = tuple(layer.output_shapes[0][2:])
+    per_col = strips_row(c, panel, layer, src_of, dims, None, returned=tuple(src_of), kind="data")
+    c.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
+
+
+def step_strips(c: Canvas, panel: _PanelDraft, row: int, layer: LayerSpec, stem: str, kind: str,
+                dims: Tuple[Optional[int], ...]) -> Dict[int, str]:
+    """One strip per shown step (an input row, or a sequence on a new time axis);
+    it becomes the handle of the layer's output."""
+    per_col = {}
+    for col, column in enumerate(panel.columns):
+        if column.ellipsis:
+            per_col[col] = c.ellipsis(panel, row, col, f"{layer.id}-{stem}-t…")
+            continue
+        label = labels.step_name("x", column.key) if kind == "input" else labels.dims_text(dims)
+        per_col[col] = c.add_node(
+            id=f"{layer.id}-{stem}-t{column.key}", kind=kind, panel=panel.index, row=row, col=col,
+            label=label, detail=labels.dims_text(dims) if kind == "input" else "", layer=layer.id,
+            t=column.key, strip=c.strip(dims, value_key(layer.id, 0, column.t)))
+    c.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
+    return per_col
+
+
+def sequence_from(c: Canvas, layer: LayerSpec, src: str, out: Shape) -> None:
+    """A layer whose output is a sequence on a new time axis (RepeatVector, pooling)."""
+    panel = c.new_panel(out[1])
+    dims = tuple(out[2:]) or (1,)
+    row = c.add_row(panel, "inputs", layer.id, gutter=(layer.name, labels.shape_text(out)),
+                    legend=c.output_legend(layer, 0, None))
+    for node in step_strips(c, panel, row, layer, "seq", "strip", dims).values():
+        if c.kind(node) != "ellipsis":
+            c.add_edge(src, node, "data", layer=layer.id, dashed=True)
+
+
+def as_sequence(c: Canvas, conn: Connection, handle: _Handle, step: bool = False) -> _Handle:
+    """A tensor drawn as one node, on a time axis of its own for a layer that reads it
+    step by step (a GRU after a ConvLSTM that returned its last output); with ``step``,
+    as the one step of a cell called directly."""
+    producer = c.spec.layer(conn.layer)
+    panel = c.new_panel(1 if step else conn.shape[1])
+    dims = tuple(conn.shape[1:] if step else conn.shape[2:])
+    row = c.add_row(panel, "inputs", producer.id, gutter=(producer.name, labels.shape_text(conn.shape)))
+    per_col: Dict[int, str] = {}
+    for col, column in enumerate(panel.columns):
+        stem = f"{producer.id}-{conn.tensor}-steps-t"
+        if column.ellipsis:
+            per_col[col] = c.ellipsis(panel, row, col, stem + "…")
+            continue
+        per_col[col] = c.add_node(id=stem + column.key, kind="strip", panel=panel.index, row=row, col=col,
+                                  label=labels.dims_text(dims), layer=producer.id, t=column.key,
+                                  strip=c.strip(dims))
+        c.add_edge(c.last_node(handle), per_col[col], "data", layer=producer.id, dashed=True)
+    sequence = _Handle(panel.index, dims, per_col=per_col)
+    c.set_handle(conn.layer, conn.tensor, sequence)
+    return sequence
+
+
+def head_strip(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str) -> str:
+    """The layer's (vector) output, one strip above ``src`` in the panel's last column."""
+    out = layer.output_shapes[0]
+    dims = tuple(out[1:] if c.batch_first(out) else out)  # a time-major stack: all of it
+    row = c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, 0, None))
+    node = c.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
+                      col=panel.last, label=labels.dims_text(dims), layer=layer.id,
+                      output=c.output_index(layer, 0), strip=c.strip(dims, value_key(layer.id, 0)))
+    c.add_edge(src, node, "data", layer=layer.id)
+    c.set_handle(layer.id, 0, _Handle(panel.index, dims, node=node))
+    return node
+
+
+def opens_axis(c: Canvas, layer: LayerSpec, shape: Shape) -> bool:
+    """Whether a layer's output of ``shape`` is drawn as a sequence on a time axis of its
+    own: batch first, and (batch, time, features), or bigger and read step by step (by a
+    ConvLSTM, a TimeDistributed). An image read by Conv2D is one tensor, and so is a
+    sequence of one step that nothing reads step by step (a ``Dot`` over time)."""
+    if len(shape) < 3 or not c.batch_first(shape):
+        return False
+    if len(shape) == 3 and shape[1] != 1:
+        return True
+    readers = [l for l in c.spec.layers if any(i.layer == layer.id for i in l.inbound)]
+    return any(steps_through(r) for r in readers)
+
+
+def steps_through(layer: LayerSpec) -> bool:
+    """Whether a layer reads its input one time step at a time (an RNN, a per-step layer)."""
+    return (layer.recurrent is not None and not layer.recurrent.step) or layer.role == "per_step"
