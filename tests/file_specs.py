@@ -16,7 +16,7 @@ def as_read(live: ModelSpec, read: ModelSpec) -> ModelSpec:
     def layer(l: Any, r: Any) -> Any:
         if r.code_not_run:
             return replace(l, role=r.role, recurrent=r.recurrent, output_shapes=r.output_shapes,
-                           contains=r.contains, code_not_run=True)
+                           contains=r.contains, model=r.model, code_not_run=True)
         if l.model is not None and r.model is not None:
             return replace(l, model=as_read(l.model, r.model))
         if l.wrapped is not None and r.wrapped is not None:

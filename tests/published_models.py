@@ -1052,6 +1052,52 @@ def jazz_improvisation() -> keras.Model:
     return keras.Model(inputs=[x0, a0, c0], outputs=outputs, name="jazz_improvisation")
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class PointerDecoder(layers.Layer):
+    """The decoder of a pointer network: an ``LSTMCell`` stepped once per encoder step from
+    the encoder's final states, each step attending over every encoder step (``v^T
+    tanh(W1 e_j + W2 d_i)``); its softmax is the pointer, and the next step reads the
+    encoder steps weighted by it."""
+
+    def __init__(self, units: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = units
+        self.cell = layers.LSTMCell(units, name="decoder_cell")
+        self.w1 = layers.Dense(units, use_bias=False, name="w1")
+        self.w2 = layers.Dense(units, use_bias=False, name="w2")
+        self.v = layers.Dense(1, use_bias=False, name="v")
+
+    def call(self, encoded: Any, h: Any, c: Any) -> Any:
+        ops = keras.ops
+        x = ops.zeros_like(encoded[:, 0])
+        pointers = []
+        for _ in range(encoded.shape[1]):
+            out, (h, c) = self.cell(x, [h, c])
+            scores = self.v(ops.tanh(self.w1(encoded) + ops.expand_dims(self.w2(out), 1)))
+            pointer = ops.softmax(ops.squeeze(scores, -1), axis=-1)
+            pointers.append(pointer)
+            x = ops.sum(ops.expand_dims(pointer, -1) * encoded, axis=1)
+        return ops.stack(pointers, axis=1)
+
+    def get_config(self) -> Dict[str, Any]:
+        return {**super().get_config(), "units": self.units}
+
+
+def pointer_network() -> keras.Model:
+    """Pointer network (Vinyals, Fortunato and Jaitly, "Pointer Networks", 2015): an LSTM
+    encoder over the input points, and a custom decoder layer that steps an ``LSTMCell``
+    from the encoder's final h and c, pointing at one input step per output step.
+
+    Source: keon/pointer-networks (``PointerLSTM``, a custom Keras layer holding the
+    decoder's LSTM cell and the attention weights W1, W2, v, stepped in its ``call``), with
+    the decoder's step written with Keras 3's ``LSTMCell``. Changed: 6 points of 2
+    coordinates, 8 units instead of 2 x 10 and 512 hidden units.
+    """
+    points = keras.Input(shape=(6, 2), name="points")
+    encoded, h, c = layers.LSTM(8, return_sequences=True, return_state=True, name="encoder")(points)
+    return keras.Model(points, PointerDecoder(8, name="decoder")(encoded, h, c), name="pointer_network")
+
+
 MODELS: Dict[str, Callable[[], keras.Model]] = {
     builder.__name__: builder for builder in (
         text_classification_rnn,
@@ -1085,5 +1131,6 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         stacked_lstm_cells,
         ner_char_embeddings,
         jazz_improvisation,
+        pointer_network,
     )
 }

@@ -5,6 +5,7 @@ time-major tensors, and custom layers that own recurrent layers."""
 from __future__ import annotations
 
 import keras
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -152,23 +153,51 @@ def test_a_time_major_stack_is_one_tensor_not_a_time_axis():
     assert [p.title for p in g.panels if p.kind == "time"] == ["T = 5"]  # the transpose's axis
 
 
-def test_a_custom_layer_names_the_recurrent_layers_it_owns():
-    class Encoder(keras.layers.Layer):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.lstm = layers.LSTM(6, return_sequences=True)
-            self.project = layers.Dense(3)
+class Encoder(keras.layers.Layer):
+    """A custom layer that runs an LSTM and a projection in its call."""
 
-        def build(self, shape):
-            self.lstm.build(shape)
-            self.project.build(shape[:-1] + (6,))
+    def __init__(self, traceable=True, **kwargs):
+        super().__init__(**kwargs)
+        self.traceable = traceable
+        self.lstm = layers.LSTM(6, return_sequences=True, name="lstm")
+        self.project = layers.Dense(3, name="project")
 
-        def call(self, x):
-            return self.project(self.lstm(x))
+    def build(self, shape):
+        self.lstm.build(shape)
+        self.project.build(shape[:-1] + (6,))
 
+    def call(self, x):
+        if not self.traceable and isinstance(x, keras.KerasTensor):  # as a call of tf.* functions fails
+            raise TypeError("a KerasTensor cannot be used as input to a TensorFlow function")
+        return self.project(self.lstm(x))
+
+
+def test_a_custom_layer_that_owns_a_recurrent_layer_is_traced_into_a_nested_graph():
     model = keras.Sequential([keras.Input((5, 4)), Encoder(name="encoder")], name="owner")
+    def number(name):
+        head, _, n = name.rpartition("_")
+        return int(n) if head and n.isdigit() else 0
+
+    before = keras.ops.add(keras.Input((2,)), 1.0)._keras_history[0].name
     spec = rnndiagram.inspect(model)
-    assert spec.layer("encoder").contains == ("LSTM(6)",)
+    after = keras.ops.add(keras.Input((2,)), 1.0)._keras_history[0].name
+    assert number(after) == number(before) + 1  # tracing leaves Keras's name counters as they were
+    encoder = spec.layer("encoder")
+    assert (encoder.role, encoder.contains) == ("model", ())
+    assert [(l.name, l.role) for l in encoder.model.layers] == [
+        ("x", "input"), ("lstm", "recurrent"), ("project", "per_step")]
+    x = np.zeros((2, 5, 4), "float32")  # the shapes Keras computes, batch aside
+    real = model.layers[0].lstm(x), model(x)
+    assert [l.output_shapes[0][1:] for l in encoder.model.layers[1:]] == [tuple(r.shape[1:]) for r in real]
+    cells = [n for n in rnndiagram.diagram(spec).graph.nodes if n.kind == "cell"]
+    assert {n.layer for n in cells} == {"encoder/lstm"}
+    assert [c.key for c in rnndiagram.diagram(spec, cell="gates").figure.cells] == ["encoder/lstm"]
+
+
+def test_a_custom_layer_that_cannot_be_traced_names_the_recurrent_layers_it_owns():
+    model = keras.Sequential([keras.Input((5, 4)), Encoder(traceable=False, name="encoder")], name="owner")
+    spec = rnndiagram.inspect(model)
+    assert (spec.layer("encoder").role, spec.layer("encoder").contains) == ("whole_sequence", ("LSTM(6)",))
     g = rnndiagram.diagram(spec).graph
     gutter = [line for p in g.panels for r in p.rows for line in r.gutter]
     assert "contains LSTM(6)" in gutter

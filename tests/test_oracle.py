@@ -11,6 +11,7 @@ from hypothesis import given
 from keras.src.ops.function import make_node_key
 
 from rnndiagram import examples, inspect
+from rnndiagram.read.trace import trace_call
 from rnndiagram.spec import LayerSpec, ModelSpec, Shape
 
 from keras_compat import keras_version
@@ -90,6 +91,12 @@ def check_layer_consistency(layer: LayerSpec, by_id: Dict[str, LayerSpec]) -> No
             assert tuple(s.shape for s in rec.states) == states, layer.id
 
 
+def nested_model(op: Any) -> Any:
+    """What a spec's nested model is in Keras: the model itself, or the graph a custom layer
+    was traced into (``rnndiagram.read.trace``), which is checked by running it forward."""
+    return op if isinstance(op, keras.Model) else trace_call(keras, op, op._inbound_nodes[0])
+
+
 def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
     actual = forward_pass_shapes(model)
     fixed_batch = _graph(model).inputs[0].shape[0]
@@ -104,7 +111,7 @@ def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
             _assert_matches(spec_shape, real, fixed_batch, layer.id)
         check_layer_consistency(layer, by_id)
         if layer.model is not None:
-            check_spec_against_model(layer.model, op)
+            check_spec_against_model(layer.model, nested_model(op))
     for ref in spec.outputs:
         assert ref.shape == by_id[ref.layer].output_shapes[ref.tensor]
 

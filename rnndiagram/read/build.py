@@ -114,6 +114,9 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
         fields["wrapped"] = describe(
             inner, layer_id=inner.name, call=0, input_shapes=(_without_time(input_shapes[0]),),
             output_shapes=tuple(_without_time(s) for s in output_shapes), masked=masked)
+    elif row is None and not view.op and _owns_recurrence(view) and (traced := view.traced_spec()) is not None:
+        role = "model"  # what it runs, recurrent layers and cells with their shapes, as a nested graph
+        fields["model"] = traced
     else:
         role = role_of(row, input_shapes, output_shapes)
         if row is not None and row.steps is not None:
@@ -152,6 +155,15 @@ def _table_steps(layer: LayerSpec) -> LayerSpec:
     return replace(layer, steps=layer.steps or (row.steps if row is not None else None),
                    wrapped=_table_steps(layer.wrapped) if layer.wrapped is not None else None,
                    model=with_table_steps(layer.model) if layer.model is not None else None)
+
+
+def _owns_recurrence(view: LayerView) -> bool:
+    """Whether a custom layer owns a recurrent layer or a cell, which its ``call`` runs."""
+    for sub in view.sublayers():
+        sub_row = kind_of(sub.mro)
+        if sub_row is not None and (sub_row.recurrent is not None or is_cell(sub, sub_row)):
+            return True
+    return False
 
 
 def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_shapes: Tuple[Shape, ...]) -> Role:

@@ -146,7 +146,7 @@ class _Graph:
                 refs[id(tensor)] = _ref(tensor)
             return refs[id(tensor)]
 
-        call = Call(key, _LiveView(self.keras, op), index)
+        call = Call(key, _LiveView(self.keras, op, node), index)
         call.args = [ref(t) for t in self._tensors(args)]
         call.first = call.args[:len(self._tensors(args[0]))] if args else []
         for name in sorted(kwargs):
@@ -235,8 +235,8 @@ def _frozen(value: Any) -> Any:
 class _LiveView:
     """A Keras layer or op as the spec builder reads it."""
 
-    def __init__(self, keras: ModuleType, obj: Any) -> None:
-        self.keras, self.obj = keras, obj
+    def __init__(self, keras: ModuleType, obj: Any, node: Any = None) -> None:
+        self.keras, self.obj, self.node = keras, obj, node
         # Keras's own classes keep their settings as attributes of the same name, which is
         # much faster than get_config() (tests/test_introspect.py checks both agree).
         self.mro, self.exact = _keras_classes(type(obj))  # type: ignore[arg-type]
@@ -296,6 +296,14 @@ class _LiveView:
 
     def nested_spec(self) -> ModelSpec:
         return _Graph(self.keras, self.obj).spec()
+
+    def traced_spec(self) -> Optional[ModelSpec]:
+        if self.node is None or self.op or self.model:
+            return None
+        from .trace import trace_call
+
+        traced = trace_call(self.keras, self.obj, self.node)
+        return None if traced is None else _Graph(self.keras, traced).spec()
 
     def sublayers(self) -> Tuple["_LiveView", ...]:
         flatten = getattr(self.obj, "_flatten_layers", None)

@@ -67,6 +67,10 @@ class LayerView(Protocol):
     def nested_spec(self) -> ModelSpec:
         """The spec of a nested model."""
 
+    def traced_spec(self) -> Optional[ModelSpec]:
+        """A custom layer's call as a nested graph (see ``trace.py``); ``None`` where the
+        reader cannot run its code (a file) or the call cannot be traced."""
+
     def sublayers(self) -> Tuple["LayerView", ...]:
         """The layers a custom layer owns and calls inside its ``call`` (none where the
         reader cannot see them: a saved file keeps only the layer's own config)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
-from ..spec import Connection, LayerSpec, ModelSpec, TensorRef
+from ..spec import Connection, LayerSpec, LoopSpec, ModelSpec, TensorRef
 
 
 def holds_recurrence(spec: ModelSpec) -> bool:
@@ -22,6 +22,7 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
     inner layers that produce them (a model output keeps the nested model's name).
     """
     layers: List[LayerSpec] = []
+    loops: List[LoopSpec] = list(spec.loops)
     renamed: Dict[Tuple[str, int], Connection] = {}
     names: Dict[Tuple[str, int], str] = {}  # what a nested model's output is called when drawn
     for layer in spec.layers:
@@ -31,6 +32,8 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
             continue
         inner = inline_nested(layer.model, everything)
         prefix = f"{layer.id}/"
+        loops += [replace(loop, layer=prefix + loop.layer, calls=tuple(prefix + c for c in loop.calls))
+                  for loop in inner.loops]  # a loop inside stays a loop, to be folded
         outer_inputs = [c for c in inbound if c.kind in ("sequence", "vector")]
         feeds = {ref.layer: outer_inputs[i] for i, ref in enumerate(inner.inputs) if i < len(outer_inputs)}
         for child in inner.layers:
@@ -44,7 +47,7 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
             renamed[(layer.id, k)] = source or Connection(prefix + ref.layer, 0, ref.tensor, "vector", ref.shape)
             names[(layer.id, k)] = layer.name + (f" [{k}]" if len(inner.outputs) > 1 else "")
     outputs = tuple(_renamed_ref(o, renamed, names) for o in spec.outputs)
-    return replace(spec, layers=tuple(layers), outputs=outputs)
+    return replace(spec, layers=tuple(layers), outputs=outputs, loops=tuple(loops))
 
 
 def _renamed(conn: Connection, renamed: Dict[Tuple[str, int], Connection]) -> Connection:

@@ -90,6 +90,9 @@ class FileView:
     def outside_weight_shapes(self) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
         return ()
 
+    def traced_spec(self) -> Optional[ModelSpec]:
+        return None  # its code is not run
+
     def weight_shapes(self, input_size: Optional[int]) -> Optional[Tuple[Tuple[str, Tuple[int, ...]], ...]]:
         if self.entry.raw("registered_name", None) in _OWN_CELLS and input_size is not None:
             units = self.config.int("units")  # h = tanh(x W + h U), no bias (read/loading.py)

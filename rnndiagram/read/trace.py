@@ -1,0 +1,70 @@
+"""Stage 0, inside a custom layer: its ``call`` run on symbolic inputs, as Keras itself runs
+it to infer output shapes, with the layers and ops it calls recorded as a functional graph.
+
+A custom layer that owns recurrent layers (a pointer network's decoder stepping an
+``LSTMCell``, BiDAF's span-end ``Bidirectional(LSTM)``, Listen-Attend-Spell's pyramidal
+BiLSTMs) hides its main recurrence inside its ``call``; traced, it becomes a nested graph
+that is drawn as a nested model is. A call that cannot be traced (Python control flow on
+values, a backend function that takes no symbolic tensor) stays one box.
+"""
+
+from __future__ import annotations
+
+import collections
+import inspect
+import warnings
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional
+
+
+def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
+    """The functional ``keras.Model`` of what ``layer`` does in the call ``node`` (its
+    tensor arguments made ``keras.Input`` of the same shapes, named after the parameters of
+    its ``call``, its other arguments kept), or ``None`` where its ``call`` cannot run on
+    symbolic tensors. Keras names the ops it records from global counters: they start from
+    zero here (the same names whatever was built before) and are put back after, so tracing
+    does not rename the user's next layers."""
+    from keras.src.backend.common import global_state
+
+    saved = global_state.get_global_attribute("object_name_uids", None)
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    inputs: List[Any] = []
+    taken: Dict[str, int] = {}
+
+    def fresh(base: str) -> Callable[[Any], Any]:
+        def made(value: Any) -> Any:
+            if not isinstance(value, keras.KerasTensor):
+                return value
+            taken[base] = taken.get(base, 0) + 1
+            tensor = keras.Input(batch_shape=value.shape, dtype=value.dtype,
+                                 name=base if taken[base] == 1 else f"{base}_{taken[base]}")
+            inputs.append(tensor)
+            return tensor
+        return made
+
+    try:
+        names = _parameters(layer.call, len(node.arguments.args))
+        args = [keras.tree.map_structure(fresh(name), a) for name, a in zip(names, node.arguments.args)]
+        kwargs = {k: keras.tree.map_structure(fresh(k), v) for k, v in node.arguments.kwargs.items()}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outputs = layer.call(*args, **kwargs)
+            flat = list(keras.tree.flatten(outputs))
+            if not inputs or not flat or not all(isinstance(t, keras.KerasTensor) for t in flat):
+                return None
+            return keras.Model(inputs, flat if len(flat) > 1 else flat[0], name=layer.name)
+    except Exception:  # a call that needs real values, or a graph Keras cannot make of it
+        return None
+    finally:
+        global_state.set_global_attribute("object_name_uids", saved)
+
+
+def _parameters(call: Callable[..., Any], count: int) -> List[str]:
+    """The names of the first ``count`` positional parameters of ``call`` (``inputs``,
+    ``arg_2``... where it takes ``*args``)."""
+    try:
+        found = [p.name for p in inspect.signature(call).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        found = []
+    return (found + [f"arg_{k + 1}" for k in range(len(found), count)])[:count]
