@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
 from ..unroll.graph import Edge, Node, UnrolledGraph
-from .bands import WIDTH, Shelf, shelves
+from .bands import WIDTH, Shelf, layering, placement
 from .decor import backdrops, gutter_and_legend, state_arrow
 from .draw import Style, edge_group, node_group
 from .geometry import Band
@@ -41,12 +41,13 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         return layout(graph, theme, compact)
     links = sorted({(nodes[e.src].panel, nodes[e.dst].panel) for e in graph.edges
                     if nodes[e.src].panel != nodes[e.dst].panel})
-    placed = _place(bands, links, budget)
+    rank = layering(len(bands), links)
+    placed = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
     for _ in range(ROUNDS):
         grid = Grid(bands, placed, nodes, graph.edges)
         routes = plan(graph.edges, grid)
         _widen(bands, assign_lanes(routes))
-        again = _place(bands, links, budget)
+        again = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
         if [s.bands for s in again] == [s.bands for s in placed]:
             placed = again
             break
@@ -104,10 +105,6 @@ def _bands(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
         if e.dst in panel_of:
             edges_into[panel_of[e.dst]].append(e)
     return {p.index: Band(p, by_panel[p.index], edges_into[p.index], style) for p in graph.panels}
-
-
-def _place(bands: Dict[int, Band], links: Sequence[Tuple[int, int]], budget: float) -> List[Shelf]:
-    return shelves([bands[p].width for p in sorted(bands)], links, budget)
 
 
 def _widen(bands: Dict[int, Band], lanes: Dict[tuple, int]) -> None:
