@@ -1,11 +1,15 @@
-"""The layout's phases one by one, each on a small hand-made graph (no Keras): layering,
-ordering, placement, and the whole sequence."""
+"""The layout's phases one by one, each on a small hand-made graph (no Keras): measuring,
+layering, ordering, placement, routing with its lanes, and the whole sequence."""
 
 from __future__ import annotations
 
 import pytest
 
 from rnndiagram.layout.bands import GAP, layering, ordering, placement
+from rnndiagram.layout.draw import Style
+from rnndiagram.layout.geometry import band_links, measuring
+from rnndiagram.layout.router import BOTTOM, TOP, Grid, Leg, Route, assign_lanes, routing, widening
+from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 
 # -- layering -----------------------------------------------------------------------------------
 
@@ -74,3 +78,117 @@ def test_placement_centres_a_band_over_the_band_it_reads():
     widths = [800.0, 200.0]
     shelves = placement(widths, layering(2, [(0, 1)]), [(0, 1)], budget=1000.0)
     assert shelves[1].x[1] + 100.0 == pytest.approx(shelves[0].x[0] + 400.0)
+
+
+# -- small hand-made graphs ---------------------------------------------------------------------
+
+
+def _column(t: int) -> Column:
+    return Column(str(t), t)
+
+
+def rnn_graph(steps: int = 2) -> UnrolledGraph:
+    """One time axis: inputs, a SimpleRNN's cells with their initial state, the last output."""
+    rows = (Row(0, "inputs", "x", ("x",), "Input"), Row(1, "cells", "rnn", ("rnn", "SimpleRNN(3)")),
+            Row(2, "strips", "rnn", (), "Output"))
+    panel = Panel(0, tuple(_column(t) for t in range(1, steps + 1)), rows, f"T = {steps}")
+    nodes = [Node(f"x{t}", "input", 0, 0, t - 1, f"x{t}", layer="x", t=str(t), strip=Strip((2,)))
+             for t in range(1, steps + 1)]
+    nodes += [Node(f"c{t}", "cell", 0, 1, t - 1, "RNN", layer="rnn", t=str(t)) for t in range(1, steps + 1)]
+    nodes += [Node("h0", "init", 0, 1, None, "h0", layer="rnn", strip=Strip((3,), zero=True), side=-1, state="h"),
+              Node("out", "strip", 0, 2, steps - 1, "3", layer="rnn", strip=Strip((3,)), output=0)]
+    edges = [Edge(f"x{t}-c{t}", f"x{t}", f"c{t}", "input") for t in range(1, steps + 1)]
+    edges += [Edge("h0-c1", "h0", "c1", "state", "h · 3", state="h")]
+    edges += [Edge(f"c{t}-c{t + 1}", f"c{t}", f"c{t + 1}", "state", "h · 3", state="h", strip=Strip((3,)))
+              for t in range(1, steps)]
+    edges += [Edge("c-out", f"c{steps}", "out", "output")]
+    return UnrolledGraph("rnn", "a SimpleRNN", (panel,), tuple(nodes), tuple(edges))
+
+
+def two_band_graph() -> UnrolledGraph:
+    """The RNN's last output handed to a stack of one Dense box."""
+    rnn = rnn_graph()
+    stack = Panel(1, (Column("", None),), (Row(0, "boxes", "dense", ("dense",)),), kind="stack")
+    box = Node("dense", "box", 1, 0, 0, "Dense", "(None, 1)", layer="dense")
+    handoff = Edge("out-dense", "out", "dense", "handoff", "3", layer="dense")
+    return UnrolledGraph("two", "", rnn.panels + (stack,), rnn.nodes + (box,), rnn.edges + (handoff,))
+
+
+def skip_graph() -> UnrolledGraph:
+    """An input read two rows up, past the cell in its column."""
+    g = rnn_graph(1)
+    skip = Edge("x1-out", "x1", "out", "data")
+    return UnrolledGraph("skip", "", g.panels, g.nodes, g.edges + (skip,))
+
+
+def _grid(graph: UnrolledGraph, style: Style = Style()):
+    bands = measuring(graph, style)
+    links = band_links(graph)
+    placed = placement([bands[p].width for p in sorted(bands)], layering(len(bands), links), links)
+    return bands, placed, Grid(bands, placed, {n.id: n for n in graph.nodes}, graph.edges)
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+def test_measuring_gives_each_panel_a_band_holding_its_nodes():
+    graph = two_band_graph()
+    bands = measuring(graph, Style())
+    assert sorted(bands) == [0, 1]
+    for n in graph.nodes:
+        band = bands[n.panel]
+        box = band.box(n)
+        assert 0 <= box.x and box.right <= band.width
+        assert -band.height <= box.y and box.bottom <= 0  # y up from the band's bottom
+    tops = [bands[0].row_top[r] for r in range(3)]
+    assert tops == sorted(tops, reverse=True)  # rows stack bottom to top
+
+
+def test_band_links_join_the_panels_an_edge_crosses():
+    assert band_links(two_band_graph()) == [(0, 1)]
+    assert band_links(rnn_graph()) == []
+
+
+# -- routing ------------------------------------------------------------------------------------
+
+
+def _routes(graph):
+    bands, placed, grid = _grid(graph)
+    return bands, {r.edge.id: r for r in routing(graph.edges, grid)}
+
+
+def test_routing_sends_an_unblocked_edge_straight_up_and_leaves_state_arrows_to_the_row():
+    _, routes = _routes(rnn_graph())
+    assert "c1-c2" not in routes and "h0-c1" not in routes
+    up = routes["x1-c1"]
+    assert (up.start, up.end, up.legs) == (TOP, BOTTOM, [])
+
+
+def test_routing_takes_an_edge_round_a_node_in_its_way():
+    _, routes = _routes(skip_graph())
+    legs = routes["x1-out"].legs
+    assert [(leg.horizontal, leg.where) for leg in legs] == [
+        (True, ("gap", 0, 0)), (False, ("col", 0, 0)), (True, ("gap", 0, 1))]
+
+
+def test_routing_between_bands_crosses_the_space_above_the_lower_shelf():
+    _, routes = _routes(two_band_graph())
+    handoff = routes["out-dense"]
+    assert handoff.caption and ("shelf", 0) in [leg.where for leg in handoff.legs]
+
+
+def test_lanes_part_overlapping_runs_of_different_edges_and_widen_the_band():
+    graph = skip_graph()
+    second = Edge("x1-out-2", "x1", "out", "data")
+    graph = UnrolledGraph("skip", "", graph.panels, graph.nodes, graph.edges + (second,))
+    bands, routes = _routes(graph)
+    narrow = bands[0].width
+    lanes = assign_lanes(list(routes.values()))
+    assert lanes[("col", 0, 0)] == 1  # the same source and destination: one lane
+    other = Route(Edge("y", "c1", "elsewhere", "data"), TOP, BOTTOM, [Leg(False, ("col", 0, 0), (0.5, 1.5))])
+    lanes = assign_lanes(list(routes.values()) + [other])
+    assert lanes[("col", 0, 0)] == 2 and other.legs[0].slot != routes["x1-out"].legs[1].slot
+    widening(bands, lanes)
+    assert bands[0].width > narrow
+    widening(bands, {})
+    assert bands[0].width == narrow

@@ -17,8 +17,8 @@ from ..unroll.graph import Edge, Node, UnrolledGraph
 from .bands import WIDTH, Shelf, layering, placement
 from .decor import backdrops, gutter_and_legend, state_arrow
 from .draw import Style, edge_group, node_group
-from .geometry import Band
-from .router import BOTTOM, ENTRY_OFFSET, Grid, Route, assign_lanes, assign_tracks, plan, points
+from .geometry import Band, band_links, measuring
+from .router import BOTTOM, ENTRY_OFFSET, Grid, Route, assign_lanes, assign_tracks, points, routing, widening
 from .scene import Box, Item, Scene, bounds, translate
 
 __all__ = ["Scene", "layout"]
@@ -35,18 +35,17 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
     """Place every node and route every edge of ``graph``."""
     nodes = {n.id: n for n in graph.nodes}
     budget = WIDTH - 2 * style.margin
-    bands = _bands(graph, style)
+    bands = measuring(graph, style)
     compact = replace(style, max_units=COMPACT_UNITS) if style.max_units > COMPACT_UNITS else None
     if compact is not None and _too_wide(bands, budget):
         return layout(graph, theme, compact)
-    links = sorted({(nodes[e.src].panel, nodes[e.dst].panel) for e in graph.edges
-                    if nodes[e.src].panel != nodes[e.dst].panel})
+    links = band_links(graph)
     rank = layering(len(bands), links)
     placed = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
     for _ in range(ROUNDS):
         grid = Grid(bands, placed, nodes, graph.edges)
-        routes = plan(graph.edges, grid)
-        _widen(bands, assign_lanes(routes))
+        routes = routing(graph.edges, grid)
+        widening(bands, assign_lanes(routes))
         again = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
         if [s.bands for s in again] == [s.bands for s in placed]:
             placed = again
@@ -93,25 +92,6 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
 def _too_wide(bands: Dict[int, Band], budget: float) -> bool:
     """Whether a band is wider than the budget (then its strips are drawn compressed)."""
     return max((b.width for b in bands.values()), default=0.0) > budget
-
-
-def _bands(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
-    by_panel: Dict[int, List[Node]] = defaultdict(list)
-    for n in graph.nodes:
-        by_panel[n.panel].append(n)
-    panel_of = {n.id: n.panel for n in graph.nodes}
-    edges_into: Dict[int, List[Edge]] = defaultdict(list)
-    for e in graph.edges:
-        if e.dst in panel_of:
-            edges_into[panel_of[e.dst]].append(e)
-    return {p.index: Band(p, by_panel[p.index], edges_into[p.index], style) for p in graph.panels}
-
-
-def _widen(bands: Dict[int, Band], lanes: Dict[tuple, int]) -> None:
-    """Each band's columns and corridors as wide as the lanes routed through them."""
-    for p, band in bands.items():
-        streets = {street[2]: count for street, count in lanes.items() if street[0] == "col" and street[1] == p}
-        band.set_x(streets, lanes.get(("right", p), 0), lanes.get(("left", p), 0))
 
 
 def _street_x(street: tuple, lane: int, bands: Dict[int, Band], offsets: Dict[int, float]) -> float:
