@@ -1,5 +1,5 @@
 """The layout's phases one by one, each on a small hand-made graph (no Keras): measuring,
-layering, ordering, placement, routing with its lanes, and the whole sequence."""
+layering, ordering, placement, routing with its lanes, tracing, and the whole sequence."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 
 from rnndiagram.layout.bands import GAP, layering, ordering, placement
 from rnndiagram.layout.draw import Style
-from rnndiagram.layout.geometry import band_links, measuring
+from rnndiagram.layout.geometry import CORRIDOR, band_links, measuring
 from rnndiagram.layout.router import BOTTOM, TOP, Grid, Leg, Route, assign_lanes, routing, widening
+from rnndiagram.layout.tracing import _clashes, shifting, tracing
 from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 
 # -- layering -----------------------------------------------------------------------------------
@@ -192,3 +193,53 @@ def test_lanes_part_overlapping_runs_of_different_edges_and_widen_the_band():
     assert bands[0].width > narrow
     widening(bands, {})
     assert bands[0].width == narrow
+
+
+# -- tracing ------------------------------------------------------------------------------------
+
+
+def _traced(graph: UnrolledGraph):
+    bands, placed, grid = _grid(graph)
+    routes = routing(graph.edges, grid)
+    widening(bands, assign_lanes(routes))
+    return graph, bands, routes, tracing(routes, bands, placed, grid, Style())
+
+
+@pytest.mark.parametrize("make", [rnn_graph, two_band_graph, skip_graph])
+def test_tracing_runs_every_route_orthogonally_from_its_source_to_its_destination(make):
+    graph, bands, routes, traced = _traced(make())
+    assert set(traced.boxes) == {n.id for n in graph.nodes}
+    assert set(traced.offsets) == set(bands) and traced.clashes == []
+    for r in routes:
+        pts = traced.paths[r.edge.id]
+        src, dst = traced.boxes[r.edge.src], traced.boxes[r.edge.dst]
+        assert pts[0][1] == pytest.approx(src.y) and src.x <= pts[0][0] <= src.right
+        assert pts[-1][1] == pytest.approx(dst.bottom) and dst.x <= pts[-1][0] <= dst.right
+        assert all(abs(a[0] - b[0]) < 0.05 or abs(a[1] - b[1]) < 0.05 for a, b in zip(pts, pts[1:]))
+
+
+def test_tracing_puts_a_band_above_the_band_it_reads():
+    _, bands, _, traced = _traced(two_band_graph())
+    bottom0, bottom1 = traced.offsets[0][1], traced.offsets[1][1]
+    assert bottom1 <= bottom0 - bands[0].height  # y grows downwards: the reader's bottom is higher
+
+
+def test_clashes_name_the_band_whose_corridor_lane_lies_on_another_edges_line():
+    corridor = Route(Edge("a", "s1", "d1", "data"), TOP, BOTTOM, [Leg(False, ("right", 1), (0, 2))])
+    other = Route(Edge("b", "s2", "d2", "data"), TOP, BOTTOM, [])
+    paths = {"a": ((0.0, 0.0), (100.0, 0.0), (100.0, -50.0)), "b": ((100.0, -10.0), (100.0, -80.0))}
+    assert _clashes([corridor, other], paths, lambda street, lane: 100.0) == [1]
+    paths["b"] = ((100.0, -50.0), (100.0, -80.0))  # end to end: no clash
+    assert _clashes([corridor, other], paths, lambda street, lane: 100.0) == []
+    shared = Route(Edge("c", "s1", "d3", "data"), TOP, BOTTOM, [])  # the same source may share a line
+    paths["c"] = ((100.0, -10.0), (100.0, -80.0))
+    assert _clashes([corridor, shared], paths, lambda street, lane: 100.0) == []
+
+
+def test_shifting_moves_a_bands_corridor_lanes_by_half_a_lane_and_back():
+    bands = measuring(rnn_graph(), Style())
+    before = bands[0].right_x(0)
+    shifting(bands, [0])
+    assert bands[0].right_x(0) == pytest.approx(before + CORRIDOR / 2)
+    shifting(bands, [0])
+    assert bands[0].right_x(0) == pytest.approx(before)
