@@ -1,14 +1,17 @@
 """The layout's phases one by one, each on a small hand-made graph (no Keras): measuring,
-layering, ordering, placement, routing with its lanes, tracing, and the whole sequence."""
+layering, ordering, placement, routing with its lanes, tracing, decoration, and the whole
+sequence."""
 
 from __future__ import annotations
 
 import pytest
 
 from rnndiagram.layout.bands import GAP, layering, ordering, placement
+from rnndiagram.layout.decor import decoration
 from rnndiagram.layout.draw import Style
 from rnndiagram.layout.geometry import CORRIDOR, band_links, measuring
 from rnndiagram.layout.router import BOTTOM, TOP, Grid, Leg, Route, assign_lanes, routing, widening
+from rnndiagram.layout.scene import Group, Label
 from rnndiagram.layout.tracing import _clashes, shifting, tracing
 from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 
@@ -243,3 +246,20 @@ def test_shifting_moves_a_bands_corridor_lanes_by_half_a_lane_and_back():
     assert bands[0].right_x(0) == pytest.approx(before + CORRIDOR / 2)
     shifting(bands, [0])
     assert bands[0].right_x(0) == pytest.approx(before)
+
+
+# -- decoration ---------------------------------------------------------------------------------
+
+
+def test_decoration_draws_every_row_edge_and_node_nodes_last():
+    graph, bands, routes, traced = _traced(two_band_graph())
+    items = decoration(graph, bands, routes, traced, Style())
+    groups = [i for i in items if isinstance(i, Group)]
+    nodes = [g for g in groups if not g.cls.startswith(("rnd-edge", "rnd-gutter", "rnd-legend"))]
+    assert len(nodes) == len(graph.nodes) and items[-len(nodes):] == nodes
+    edges = [g for g in groups if g.cls.startswith("rnd-edge")]
+    assert len(edges) == len(graph.edges)  # the routed ones and the state arrows
+    gutters = [g for g in groups if g.cls == "rnd-gutter"]
+    assert [g.attrs for g in gutters] == [(("layer", "x"),), (("layer", "rnn"),), (("layer", "dense"),)]
+    handoff = next(g for g in edges if "rnd-handoff" in g.cls)
+    assert any(isinstance(i, Label) and i.text == "3 (None, 1)" for i in handoff.items)  # its caption

@@ -10,15 +10,15 @@ its coordinates.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict
 
-from ..unroll.graph import Edge, Node, UnrolledGraph
+from ..unroll.graph import UnrolledGraph
 from .bands import WIDTH, layering, placement
-from .decor import backdrops, gutter_and_legend, state_arrow
-from .draw import Style, edge_group, node_group
+from .decor import decoration
+from .draw import Style
 from .geometry import Band, band_links, measuring
-from .router import Grid, Route, assign_lanes, routing, widening
-from .scene import Item, Scene, bounds, translate
+from .router import Grid, assign_lanes, routing, widening
+from .scene import Scene, bounds, translate
 from .tracing import shifting, tracing
 
 __all__ = ["Scene", "layout"]
@@ -58,20 +58,7 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
-    boxes, paths = traced.boxes, traced.paths
-    items: List[Item] = []
-    for p, drawn in bands.items():
-        items += backdrops(drawn, *traced.offsets[p])
-        items += gutter_and_legend(drawn, *traced.offsets[p], style)
-    for e in graph.edges:
-        if e.kind == "state":
-            src, dst = nodes[e.src], nodes[e.dst]
-            items.append(state_arrow(e, boxes[e.src], boxes[e.dst], src, dst, bands[dst.panel], style))
-    for r in routes:
-        pts = paths[r.edge.id]
-        edge = replace(r.edge, label=_caption(r.edge, nodes)) if r.caption else r.edge
-        items.append(edge_group(edge, pts, style, caption_at=_caption_at(r, pts)))
-    items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
+    items = decoration(graph, bands, routes, traced, style)
     left, top, right, low = bounds(items)
     m = style.margin
     return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary,
@@ -81,19 +68,3 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
 def _too_wide(bands: Dict[int, Band], budget: float) -> bool:
     """Whether a band is wider than the budget (then its strips are drawn compressed)."""
     return max((b.width for b in bands.values()), default=0.0) > budget
-
-
-def _caption(e: Edge, nodes: Dict[str, Node]) -> str:
-    detail = nodes[e.dst].detail
-    return f"{e.label} {detail}" if detail else e.label
-
-
-def _caption_at(r: Route, pts: Sequence[Tuple[float, float]]) -> Optional[Tuple[float, float]]:
-    """A hand-off's caption sits on its first run across a shelf's space, above the line."""
-    if not r.caption:
-        return None
-    runs = [(a, b) for a, b in zip(pts, pts[1:]) if abs(a[1] - b[1]) < 0.05 and abs(a[0] - b[0]) > 1]
-    if not runs:
-        return None
-    (x0, y), (x1, _) = max(runs, key=lambda run: abs(run[1][0] - run[0][0]))
-    return (x0 + x1) / 2, y - 4
