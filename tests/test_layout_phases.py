@@ -4,14 +4,17 @@ sequence."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from rnndiagram.layout import COMPACT_UNITS, layout
 from rnndiagram.layout.bands import GAP, layering, ordering, placement
 from rnndiagram.layout.decor import decoration
 from rnndiagram.layout.draw import Style
 from rnndiagram.layout.geometry import CORRIDOR, band_links, measuring
 from rnndiagram.layout.router import BOTTOM, TOP, Grid, Leg, Route, assign_lanes, routing, widening
-from rnndiagram.layout.scene import Group, Label
+from rnndiagram.layout.scene import Group, Label, bounds
 from rnndiagram.layout.tracing import _clashes, shifting, tracing
 from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 
@@ -91,12 +94,13 @@ def _column(t: int) -> Column:
     return Column(str(t), t)
 
 
-def rnn_graph(steps: int = 2) -> UnrolledGraph:
-    """One time axis: inputs, a SimpleRNN's cells with their initial state, the last output."""
+def rnn_graph(steps: int = 2, units: int = 2) -> UnrolledGraph:
+    """One time axis: inputs of ``units`` units, a SimpleRNN's cells with their initial
+    state, the last output."""
     rows = (Row(0, "inputs", "x", ("x",), "Input"), Row(1, "cells", "rnn", ("rnn", "SimpleRNN(3)")),
             Row(2, "strips", "rnn", (), "Output"))
     panel = Panel(0, tuple(_column(t) for t in range(1, steps + 1)), rows, f"T = {steps}")
-    nodes = [Node(f"x{t}", "input", 0, 0, t - 1, f"x{t}", layer="x", t=str(t), strip=Strip((2,)))
+    nodes = [Node(f"x{t}", "input", 0, 0, t - 1, f"x{t}", layer="x", t=str(t), strip=Strip((units,)))
              for t in range(1, steps + 1)]
     nodes += [Node(f"c{t}", "cell", 0, 1, t - 1, "RNN", layer="rnn", t=str(t)) for t in range(1, steps + 1)]
     nodes += [Node("h0", "init", 0, 1, None, "h0", layer="rnn", strip=Strip((3,), zero=True), side=-1, state="h"),
@@ -263,3 +267,23 @@ def test_decoration_draws_every_row_edge_and_node_nodes_last():
     assert [g.attrs for g in gutters] == [(("layer", "x"),), (("layer", "rnn"),), (("layer", "dense"),)]
     handoff = next(g for g in edges if "rnd-handoff" in g.cls)
     assert any(isinstance(i, Label) and i.text == "3 (None, 1)" for i in handoff.items)  # its caption
+
+
+# -- the whole sequence -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [rnn_graph, two_band_graph, skip_graph])
+def test_layout_frames_everything_it_draws_in_the_margin(make):
+    graph = make()
+    scene = layout(graph, "dark")
+    assert (scene.title, scene.desc, scene.theme) == (graph.name, graph.summary, "dark")
+    left, top, right, bottom = bounds(scene.items)
+    assert (left, top) == pytest.approx((20.0, 20.0), abs=0.1)
+    assert (right + 20.0, bottom + 20.0) == pytest.approx((scene.width, scene.height), abs=0.2)
+
+
+def test_layout_compresses_the_strips_of_a_drawing_wider_than_the_budget():
+    graph = rnn_graph(steps=3, units=8)
+    narrow = Style(margin=700.0)  # a budget of 200 px: no band fits
+    assert layout(graph, style=narrow) == layout(graph, style=replace(narrow, max_units=COMPACT_UNITS))
+    assert layout(graph) != layout(graph, style=replace(Style(), max_units=COMPACT_UNITS))  # wide enough

@@ -1,16 +1,29 @@
 """Stage 3, layout: an UnrolledGraph in, a Scene (boxes, arrows and text in absolute
 coordinates) out. All geometry is computed here; renderers only loop over the scene.
 
-The steps: each panel's geometry as a band (``geometry``); the bands placed as a layered
-drawing on shelves (``bands``); every edge routed through gaps and streets, with lanes and
-tracks of its own (``router``); then rows, gaps and shelves get their heights and every item
-its coordinates.
+:func:`layout` runs the phases in one sequence; each is a function whose docstring states
+what it takes and what it guarantees:
+
+1. measuring (``geometry.measuring``): each panel as a band (rows, columns, corridors), at
+   its narrowest;
+2. layering (``bands.layering``): a rank for each band, above every band it reads;
+3. placement (``bands.placement``, which orders each rank by ``bands.ordering``): the bands
+   on shelves, bottom to top, within the width budget;
+4. routing (``router.routing``): each edge's legs through gaps, streets and corridors; its
+   vertical legs get lanes (``router.assign_lanes``) that widen the bands
+   (``router.widening``), so placement and routing run again while the wider bands move
+   to other shelves (``PLACE_ROUNDS``);
+5. fitting: a drawing still wider than the budget is laid out again with its wide strips
+   compressed (``COMPACT_UNITS``);
+6. tracing (``tracing.tracing``): tracks, heights, boxes and polylines, traced again while a
+   band's corridor lanes clash with another edge's line (``CLASH_ROUNDS``);
+7. decoration (``decor.decoration``): the scene's items, then framed in the margin.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict
+from typing import List, Mapping
 
 from ..unroll.graph import UnrolledGraph
 from .bands import WIDTH, layering, placement
@@ -18,7 +31,7 @@ from .decor import decoration
 from .draw import Style
 from .geometry import Band, band_links, measuring
 from .router import Grid, assign_lanes, routing, widening
-from .scene import Scene, bounds, translate
+from .scene import Item, Scene, bounds, translate
 from .tracing import shifting, tracing
 
 __all__ = ["Scene", "layout"]
@@ -27,44 +40,56 @@ COMPACT_UNITS = 4
 """The strip compression a diagram falls back to when a band is wider than the budget: its
 strips of more units are drawn as one box labelled with the size."""
 
-ROUNDS = 3
-"""How often the bands are placed again when the lanes of the routes widen them."""
+PLACE_ROUNDS = 3
+"""How often the bands are placed and routed: the lanes of the routes widen the bands, and a
+wider band may no longer fit beside its neighbours on a shelf. The rounds end when a
+placement keeps every band on its shelf; after the last one its placement stands, with the
+routes planned on the placement before it."""
+
+CLASH_ROUNDS = 4
+"""How often the routes are traced: where a band's corridor lane runs on the line of
+another edge (the corridors of two bands meet between shelves), that band's corridor lanes
+move by half a lane and the routes are traced again; after the last round its tracing
+stands."""
 
 
 def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -> Scene:
-    """Place every node and route every edge of ``graph``."""
+    """Place every node and route every edge of ``graph``, by the phases this module's
+    docstring lists, in that order."""
     nodes = {n.id: n for n in graph.nodes}
     budget = WIDTH - 2 * style.margin
     bands = measuring(graph, style)
-    compact = replace(style, max_units=COMPACT_UNITS) if style.max_units > COMPACT_UNITS else None
-    if compact is not None and _too_wide(bands, budget):
-        return layout(graph, theme, compact)
     links = band_links(graph)
     rank = layering(len(bands), links)
-    placed = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
-    for _ in range(ROUNDS):
+    placed = placement(_widths(bands), rank, links, budget)
+    for _attempt in range(PLACE_ROUNDS):  # until the widened bands keep their shelves
         grid = Grid(bands, placed, nodes, graph.edges)
         routes = routing(graph.edges, grid)
         widening(bands, assign_lanes(routes))
-        again = placement([bands[p].width for p in sorted(bands)], rank, links, budget)
-        if [s.bands for s in again] == [s.bands for s in placed]:
-            placed = again
-            break
+        again = placement(_widths(bands), rank, links, budget)
+        settled = [s.bands for s in again] == [s.bands for s in placed]
         placed = again
-    if compact is not None and _too_wide(bands, budget):  # widened by the lanes routed through it
-        return layout(graph, theme, compact)
-    for _ in range(ROUNDS + 1):
+        if settled:
+            break
+    if style.max_units > COMPACT_UNITS and max(_widths(bands), default=0.0) > budget:
+        return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
+    for _attempt in range(CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
         traced = tracing(routes, bands, placed, grid, style)
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
-    items = decoration(graph, bands, routes, traced, style)
+    return _framed(decoration(graph, bands, routes, traced, style), graph, theme, style)
+
+
+def _widths(bands: Mapping[int, Band]) -> List[float]:
+    """The bands' widths, by panel index."""
+    return [bands[p].width for p in sorted(bands)]
+
+
+def _framed(items: List[Item], graph: UnrolledGraph, theme: str, style: Style) -> Scene:
+    """The scene of ``items``: moved to start at the margin, as large as they are with the
+    margin all round."""
     left, top, right, low = bounds(items)
     m = style.margin
     return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary,
                  theme, translate(tuple(items), m - left, m - top))
-
-
-def _too_wide(bands: Dict[int, Band], budget: float) -> bool:
-    """Whether a band is wider than the budget (then its strips are drawn compressed)."""
-    return max((b.width for b in bands.values()), default=0.0) > budget
