@@ -31,7 +31,7 @@ from .decor import decoration
 from .draw import Style
 from .geometry import Band, band_links, measuring
 from .router import Grid, assign_lanes, routing, widening
-from .scene import Item, Scene, bounds, translate
+from .scene import Scene, framed
 from .tracing import shifting, tracing
 
 __all__ = ["Scene", "layout"]
@@ -78,18 +78,9 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
-    return _framed(decoration(graph, bands, routes, traced, style), graph, theme, style)
+    return framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
 
 
 def _widths(bands: Mapping[int, Band]) -> List[float]:
     """The bands' widths, by panel index."""
     return [bands[p].width for p in sorted(bands)]
-
-
-def _framed(items: List[Item], graph: UnrolledGraph, theme: str, style: Style) -> Scene:
-    """The scene of ``items``: moved to start at the margin, as large as they are with the
-    margin all round."""
-    left, top, right, low = bounds(items)
-    m = style.margin
-    return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary,
-                 theme, translate(tuple(items), m - left, m - top))

@@ -5,7 +5,8 @@ states from the left, the initial states, one column per shown timestep, the fin
 a corridor for edges that leave or pass the band on its right, and a legend. Rows stack
 bottom to top, with a gap above each one that holds the horizontal runs of edges routed
 through it. Coordinates here are the band's own: x from its left edge, y up from its
-bottom (so rows have negative y).
+bottom (so rows have negative y). The measuring phase (:func:`measuring`) makes a band of
+each panel; the routes widen it later and their tracks give its gaps their heights.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ its own, so two edges share a line only when they leave the same node or enter t
 node; the runs that reach furthest take the outer lanes, so fewer lines cross.
 
 Routes are planned on the grid's logical positions (rows, columns, shelves) before any
-coordinate is known; lanes then size the bands' widths and tracks the gaps' heights, and
-only then are the routes turned into points.
+coordinate is known (:func:`routing`); lanes then size the bands' widths (:func:`widening`)
+and tracks the gaps' heights, and only then are the routes turned into points (the tracing
+phase, ``tracing.py``, with :func:`points`).
 """
 
 from __future__ import annotations
