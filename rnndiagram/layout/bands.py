@@ -1,11 +1,12 @@
 """Stage 3, layout: where the bands go, as a layered drawing of the graph they form.
 
 Each band (a time axis with its layers, or a stack of layers after the sequences have
-collapsed) is a node of a graph whose edges are the tensors passed between bands. Bands
-are ranked by that graph (longest path, so a band is above every band it reads), bands of
-one rank are ordered by the barycentre of the bands they read and placed side by side
-while they fit the width budget, on shelves stacked bottom to top; a band is centred over
-what it reads where its neighbours leave room.
+collapsed) is a node of a graph whose edges are the tensors passed between bands. Three
+phases place them: :func:`layering` ranks the bands by that graph (longest path, so a band
+is above every band it reads); :func:`ordering` orders the bands of one rank by the
+barycentre of the bands they read; :func:`placement` packs each rank, in that order, side
+by side while it fits the width budget, on shelves stacked bottom to top, a band centred
+over what it reads where its neighbours leave room.
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ class Shelf:
     x: Dict[int, float] = field(default_factory=dict)
 
 
-def ranks(count: int, links: Iterable[Tuple[int, int]]) -> Dict[int, int]:
-    """Each band's rank: 0 for a band that reads no other, else one more than the highest
-    band it reads. A link that would close a cycle (possible only through a band that both
-    reads and is read by another) is left out, so the ranking always ends."""
+def layering(count: int, links: Iterable[Tuple[int, int]]) -> Dict[int, int]:
+    """The layering phase: each band's rank.
+
+    Takes the band count and the links ``(a, b)``, band ``b`` reads band ``a``. Guarantees a
+    rank for every band ``0 .. count - 1``: 0 for a band that reads no other, else one more
+    than the highest band it reads, so a band ranks above every band it reads. A link that
+    would close a cycle (possible only through a band that both reads and is read by
+    another) is left out, so the ranking always ends."""
     above: Dict[int, Set[int]] = defaultdict(set)
     for a, b in links:
         if a != b:
@@ -55,9 +60,27 @@ def ranks(count: int, links: Iterable[Tuple[int, int]]) -> Dict[int, int]:
     return rank
 
 
-def shelves(widths: Sequence[float], links: Sequence[Tuple[int, int]], budget: float = WIDTH) -> List[Shelf]:
-    """Bands on shelves, bottom shelf first, with the x of each band's left edge."""
-    rank = ranks(len(widths), links)
+def ordering(members: Sequence[int], reads: Mapping[int, Sequence[int]], centre: Mapping[int, float]) -> List[int]:
+    """The ordering phase, for one rank: its bands left to right.
+
+    Takes the rank's bands, the bands each one reads and the centres (x) of the bands
+    placed so far. Guarantees every member once, in the order of the mean centre of the
+    placed bands each reads (its barycentre), ties and bands that read no placed band
+    taken by index (such a band sorts as if its barycentre were its index)."""
+    return sorted(members, key=lambda b: (_mean([centre[a] for a in reads.get(b, ()) if a in centre], b), b))
+
+
+def placement(widths: Sequence[float], rank: Mapping[int, int], links: Sequence[Tuple[int, int]],
+              budget: float = WIDTH) -> List[Shelf]:
+    """The placement phase: the bands on shelves, with the x of each band's left edge.
+
+    Takes each band's width, its rank (:func:`layering`), the links and the width budget.
+    Guarantees the shelves bottom first, ranks in order (a band's shelf is above the
+    shelves of the bands it reads); each rank ordered by :func:`ordering` (which needs the
+    centres of the ranks below, so runs here, rank by rank) and packed on as many shelves
+    as keep each within the budget (a band wider than the budget alone on its own); bands
+    of a shelf at least ``GAP`` apart, each centred over what it reads where its
+    neighbours leave room."""
     reads: Dict[int, List[int]] = defaultdict(list)
     for a, b in links:
         if a != b:
@@ -65,8 +88,7 @@ def shelves(widths: Sequence[float], links: Sequence[Tuple[int, int]], budget: f
     centre: Dict[int, float] = {}
     out: List[Shelf] = []
     for level in sorted(set(rank.values())):
-        members = [b for b in range(len(widths)) if rank[b] == level]
-        members.sort(key=lambda b: (_mean([centre[a] for a in reads[b] if a in centre], b), b))
+        members = ordering([b for b in range(len(widths)) if rank[b] == level], reads, centre)
         for group in _pack(members, widths, budget):
             shelf = Shelf(len(out), group)
             shelf.x = _spread(group, widths, {b: _mean([centre[a] for a in reads[b] if a in centre], None)

@@ -1,16 +1,47 @@
-"""Stage 3, layout: what is drawn along a band's rows, once the band is placed: the gutter
-that names each row's layer, the legend, the backdrops of TimeDistributed rows and nested
-models, and the state arrows from cell to cell."""
+"""Stage 3, layout, its decoration phase: everything placed turned into scene items; and
+what is drawn along a band's rows, once the band is placed: the gutter that names each
+row's layer, the legend, the backdrops of TimeDistributed rows and nested models, and the
+state arrows from cell to cell."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Tuple
+from dataclasses import replace
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..unroll.graph import Edge, Node
-from .draw import Style, edge_group
+from ..unroll.graph import Edge, Node, UnrolledGraph
+from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
-from .scene import Box, Group, Item, Label
+from .router import Route
+from .scene import Box, Group, Item, Label, Point
+from .tracing import Traced
+
+
+def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence[Route], traced: Traced,
+               style: Style) -> List[Item]:
+    """The decoration phase: the drawing's items, in the order they are drawn.
+
+    Takes the graph, its bands, the routes and where tracing put everything. Guarantees,
+    in band coordinates made absolute: each band's backdrops, gutter and legend; a state
+    arrow along its row for each state edge; an arrow for each route (a hand-off's with
+    its caption over its longest run across a shelf's space); and a group for each node,
+    drawn last, over the arrows."""
+    nodes = {n.id: n for n in graph.nodes}
+    boxes, paths = traced.boxes, traced.paths
+    items: List[Item] = []
+    for p, drawn in bands.items():
+        items += backdrops(drawn, *traced.offsets[p])
+        items += gutter_and_legend(drawn, *traced.offsets[p], style)
+    for e in graph.edges:
+        if e.kind == "state":
+            src, dst = nodes[e.src], nodes[e.dst]
+            items.append(state_arrow(e, boxes[e.src], boxes[e.dst], src, dst, bands[dst.panel], style))
+    for r in routes:
+        pts = paths[r.edge.id]
+        edge = replace(r.edge, label=_caption(r.edge, nodes)) if r.caption else r.edge
+        items.append(edge_group(edge, pts, style, caption_at=_caption_at(r, pts)))
+    items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
+    return items
 
 
 def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[Item]:
@@ -61,3 +92,19 @@ def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style
     above = k == len(row_states) - 1 or len(row_states) > 2  # see state_y: h below, c above
     strip_at = ((x0 + x1) / 2, y, above) if e.strip is not None else None
     return edge_group(e, ((x0, y), (x1, y)), style, strip_at)
+
+
+def _caption(e: Edge, nodes: Mapping[str, Node]) -> str:
+    detail = nodes[e.dst].detail
+    return f"{e.label} {detail}" if detail else e.label
+
+
+def _caption_at(r: Route, pts: Sequence[Point]) -> Optional[Point]:
+    """A hand-off's caption sits on its longest run across, above the line."""
+    if not r.caption:
+        return None
+    runs = [(a, b) for a, b in zip(pts, pts[1:]) if abs(a[1] - b[1]) < 0.05 and abs(a[0] - b[0]) > 1]
+    if not runs:
+        return None
+    (x0, y), (x1, _) = max(runs, key=lambda run: abs(run[1][0] - run[0][0]))
+    return (x0 + x1) / 2, y - 4

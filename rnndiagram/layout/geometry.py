@@ -5,7 +5,8 @@ states from the left, the initial states, one column per shown timestep, the fin
 a corridor for edges that leave or pass the band on its right, and a legend. Rows stack
 bottom to top, with a gap above each one that holds the horizontal runs of edges routed
 through it. Coordinates here are the band's own: x from its left edge, y up from its
-bottom (so rows have negative y).
+bottom (so rows have negative y). The measuring phase (:func:`measuring`) makes a band of
+each panel; the routes widen it later and their tracks give its gaps their heights.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, List, Mapping, Tuple
 
-from ..unroll.graph import Edge, Node, Panel
+from ..unroll.graph import Edge, Node, Panel, UnrolledGraph
 from .draw import Style, caption_width, node_size, strip_size
 from .metrics import text_width
 from .scene import Box
@@ -156,6 +157,30 @@ class Band:
             k = states.index(node.state) if node.state in states else 0
             cy = state_y(cy, len(states), k, self.style)
         return Box(x0, cy - h / 2, x1 - x0, h, "node")
+
+
+def measuring(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
+    """The measuring phase: a band for each panel, at its narrowest.
+
+    Takes the graph and the style. Guarantees a :class:`Band` for every panel, by its
+    index, with every node of the panel sized and its rows stacked, x as if no edge ran up
+    its streets and corridors (the routes widen it later, :func:`~.router.widening`)."""
+    by_panel: Dict[int, List[Node]] = defaultdict(list)
+    for n in graph.nodes:
+        by_panel[n.panel].append(n)
+    panel_of = {n.id: n.panel for n in graph.nodes}
+    edges_into: Dict[int, List[Edge]] = defaultdict(list)
+    for e in graph.edges:
+        if e.dst in panel_of:
+            edges_into[panel_of[e.dst]].append(e)
+    return {p.index: Band(p, by_panel[p.index], edges_into[p.index], style) for p in graph.panels}
+
+
+def band_links(graph: UnrolledGraph) -> List[Tuple[int, int]]:
+    """The graph of the bands: ``(a, b)`` for every two panels that an edge joins, from
+    ``a`` to ``b``, sorted."""
+    panel_of = {n.id: n.panel for n in graph.nodes}
+    return sorted({(panel_of[e.src], panel_of[e.dst]) for e in graph.edges if panel_of[e.src] != panel_of[e.dst]})
 
 
 def state_y(cy: float, n: int, k: int, style: Style) -> float:

@@ -8,8 +8,9 @@ its own, so two edges share a line only when they leave the same node or enter t
 node; the runs that reach furthest take the outer lanes, so fewer lines cross.
 
 Routes are planned on the grid's logical positions (rows, columns, shelves) before any
-coordinate is known; lanes then size the bands' widths and tracks the gaps' heights, and
-only then are the routes turned into points.
+coordinate is known (:func:`routing`); lanes then size the bands' widths (:func:`widening`)
+and tracks the gaps' heights, and only then are the routes turned into points (the tracing
+phase, ``tracing.py``, with :func:`points`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple, cast
 
 from ..unroll.graph import Edge, Node
 from .bands import Shelf
@@ -139,8 +140,14 @@ class Grid:
         return self.offsets[node.panel] + x
 
 
-def plan(edges: Sequence[Edge], grid: Grid) -> List[Route]:
-    """A route for every edge but the state arrows of a row (those run along the row)."""
+def routing(edges: Sequence[Edge], grid: Grid) -> List[Route]:
+    """The routing phase: how each edge runs, on the grid's logical positions.
+
+    Takes the edges and the grid of the placed bands. Guarantees a route for every edge
+    but the state arrows of a row (those run along the row, drawn by the decoration), in
+    the order of ``edges``: the side it leaves its source and enters its destination by,
+    and its legs, horizontal ones in a channel and vertical ones in a street; no lane or
+    track is given yet (:func:`assign_lanes`, :func:`assign_tracks`)."""
     routes = []
     for e in edges:
         if e.kind == "state":
@@ -269,6 +276,16 @@ def assign_lanes(routes: Sequence[Route]) -> Dict[Street, int]:
         legs.sort(key=lambda item: (item[0].span[1] - item[0].span[0], item[0].span))
         counts[street] = _colour([(leg, leg.span, edge) for leg, edge in legs])
     return counts
+
+
+def widening(bands: Mapping[int, Band], lanes: Mapping[Street, int]) -> None:
+    """The bands widened for the routes: each band's columns and corridors as wide as the
+    lanes (:func:`assign_lanes`) routed through them; a band no lane passes keeps its
+    narrowest width."""
+    for p, band in bands.items():
+        streets = {cast(int, street[2]): count for street, count in lanes.items()
+                   if street[0] == "col" and street[1] == p}
+        band.set_x(streets, lanes.get(("right", p), 0), lanes.get(("left", p), 0))
 
 
 def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]) -> Dict[Channel, List[float]]:

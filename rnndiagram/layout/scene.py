@@ -1,14 +1,17 @@
 """The scene: boxes, arrows and text in absolute coordinates, ready for a renderer.
 
-The layout stage computes every coordinate (``geometry.py`` and ``bands.py`` place the
-nodes, ``router.py`` routes the edges, ``draw.py`` turns both into these items) and hands
-the result over in these types; ``render.svg`` only loops over it, and the templates compute nothing.
+The layout stage computes every coordinate and hands the result over in these types:
+``layout()`` (in ``__init__.py``) runs its phases in one sequence, measuring the bands
+(``geometry.py``), layering, ordering and placing them (``bands.py``), routing the edges
+(``router.py``), tracing the routes into points (``tracing.py``) and turning everything into
+these items (``decor.py`` and ``draw.py``); the rolled view's layout is ``rolled.py``.
+``render.svg`` only loops over the scene, and the templates compute nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 from .metrics import text_width
 
@@ -163,6 +166,14 @@ def _collect_drawn(items, out: List[Union[Box, Label, Arrow]]) -> None:
 def bounds_box(items) -> Box:
     left, top, right, bottom = bounds(items)
     return Box(left, top, right - left, bottom - top, "extent")
+
+
+def framed(items: Sequence[Item], title: str, desc: str, theme: str, margin: float) -> Scene:
+    """The scene of ``items``: moved so that what they draw starts ``margin`` from the top
+    left, the scene as large as they are with ``margin`` all round."""
+    left, top, right, bottom = bounds(items)
+    return Scene(round(right - left + 2 * margin, 1), round(bottom - top + 2 * margin, 1), title, desc, theme,
+                 translate(tuple(items), margin - left, margin - top))
 
 
 def translate(items: Tuple[Item, ...], dx: float, dy: float) -> Tuple[Item, ...]:

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ...layout.draw import Style, strip_items, strip_size
 from ...layout.metrics import text_width
-from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, framed, translate
 from ...unroll.graph import Strip
 from .figure import RolledCell, RolledEdge, RolledGraph, RolledNode
 
@@ -61,7 +61,10 @@ class _Shape:
 
 
 def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle = RolledStyle()) -> Scene:
-    """Place every node of ``graph`` on its row and route every arrow upwards."""
+    """Place every node of ``graph`` on its row and route every arrow upwards, in one
+    sequence: each node shaped around its origin; the slots of each row (its nodes, and the
+    arrows that pass it); their x, over what they read; the ports arrows enter by; a track
+    for each run across a gap; the rows' y; then the items, framed in the margin."""
     shapes = {n.id: _shape(n, style) for n in graph.nodes}
     slots = _slots(graph)
     xs = _place(graph, slots, shapes, style)
@@ -75,10 +78,7 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
         cls = "rnd-edge rnd-handoff" if e.kind == "state" else "rnd-edge rnd-data"
         for pts in _paths(e, graph, shapes, xs, ports, tracks, row_y, gap, style):
             items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), (("layer", e.dst),), title=f"{e.src} → {e.dst}"))
-    left, top, right, low = bounds(items)
-    m = style.margin
-    return Scene(round(right - left + 2 * m, 1), round(low - top + 2 * m, 1), graph.name, graph.summary, theme,
-                 translate(tuple(items), m - left, m - top))
+    return framed(items, graph.name, graph.summary, theme, style.margin)
 
 
 # -- one node -----------------------------------------------------------------------------------
