@@ -4,7 +4,8 @@ The layout stage computes every coordinate and hands the result over in these ty
 ``layout()`` (in ``__init__.py``) runs its phases in one sequence, measuring the bands
 (``geometry.py``), layering, ordering and placing them (``bands.py``), routing the edges
 (``router.py``), tracing the routes into points (``tracing.py``) and turning everything into
-these items (``decor.py`` and ``draw.py``); the rolled view's layout is ``rolled.py``.
+these items (``decor.py`` and ``draw.py``); the rolled view lays out its own
+scene with these types (``views/rolled/layout.py``).
 ``render.svg`` only loops over the scene, and the templates compute nothing.
 """
 
