@@ -1098,6 +1098,51 @@ def pointer_network() -> keras.Model:
     return keras.Model(points, PointerDecoder(8, name="decoder")(encoded, h, c), name="pointer_network")
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class PyramidalBLSTM(layers.Layer):
+    """The listener's pyramidal BiLSTM of Listen, Attend and Spell: a ``Bidirectional(LSTM)``
+    over the steps, then every two consecutive outputs concatenated, halving time."""
+
+    def __init__(self, units: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = units
+        self.blstm = layers.Bidirectional(layers.LSTM(units, return_sequences=True, name=f"{self.name}_lstm"),
+                                          name=f"{self.name}_bilstm")
+
+    def call(self, x: Any) -> Any:
+        y = self.blstm(x)
+        return keras.ops.reshape(y, (-1, y.shape[1] // 2, 4 * self.units))
+
+    def get_config(self) -> Dict[str, Any]:
+        return {**super().get_config(), "units": self.units}
+
+
+def listen_attend_spell() -> keras.Model:
+    """Listen, Attend and Spell (Chan, Jaitly, Le and Vinyals, 2016): a listener of three
+    pyramidal BiLSTMs, each a custom layer halving time (16 frames to 2), then a speller
+    that attends over the listener's steps at each output step.
+
+    Source: ServerSideHannes/las, model.py (``pBLSTM``, a custom ``tf.keras`` layer holding
+    a ``Bidirectional(LSTM(dim / 2, return_sequences=True))`` and reshaping its output to
+    ``(-1, 4 * dim / 2)``; three of them, then ``Dense(dim)``). Changed: the reshape is
+    written with ``keras.ops`` on a static length (that code pads an odd length with
+    ``tf.shape``); Keras 3's ``RNN`` takes no ``constants``, so the speller is an ``LSTM``
+    over the previous tokens with a ``keras.layers.Attention`` over the listener's steps
+    instead of its attention cell; 8 mel features, dim 8, 5 tokens.
+    """
+    frames = keras.Input(shape=(16, 8), name="frames")
+    tokens = keras.Input(shape=(None, 5), name="previous_tokens")
+    x = frames
+    for k in range(3):
+        x = PyramidalBLSTM(4, name=f"pblstm_{k + 1}")(x)
+    listener = layers.Dense(8, name="listener_dense")(x)
+    speller = layers.LSTM(8, return_sequences=True, name="speller")(tokens)
+    context = layers.Attention(name="attend")([speller, listener])
+    joined = layers.Concatenate(name="speller_and_context")([speller, context])
+    out = layers.Dense(5, activation="softmax", name="spell")(layers.Dense(8, activation="relu", name="mlp")(joined))
+    return keras.Model([frames, tokens], out, name="listen_attend_spell")
+
+
 MODELS: Dict[str, Callable[[], keras.Model]] = {
     builder.__name__: builder for builder in (
         text_classification_rnn,
@@ -1132,5 +1177,6 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         ner_char_embeddings,
         jazz_improvisation,
         pointer_network,
+        listen_attend_spell,
     )
 }

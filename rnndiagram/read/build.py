@@ -129,7 +129,7 @@ def describe(view: LayerView, *, layer_id: str, call: int, input_shapes: Tuple[S
     return LayerSpec(
         id=layer_id, name=view.name, class_name=view.class_name, role=role,
         input_shapes=input_shapes, output_shapes=output_shapes, inbound=inbound, call=call,
-        config=summary(view) if not view.op and role != "model" else (), **fields)
+        config=summary(view) if not view.op and not view.model else (), **fields)
 
 
 def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
