@@ -19,7 +19,8 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 @dataclass(frozen=True)
 class Block:
     """One layer of a branch. ``kind`` is a recurrent class, ``Bidirectional``,
-    ``TimeDistributed`` (of a Dense) or ``Dense``; ``inner`` is a Bidirectional's layer."""
+    ``TimeDistributed`` (of a Dense), ``Dense`` or ``Custom``; ``inner`` is a Bidirectional's
+    layer, or a custom layer's class (one of :data:`CUSTOM`)."""
 
     kind: str
     units: int
@@ -50,10 +51,13 @@ class Recipe:
 
 
 units = st.integers(1, 6)
+CUSTOM = ("Scale", "OwnsGRU", "GRUSubclass")
+"""Custom layers a branch may hold (``recipes(custom=True)``): one that scales its input, one
+that owns a GRU and runs it in its call, and a subclass of GRU (see ``custom_layer``)."""
 
 
 @st.composite
-def branches(draw: Any) -> Tuple[Block, ...]:
+def branches(draw: Any, custom: bool = False) -> Tuple[Block, ...]:
     blocks: List[Block] = []
     sequence = True
     for _ in range(draw(st.integers(1, 3))):
@@ -64,10 +68,13 @@ def branches(draw: Any) -> Tuple[Block, ...]:
         # Often start the next layer from the states the previous one returned.
         chain = (prev is not None and prev.kind in RECURRENT and prev.return_state
                  and not prev.initial_state and draw(st.booleans()))
-        kind = prev.kind if chain else draw(
+        kind = prev.kind if chain else "Custom" if custom and draw(st.booleans()) else draw(
             st.sampled_from(RECURRENT + ("Bidirectional", "TimeDistributed", "Dense")))
         if kind in ("TimeDistributed", "Dense"):
             blocks.append(Block(kind, draw(units)))
+            continue
+        if kind == "Custom":
+            blocks.append(Block(kind, draw(units), return_sequences=True, inner=draw(st.sampled_from(CUSTOM))))
             continue
         block = Block(
             kind, prev.units if chain else draw(units),
@@ -82,12 +89,13 @@ def branches(draw: Any) -> Tuple[Block, ...]:
 
 
 @st.composite
-def recipes(draw: Any) -> Recipe:
+def recipes(draw: Any, custom: bool = False) -> Recipe:
+    """Random recipes; with ``custom``, branches may hold custom layers (:data:`CUSTOM`)."""
     timesteps = st.one_of(st.none(), st.integers(1, 5))
     n_branches = draw(st.integers(1, 2))
     n_inputs = draw(st.integers(1, n_branches))
     tokens = draw(st.booleans())
-    drawn = tuple(draw(branches()) for _ in range(n_branches))
+    drawn = tuple(draw(branches(custom)) for _ in range(n_branches))
     handoff = n_inputs == 2 and draw(st.booleans())
     if handoff:  # an encoder-decoder: each input has its own time axis, states cross over
         kind, size = draw(st.sampled_from(RECURRENT)), draw(units)
@@ -154,6 +162,8 @@ def _apply(keras: Any, block: Block, x: Any, states: List[Any],
     layers = keras.layers
     if block.kind == "Dense":
         return layers.Dense(block.units, name=name)(x), []
+    if block.kind == "Custom":
+        return custom_layer(block.inner, block.units, name)(x), []
     if block.kind == "TimeDistributed":
         return layers.TimeDistributed(layers.Dense(block.units, name=f"{name}_dense"),
                                       name=name)(x), []
@@ -172,6 +182,57 @@ def _apply(keras: Any, block: Block, x: Any, states: List[Any],
     if block.return_state:
         return out[0], list(out[1:])
     return out, []
+
+
+def custom_layer(kind: str, units: int, name: str) -> Any:
+    """A custom layer of one of the :data:`CUSTOM` kinds, registered so that a file keeps it."""
+    return _custom_classes()[kind](units, name=name)
+
+
+_CLASSES: dict = {}
+
+
+def _custom_classes() -> dict:
+    """The custom classes, made once (Keras registers each class by name)."""
+    if _CLASSES:
+        return _CLASSES
+    import keras
+
+    register = keras.saving.register_keras_serializable(package="strategies")
+
+    @register
+    class Scale(keras.layers.Layer):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, x: Any) -> Any:
+            return x * 2.0
+
+        def get_config(self) -> dict:
+            return {**super().get_config(), "units": self.units}
+
+    @register
+    class OwnsGRU(keras.layers.Layer):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.gru = keras.layers.GRU(units, return_sequences=True, name=f"{self.name}_gru")
+
+        def call(self, x: Any) -> Any:
+            return self.gru(x)
+
+        def get_config(self) -> dict:
+            return {**super().get_config(), "units": self.units}
+
+    @register
+    class GRUSubclass(keras.layers.GRU):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            kwargs.setdefault("return_sequences", True)
+            super().__init__(units, **kwargs)
+
+    _CLASSES.update(Scale=Scale, OwnsGRU=OwnsGRU, GRUSubclass=GRUSubclass)
+    return _CLASSES
 
 
 # Branchy graphs ---------------------------------------------------------------------------

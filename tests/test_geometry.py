@@ -126,6 +126,14 @@ def test_random_models_lay_out_cleanly(recipe):
     check_every_view(build_model(recipe))
 
 
+@pytest.mark.slow  # builds random models with custom layers, traced
+@given(recipes(custom=True))
+def test_random_models_with_custom_layers_lay_out_cleanly(recipe):
+    """Custom layers (one owning a GRU, traced into a nested graph; a GRU subclass; one that
+    scales) in every view: no overlap."""
+    check_every_view(build_model(recipe))
+
+
 @given(graphs())
 def test_random_graphs_read_as_they_flow(graph):
     """Branches, merges, shared layers, attention, hand-offs and several outputs at random:

@@ -27,7 +27,7 @@ from rnndiagram.spec import ModelSpec
 
 from file_specs import as_read
 from keras_compat import named_op
-from strategies import build_model, recipes
+from strategies import CUSTOM, build_model, recipes
 
 
 def saved(model: Any, folder: Path, name: str = "m") -> Path:
@@ -60,6 +60,20 @@ def test_random_models_read_back_as_their_live_spec(recipe: Any) -> None:
     model = build_model(recipe)
     with tempfile.TemporaryDirectory() as folder:
         assert_same_spec(saved(model, Path(folder)), model)
+
+
+@pytest.mark.slow  # builds and saves random models
+@given(recipes(custom=True))
+def test_random_models_with_custom_layers_read_back_or_say_what_they_do_not_know(recipe: Any) -> None:
+    """The file's spec equals the live one but where it says a custom class's code was not
+    run, and it says so of exactly the custom layers."""
+    model = build_model(recipe)
+    live = inspect(model)
+    with tempfile.TemporaryDirectory() as folder:
+        read = read_saved(saved(model, Path(folder)))
+    assert read == as_read(live, read)
+    assert {l.name for l in read.layers if l.code_not_run} == {
+        l.name for l in live.layers if l.class_name in CUSTOM}
 
 
 # Focused models for each layer kind, mask rule and graph shape the reader supports -----
