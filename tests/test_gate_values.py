@@ -302,3 +302,21 @@ def test_a_model_keras_cannot_run_is_one_line_and_a_batch_goes_on(tmp_path, monk
         "Error: example:seed_stacked: values mode could not run seed_stacked: ValueError: Input 0 is wrong; "
         "draw it without values (--values)", f"wrote 1 of 2 files to {out}"]
     assert (out / "seed_simple_rnn.svg").exists()
+
+
+@pytest.mark.slow  # forward passes
+def test_a_cell_inside_a_traced_custom_layer_gets_its_values() -> None:
+    """The pointer network's decoder, a custom layer stepping an LSTMCell, is traced; its
+    cell's first step starts from the encoder's final h and c, and its output is the
+    cell's own call on them."""
+    from published_models import pointer_network
+
+    model = pointer_network()
+    sample = np.random.default_rng(5).uniform(-1, 1, (1, 6, 2)).astype("float32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [sample], None)
+    _, h, c = (keras.ops.convert_to_numpy(t) for t in model.get_layer("encoder")(sample))
+    ours = {name: np.asarray(values[gate_key("decoder/decoder_cell", "0", name)]) for name in ("in:h", "in:c", "out:h")}
+    assert np.allclose(ours["in:h"], h[0], atol=TOLERANCE) and np.allclose(ours["in:c"], c[0], atol=TOLERANCE)
+    cell = model.get_layer("decoder").cell
+    out, _ = cell(np.zeros((1, 8), "float32"), [h, c])  # the first step reads zeros
+    assert np.allclose(ours["out:h"], keras.ops.convert_to_numpy(out)[0], atol=TOLERANCE)

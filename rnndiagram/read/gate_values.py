@@ -14,6 +14,7 @@ from ..errors import OptionError
 from ..spec import CellSpec, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id
+from .trace import trace_call
 from .values import kept_states, states_kept
 
 GateValues = Dict[str, Tuple[float, ...]]
@@ -34,7 +35,8 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
 
     keras = import_keras()
     graph = model._functional if isinstance(model, keras.Sequential) else model
-    chosen = [(layer, op, _tensors(keras, layer, node)) for layer, op, node in _first_calls(model, spec)]
+    calls = _first_calls(model, spec)
+    chosen = [(layer, op, _tensors(keras, layer, node)) for layer, op, node in calls]
     wanted = list({id(t): t for _, _, parts in chosen for group in parts for t in group}.values())
     found: Dict[int, Any] = {}
     if wanted:
@@ -44,11 +46,12 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: GateValues = {}
-    for layer, op, (inputs, initial, masks) in chosen:
+    for (layer, op, (inputs, initial, masks)), (_, _, node) in zip(chosen, calls):
         path = prefix + layer.name
         arrays_in = [found[id(t)] for t in inputs]
-        if layer.model is not None:
-            values.update(compute_gate_values(op, layer.model, arrays_in, step, prefix=path + "/"))
+        if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
+            nested = op if isinstance(op, keras.Model) else trace_call(keras, op, node)
+            values.update(compute_gate_values(nested, layer.model, arrays_in, step, prefix=path + "/"))
         elif layer.cell is not None:
             x, states = arrays_in[0][:1], [s[:1] for s in arrays_in[1:]]
             new, gates = _step(op, layer.cell, x, states)

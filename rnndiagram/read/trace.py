@@ -45,7 +45,8 @@ def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
     try:
         names = _parameters(layer.call, len(node.arguments.args))
         args = [keras.tree.map_structure(fresh(name), a) for name, a in zip(names, node.arguments.args)]
-        kwargs = {k: keras.tree.map_structure(fresh(k), v) for k, v in node.arguments.kwargs.items()}
+        # In Keras's order of a call's tensors (its node's): the arguments, then the keywords sorted.
+        kwargs = {k: keras.tree.map_structure(fresh(k), v) for k, v in sorted(node.arguments.kwargs.items())}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             outputs = layer.call(*args, **kwargs)
