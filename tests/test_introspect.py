@@ -237,10 +237,10 @@ def test_keras_masks_each_step_of_time_distributed_bidirectional() -> None:
 
     model = char_ner_encoder()
     words = np.array([[[3, 4, 5, 0, 0, 0], [7, 0, 0, 0, 0, 0]]])
-    padded = model(words).numpy()[0]
+    padded = keras.ops.convert_to_numpy(model(words))[0]
     embed, encode = model.get_layer("char_emb"), model.get_layer("char_enc").layer
     for w, length in enumerate((3, 1)):
-        alone = encode(embed(words[:, w, :length])).numpy()[0]
+        alone = keras.ops.convert_to_numpy(encode(embed(words[:, w, :length])))[0]
         assert np.allclose(padded[w], alone, atol=1e-5)
 
 
