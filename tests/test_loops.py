@@ -249,3 +249,47 @@ def test_feedback_edges_leave_the_dot_ranks_alone(example_specs):
     dot = rnndiagram.diagram(example_specs["feedback_forecaster"]).to_dot()
     fed = [line for line in dot.splitlines() if "rnd-feedback" in line]
     assert len(fed) == 3 and all("constraint=false" in line and "dashed" in line for line in fed)
+
+
+class SpanEnd(keras.layers.Layer):
+    """BiDAF's span-end layer (Seo et al. 2017; after ParikhKadam/bidaf-keras,
+    layers/span_end.py): the passage weighted by the span-begin probabilities, joined with the
+    attention and modeling outputs, through a Bidirectional(LSTM), then a per-step Dense and a
+    softmax over the passage. Keras 3 tracks only the layers a layer owns, so the
+    Bidirectional(LSTM) and the Dense are made in __init__ (that code makes them in call)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.bilstm = layers.Bidirectional(layers.LSTM(units, return_sequences=True),
+                                           name="span_end_bilstm")
+        self.weights_dense = layers.TimeDistributed(layers.Dense(1), name="span_end_weights")
+
+    def call(self, inputs):
+        merged_context, modeled_passage, span_begin = inputs
+        ops = keras.ops
+        weighted = ops.sum(ops.expand_dims(span_begin, -1) * modeled_passage, axis=-2, keepdims=True)
+        weighted = ops.repeat(weighted, ops.shape(modeled_passage)[1], axis=1)
+        representation = ops.concatenate([merged_context, modeled_passage, weighted, modeled_passage * weighted], -1)
+        end = self.bilstm(representation)
+        scores = self.weights_dense(ops.concatenate([merged_context, end], -1))
+        return ops.softmax(ops.squeeze(scores, -1), axis=-1)
+
+
+def test_bidafs_span_end_layer_is_traced_and_its_bilstm_drawn_as_cells():
+    merged = keras.Input((7, 8), name="merged_context")
+    modeled = keras.Input((7, 4), name="modeled_passage")
+    begin = keras.Input((7,), name="span_begin")
+    model = keras.Model([merged, modeled, begin], SpanEnd(2, name="span_end")([merged, modeled, begin]),
+                        name="bidaf_end")
+    spec = rnndiagram.inspect(model)
+    span_end = spec.layer("span_end")
+    assert span_end.role == "model" and span_end.output_shapes == ((None, 7),)
+    bilstm = span_end.model.layer("span_end_bilstm")
+    assert (bilstm.recurrent.kind, bilstm.recurrent.units, bilstm.output_shapes) == (
+        "Bidirectional", 2, ((None, 7, 4),))
+    cells = {n.layer for n in rnndiagram.diagram(spec).graph.nodes if n.kind == "cell"}
+    assert cells == {"span_end/span_end_bilstm"}
+    figure = rnndiagram.diagram(spec, cell="gates").figure
+    assert [c.key for c in figure.cells] == ["span_end/span_end_bilstm-f", "span_end/span_end_bilstm-b"]
+    real = model([np.zeros((2, 7, 8)), np.zeros((2, 7, 4)), np.zeros((2, 7))])
+    assert tuple(real.shape) == (2, 7)  # the shape Keras computes, batch aside
