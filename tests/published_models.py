@@ -29,8 +29,9 @@ from keras_compat import named_op
 
 SoftmaxOp, OneHot = named_op(nn_ops.Softmax), named_op(nn_ops.OneHot)
 Argmax = named_op(numpy_ops.Argmax)
-Add, ExpandDims, GetItem, Multiply, Reshape, Stack, Sum, Tanh, Transpose = (named_op(getattr(numpy_ops, n)) for n in (
-    "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Stack", "Sum", "Tanh", "Transpose"))
+Add, ExpandDims, GetItem, Multiply, Reshape, Squeeze, Stack, Sum, Tanh, Transpose = (
+    named_op(getattr(numpy_ops, n)) for n in (
+        "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Squeeze", "Stack", "Sum", "Tanh", "Transpose"))
 
 PACKAGE = "published_models"
 """Package under which the custom layers of this module are registered for saving."""
@@ -1016,6 +1017,49 @@ def ner_char_embeddings() -> keras.Model:
     return keras.Model([word_in, char_in], out, name="ner_char_embeddings")
 
 
+def bidaf_span_output() -> keras.Model:
+    """BiDAF (Seo, Kembhavi, Farhadi and Hajishirzi, "Bidirectional Attention Flow for
+    Machine Comprehension", ICLR 2017): a shared BiLSTM encodes the context and the query,
+    a similarity matrix attends from every context word to the query (context-to-query
+    attention), the modeling BiLSTM reads the merged context, and two ``Dense(1)`` heads
+    give the span's start and end logits over the context, stacked as one output of shape
+    (batch, 2, context length).
+
+    Source: https://arxiv.org/abs/1611.01603, as in the Keras reimplementation
+    https://github.com/ParikhKadam/bidaf-keras (``bidaf/models/bidaf.py``: one
+    ``Bidirectional(LSTM(emdim, return_sequences=True))`` named
+    ``bidirectional_encoder`` shared by passage and question, ``Similarity``,
+    ``C2QAttention``, ``MergedContext``, ``bidirectional_decoder_0``, ``SpanBegin``,
+    ``SpanEnd`` (a BiLSTM over the modeled passage, then a per-step ``Dense(1)``) and
+    ``CombineOutputs`` (``K.stack([begin, end], axis=1)``)); see also allenai/bi-att-flow.
+    Changed: the custom layers are written with Keras layers and ops (a dot-product
+    similarity instead of the trilinear one, no query-to-context attention, no highway
+    layers, logits without the softmax), the shared encoder named ``encoder``; embeddings
+    6 and LSTMs 4 instead of 400 and 100.
+    """
+    context = keras.Input(shape=(None, 6), name="passage_input")
+    query = keras.Input(shape=(None, 6), name="question_input")
+    encoder = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="encoder_lstm"),
+                                   name="encoder")
+    u = encoder(query)
+    h = encoder(context)
+    similarity = layers.Dot(axes=2, name="similarity")([h, u])
+    weights = layers.Softmax(axis=-1, name="c2q_weights")(similarity)
+    c2q = layers.Dot(axes=(2, 1), name="c2q_attention")([weights, u])
+    product = layers.Multiply(name="c2q_product")([h, c2q])
+    g = layers.Concatenate(name="merged_context")([h, c2q, product])
+    m = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="decoder_lstm"),
+                             name="bidirectional_decoder_0")(g)
+    begin = layers.Dense(1, name="span_begin_dense")(layers.Concatenate(name="begin_input")([g, m]))
+    begin = Squeeze(axis=-1, name="span_begin_logits")(begin)
+    m2 = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="span_end_lstm"),
+                              name="span_end_encoder")(m)
+    end = layers.Dense(1, name="span_end_dense")(layers.Concatenate(name="end_input")([g, m2]))
+    end = Squeeze(axis=-1, name="span_end_logits")(end)
+    spans = Stack(axis=1, name="combine_outputs")([begin, end])
+    return keras.Model([context, query], spans, name="bidaf")
+
+
 def jazz_improvisation() -> keras.Model:
     """"Improvise a Jazz Solo with an LSTM Network" (deeplearning.ai Sequence Models course,
     week 1), the inference model ``music_inference_model``: ONE ``LSTM(n_a,
@@ -1130,6 +1174,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         stacked_minimal_cells,
         stacked_lstm_cells,
         ner_char_embeddings,
+        bidaf_span_output,
         jazz_improvisation,
         pointer_network,
     )

@@ -150,7 +150,11 @@ def test_a_time_major_stack_is_one_tensor_not_a_time_axis():
     g = rnndiagram.diagram(model).graph
     (node,) = [n for n in g.nodes if n.layer == "stacked" and n.kind == "strip"]
     assert node.label == "5×?×2" and g.panels[node.panel].kind == "stack"
-    assert [p.title for p in g.panels if p.kind == "time"] == ["T = 5"]  # the transpose's axis
+    # Nor is the transpose's axis of 5 a time axis: no layer steps over it, and five heads
+    # read the same x rather than one cell step after step.
+    assert [p.title for p in g.panels if p.kind == "time"] == []
+    (out,) = [n for n in g.nodes if n.layer == "batch_major" and n.kind == "strip"]
+    assert out.t is None and out.label == "5×2"
 
 
 class Encoder(keras.layers.Layer):

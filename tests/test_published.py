@@ -289,3 +289,17 @@ def test_svg_with_nested_models_expanded_draws_their_cells(name: str,
     assert drawn == _expected_cells(spec, expand_nested=True)
     collapsed = _drawn_cells(rnndiagram.diagram(spec, expand_nested=False).to_svg())
     assert collapsed == _expected_cells(spec, expand_nested=False)
+
+
+def test_bidaf_span_logits_are_one_block_not_a_time_axis(published_specs: Dict[str, ModelSpec]) -> None:
+    """BiDAF's start and end logits stacked on axis 1, (None, 2, None), are one tensor: no
+    layer steps over that axis of 2, so it is no time axis (it was drawn as T = 2); the
+    context the logits are over stays a sequence."""
+    spec = published_specs["bidaf_span_output"]
+    graph = rnndiagram.diagram(spec).graph
+    stacked = [n for n in graph.nodes if n.layer == "combine_outputs"]
+    assert [n.kind for n in stacked] == ["box", "strip"]
+    assert all(n.t is None for n in stacked)
+    assert "T = 2" not in [p.title for p in graph.panels]
+    begin = [n for n in graph.nodes if n.layer == "span_begin_dense"]
+    assert len([n for n in begin if n.kind == "box" and n.t is not None]) > 1  # one box per step
