@@ -1060,6 +1060,54 @@ def bidaf_span_output() -> keras.Model:
     return keras.Model([context, query], spans, name="bidaf")
 
 
+def esim() -> keras.Model:
+    """ESIM, the Enhanced Sequential Inference Model (Chen, Zhu, Ling, Wei, Jiang and
+    Inkpen, "Enhanced LSTM for Natural Language Inference", ACL 2017): premise and
+    hypothesis through one shared BiLSTM encoder, soft alignment by dot-product attention
+    both ways, each side enhanced as ``[a, a~, a - a~, a * a~]``, projected and read by one
+    shared composition BiLSTM, average and max pooled, and an MLP classifier.
+
+    Source: https://arxiv.org/abs/1609.06038 (sections 3.1 to 3.3; the projection to the
+    composition layer is its ReLU feed-forward layer ``F``). Changed: vocabulary 30,
+    embeddings 6, LSTMs and the MLP 4 instead of 300; no dropout.
+
+    Not in ``MODELS``: its drawing is 1,634 px wide, over the 1,600 px budget that
+    ``test_layout_reads_cleanly`` holds every published model to (two sequences of unknown
+    length side by side); ``test_esim_edges_share_no_line`` draws it.
+    """
+    vocab, emb, units = 30, 6, 4
+    premise = keras.Input(shape=(None,), dtype="int32", name="premise")
+    hypothesis = keras.Input(shape=(None,), dtype="int32", name="hypothesis")
+    embedding = layers.Embedding(vocab, emb, name="embedding")
+    encoder = layers.Bidirectional(layers.LSTM(units, return_sequences=True, name="encoder_lstm"),
+                                   name="encoder")
+    a = encoder(embedding(premise))
+    b = encoder(embedding(hypothesis))
+    e = layers.Dot(axes=2, name="alignment")([a, b])
+    weights_a = layers.Softmax(axis=2, name="premise_weights")(e)
+    weights_b = layers.Softmax(axis=1, name="hypothesis_weights")(e)
+    a_tilde = layers.Dot(axes=(2, 1), name="premise_aligned")([weights_a, b])
+    b_tilde = layers.Dot(axes=(1, 1), name="hypothesis_aligned")([weights_b, a])
+
+    def enhance(x: Any, x_tilde: Any, side: str) -> Any:
+        return layers.Concatenate(name=f"{side}_enhanced")([
+            x, x_tilde, layers.Subtract(name=f"{side}_diff")([x, x_tilde]),
+            layers.Multiply(name=f"{side}_prod")([x, x_tilde])])
+
+    projection = layers.Dense(units, activation="relu", name="projection")
+    composition = layers.Bidirectional(layers.LSTM(units, return_sequences=True, name="composition_lstm"),
+                                       name="composition")
+    v_a = composition(projection(enhance(a, a_tilde, "premise")))
+    v_b = composition(projection(enhance(b, b_tilde, "hypothesis")))
+    pooled = layers.Concatenate(name="pooled")([
+        layers.GlobalAveragePooling1D(name="premise_avg")(v_a), layers.GlobalMaxPooling1D(name="premise_max")(v_a),
+        layers.GlobalAveragePooling1D(name="hypothesis_avg")(v_b),
+        layers.GlobalMaxPooling1D(name="hypothesis_max")(v_b)])
+    hidden = layers.Dense(units, activation="tanh", name="mlp_hidden")(pooled)
+    return keras.Model([premise, hypothesis], layers.Dense(3, activation="softmax", name="label")(hidden),
+                       name="esim")
+
+
 def jazz_improvisation() -> keras.Model:
     """"Improvise a Jazz Solo with an LSTM Network" (deeplearning.ai Sequence Models course,
     week 1), the inference model ``music_inference_model``: ONE ``LSTM(n_a,

@@ -21,8 +21,8 @@ import rnndiagram
 import test_oracle as oracle
 from file_specs import as_read
 from keras_compat import keras_version, needs_tensorflow
-from published_models import MODELS, TEXT_VOCABULARY
-from scene_checks import MAX_WIDTH, problems
+from published_models import MODELS, TEXT_VOCABULARY, esim
+from scene_checks import MAX_WIDTH, problems, shared_runs
 from rnndiagram.errors import UnsupportedLayerError
 from rnndiagram.saved import read_saved
 from rnndiagram.spec import ModelSpec
@@ -303,3 +303,14 @@ def test_bidaf_span_logits_are_one_block_not_a_time_axis(published_specs: Dict[s
     assert "T = 2" not in [p.title for p in graph.panels]
     begin = [n for n in graph.nodes if n.layer == "span_begin_dense"]
     assert len([n for n in begin if n.kind == "box" and n.t is not None]) > 1  # one box per step
+
+
+@pytest.mark.slow  # builds and draws a model of 28 layer calls
+def test_esim_edges_share_no_line() -> None:
+    """ESIM's edge into the last Subtract step rose from its track to the Subtract at the x
+    where the aligned hypothesis's second step rose from its strip to a higher track, so the
+    two ran along one line; the edge going up into a node now takes a track above the one
+    whose way up from its source it would cross."""
+    scene = rnndiagram.diagram(rnndiagram.inspect(esim())).scene
+    assert shared_runs(scene) == []
+    assert problems(scene) == []
