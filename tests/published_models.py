@@ -1108,6 +1108,50 @@ def esim() -> keras.Model:
                        name="esim")
 
 
+def _sample_z(params: Any) -> Any:
+    """sketch-rnn's ``transform2layer``: ``z = mu + exp(sigma / 2) * N(0, 1)``."""
+    mu, sigma = params
+    ops = keras.ops
+    spread = ops.exp(sigma / 2.0)
+    return mu + spread * keras.random.normal(ops.shape(spread))
+
+
+def sketch_rnn() -> keras.Model:
+    """sketch-rnn, the sequence-to-sequence VAE of Ha and Eck, "A Neural Representation of
+    Sketch Drawings" (ICLR 2018): a BiLSTM encodes the strokes, z is sampled from its mu and
+    sigma, a ``Dense(tanh)`` of z gives the decoder LSTM's initial h and c (split by
+    slicing), and the decoder reads the strokes joined with z repeated over time by a
+    ``RepeatVector``.
+
+    Source: https://arxiv.org/abs/1704.03477 and the Keras reimplementation
+    https://github.com/eyalzk/sketch_rnn_keras (``seq2seqVAE.py``, ``build_model``:
+    ``Bidirectional(LSTM(enc_rnn_size), merge_mode='concat')``, two ``Dense(z_size)`` for
+    mu and sigma, ``Lambda(transform2layer)``, ``Dense(2 * dec_rnn_size, activation='tanh',
+    name='dec_initial_state')``, ``initial_state[:, :units]`` and ``[:, units:]``,
+    ``RepeatVector(max_seq_len)``, ``Concatenate()``, ``LSTM(dec_rnn_size,
+    return_sequences=True, return_state=True)``, ``Dense(n_out, name='output')``).
+    Changed: 10 steps instead of 250, encoder 4, decoder 6, z 3 instead of 256, 512 and 128,
+    3 mixtures instead of 20; no recurrent dropout; the Lambda has its output shape.
+    """
+    steps, enc, dec, z_size, mixtures = 10, 4, 6, 3, 3
+    encoder_input = keras.Input(shape=(steps, 5), name="encoder_input")
+    decoder_input = keras.Input(shape=(steps, 5), name="decoder_input")
+    encoded = layers.Bidirectional(layers.LSTM(enc, name="encoder_lstm"), merge_mode="concat",
+                                   name="encoder")(encoder_input)
+    mu = layers.Dense(z_size, name="mu")(encoded)
+    sigma = layers.Dense(z_size, name="sigma")(encoded)
+    z = layers.Lambda(_sample_z, output_shape=(z_size,), name="z")([mu, sigma])
+    initial_state = layers.Dense(2 * dec, activation="tanh", name="dec_initial_state")(z)
+    init_h = GetItem(name="init_h")(initial_state, (slice(None), slice(None, dec)))
+    init_c = GetItem(name="init_c")(initial_state, (slice(None), slice(dec, None)))
+    tile_z = layers.RepeatVector(steps, name="tile_z")(z)
+    full_input = layers.Concatenate(name="decoder_full_input")([decoder_input, tile_z])
+    output, _, _ = layers.LSTM(dec, return_sequences=True, return_state=True, name="decoder")(
+        full_input, initial_state=[init_h, init_c])
+    out = layers.Dense(3 + 6 * mixtures, name="output")(output)
+    return keras.Model([encoder_input, decoder_input], out, name="sketch_rnn")
+
+
 def jazz_improvisation() -> keras.Model:
     """"Improvise a Jazz Solo with an LSTM Network" (deeplearning.ai Sequence Models course,
     week 1), the inference model ``music_inference_model``: ONE ``LSTM(n_a,
@@ -1223,6 +1267,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         stacked_lstm_cells,
         ner_char_embeddings,
         bidaf_span_output,
+        sketch_rnn,
         jazz_improvisation,
         pointer_network,
     )
