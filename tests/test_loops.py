@@ -16,7 +16,7 @@ from rnndiagram.unroll.drafts import shown_columns
 from rnndiagram.options import DiagramOptions
 from keras_compat import named_op
 from scene_checks import MAX_WIDTH, problems
-from strategies import build_loop, loop_found, loops
+from strategies import Loop, build_loop, loop_found, loops
 from test_oracle import check_spec_against_model
 
 layers = keras.layers
@@ -253,3 +253,19 @@ def test_feedback_edges_leave_the_dot_ranks_alone(example_specs):
     dot = rnndiagram.diagram(example_specs["feedback_forecaster"]).to_dot()
     fed = [line for line in dot.splitlines() if "rnd-feedback" in line]
     assert len(fed) == 3 and all("constraint=false" in line and "dashed" in line for line in fed)
+
+
+@pytest.mark.slow  # builds and draws four Keras models
+@pytest.mark.parametrize("loop", [
+    Loop("LSTM", 5, 3, carry=True, before=False, after=True, feedback=True, returned=False),
+    Loop("LSTMCell", 2, 3, carry=True, before=False, after=True, feedback=True, returned=True),
+    Loop("LSTMCell", 2, 1, carry=True, before=False, after=False, feedback=False, returned=False),
+    Loop("GRUCell", 5, 3, carry=True, before=True, after=True, feedback=True, returned=True),
+], ids=str)
+def test_captions_of_the_first_states_sit_on_their_own_edges(loop):
+    """The hand-offs of a loop's first states ("h · 3 from start_0") were captioned where
+    another edge ran through the text; moved, a caption keeps off the other captions, the
+    state arrows and their strips."""
+    spec = rnndiagram.inspect(build_loop(loop))
+    for view in ({}, {"view": "both"}):
+        assert problems(rnndiagram.diagram(spec, **view).scene) == [], view

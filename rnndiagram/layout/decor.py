@@ -14,7 +14,7 @@ from .captions import caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
 from .router import Route
-from .scene import Box, Group, Item, Label
+from .scene import Arrow, Box, Group, Item, Label
 from .tracing import Traced
 
 
@@ -33,10 +33,11 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     for p, drawn in bands.items():
         items += backdrops(drawn, *traced.offsets[p])
         items += gutter_and_legend(drawn, *traced.offsets[p], style)
-    for e in graph.edges:
-        if e.kind == "state":
-            src, dst = nodes[e.src], nodes[e.dst]
-            items.append(state_arrow(e, boxes[e.src], boxes[e.dst], src, dst, bands[dst.panel], style))
+    states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style)
+              for e in graph.edges if e.kind == "state"]
+    items += states
+    solids = list(boxes.values()) + [b for g in states for b in g.items if isinstance(b, Box)]
+    taken: List[Box] = []
     for r in routes:
         pts = paths[r.edge.id]
         if not r.caption:
@@ -45,7 +46,12 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
         edge = replace(r.edge, label=_caption(r.edge, nodes))
         others = [seg for o in routes if o.edge.src != r.edge.src
                   for seg in zip(paths[o.edge.id], paths[o.edge.id][1:])]
-        items.append(edge_group(edge, pts, style, caption_at=caption_point(edge.label, pts, others, style)))
+        others += [seg for g, e in zip(states, (e for e in graph.edges if e.kind == "state")) if e.src != r.edge.src
+                   for a in g.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
+        at = caption_point(edge.label, pts, others, style, solids, taken)
+        group = edge_group(edge, pts, style, caption_at=at)
+        taken += [i.extent() for i in group.items if isinstance(i, Label)]
+        items.append(group)
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     return items
 
