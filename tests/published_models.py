@@ -29,8 +29,9 @@ from keras_compat import named_op
 
 SoftmaxOp, OneHot = named_op(nn_ops.Softmax), named_op(nn_ops.OneHot)
 Argmax = named_op(numpy_ops.Argmax)
-Add, ExpandDims, GetItem, Multiply, Reshape, Stack, Sum, Tanh, Transpose = (named_op(getattr(numpy_ops, n)) for n in (
-    "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Stack", "Sum", "Tanh", "Transpose"))
+Add, ExpandDims, GetItem, Multiply, Reshape, Squeeze, Stack, Sum, Tanh, Transpose = (
+    named_op(getattr(numpy_ops, n)) for n in (
+        "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Squeeze", "Stack", "Sum", "Tanh", "Transpose"))
 
 PACKAGE = "published_models"
 """Package under which the custom layers of this module are registered for saving."""
@@ -1016,6 +1017,141 @@ def ner_char_embeddings() -> keras.Model:
     return keras.Model([word_in, char_in], out, name="ner_char_embeddings")
 
 
+def bidaf_span_output() -> keras.Model:
+    """BiDAF (Seo, Kembhavi, Farhadi and Hajishirzi, "Bidirectional Attention Flow for
+    Machine Comprehension", ICLR 2017): a shared BiLSTM encodes the context and the query,
+    a similarity matrix attends from every context word to the query (context-to-query
+    attention), the modeling BiLSTM reads the merged context, and two ``Dense(1)`` heads
+    give the span's start and end logits over the context, stacked as one output of shape
+    (batch, 2, context length).
+
+    Source: https://arxiv.org/abs/1611.01603, as in the Keras reimplementation
+    https://github.com/ParikhKadam/bidaf-keras (``bidaf/models/bidaf.py``: one
+    ``Bidirectional(LSTM(emdim, return_sequences=True))`` named
+    ``bidirectional_encoder`` shared by passage and question, ``Similarity``,
+    ``C2QAttention``, ``MergedContext``, ``bidirectional_decoder_0``, ``SpanBegin``,
+    ``SpanEnd`` (a BiLSTM over the modeled passage, then a per-step ``Dense(1)``) and
+    ``CombineOutputs`` (``K.stack([begin, end], axis=1)``)); see also allenai/bi-att-flow.
+    Changed: the custom layers are written with Keras layers and ops (a dot-product
+    similarity instead of the trilinear one, no query-to-context attention, no highway
+    layers, logits without the softmax), the shared encoder named ``encoder``; embeddings
+    6 and LSTMs 4 instead of 400 and 100.
+    """
+    context = keras.Input(shape=(None, 6), name="passage_input")
+    query = keras.Input(shape=(None, 6), name="question_input")
+    encoder = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="encoder_lstm"),
+                                   name="encoder")
+    u = encoder(query)
+    h = encoder(context)
+    similarity = layers.Dot(axes=2, name="similarity")([h, u])
+    weights = layers.Softmax(axis=-1, name="c2q_weights")(similarity)
+    c2q = layers.Dot(axes=(2, 1), name="c2q_attention")([weights, u])
+    product = layers.Multiply(name="c2q_product")([h, c2q])
+    g = layers.Concatenate(name="merged_context")([h, c2q, product])
+    m = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="decoder_lstm"),
+                             name="bidirectional_decoder_0")(g)
+    begin = layers.Dense(1, name="span_begin_dense")(layers.Concatenate(name="begin_input")([g, m]))
+    begin = Squeeze(axis=-1, name="span_begin_logits")(begin)
+    m2 = layers.Bidirectional(layers.LSTM(4, return_sequences=True, name="span_end_lstm"),
+                              name="span_end_encoder")(m)
+    end = layers.Dense(1, name="span_end_dense")(layers.Concatenate(name="end_input")([g, m2]))
+    end = Squeeze(axis=-1, name="span_end_logits")(end)
+    spans = Stack(axis=1, name="combine_outputs")([begin, end])
+    return keras.Model([context, query], spans, name="bidaf")
+
+
+def esim() -> keras.Model:
+    """ESIM, the Enhanced Sequential Inference Model (Chen, Zhu, Ling, Wei, Jiang and
+    Inkpen, "Enhanced LSTM for Natural Language Inference", ACL 2017): premise and
+    hypothesis through one shared BiLSTM encoder, soft alignment by dot-product attention
+    both ways, each side enhanced as ``[a, a~, a - a~, a * a~]``, projected and read by one
+    shared composition BiLSTM, average and max pooled, and an MLP classifier.
+
+    Source: https://arxiv.org/abs/1609.06038 (sections 3.1 to 3.3; the projection to the
+    composition layer is its ReLU feed-forward layer ``F``). Changed: vocabulary 30,
+    embeddings 6, LSTMs and the MLP 4 instead of 300; no dropout.
+
+    Not in ``MODELS``: its drawing is 1,634 px wide, over the 1,600 px budget that
+    ``test_layout_reads_cleanly`` holds every published model to (two sequences of unknown
+    length side by side); ``test_esim_edges_share_no_line`` draws it.
+    """
+    vocab, emb, units = 30, 6, 4
+    premise = keras.Input(shape=(None,), dtype="int32", name="premise")
+    hypothesis = keras.Input(shape=(None,), dtype="int32", name="hypothesis")
+    embedding = layers.Embedding(vocab, emb, name="embedding")
+    encoder = layers.Bidirectional(layers.LSTM(units, return_sequences=True, name="encoder_lstm"),
+                                   name="encoder")
+    a = encoder(embedding(premise))
+    b = encoder(embedding(hypothesis))
+    e = layers.Dot(axes=2, name="alignment")([a, b])
+    weights_a = layers.Softmax(axis=2, name="premise_weights")(e)
+    weights_b = layers.Softmax(axis=1, name="hypothesis_weights")(e)
+    a_tilde = layers.Dot(axes=(2, 1), name="premise_aligned")([weights_a, b])
+    b_tilde = layers.Dot(axes=(1, 1), name="hypothesis_aligned")([weights_b, a])
+
+    def enhance(x: Any, x_tilde: Any, side: str) -> Any:
+        return layers.Concatenate(name=f"{side}_enhanced")([
+            x, x_tilde, layers.Subtract(name=f"{side}_diff")([x, x_tilde]),
+            layers.Multiply(name=f"{side}_prod")([x, x_tilde])])
+
+    projection = layers.Dense(units, activation="relu", name="projection")
+    composition = layers.Bidirectional(layers.LSTM(units, return_sequences=True, name="composition_lstm"),
+                                       name="composition")
+    v_a = composition(projection(enhance(a, a_tilde, "premise")))
+    v_b = composition(projection(enhance(b, b_tilde, "hypothesis")))
+    pooled = layers.Concatenate(name="pooled")([
+        layers.GlobalAveragePooling1D(name="premise_avg")(v_a), layers.GlobalMaxPooling1D(name="premise_max")(v_a),
+        layers.GlobalAveragePooling1D(name="hypothesis_avg")(v_b),
+        layers.GlobalMaxPooling1D(name="hypothesis_max")(v_b)])
+    hidden = layers.Dense(units, activation="tanh", name="mlp_hidden")(pooled)
+    return keras.Model([premise, hypothesis], layers.Dense(3, activation="softmax", name="label")(hidden),
+                       name="esim")
+
+
+def _sample_z(params: Any) -> Any:
+    """sketch-rnn's ``transform2layer``: ``z = mu + exp(sigma / 2) * N(0, 1)``."""
+    mu, sigma = params
+    ops = keras.ops
+    spread = ops.exp(sigma / 2.0)
+    return mu + spread * keras.random.normal(ops.shape(spread))
+
+
+def sketch_rnn() -> keras.Model:
+    """sketch-rnn, the sequence-to-sequence VAE of Ha and Eck, "A Neural Representation of
+    Sketch Drawings" (ICLR 2018): a BiLSTM encodes the strokes, z is sampled from its mu and
+    sigma, a ``Dense(tanh)`` of z gives the decoder LSTM's initial h and c (split by
+    slicing), and the decoder reads the strokes joined with z repeated over time by a
+    ``RepeatVector``.
+
+    Source: https://arxiv.org/abs/1704.03477 and the Keras reimplementation
+    https://github.com/eyalzk/sketch_rnn_keras (``seq2seqVAE.py``, ``build_model``:
+    ``Bidirectional(LSTM(enc_rnn_size), merge_mode='concat')``, two ``Dense(z_size)`` for
+    mu and sigma, ``Lambda(transform2layer)``, ``Dense(2 * dec_rnn_size, activation='tanh',
+    name='dec_initial_state')``, ``initial_state[:, :units]`` and ``[:, units:]``,
+    ``RepeatVector(max_seq_len)``, ``Concatenate()``, ``LSTM(dec_rnn_size,
+    return_sequences=True, return_state=True)``, ``Dense(n_out, name='output')``).
+    Changed: 10 steps instead of 250, encoder 4, decoder 6, z 3 instead of 256, 512 and 128,
+    3 mixtures instead of 20; no recurrent dropout; the Lambda has its output shape.
+    """
+    steps, enc, dec, z_size, mixtures = 10, 4, 6, 3, 3
+    encoder_input = keras.Input(shape=(steps, 5), name="encoder_input")
+    decoder_input = keras.Input(shape=(steps, 5), name="decoder_input")
+    encoded = layers.Bidirectional(layers.LSTM(enc, name="encoder_lstm"), merge_mode="concat",
+                                   name="encoder")(encoder_input)
+    mu = layers.Dense(z_size, name="mu")(encoded)
+    sigma = layers.Dense(z_size, name="sigma")(encoded)
+    z = layers.Lambda(_sample_z, output_shape=(z_size,), name="z")([mu, sigma])
+    initial_state = layers.Dense(2 * dec, activation="tanh", name="dec_initial_state")(z)
+    init_h = GetItem(name="init_h")(initial_state, (slice(None), slice(None, dec)))
+    init_c = GetItem(name="init_c")(initial_state, (slice(None), slice(dec, None)))
+    tile_z = layers.RepeatVector(steps, name="tile_z")(z)
+    full_input = layers.Concatenate(name="decoder_full_input")([decoder_input, tile_z])
+    output, _, _ = layers.LSTM(dec, return_sequences=True, return_state=True, name="decoder")(
+        full_input, initial_state=[init_h, init_c])
+    out = layers.Dense(3 + 6 * mixtures, name="output")(output)
+    return keras.Model([encoder_input, decoder_input], out, name="sketch_rnn")
+
+
 def jazz_improvisation() -> keras.Model:
     """"Improvise a Jazz Solo with an LSTM Network" (deeplearning.ai Sequence Models course,
     week 1), the inference model ``music_inference_model``: ONE ``LSTM(n_a,
@@ -1175,6 +1311,8 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         stacked_minimal_cells,
         stacked_lstm_cells,
         ner_char_embeddings,
+        bidaf_span_output,
+        sketch_rnn,
         jazz_improvisation,
         pointer_network,
         listen_attend_spell,

@@ -1,6 +1,6 @@
 """What every laid-out scene must satisfy, as checks the tests share: nothing sticks out,
 nothing overlaps, no edge crosses a box, shares a line with an unrelated edge or points
-down, and the width stays within the budget."""
+down, every caption sits on its own edge, and the width stays within the budget."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def problems(scene):
         if a.overlaps(b, margin=-0.5):
             found.append(f"{a} overlaps {b}")
     found += crossings(scene)
-    found += shared_runs(scene) + downward(scene)
+    found += shared_runs(scene) + downward(scene) + stray_captions(scene)
     labels = [i for i in walk(scene.items) if isinstance(i, Label)]
     extents = [(l, l.extent()) for l in labels]
     for (la, a), (lb, b) in combinations(extents, 2):
@@ -97,3 +97,33 @@ def downward(scene):
     """Data edges that end lower than they start: a diagram reads from the bottom up."""
     return [f"{title} points down" for title, _, _, data, segments in _edges(scene)
             if data and segments and segments[-1][1][1] > segments[0][0][1] + 2]
+
+
+def _distance(box, seg):
+    """How far an axis-parallel segment passes from a box (0 when it touches or crosses it)."""
+    (x0, y0), (x1, y1) = seg
+    dx = max(box.x - max(x0, x1), min(x0, x1) - box.right, 0.0)
+    dy = max(box.y - max(y0, y1), min(y0, y1) - box.bottom, 0.0)
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def stray_captions(scene, margin=2.0):
+    """Captions of hand-offs ("h · 6 from init_h", over the edge's longest run across) that
+    another edge's line passes through, or that lie nearer another edge than their own:
+    the reader would take them for that edge's. Edges of the same source carry the same
+    tensor, and may run together."""
+    edges = _edges(scene)
+    found = []
+    for group in (g for g in walk(scene.items) if isinstance(g, Group) and "rnd-handoff" in g.cls.split()):
+        for caption in (i for i in group.items if isinstance(i, Label) and i.cls == "rnd-caption"):
+            box = caption.extent()
+            own = min((_distance(box, seg) for a in group.items if isinstance(a, Arrow)
+                       for seg in zip(a.points, a.points[1:])), default=float("inf"))
+            source = group.title.partition(" → ")[0]
+            for title, src, _, _, segments in edges:
+                if src == source:  # its own edge, or another way of the same tensor
+                    continue
+                near = min((_distance(box, seg) for seg in segments), default=float("inf"))
+                if near < margin or near < own:
+                    found.append(f"caption {caption.text!r} of {group.title} lies on {title}")
+    return found

@@ -8,7 +8,7 @@ from hypothesis import given
 
 import rnndiagram
 from rnndiagram.layout.scene import Arrow, Box, Group, Label
-from scene_checks import MAX_WIDTH, downward, problems, shared_runs
+from scene_checks import MAX_WIDTH, downward, problems, shared_runs, stray_captions
 from strategies import build_graph, build_model, graphs, recipes
 
 
@@ -63,6 +63,20 @@ def test_the_checker_catches_shared_lines_and_downward_edges():
         edge("a → e", ((10, 90), (10, 60))), edge("f → g", ((80, 10), (80, 40)))))
     assert shared_runs(scene) == ["a → b and c → d share a line"]
     assert downward(scene) == ["f → g points down"]
+
+
+def test_the_checker_catches_captions_on_another_edge():
+    from rnndiagram.layout.scene import Scene
+
+    def handoff(title, points, caption_y):
+        caption = Label(50, caption_y, "h · 6 from z", "rnd-caption", 11.0)
+        return Group("rnd-edge rnd-handoff", (Arrow(points, "rnd-arrow"), caption), title=title)
+
+    line = Group("rnd-edge rnd-data", (Arrow(((0, 40), (100, 40)), "rnd-arrow"),), title="r → s")
+    on_other = Scene(100, 100, "t", "", "light", (handoff("z → h0", ((0, 50), (100, 50)), 42), line))
+    assert stray_captions(on_other) == ["caption 'h · 6 from z' of z → h0 lies on r → s"]
+    own = Scene(100, 100, "t", "", "light", (handoff("z → h0", ((0, 60), (100, 60)), 56), line))
+    assert stray_captions(own) == []
 
 
 def test_the_checker_catches_overlaps():

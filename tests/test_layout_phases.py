@@ -287,3 +287,24 @@ def test_layout_compresses_the_strips_of_a_drawing_wider_than_the_budget():
     narrow = Style(margin=700.0)  # a budget of 200 px: no band fits
     assert layout(graph, style=narrow) == layout(graph, style=replace(narrow, max_units=COMPACT_UNITS))
     assert layout(graph) != layout(graph, style=replace(Style(), max_units=COMPACT_UNITS))  # wide enough
+
+
+def test_a_caption_stays_over_its_longest_run_when_nothing_else_is_there():
+    from rnndiagram.layout.captions import caption_point
+
+    pts = ((0.0, 100.0), (0.0, 50.0), (200.0, 50.0), (200.0, 0.0))
+    assert caption_point("h · 6 from z", pts, [], Style()) == (100.0, 46.0)
+
+
+def test_a_caption_leaves_a_place_another_edge_runs_through():
+    """sketch-rnn's "h · 6 from init_h" was printed on the RepeatVector's dashed line that
+    ran just above its own: it moves to where only its own line is near."""
+    from rnndiagram.layout.captions import caption_point
+
+    style = Style()
+    pts = ((0.0, 100.0), (0.0, 50.0), (300.0, 50.0), (300.0, 0.0))
+    dashed = [((0.0, 40.0), (150.0, 40.0))]  # over the left half of the run, 10 px above
+    x, y = caption_point("h · 6 from z", pts, dashed, style)
+    box = Label(x, y, "h · 6 from z", "rnd-caption", style.caption_font).extent()
+    assert (x, y) != (150.0, 46.0)  # above the middle, where the dashed line runs
+    assert box.x > 150 or box.y >= 50  # clear of it: right of it, or below its own run

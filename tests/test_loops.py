@@ -16,7 +16,7 @@ from rnndiagram.unroll.drafts import shown_columns
 from rnndiagram.options import DiagramOptions
 from keras_compat import named_op
 from scene_checks import MAX_WIDTH, problems
-from strategies import build_loop, loop_found, loops
+from strategies import Loop, build_loop, loop_found, loops
 from test_oracle import check_spec_against_model
 
 layers = keras.layers
@@ -150,7 +150,11 @@ def test_a_time_major_stack_is_one_tensor_not_a_time_axis():
     g = rnndiagram.diagram(model).graph
     (node,) = [n for n in g.nodes if n.layer == "stacked" and n.kind == "strip"]
     assert node.label == "5×?×2" and g.panels[node.panel].kind == "stack"
-    assert [p.title for p in g.panels if p.kind == "time"] == ["T = 5"]  # the transpose's axis
+    # Nor is the transpose's axis of 5 a time axis: no layer steps over it, and five heads
+    # read the same x rather than one cell step after step.
+    assert [p.title for p in g.panels if p.kind == "time"] == []
+    (out,) = [n for n in g.nodes if n.layer == "batch_major" and n.kind == "strip"]
+    assert out.t is None and out.label == "5×2"
 
 
 class Encoder(keras.layers.Layer):
@@ -293,3 +297,19 @@ def test_bidafs_span_end_layer_is_traced_and_its_bilstm_drawn_as_cells():
     assert [c.key for c in figure.cells] == ["span_end/span_end_bilstm-f", "span_end/span_end_bilstm-b"]
     real = model([np.zeros((2, 7, 8)), np.zeros((2, 7, 4)), np.zeros((2, 7))])
     assert tuple(real.shape) == (2, 7)  # the shape Keras computes, batch aside
+
+
+@pytest.mark.slow  # builds and draws four Keras models
+@pytest.mark.parametrize("loop", [
+    Loop("LSTM", 5, 3, carry=True, before=False, after=True, feedback=True, returned=False),
+    Loop("LSTMCell", 2, 3, carry=True, before=False, after=True, feedback=True, returned=True),
+    Loop("LSTMCell", 2, 1, carry=True, before=False, after=False, feedback=False, returned=False),
+    Loop("GRUCell", 5, 3, carry=True, before=True, after=True, feedback=True, returned=True),
+], ids=str)
+def test_captions_of_the_first_states_sit_on_their_own_edges(loop):
+    """The hand-offs of a loop's first states ("h · 3 from start_0") were captioned where
+    another edge ran through the text; moved, a caption keeps off the other captions, the
+    state arrows and their strips."""
+    spec = rnndiagram.inspect(build_loop(loop))
+    for view in ({}, {"view": "both"}):
+        assert problems(rnndiagram.diagram(spec, **view).scene) == [], view

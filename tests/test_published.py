@@ -21,8 +21,8 @@ import rnndiagram
 import test_oracle as oracle
 from file_specs import as_read
 from keras_compat import keras_version, needs_tensorflow
-from published_models import MODELS, TEXT_VOCABULARY
-from scene_checks import MAX_WIDTH, problems
+from published_models import MODELS, TEXT_VOCABULARY, esim
+from scene_checks import MAX_WIDTH, problems, shared_runs
 from rnndiagram.errors import UnsupportedLayerError
 from rnndiagram.saved import read_saved
 from rnndiagram.spec import ModelSpec
@@ -289,3 +289,28 @@ def test_svg_with_nested_models_expanded_draws_their_cells(name: str,
     assert drawn == _expected_cells(spec, expand_nested=True)
     collapsed = _drawn_cells(rnndiagram.diagram(spec, expand_nested=False).to_svg())
     assert collapsed == _expected_cells(spec, expand_nested=False)
+
+
+def test_bidaf_span_logits_are_one_block_not_a_time_axis(published_specs: Dict[str, ModelSpec]) -> None:
+    """BiDAF's start and end logits stacked on axis 1, (None, 2, None), are one tensor: no
+    layer steps over that axis of 2, so it is no time axis (it was drawn as T = 2); the
+    context the logits are over stays a sequence."""
+    spec = published_specs["bidaf_span_output"]
+    graph = rnndiagram.diagram(spec).graph
+    stacked = [n for n in graph.nodes if n.layer == "combine_outputs"]
+    assert [n.kind for n in stacked] == ["box", "strip"]
+    assert all(n.t is None for n in stacked)
+    assert "T = 2" not in [p.title for p in graph.panels]
+    begin = [n for n in graph.nodes if n.layer == "span_begin_dense"]
+    assert len([n for n in begin if n.kind == "box" and n.t is not None]) > 1  # one box per step
+
+
+@pytest.mark.slow  # builds and draws a model of 28 layer calls
+def test_esim_edges_share_no_line() -> None:
+    """ESIM's edge into the last Subtract step rose from its track to the Subtract at the x
+    where the aligned hypothesis's second step rose from its strip to a higher track, so the
+    two ran along one line; the edge going up into a node now takes a track above the one
+    whose way up from its source it would cross."""
+    scene = rnndiagram.diagram(rnndiagram.inspect(esim())).scene
+    assert shared_runs(scene) == []
+    assert problems(scene) == []

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 from ..unroll.graph import Edge, Node, UnrolledGraph
+from .captions import caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
 from .router import Route
-from .scene import Box, Group, Item, Label, Point
+from .scene import Arrow, Box, Group, Item, Label
 from .tracing import Traced
 
 
@@ -24,22 +25,33 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     Takes the graph, its bands, the routes and where tracing put everything. Guarantees,
     in band coordinates made absolute: each band's backdrops, gutter and legend; a state
     arrow along its row for each state edge; an arrow for each route (a hand-off's with
-    its caption over its longest run across a shelf's space); and a group for each node,
-    drawn last, over the arrows."""
+    its caption on a run of its own, clear of every other edge's line:
+    ``captions.caption_point``); and a group for each node, drawn last, over the arrows."""
     nodes = {n.id: n for n in graph.nodes}
     boxes, paths = traced.boxes, traced.paths
     items: List[Item] = []
     for p, drawn in bands.items():
         items += backdrops(drawn, *traced.offsets[p])
         items += gutter_and_legend(drawn, *traced.offsets[p], style)
-    for e in graph.edges:
-        if e.kind == "state":
-            src, dst = nodes[e.src], nodes[e.dst]
-            items.append(state_arrow(e, boxes[e.src], boxes[e.dst], src, dst, bands[dst.panel], style))
+    states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style)
+              for e in graph.edges if e.kind == "state"]
+    items += states
+    solids = list(boxes.values()) + [b for g in states for b in g.items if isinstance(b, Box)]
+    taken: List[Box] = []
     for r in routes:
         pts = paths[r.edge.id]
-        edge = replace(r.edge, label=_caption(r.edge, nodes)) if r.caption else r.edge
-        items.append(edge_group(edge, pts, style, caption_at=_caption_at(r, pts)))
+        if not r.caption:
+            items.append(edge_group(r.edge, pts, style))
+            continue
+        edge = replace(r.edge, label=_caption(r.edge, nodes))
+        others = [seg for o in routes if o.edge.src != r.edge.src
+                  for seg in zip(paths[o.edge.id], paths[o.edge.id][1:])]
+        others += [seg for g, e in zip(states, (e for e in graph.edges if e.kind == "state")) if e.src != r.edge.src
+                   for a in g.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
+        at = caption_point(edge.label, pts, others, style, solids, taken)
+        group = edge_group(edge, pts, style, caption_at=at)
+        taken += [i.extent() for i in group.items if isinstance(i, Label)]
+        items.append(group)
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
     return items
 
@@ -97,14 +109,3 @@ def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style
 def _caption(e: Edge, nodes: Mapping[str, Node]) -> str:
     detail = nodes[e.dst].detail
     return f"{e.label} {detail}" if detail else e.label
-
-
-def _caption_at(r: Route, pts: Sequence[Point]) -> Optional[Point]:
-    """A hand-off's caption sits on its longest run across, above the line."""
-    if not r.caption:
-        return None
-    runs = [(a, b) for a, b in zip(pts, pts[1:]) if abs(a[1] - b[1]) < 0.05 and abs(a[0] - b[0]) > 1]
-    if not runs:
-        return None
-    (x0, y), (x1, _) = max(runs, key=lambda run: abs(run[1][0] - run[0][0]))
-    return (x0 + x1) / 2, y - 4

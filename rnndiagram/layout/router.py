@@ -297,13 +297,64 @@ def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]
             if leg.horizontal:
                 a, b = xs[id(leg)]
                 by_channel[leg.where].append((leg, (min(a, b) - 3, max(a, b) + 3), r.edge, r.caption))
+    rises = _rises(routes, xs)
     pitches: Dict[Channel, List[float]] = {}
     for channel, legs in by_channel.items():
         legs.sort(key=lambda item: item[1])
         count = _colour([(leg, span, edge) for leg, span, edge, _ in legs], by_start=True)
+        count = _climb([(leg, edge) for leg, _, edge, _ in legs], rises, count)
         captioned = {leg.slot for leg, _, _, caption in legs if caption}
         pitches[channel] = [CAPTIONED if t in captioned else TRACK for t in range(count)]
     return pitches
+
+
+Rise = Tuple[Optional[float], Optional[float]]
+"""Where a horizontal leg comes up from its source, and where it goes up into its destination."""
+
+
+def _rises(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]) -> Dict[int, Rise]:
+    """For each horizontal leg (by ``id``): the x where it comes up from its source's top
+    (its route's first leg), and the x where it goes up into its destination's bottom (its
+    route's last leg), when it does."""
+    rises: Dict[int, Rise] = {}
+    for r in routes:
+        for leg in r.legs:
+            if leg.horizontal:
+                a, b = xs[id(leg)]
+                first = leg is r.legs[0] and r.start == TOP
+                last = leg is r.legs[-1] and r.end == BOTTOM
+                rises[id(leg)] = (a if first else None, b if last else None)
+    return rises
+
+
+CLIMB_ROUNDS = 3
+"""How often a channel's legs are checked for a way up that runs along another's (see
+:func:`_climb`); a leg moved to the top track may meet another there."""
+
+
+def _climb(legs: Sequence[Tuple[Leg, Edge]], rises: Mapping[int, Rise], count: int) -> int:
+    """Move a leg that goes up into its destination at the x where another edge's leg comes
+    up from its source onto a new track above that leg: on a track below it, its way up
+    would run along the other's line. Returns the channel's track count."""
+    from_source: Dict[int, List[Tuple[Leg, Edge]]] = defaultdict(list)
+    for leg, edge in legs:
+        x = rises[id(leg)][0]
+        if x is not None:
+            from_source[round(x)].append((leg, edge))
+    for _round in range(CLIMB_ROUNDS):
+        moved = False
+        for leg, edge in legs:
+            up = rises[id(leg)][1]
+            if up is None:
+                continue
+            near = (item for key in (round(up) - 1, round(up), round(up) + 1) for item in from_source.get(key, ()))
+            if any(other is not leg and other_edge.src != edge.src and other_edge.dst != edge.dst
+                   and abs(cast(float, rises[id(other)][0]) - up) < 1 and other.slot > leg.slot
+                   for other, other_edge in near):
+                leg.slot, count, moved = count, count + 1, True
+        if not moved:
+            break
+    return count
 
 
 def _colour(items: Sequence[Tuple[Leg, Tuple[float, float], Edge]], by_start: bool = False) -> int:

@@ -3,7 +3,7 @@ panel's time axis or on a new one), or one above a box; each becomes the tensor'
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .. import labels
 from ..spec import Connection, LayerSpec, Shape, value_key
@@ -115,15 +115,63 @@ def head_strip(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str) -> str
 
 def opens_axis(c: Canvas, layer: LayerSpec, shape: Shape) -> bool:
     """Whether a layer's output of ``shape`` is drawn as a sequence on a time axis of its
-    own: batch first, and (batch, time, features), or bigger and read step by step (by a
-    ConvLSTM, a TimeDistributed). An image read by Conv2D is one tensor, and so is a
-    sequence of one step that nothing reads step by step (a ``Dot`` over time)."""
+    own (batch first), rather than as one block: when a layer steps over it (an RNN, a
+    per-step layer) or it is made step by step. A tensor of rank 3 counts as stepped over
+    through the layers that keep its axis (a RepeatVector joined per step with another
+    sequence before an LSTM), and as made step by step when it gathers what a cell called
+    one step at a time gave (a forecast); a bigger one only when its own reader steps
+    over it (ConvLSTM, TimeDistributed). An image read by Conv2D is one block, and so are
+    a sequence of one step that nothing reads step by step (a ``Dot`` over time) and two
+    span logits stacked on axis 1 as a model's output."""
     if len(shape) < 3 or not c.batch_first(shape):
         return False
-    if len(shape) == 3 and shape[1] != 1:
-        return True
-    readers = [l for l in c.spec.layers if any(i.layer == layer.id for i in l.inbound)]
-    return any(steps_through(r) for r in readers)
+    if len(shape) > 3 or shape[1] == 1:
+        return any(steps_through(r) for r in _readers(c, layer.id))
+    return _stepped_over(c, layer.id, shape[1], set()) or _gathers_steps(c, layer)
+
+
+def _readers(c: Canvas, layer_id: str) -> List[LayerSpec]:
+    return [r for r in c.spec.layers if any(i.layer == layer_id and i.kind != "mask" for i in r.inbound)]
+
+
+def _stepped_over(c: Canvas, layer_id: str, steps: Optional[int], seen: Set[str]) -> bool:
+    """Whether a layer that steps over its input reads ``layer_id``'s output, or a layer
+    that keeps its axis of ``steps`` and reads it with a sequence made step by step, or
+    whose own output is stepped over."""
+    seen.add(layer_id)
+    for reader in _readers(c, layer_id):
+        if reader.id in seen:
+            continue
+        if steps_through(reader):
+            return True
+        out = reader.output_shapes[0] if reader.output_shapes else ()
+        if len(out) < 3 or out[1] != steps or not c.batch_first(out):
+            continue
+        if any(_made_per_step(c.spec.layer(i.layer), i.shape, steps) for i in reader.inbound
+               if i.layer != layer_id and i.kind != "mask") or _stepped_over(c, reader.id, steps, seen):
+            return True
+    return False
+
+
+def _made_per_step(layer: LayerSpec, shape: Shape, steps: Optional[int]) -> bool:
+    """Whether a tensor of ``shape`` is a sequence of ``steps`` made one step at a time: a
+    model input, an RNN's sequence, a per-step layer's output."""
+    rank3 = len(shape) == 3 and shape[1] == steps
+    return rank3 and (layer.role in ("input", "per_step") or layer.recurrent is not None)
+
+
+def _gathers_steps(c: Canvas, layer: LayerSpec) -> bool:
+    """Whether ``layer`` computes from what a cell called one step at a time gave."""
+    seen, stack = set(), [layer.id]
+    while stack:
+        current = c.spec.layer(stack.pop())
+        if current.recurrent is not None and current.recurrent.step:
+            return True
+        for i in current.inbound:
+            if i.layer not in seen:
+                seen.add(i.layer)
+                stack.append(i.layer)
+    return False
 
 
 def steps_through(layer: LayerSpec) -> bool:
