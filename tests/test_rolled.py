@@ -10,7 +10,7 @@ import keras
 import pytest
 from keras import layers
 from graphviz_tools import needs_dot, parse_dot
-from scene_checks import problems
+from scene_checks import MAX_WIDTH, problems
 
 import rnndiagram
 from rnndiagram.options import DiagramOptions
@@ -98,6 +98,19 @@ def test_both_sets_rolled_equals_unrolled_side_by_side(example_specs):
     assert len(groups(svg, "rnd-equals")) == 1 and len(groups(svg, "rnd-cell rnd-rolled")) == 2
     assert len(groups(svg, "rnd-cell")) == 2 + 6  # two rolled cells, three steps of two layers
     assert "groot" in svg and problems(both.scene) == []
+
+
+def test_both_goes_one_above_the_other_rather_than_past_the_width_budget(example_specs):
+    """Side by side, a stacked BiLSTM's two views would be 1,949 px wide: the rolled one
+    goes above the unrolled one, within 1,600 px, when each alone fits."""
+    spec = example_specs["stacked_bidirectional_lstm"]
+    rolled = rnndiagram.diagram(spec, view="rolled").scene
+    unrolled = rnndiagram.diagram(spec).scene
+    assert rolled.width + 36 + unrolled.width > MAX_WIDTH
+    both = rnndiagram.diagram(spec, view="both").scene
+    assert both.width == pytest.approx(max(rolled.width, unrolled.width), abs=0.2) and both.width <= MAX_WIDTH
+    assert both.height == pytest.approx(rolled.height + 36 + unrolled.height, abs=0.2)
+    assert problems(both) == []
 
 
 def test_nested_models_roll_as_one_box_or_expanded(example_specs):
