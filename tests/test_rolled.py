@@ -109,7 +109,7 @@ def test_both_goes_one_above_the_other_rather_than_past_the_width_budget(example
     assert rolled.width + 36 + unrolled.width > MAX_WIDTH
     both = rnndiagram.diagram(spec, view="both").scene
     assert both.width == pytest.approx(max(rolled.width, unrolled.width), abs=0.2) and both.width <= MAX_WIDTH
-    assert both.height == pytest.approx(rolled.height + 36 + unrolled.height, abs=0.2)
+    assert both.height == pytest.approx(rolled.height + 48 + unrolled.height, abs=0.2)
     assert problems(both) == []
 
 

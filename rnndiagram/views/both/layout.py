@@ -13,7 +13,7 @@ def beside(rolled: Scene, unrolled: Scene, gap: float = 36.0) -> Scene:
     figure textbooks draw of a recurrent network; where that is wider than the budget
     (``layout.bands.WIDTH``) but the two are not, the rolled scene above the unrolled one."""
     if rolled.width + gap + unrolled.width > WIDTH and max(rolled.width, unrolled.width) <= WIDTH:
-        return _above(rolled, unrolled, gap / 2)
+        return _above(rolled, unrolled)
     height = max(rolled.height, unrolled.height)
     sign_x = rolled.width + gap / 2
     mid = height - rolled.height / 2
@@ -25,13 +25,14 @@ def beside(rolled: Scene, unrolled: Scene, gap: float = 36.0) -> Scene:
                  unrolled.theme, items, tuple(dict.fromkeys(rolled.styles + unrolled.styles)))
 
 
-def _above(rolled: Scene, unrolled: Scene, gap: float) -> Scene:
-    """The rolled scene centred above an equals sign and the unrolled scene."""
+def _above(rolled: Scene, unrolled: Scene, band: float = 48.0) -> Scene:
+    """The rolled scene centred above an equals sign (in a band of its own) and the unrolled
+    scene."""
     width = max(rolled.width, unrolled.width)
-    sign_y = rolled.height + gap
-    sign = Group("rnd-equals", (Label(width / 2, sign_y + 0.36 * 40 - 20, "=", "rnd-equals-label", 40, bold=True),))
+    middle = rolled.height + band / 2
+    sign = Group("rnd-equals", (Label(width / 2, middle + 0.36 * 40, "=", "rnd-equals-label", 40, bold=True),))
     items = (translate(rolled.items, (width - rolled.width) / 2, 0) + (sign,)
-             + translate(unrolled.items, (width - unrolled.width) / 2, sign_y + gap))
+             + translate(unrolled.items, (width - unrolled.width) / 2, rolled.height + band))
     desc = f"The rolled diagram, above, equals the unrolled one. {unrolled.desc}"
-    return Scene(round(width, 1), round(sign_y + gap + unrolled.height, 1), unrolled.title, desc,
+    return Scene(round(width, 1), round(rolled.height + band + unrolled.height, 1), unrolled.title, desc,
                  unrolled.theme, items, tuple(dict.fromkeys(rolled.styles + unrolled.styles)))
