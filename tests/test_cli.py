@@ -356,14 +356,17 @@ def test_gallery_command(run, tmp_path):
 
 
 @pytest.mark.slow  # a new Python process
-def test_console_script_runs(tmp_path):
-    script = Path(sys.executable).parent / "rnndiagram"
+@pytest.mark.parametrize("command", [[str(Path(sys.executable).parent / "rnndiagram")],
+                                     [sys.executable, "-m", "rnndiagram"]], ids=["script", "python -m"])
+def test_console_script_runs(tmp_path, command):
     out = tmp_path / "s.svg"
-    proc = subprocess.run([str(script), "export", "example:seed_simple_rnn", "-o", str(out)],
+    proc = subprocess.run([*command, "export", "example:seed_simple_rnn", "-o", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # TensorFlow's start-up noise is silenced
     assert out.read_text().startswith("<svg")
+    usage = subprocess.run([*command, "--help"], capture_output=True, text=True).stdout
+    assert usage.startswith("Usage: rnndiagram ")
 
 
 def test_png_and_pdf_have_the_svg_size(run, tmp_path):
