@@ -6,7 +6,7 @@ Both readers end here, so a model read from a file and the live model give the s
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
 from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
@@ -136,9 +136,8 @@ def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
     """The recurrent layers a custom layer owns, as ``LSTM(64)``: they run inside its
     ``call``, where no graph shows them (their cells are not listed apart)."""
     found = []
-    for sub in view.sublayers():
-        sub_row = kind_of(sub.mro)
-        if sub_row is not None and sub_row.recurrent is not None:
+    for sub, sub_row in _recurrent_sublayers(view):
+        if sub_row.recurrent is not None:
             units = sub.setting("units")
             found.append(f"{sub.class_name}({units})" if units is not None else sub.class_name)
     return tuple(found)
@@ -157,13 +156,17 @@ def _table_steps(layer: LayerSpec) -> LayerSpec:
                    model=with_table_steps(layer.model) if layer.model is not None else None)
 
 
-def _owns_recurrence(view: LayerView) -> bool:
-    """Whether a custom layer owns a recurrent layer or a cell, which its ``call`` runs."""
+def _recurrent_sublayers(view: LayerView) -> Iterator[Tuple[LayerView, LayerKind]]:
+    """The recurrent layers and cells a custom layer owns, with their rows of the table."""
     for sub in view.sublayers():
         sub_row = kind_of(sub.mro)
         if sub_row is not None and (sub_row.recurrent is not None or is_cell(sub, sub_row)):
-            return True
-    return False
+            yield sub, sub_row
+
+
+def _owns_recurrence(view: LayerView) -> bool:
+    """Whether a custom layer owns a recurrent layer or a cell, which its ``call`` runs."""
+    return next(_recurrent_sublayers(view), None) is not None
 
 
 def role_of(row: Optional[LayerKind], input_shapes: Tuple[Shape, ...], output_shapes: Tuple[Shape, ...]) -> Role:

@@ -35,9 +35,8 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
 
     keras = import_keras()
     graph = model._functional if isinstance(model, keras.Sequential) else model
-    calls = _first_calls(model, spec)
-    chosen = [(layer, op, _tensors(keras, layer, node)) for layer, op, node in calls]
-    wanted = list({id(t): t for _, _, parts in chosen for group in parts for t in group}.values())
+    chosen = [(layer, op, node, _tensors(keras, layer, node)) for layer, op, node in _first_calls(model, spec)]
+    wanted = list({id(t): t for _, _, _, parts in chosen for group in parts for t in group}.values())
     found: Dict[int, Any] = {}
     if wanted:
         probe = keras.Model(graph.inputs, wanted)
@@ -46,7 +45,7 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: GateValues = {}
-    for (layer, op, (inputs, initial, masks)), (_, _, node) in zip(chosen, calls):
+    for layer, op, node, (inputs, initial, masks) in chosen:
         path = prefix + layer.name
         arrays_in = [found[id(t)] for t in inputs]
         if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
@@ -60,8 +59,7 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
             mask = found[id(masks[0])][:1] if masks else None
             # No initial state given: a stateful layer starts from the states it keeps.
             given = [found[id(t)][:1] for t in initial] or [state[:1] for state in kept_states(keras, op)]
-            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], given, mask,
-                                 step.get(path) if isinstance(step, Mapping) else step))
+            values.update(_layer(op, path, layer.recurrent, arrays_in[0][:1], given, mask, _step_of(step, path)))
         elif layer.wrapped is not None:  # what a TimeDistributed runs: its run on the last outer step
             values.update(_wrapped(op.layer, layer.wrapped, arrays_in[0][:1, -1], step, path + "/"))
     return values
@@ -74,7 +72,12 @@ def _wrapped(inner: Any, wrapped: LayerSpec, x: Any, step: Union[None, int, Mapp
         return compute_gate_values(inner, wrapped.model, [x], step, prefix=prefix)
     assert wrapped.recurrent is not None
     path = prefix + wrapped.name
-    return _layer(inner, path, wrapped.recurrent, x, [], None, step.get(path) if isinstance(step, Mapping) else step)
+    return _layer(inner, path, wrapped.recurrent, x, [], None, _step_of(step, path))
+
+
+def _step_of(step: Union[None, int, Mapping[str, Optional[int]]], path: str) -> Optional[int]:
+    """The step asked of the layer at ``path``: the one for every layer, or its own."""
+    return step.get(path) if isinstance(step, Mapping) else step
 
 
 def _tensors(keras: Any, layer: LayerSpec, node: Any) -> Tuple[List[Any], List[Any], List[Any]]:
