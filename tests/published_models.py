@@ -29,9 +29,10 @@ from keras_compat import named_op
 
 SoftmaxOp, OneHot = named_op(nn_ops.Softmax), named_op(nn_ops.OneHot)
 Argmax = named_op(numpy_ops.Argmax)
-Add, ExpandDims, GetItem, Multiply, Reshape, Squeeze, Stack, Sum, Tanh, Transpose = (
+Add, ExpandDims, GetItem, Matmul, Multiply, Reshape, Squeeze, Stack, Sum, Tanh, Transpose = (
     named_op(getattr(numpy_ops, n)) for n in (
-        "Add", "ExpandDims", "GetItem", "Multiply", "Reshape", "Squeeze", "Stack", "Sum", "Tanh", "Transpose"))
+        "Add", "ExpandDims", "GetItem", "Matmul", "Multiply", "Reshape", "Squeeze", "Stack", "Sum", "Tanh",
+        "Transpose"))
 
 PACKAGE = "published_models"
 """Package under which the custom layers of this module are registered for saving."""
@@ -1188,6 +1189,106 @@ def jazz_improvisation() -> keras.Model:
     return keras.Model(inputs=[x0, a0, c0], outputs=outputs, name="jazz_improvisation")
 
 
+def image_captioning_decoder_loop() -> keras.Model:
+    """TensorFlow tutorial "Image captioning with visual attention" (tensorflow.org, the
+    2019-2022 version): a CNN encoder's ``Dense`` + ReLU over the image's locations, then the
+    ``RNN_Decoder`` called once per word of the caption (teacher forcing): Bahdanau attention
+    over the locations from the previous hidden state (``W1``, ``W2``, ``V``, softmax over the
+    locations, weighted sum), the word's ``Embedding`` concatenated with the context, ``GRU(units,
+    return_sequences=True, return_state=True)`` on that one step (called without the hidden
+    state, as the tutorial does: the state reaches the next step through the attention), then
+    ``fc1`` and ``fc2``.
+
+    Changed: the decoder is a functional sub-model instead of a subclassed one, called in a
+    Python loop of the functional outer model (so the nested model is called once per step);
+    the starting hidden state is an Input instead of zeros; 16 image locations of 32 features
+    instead of 64 of 2048, embedding 8, units 16, vocabulary 50, 5 words.
+    """
+    units, vocab, emb, locations, features_in, steps = 16, 50, 8, 16, 32, 5
+    word_in = keras.Input((1,), dtype="int32", name="dec_word")
+    features_dec = keras.Input((locations, emb), name="dec_features")
+    hidden_in = keras.Input((units,), name="dec_hidden")
+    hidden_time = ExpandDims(axis=1, name="hidden_with_time_axis")(hidden_in)
+    summed = layers.Add(name="attention_sum")([layers.Dense(units, name="attention_w1")(features_dec),
+                                               layers.Dense(units, name="attention_w2")(hidden_time)])
+    score = layers.Dense(1, name="attention_v")(Tanh(name="attention_tanh")(summed))
+    weights = layers.Softmax(axis=1, name="attention_weights")(score)
+    context = Sum(axis=1, name="context_vector")(Multiply(name="weighted_features")(weights, features_dec))
+    x = layers.Embedding(vocab, emb, name="embedding")(word_in)
+    x = layers.Concatenate(axis=-1, name="context_and_word")([ExpandDims(axis=1, name="context_time_axis")(context), x])
+    output, state = layers.GRU(units, return_sequences=True, return_state=True, name="gru")(x)
+    x = layers.Reshape((units,), name="flatten_step")(layers.Dense(units, name="fc1")(output))
+    decoder = keras.Model([word_in, features_dec, hidden_in], [layers.Dense(vocab, name="fc2")(x), state],
+                          name="rnn_decoder")
+
+    image = keras.Input((locations, features_in), name="image_features")
+    caption = keras.Input((steps,), dtype="int32", name="caption")
+    hidden0 = keras.Input((units,), name="hidden_0")
+    features = layers.Dense(emb, activation="relu", name="cnn_encoder")(image)
+    hidden, predictions = hidden0, []
+    for i in range(steps):
+        word = GetItem(name=f"word_{i}")(caption, (slice(None), slice(i, i + 1)))
+        prediction, hidden = decoder([word, features, hidden])
+        predictions.append(layers.Reshape((1, vocab), name=f"prediction_{i}")(prediction))
+    out = layers.Concatenate(axis=1, name="predictions")(predictions)
+    return keras.Model([image, caption, hidden0], out, name="image_captioning_decoder_loop")
+
+
+def da_rnn() -> keras.Model:
+    """DA-RNN, the dual-stage attention-based RNN of Qin et al. 2017 ("A Dual-Stage
+    Attention-Based Recurrent Neural Network for Time Series Prediction", arXiv:1704.02971),
+    as its TensorFlow 2 Keras implementation writes it (github.com/kaelzhang/
+    DA-RNN-in-Tensorflow-2-and-PyTorch, ``da_rnn/keras/layers.py``): an encoder whose
+    ``LSTM(m, return_state=True)`` is called once per step of the window on that step's
+    driving series weighted by an input attention (``W_e``, ``U_e``, ``v_e`` over
+    ``[h; s]`` repeated and the series permuted; a ``Permute`` and a repeat made anew at every
+    step), then a decoder whose ``LSTM(p, return_state=True)`` is called once per step on the
+    target history and a temporal attention's context, and two ``Dense`` on the last state
+    and context.
+
+    Changed: the encoder's and decoder's loops are written in the functional model instead of
+    custom layers' ``call``; the zero starting states are Inputs; ``K.repeat`` is a
+    ``RepeatVector``; T 5, n 4, m and p 8 instead of the notebook's 10, 81, 64, 64.
+    """
+    T, n, m, p, y_dim = 5, 4, 8, 8, 1
+    series = keras.Input((T, n), name="driving_series")
+    history = keras.Input((T - 1, y_dim), name="target_history")
+    starts = [keras.Input((size,), name=name) for size, name in ((m, "enc_h0"), (m, "enc_s0"),
+                                                                  (p, "dec_d0"), (p, "dec_s0"))]
+    w_e, u_e, v_e = layers.Dense(T, name="W_e"), layers.Dense(T, name="U_e"), layers.Dense(1, name="v_e")
+    input_lstm = layers.LSTM(m, return_state=True, name="input_lstm")
+    h, s = starts[0], starts[1]
+    encoded = []
+    for t in range(T):
+        hs = layers.RepeatVector(n, name=f"enc_hs_repeat_{t}")(layers.Concatenate(name=f"enc_hs_{t}")([h, s]))
+        series_t = layers.Permute((2, 1), name=f"enc_permute_series_{t}")(series)
+        joined = layers.Concatenate(name=f"enc_attention_concat_{t}")([w_e(hs), u_e(series_t)])
+        e = v_e(Tanh(name=f"enc_tanh_{t}")(joined))
+        alpha = SoftmaxOp(name=f"alpha_{t}")(layers.Permute((2, 1), name=f"enc_permute_e_{t}")(e))
+        x_t = GetItem(name=f"x_{t}")(series, (slice(None), slice(t, t + 1)))
+        x_tilde = Multiply(name=f"x_tilde_{t}")(alpha, x_t)
+        h, _, s = input_lstm(x_tilde, initial_state=[h, s])
+        encoded.append(ExpandDims(axis=1, name=f"encoded_{t}")(h))
+    x_encoded = layers.Concatenate(axis=1, name="x_encoded")(encoded)
+    w_d, u_d, v_d = layers.Dense(m, name="W_d"), layers.Dense(m, name="U_d"), layers.Dense(1, name="v_d")
+    y_tilde_dense = layers.Dense(1, name="y_tilde_dense")
+    decoder_lstm = layers.LSTM(p, return_state=True, name="decoder_lstm")
+    d, s = starts[2], starts[3]
+    context = None
+    for t in range(T - 1):
+        ds = layers.RepeatVector(T, name=f"dec_ds_repeat_{t}")(layers.Concatenate(name=f"dec_ds_{t}")([d, s]))
+        joined = layers.Concatenate(name=f"dec_attention_concat_{t}")([w_d(ds), u_d(x_encoded)])
+        beta = SoftmaxOp(axis=1, name=f"beta_{t}")(v_d(Tanh(name=f"dec_tanh_{t}")(joined)))
+        context = Matmul(name=f"context_{t}")(Transpose(axes=(0, 2, 1), name=f"beta_t_{t}")(beta), x_encoded)
+        y_t = GetItem(name=f"y_{t}")(history, (slice(None), slice(t, t + 1)))
+        y_tilde = y_tilde_dense(layers.Concatenate(name=f"y_and_context_{t}")([y_t, context]))
+        d, _, s = decoder_lstm(y_tilde, initial_state=[d, s])
+    assert context is not None
+    last = layers.Concatenate(name="last_state_and_context")([ExpandDims(axis=1, name="last_state")(d), context])
+    y_hat = layers.Dense(y_dim, name="dense_vb")(layers.Dense(p, name="dense_Wb")(last))
+    return keras.Model([series, history, *starts], y_hat, name="da_rnn")
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class PointerDecoder(layers.Layer):
     """The decoder of a pointer network: an ``LSTMCell`` stepped once per encoder step from
@@ -1316,5 +1417,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         jazz_improvisation,
         pointer_network,
         listen_attend_spell,
+        image_captioning_decoder_loop,
+        da_rnn,
     )
 }

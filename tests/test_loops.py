@@ -313,3 +313,46 @@ def test_captions_of_the_first_states_sit_on_their_own_edges(loop):
     spec = rnndiagram.inspect(build_loop(loop))
     for view in ({}, {"view": "both"}):
         assert problems(rnndiagram.diagram(spec, **view).scene) == [], view
+
+
+def _size(svg: str) -> tuple:
+    import re
+
+    width, height = re.search(r'<svg[^>]*width="([\d.]+)[^"]*"[^>]*height="([\d.]+)', svg).groups()
+    return float(width), float(height)
+
+
+@pytest.mark.slow  # builds two published models
+def test_a_nested_model_called_once_per_step_is_one_loop_of_its_body():
+    """The TensorFlow image-captioning decoder, a sub-model called once per word: its GRU is
+    one row of cells over the 5 words (not 5 nested drawings), the attention and fc layers its
+    rows, at the size of any loop; without folding each call is drawn where it happens."""
+    from published_models import image_captioning_decoder_loop
+
+    model = image_captioning_decoder_loop()
+    graph = rnndiagram.diagram(model).graph
+    gru = cells(graph, "rnn_decoder/gru")
+    assert [n.t for n in gru] == ["1", "2", "5"]
+    assert not [n for n in graph.nodes if n.kind == "cell" and n.layer != "rnn_decoder/gru"]
+    panel = graph.panels[gru[0].panel]
+    assert panel.title == "loop of 5 steps"
+    gutter = [line for r in panel.rows for line in r.gutter]
+    assert "rnn_decoder/attention_w2" in gutter and "rnn_decoder/fc2" in gutter
+    width, height = _size(rnndiagram.diagram(model).to_svg())
+    assert width <= MAX_WIDTH and height < 3000
+    assert _size(rnndiagram.diagram(model, fold_loops=False).to_svg())[1] > 10000
+
+
+@pytest.mark.slow
+def test_two_loops_in_a_row_fold_even_when_the_last_step_feeds_a_layer_after_the_loop():
+    """DA-RNN: the encoder's LSTM over 5 steps and the decoder's over 4, each a loop whose body
+    makes new layers at every step; the decoder's last attention context is read by its last
+    call and by the output layers after the loop, and stays in its step like the others."""
+    from published_models import da_rnn
+
+    graph = rnndiagram.diagram(da_rnn()).graph
+    encoder, decoder = cells(graph, "input_lstm"), cells(graph, "decoder_lstm")
+    assert [n.t for n in encoder] == ["1", "2", "5"] and [n.t for n in decoder] == ["1", "2", "3", "4"]
+    assert len({n.panel for n in encoder + decoder}) == 2
+    contexts = [n for n in graph.nodes if n.layer and n.layer.startswith("context_") and n.kind == "box"]
+    assert len({n.panel for n in contexts}) == 1 and contexts[0].panel == decoder[0].panel

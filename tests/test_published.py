@@ -229,13 +229,26 @@ def _expected_cells(spec: ModelSpec, expand_nested: Optional[bool] = None, prefi
         elif rec is not None:
             expected[prefix + layer.id] = _shown_steps(rec.timesteps) * (2 if rec.bidirectional else 1)
         elif layer.model is not None and _drawn_inside(layer.model, expand_nested):
-            expected += _expected_cells(layer.model, expand_nested, f"{prefix}{layer.id}/")
+            calls = [l for l in spec.layers if l.name == layer.name]
+            if len(calls) >= 2 and _steps_once(layer.model):  # a nested model called once per step
+                if layer is calls[0]:
+                    expected += Counter({f"{prefix}{layer.id}/{inner.id}": _shown_steps(len(calls))
+                                         for inner in layer.model.layers if inner.recurrent is not None})
+            else:
+                expected += _expected_cells(layer.model, expand_nested, f"{prefix}{layer.id}/")
         wrapped = layer.wrapped
         if wrapped is not None and wrapped.model is not None and _drawn_inside(wrapped.model, expand_nested):
             expected += _expected_cells(wrapped.model, expand_nested, f"{prefix}{layer.id}/")
         elif wrapped is not None and wrapped.recurrent is not None and expand_nested is not False:
             expected[f"{prefix}{layer.id}/{wrapped.name}"] = _shown_steps(wrapped.recurrent.timesteps)
     return expected
+
+
+def _steps_once(model: ModelSpec) -> bool:
+    """Whether each recurrent layer of a model runs one step (so that the model, called in a
+    Python loop, is one step of that loop)."""
+    recurrent = [l.recurrent for l in model.layers if l.recurrent is not None]
+    return bool(recurrent) and all(r.step or r.timesteps == 1 for r in recurrent)
 
 
 def _drawn_inside(model: ModelSpec, expand_nested: Optional[bool]) -> bool:

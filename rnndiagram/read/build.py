@@ -13,7 +13,7 @@ from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number,
 from .cells import direct_cell_spec
 from .layers import (INPUT, MERGE, PER_STEP, SEQUENCE, SUMMARY_KEYS, TOKENS, WRAPPER, LayerKind, kind_named,
                      kind_of)
-from .loops import find_loops
+from ..loops import find_loops
 from .recurrent import bidirectional_outputs, cell_spec, is_cell, recurrent_spec
 from .view import LayerView
 

@@ -99,25 +99,18 @@ def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
     before: Dict[str, int] = {}  # the first step whose calls read the layer (n + 1: none)
     for layer in reversed(layers):
         before[layer.id] = step_of_call.get(layer.id) or min((before[r] for r in readers[layer.id]), default=n + 1)
-    to_output = _reach_outputs(spec, step_of_call)
-    shared = _shared_names(layers)
-    place: Dict[str, Tuple[int, RowKey]] = {}
-    ranks: Dict[Tuple[int, str, str], int] = defaultdict(int)
-    for layer in layers:
-        if layer.id in step_of_call:
-            place[layer.id] = (step_of_call[layer.id], ("cell", layer.name))
-            continue
-        a, b = after[layer.id], before[layer.id]
-        if layer.role == "input" or (a == 0 and b > n):
-            continue
-        if b <= n and not (a >= 1 and b == a + 1 and layer.id in to_output):
-            step, part = b, "pre"
-        else:
-            step, part = a, "post"
-        base = layer.name if layer.name in shared else layer.class_name
-        rank = ranks[(step, part, base)]
-        ranks[(step, part, base)] += 1
-        place[layer.id] = (step, (part, f"{base}#{rank}"))
+    for outputs_after in (True, False):  # the second, where the first makes a step unlike the others
+        fold = _fold(loops, layers, _places(layers, _sides(spec, step_of_call, after, before, readers, outputs_after)))
+        if fold is not None and not any(after[l.id] >= 1 and before[l.id] <= n for l in layers
+                                        if l.id not in fold.place):  # what the loop reads and feeds is on it
+            return fold
+    return None
+
+
+def _fold(loops: Tuple[LoopSpec, ...], layers: Sequence[LayerSpec],
+          place: Dict[str, Tuple[int, RowKey]]) -> Optional[Fold]:
+    """The fold of these places, if every step in the middle of the loop has the same rows."""
+    n = len(loops[0].calls)
     middle = n // 2 + 1
     rows = [place[l.id][1] for l in layers if l.id in place and place[l.id][0] == middle]
     if n <= 2:  # no step between the first and the last: the rows both have
@@ -126,10 +119,50 @@ def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
     kept = set(rows)
     if any({row for k2, row in place.values() if k2 == k} != kept for k in range(2, n)):
         return None  # a step in the middle of the loop is not like the others
-    fold = Fold(loops, n, rows, {lid: where for lid, where in place.items() if where[1] in kept})
-    if any(after[l.id] >= 1 and before[l.id] <= n for l in layers if l.id not in fold.place):
-        return None  # a layer the loop both reads and feeds is not drawn on it
-    return fold
+    return Fold(loops, n, rows, {lid: where for lid, where in place.items() if where[1] in kept})
+
+
+def _sides(spec: ModelSpec, step_of_call: Dict[str, int], after: Dict[str, int], before: Dict[str, int],
+           readers: Dict[str, List[str]], outputs_after: bool) -> Dict[str, Tuple[int, str, str]]:
+    """For each layer drawn on the loop: its step, its part (``cell``, ``pre``: before the
+    call of its step, ``post``: after it) and the base of its row's key (its name if the layer
+    is shared, else its class). A layer between two calls goes before the later one, or with
+    ``outputs_after`` after the earlier one if it leads to a model output (a prediction fed
+    back as the next input). Layers that the first call and later ones read (an encoder's
+    output) come before the loop."""
+    n = max(step_of_call.values())
+    last: Dict[str, int] = {}  # the last step whose calls read the layer; what the first step and
+    for layer in reversed(spec.layers):  # later ones read (an encoder's output) comes before the loop
+        last[layer.id] = step_of_call.get(layer.id) or max((last[r] for r in readers[layer.id]), default=0)
+    to_output = _reach_outputs(spec, step_of_call) if outputs_after else set()
+    shared = _shared_names(spec.layers)
+    sides: Dict[str, Tuple[int, str, str]] = {}
+    for layer in spec.layers:
+        a, b = after[layer.id], before[layer.id]
+        base = layer.name if layer.name in shared else layer.class_name
+        if layer.id in step_of_call:
+            sides[layer.id] = (step_of_call[layer.id], "cell", layer.name)
+        elif layer.role != "input" and not (a == 0 and (b > n or last[layer.id] > b)):
+            before_call = b <= n and not (a >= 1 and b == a + 1 and layer.id in to_output)
+            sides[layer.id] = (b, "pre", base) if before_call else (a, "post", base)
+    return sides
+
+
+def _places(layers: Sequence[LayerSpec], sides: Dict[str, Tuple[int, str, str]]) -> Dict[str, Tuple[int, RowKey]]:
+    """Each layer's step and row: a cell's row is its layer's; the others are told apart by
+    their rank among the layers of their step, part and base."""
+    place: Dict[str, Tuple[int, RowKey]] = {}
+    ranks: Dict[Tuple[int, str, str], int] = defaultdict(int)
+    for layer in layers:
+        if layer.id not in sides:
+            continue
+        step, part, base = sides[layer.id]
+        if part == "cell":
+            place[layer.id] = (step, ("cell", base))
+            continue
+        place[layer.id] = (step, (part, f"{base}#{ranks[(step, part, base)]}"))
+        ranks[(step, part, base)] += 1
+    return place
 
 
 def _reach_outputs(spec: ModelSpec, calls: Dict[str, int]) -> Set[str]:

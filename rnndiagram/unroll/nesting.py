@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
+from ..loops import find_loops
 from ..spec import Connection, LayerSpec, LoopSpec, ModelSpec, TensorRef
 
 
@@ -17,9 +18,12 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
     """The spec with each nested model's layers drawn in place of its one box (with
     ``everything`` false, only those of nested models that hold a recurrent layer).
 
-    Inner layers get ids ``outer/inner``; the inner input layers disappear (their readers
-    read what the nested model was called on) and the nested model's outputs become the
-    inner layers that produce them (a model output keeps the nested model's name).
+    Inner layers get ids ``outer/inner`` (``outer@2/inner`` in the third call of the nested
+    model) and names ``outer/inner`` whatever the call: a nested model called once per step of a
+    Python loop is one more loop, of its recurrent layers' calls, found here and folded like the
+    others. The inner input layers disappear (their readers read what the nested model was called
+    on) and the nested model's outputs become the inner layers that produce them (a model output
+    keeps the nested model's name).
     """
     layers: List[LayerSpec] = []
     loops: List[LoopSpec] = list(spec.loops)
@@ -41,12 +45,14 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
                 continue
             conns = tuple(replace(feeds[c.layer], slot=c.slot) if c.layer in feeds
                           else replace(c, layer=prefix + c.layer) for c in child.inbound)
-            layers.append(replace(child, id=prefix + child.id, name=prefix + child.name, inbound=conns))
+            layers.append(replace(child, id=prefix + child.id, name=f"{layer.name}/{child.name}", inbound=conns))
         for k, ref in enumerate(inner.outputs):
             source = feeds.get(ref.layer)
             renamed[(layer.id, k)] = source or Connection(prefix + ref.layer, 0, ref.tensor, "vector", ref.shape)
             names[(layer.id, k)] = layer.name + (f" [{k}]" if len(inner.outputs) > 1 else "")
     outputs = tuple(_renamed_ref(o, renamed, names) for o in spec.outputs)
+    looped = {call for loop in loops for call in loop.calls}
+    loops += [loop for loop in find_loops(layers) if not looped & set(loop.calls)]
     return replace(spec, layers=tuple(layers), outputs=outputs, loops=tuple(loops))
 
 

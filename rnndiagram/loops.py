@@ -1,5 +1,6 @@
-"""Stage 0, the loops of a model: a recurrent layer or cell called once per step of a Python
-loop, each call reading what the call before it computed.
+"""The loops of a model (found by the readers, and again by the unroller among the calls of
+a nested model): a recurrent layer or cell called once per step of a Python loop, each call
+reading what the call before it computed.
 
 A Keras graph holds no loop, only the calls a loop made: ``lstm(x_t, initial_state=[h, c])``
 ten times is ten calls of one layer. They form a loop when each is one step (a cell called
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Sequence, Set, Tuple
 
-from ..spec import LayerSpec, LoopSpec
+from .spec import LayerSpec, LoopSpec
 
 MIN_CALLS = 2
 """Calls a loop has at least."""
