@@ -361,7 +361,9 @@ class Loop:
     returned (``carry``) or from zeros, with a Dense before each call reading the step's
     input (``before``), a Dense after it (``after``), whose prediction is the next call's
     input when ``feedback``; ``returned``: every step's output is a model output, else
-    they are joined into one."""
+    they are joined into one. ``fresh``: the Dense layers are made anew at every step
+    instead of once; ``nested``: the recurrent call is inside a sub-model (``body``) called
+    once per step."""
 
     kind: str
     steps: int
@@ -371,6 +373,8 @@ class Loop:
     after: bool
     feedback: bool
     returned: bool
+    fresh: bool = False
+    nested: bool = False
 
 
 @st.composite
@@ -379,7 +383,8 @@ def loops(draw: Any) -> Loop:
     after = draw(st.booleans())
     return Loop(kind=kind, steps=draw(st.integers(2, 6)), units=draw(units),
                 carry=kind.endswith("Cell") or draw(st.booleans()), before=draw(st.booleans()), after=after,
-                feedback=after and draw(st.booleans()), returned=draw(st.booleans()))
+                feedback=after and draw(st.booleans()), returned=draw(st.booleans()), fresh=draw(st.booleans()),
+                nested=draw(st.booleans()))
 
 
 def loop_found(loop: Loop) -> bool:
@@ -399,8 +404,13 @@ def build_loop(loop: Loop) -> Any:
     width = loop.units
     recurrent = getattr(layers, loop.kind)(loop.units, name="looped") if cell else getattr(layers, loop.kind)(
         loop.units, return_state=True, name="looped")
-    before = layers.Dense(features, name="before")
-    after = layers.Dense(features, name="after")
+    if loop.nested:
+        recurrent = _body(loop, recurrent, features)
+    shared = {"before": layers.Dense(features, name="before"), "after": layers.Dense(features, name="after")}
+
+    def dense(role: str, t: int) -> Any:
+        return layers.Dense(features, name=f"{role}_{t}") if loop.fresh else shared[role]
+
     states: Any = [layers.Dense(width, name=f"start_{i}")(layers.Flatten(name=f"flat_{i}")(source))
                    for i in range(2 if loop.kind.startswith("LSTM") else 1)]
     fed: Any = None
@@ -412,19 +422,43 @@ def build_loop(loop: Loop) -> Any:
         if not cell and len(x.shape) == 2:
             x = layers.Reshape((1, features), name=f"sequence_{t}")(x)
         if loop.before:
-            x = before(x)
-        if cell:  # a cell is always given its states
+            x = dense("before", t)(x)
+        if loop.nested and (cell or loop.carry):
+            out, *states = recurrent([x, *states])
+        elif loop.nested:
+            out = recurrent(x)
+        elif cell:  # a cell is always given its states
             out, states = recurrent(x, states=states)
         elif loop.carry:
             out, *states = recurrent(x, initial_state=states)
         else:
             out, *_ = recurrent(x)
-        y = after(out) if loop.after else out
+        y = dense("after", t)(out) if loop.after else out
         outputs.append(y)
         fed = y if loop.feedback else None
     if loop.returned:
         return keras.Model(source, outputs, name="loop")
     return keras.Model(source, layers.Concatenate(name="joined")(outputs), name="loop")
+
+
+def _body(loop: Loop, recurrent: Any, features: int) -> Any:
+    """A sub-model named ``body`` around the recurrent call of a :class:`Loop`: it takes the
+    step's input (and the states, when they are carried) and returns the output (and the
+    new states)."""
+    import keras
+
+    cell = loop.kind.endswith("Cell")
+    x = keras.Input((features,) if cell else (1, features), name="body_x")
+    if not (cell or loop.carry):
+        out, *_ = recurrent(x)
+        return keras.Model(x, out, name="body")
+    states = [keras.Input((loop.units,), name=f"body_state_{i}")
+              for i in range(2 if loop.kind.startswith("LSTM") else 1)]
+    if cell:
+        out, new = recurrent(x, states=states)
+    else:
+        out, *new = recurrent(x, initial_state=states)
+    return keras.Model([x, *states], [out, *new], name="body")
 
 
 json_values = st.recursive(

@@ -100,22 +100,24 @@ def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
     for layer in reversed(layers):
         before[layer.id] = step_of_call.get(layer.id) or min((before[r] for r in readers[layer.id]), default=n + 1)
     for outputs_after in (True, False):  # the second, where the first makes a step unlike the others
-        fold = _fold(loops, layers, _places(layers, _sides(spec, step_of_call, after, before, readers, outputs_after)))
+        place = _places(layers, _sides(spec, step_of_call, after, before, readers, outputs_after))
+        carried = {row for lid, (k, row) in place.items() if row[0] == "pre" and after[lid] == k - 1 >= 1}
+        fold = _fold(loops, layers, place, carried)
         if fold is not None and not any(after[l.id] >= 1 and before[l.id] <= n for l in layers
                                         if l.id not in fold.place):  # what the loop reads and feeds is on it
             return fold
     return None
 
 
-def _fold(loops: Tuple[LoopSpec, ...], layers: Sequence[LayerSpec],
-          place: Dict[str, Tuple[int, RowKey]]) -> Optional[Fold]:
+def _fold(loops: Tuple[LoopSpec, ...], layers: Sequence[LayerSpec], place: Dict[str, Tuple[int, RowKey]],
+          carried: Set[RowKey]) -> Optional[Fold]:
     """The fold of these places, if every step in the middle of the loop has the same rows."""
     n = len(loops[0].calls)
     middle = n // 2 + 1
     rows = [place[l.id][1] for l in layers if l.id in place and place[l.id][0] == middle]
-    if n <= 2:  # no step between the first and the last: the rows both have
-        first = {row for k, row in place.values() if k == 1}
-        rows = [row for row in rows if row in first]
+    if n <= 2:  # no step between the first and the last: the rows both have, and those that
+        first = {row for k, row in place.values() if k == 1}  # carry the first step into the second
+        rows = [row for row in rows if row in first or row in carried]
     kept = set(rows)
     if any({row for k2, row in place.values() if k2 == k} != kept for k in range(2, n)):
         return None  # a step in the middle of the loop is not like the others
