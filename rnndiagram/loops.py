@@ -24,7 +24,7 @@ def find_loops(layers: Sequence[LayerSpec]) -> Tuple[LoopSpec, ...]:
     position = {layer.id: i for i, layer in enumerate(layers)}
     by_name: Dict[str, List[LayerSpec]] = {}
     for layer in layers:
-        if layer.recurrent is not None and _one_step(layer):
+        if layer.recurrent is not None:
             by_name.setdefault(layer.name, []).append(layer)
     found: List[LoopSpec] = []
     for name, calls in by_name.items():
@@ -33,6 +33,10 @@ def find_loops(layers: Sequence[LayerSpec]) -> Tuple[LoopSpec, ...]:
         carried = True
         for before, after in zip(calls, calls[1:]):
             by_state = any(c.kind == "state" and c.layer == before.id for c in after.inbound)
+            if not (_one_step(after) or by_state):
+                found += _loop(name, run, carried)  # whole sequences: a loop only when states are carried
+                run, carried = [after], True
+                continue
             if by_state or _depends(after, before.id, layers, position):
                 run.append(after)
                 carried = carried and by_state

@@ -363,7 +363,8 @@ class Loop:
     input when ``feedback``; ``returned``: every step's output is a model output, else
     they are joined into one. ``fresh``: the Dense layers are made anew at every step
     instead of once; ``nested``: the recurrent call is inside a sub-model (``body``) called
-    once per step."""
+    once per step; ``whole``: each call runs over the whole source sequence (its states
+    carried from call to call) instead of one step of it."""
 
     kind: str
     steps: int
@@ -375,16 +376,18 @@ class Loop:
     returned: bool
     fresh: bool = False
     nested: bool = False
+    whole: bool = False
 
 
 @st.composite
 def loops(draw: Any) -> Loop:
     kind = draw(st.sampled_from(LOOPED))
     after = draw(st.booleans())
+    whole = not kind.endswith("Cell") and draw(st.booleans())
     return Loop(kind=kind, steps=draw(st.integers(2, 6)), units=draw(units),
-                carry=kind.endswith("Cell") or draw(st.booleans()), before=draw(st.booleans()), after=after,
-                feedback=after and draw(st.booleans()), returned=draw(st.booleans()), fresh=draw(st.booleans()),
-                nested=draw(st.booleans()))
+                carry=whole or kind.endswith("Cell") or draw(st.booleans()), before=draw(st.booleans()), after=after,
+                feedback=not whole and after and draw(st.booleans()), returned=draw(st.booleans()),
+                fresh=draw(st.booleans()), nested=not whole and draw(st.booleans()), whole=whole)
 
 
 def loop_found(loop: Loop) -> bool:
@@ -416,7 +419,8 @@ def build_loop(loop: Loop) -> Any:
     fed: Any = None
     outputs = []
     for t in range(loop.steps):
-        x = fed if fed is not None else layers.Cropping1D((t, loop.steps - t - 1), name=f"step_{t}")(source)
+        x = source if loop.whole else fed if fed is not None else layers.Cropping1D(
+            (t, loop.steps - t - 1), name=f"step_{t}")(source)
         if cell and len(x.shape) == 3:
             x = layers.Reshape((features,), name=f"vector_{t}")(x)
         if not cell and len(x.shape) == 2:

@@ -359,3 +359,43 @@ def test_two_loops_in_a_row_fold_even_when_the_last_step_feeds_a_layer_after_the
     assert len({n.panel for n in encoder + decoder}) == 2
     contexts = [n for n in graph.nodes if n.layer and n.layer.startswith("context_") and n.kind == "box"]
     assert len({n.panel for n in contexts}) == 1 and contexts[0].panel == decoder[0].panel
+
+
+def _convlstm_sequence_decoder(calls: int = 6) -> keras.Model:
+    """A ConvLSTM encoder-forecaster whose forecaster is called once per loop step on a whole
+    sequence of frames of unknown length, from the states the call before returned, as
+    precipitation-nowcasting code built on Shi et al. 2015 does when it decodes in chunks
+    (``y, h, c = de_convlstm(x, initial_state=[h, c])`` in a Python loop); a Conv3D makes the
+    next chunk of frames."""
+    size, filters = 8, 4
+    frames = keras.Input((None, size, size, 1), name="observed")
+    _, h, c = layers.ConvLSTM2D(filters, 3, padding="same", return_sequences=True, return_state=True,
+                                name="en_convlstm")(frames)
+    decoder = layers.ConvLSTM2D(filters, 3, padding="same", return_sequences=True, return_state=True,
+                                name="de_convlstm")
+    head = layers.Conv3D(1, (1, 1, 1), activation="sigmoid", name="to_frames")
+    x, chunks = frames, []
+    for _ in range(calls):
+        y, h, c = decoder(x, initial_state=[h, c])
+        x = head(y)
+        chunks.append(x)
+    return keras.Model(frames, layers.Concatenate(axis=1, name="forecast")(chunks), name="convlstm_chunks")
+
+
+def test_a_layer_called_per_loop_step_on_whole_sequences_is_a_loop_of_calls():
+    """Each call sees a whole sequence (not one step) and starts from the states the call
+    before returned: one row of calls over the loop, said as calls, not a tower of six
+    unrolled layers."""
+    model = _convlstm_sequence_decoder()
+    spec = rnndiagram.inspect(model)
+    (loop,) = spec.loops
+    assert (loop.layer, len(loop.calls), loop.carries_state) == ("de_convlstm", 6, True)
+    d = rnndiagram.diagram(spec)
+    calls = cells(d.graph, "de_convlstm")
+    assert [n.t for n in calls] == ["1", "2", "6"]
+    panel = d.graph.panels[calls[0].panel]
+    assert panel.title == "loop of 6 calls"
+    gutter = [line for r in panel.rows for line in r.gutter]
+    assert "one call per loop step, each over a whole sequence," in gutter
+    assert "states carried from call to call" in gutter
+    assert problems(d.scene) == [] and d.scene.height < 1000

@@ -32,7 +32,10 @@ class _Folded:
     def __init__(self, b: Canvas, spec: ModelSpec, fold: Fold) -> None:
         self.b, self.spec, self.fold = b, spec, fold
         self.by_id = {layer.id: layer for layer in spec.layers}
-        self.panel = b.new_panel(fold.steps, title=f"loop of {fold.steps} steps")
+        first = self.by_id[fold.loops[0].calls[0]].recurrent
+        assert first is not None
+        self.unit = "step" if first.step or first.timesteps == 1 else "call"  # a call on a whole sequence
+        self.panel = b.new_panel(fold.steps, title=f"loop of {fold.steps} {self.unit}s")
         self.col_of = {c.t: i for i, c in enumerate(self.panel.columns) if not c.ellipsis and c.t is not None}
         self.members: Dict[RowKey, Dict[int, str]] = defaultdict(dict)
         for layer_id, (step, row) in fold.place.items():
@@ -106,7 +109,8 @@ class _Folded:
                 self.pending.append((conn, f"{layer.id}-t{self.panel.columns[col].key}", call.id))
         outputs = {col: self.b.output_index(self.by_id[loop.calls[step - 1]], 0) for step, col in self.col_of.items()}
         add_recurrent(self.b, layer, _Handle(self.panel.index, (), per_col=inputs),
-                      AsLoop(self.fold.steps, loop.carries_state, outputs, first.output_shapes[0]))
+                      AsLoop(self.fold.steps, loop.carries_state, outputs, first.output_shapes[0],
+                             None if rec.step or rec.timesteps == 1 else str(rec.timesteps or "?")))
         drawn = self.b.handle(layer.id, 0)
         assert drawn is not None and drawn.per_col is not None
         for step, col in self.col_of.items():
@@ -127,7 +131,7 @@ class _Folded:
         name = template.name if row[1].startswith(template.name + "#") else f"{first} …"
         gutter = (name, *labels.wrap_title(labels.layer_title(template)), *notes,
                   "→ " + labels.shape_text(template.output_shapes[0]) + " each")
-        box_row = self.b.add_row(self.panel, "boxes", template.id, gutter=gutter, legend="per step")
+        box_row = self.b.add_row(self.panel, "boxes", template.id, gutter=gutter, legend=f"per {self.unit}")
         boxes: Dict[int, str] = {}
         last = max(shown, default=None)
         for col, column in enumerate(self.panel.columns):

@@ -56,6 +56,7 @@ class AsLoop:
     chained: bool
     outputs: Dict[int, Optional[int]]
     shape: Tuple[Optional[int], ...]
+    whole: Optional[str] = None  # the steps each call runs over, when more than one ("?": unknown)
 
 
 def add_recurrent(b: Canvas, layer: LayerSpec, source: _Handle, loop: Optional[AsLoop] = None) -> None:
@@ -189,8 +190,11 @@ def _state_chain(b: Canvas, r: _CellRow, i: int, state: StateSpec, conn: Optiona
 def _loop_gutter(layer: LayerSpec, loop: AsLoop) -> Tuple[str, ...]:
     """A loop's row: the layer, how often it is called and the shape of each call's output."""
     starts = "states carried from call to call" if loop.chained else "each call from zero states"
-    return (layer.name, labels.layer_title(layer), f"one call per step, {starts}",
-            "→ " + labels.shape_text(loop.shape) + " each")
+    shape = "→ " + labels.shape_text(loop.shape) + " each"
+    if loop.whole is None:
+        return (layer.name, labels.layer_title(layer), f"one call per step, {starts}", shape)
+    each = "a whole sequence" if loop.whole == "?" else f"{loop.whole} steps"
+    return (layer.name, labels.layer_title(layer), f"one call per loop step, each over {each},", starts, shape)
 
 
 def _outputs(b: Canvas, layer: LayerSpec, panel: _PanelDraft, cells: Dict[int, str], last: str,
