@@ -399,3 +399,29 @@ def test_a_layer_called_per_loop_step_on_whole_sequences_is_a_loop_of_calls():
     assert "one call per loop step, each over a whole sequence," in gutter
     assert "states carried from call to call" in gutter
     assert problems(d.scene) == [] and d.scene.height < 1000
+
+
+def test_a_loop_that_is_not_folded_says_why():
+    """Step 3 of this loop runs a Dense the other steps do not: its calls are drawn where they
+    happen, and the first call's gutter says that it is a loop and why it is not folded."""
+    source = keras.Input((4, 3), name="steps")
+    lstm = layers.LSTM(5, return_state=True, name="looped")
+    h = c = layers.Dense(5, name="start")(layers.Flatten(name="flat")(source))
+    outs = []
+    for t in range(4):
+        x = layers.Cropping1D((t, 3 - t), name=f"step_{t}")(source)
+        if t == 2:
+            x = layers.Dense(3, name="only_in_step_3")(x)
+        out, h, c = lstm(x, initial_state=[h, c])
+        outs.append(out)
+    model = keras.Model(source, layers.Concatenate(name="joined")(outs))
+    spec = rnndiagram.inspect(model)
+    assert len(spec.loops) == 1
+    g = rnndiagram.diagram(spec).graph
+    gutters = [r.gutter for p in g.panels for r in p.rows]
+    said = [gutter for gutter in gutters if "a loop, not folded: its steps run different layers" in gutter]
+    assert len(said) == 1 and said[0][0].startswith("looped")
+    assert len(cells(g, "looped")) == 1  # each call is drawn where it happens, under its own id
+    assert not any("not folded" in line for gutter in
+                   (r.gutter for p in rnndiagram.diagram(spec, fold_loops=False).graph.panels for r in p.rows)
+                   for line in gutter)

@@ -20,7 +20,7 @@ from .band import add_band
 from .canvas import Canvas
 from .drafts import _Handle
 from .folded import draw_fold
-from .folding import Fold, plan_folds, schedule
+from .folding import Fold, plan_folds, schedule, unfolded
 from .graph import UnrolledGraph
 from .inputs import draw_input
 from .merge import add_step_merges
@@ -38,9 +38,12 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     if options.expand_nested is not False:
         everything = bool(options.expand_nested)
         spec, runs = inline_time_distributed(inline_nested(spec, everything), everything)
-    canvas = Canvas(spec, options, values, runs)
     folds = plan_folds(spec) if options.fold_loops else []
-    for layer in schedule(spec, folds):
+    order = schedule(spec, folds)
+    why = unfolded(spec, [unit for unit in order if isinstance(unit, Fold)]) if options.fold_loops else {}
+    canvas = Canvas(spec, options, values, runs, notes={call: (f"a loop, not folded: {reason}",)
+                                                           for call, reason in why.items()})
+    for layer in order:
         if isinstance(layer, Fold):
             draw_fold(canvas, spec, layer)
         elif layer.role == "input":

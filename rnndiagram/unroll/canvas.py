@@ -25,9 +25,11 @@ class Canvas:
     """
 
     def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
-                 runs: Optional[Dict[str, RunsInside]] = None) -> None:
+                 runs: Optional[Dict[str, RunsInside]] = None,
+                 notes: Optional[Dict[str, Tuple[str, ...]]] = None) -> None:
         self.spec, self.options, self.values = spec, options, values or {}
         self.runs: Dict[str, RunsInside] = runs or {}
+        self.notes: Dict[str, Tuple[str, ...]] = notes or {}  # more to say of a layer, by id
         self.panels: List[_PanelDraft] = []
         self.nodes: List[Node] = []
         self.edges: List[Edge] = []
@@ -164,7 +166,7 @@ class Canvas:
         flags, ``notes`` and its output shapes (two at most, on two lines when long)."""
         name = labels.call_name(layer, self.spec, of_all=True)
         return (name, *labels.wrap_title(labels.layer_title(layer)), *labels.inside_lines(layer),
-                *labels.wrap(flags), *notes,
+                *labels.wrap(flags), *notes, *self.notes.get(layer.id, ()),
                 *labels.shapes_lines(layer.output_shapes))
 
     # -- the result -----------------------------------------------------------------------

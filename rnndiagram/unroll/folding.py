@@ -11,7 +11,7 @@ step, or its class and rank among the step's other layers of that class, for one
 at every step (the ops of ``tf.expand_dims(x, 1)``). Rows are those of a step in the middle
 of the loop (of both steps, for a loop of two); a layer with no such row is drawn outside,
 as it would be without folding.
-A loop whose steps do not all have those rows is not folded.
+A loop whose steps do not all have those rows is not folded, and the drawing says why.
 """
 
 from __future__ import annotations
@@ -55,12 +55,27 @@ class Fold:
 def plan_folds(spec: ModelSpec) -> List[Fold]:
     """The time axes the loops of ``spec`` fold into (loops of one length whose calls take
     turns share one), leaving out any loop that cannot be folded."""
-    folds = []
+    return [fold for fold in (_plan(spec, group) for group in _groups(spec)) if isinstance(fold, Fold)]
+
+
+UNLIKE_STEPS = "its steps run different layers"
+BETWEEN = "layers between its calls are no step of it"
+IN_A_CYCLE = "layers outside it come between its calls"
+
+
+def unfolded(spec: ModelSpec, drawn: Sequence[Fold]) -> Dict[str, str]:
+    """Why each loop of ``spec`` that is not among the ``drawn`` folds was left unfolded, by
+    the id of its first call: what the drawing says beside that call."""
+    folded = {loop.calls[0] for fold in drawn for loop in fold.loops}
+    why: Dict[str, str] = {}
     for group in _groups(spec):
-        fold = _plan(spec, group)
-        if fold is not None:
-            folds.append(fold)
-    return folds
+        if all(loop.calls[0] in folded for loop in group):
+            continue
+        plan = _plan(spec, group)
+        for loop in group:
+            if loop.calls[0] not in folded:
+                why[loop.calls[0]] = plan if isinstance(plan, str) else IN_A_CYCLE
+    return why
 
 
 def _groups(spec: ModelSpec) -> List[Tuple[LoopSpec, ...]]:
@@ -85,7 +100,8 @@ def _take_turns(a: LoopSpec, b: LoopSpec, position: Dict[str, int]) -> bool:
     return all(pa[k] < pb[k + 1] and pb[k] < pa[k + 1] for k in range(len(pa) - 1))
 
 
-def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
+def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Union[Fold, str]:
+    """The fold of ``loops``, or why there is none."""
     n = len(loops[0].calls)
     step_of_call = {call: k + 1 for loop in loops for k, call in enumerate(loop.calls)}
     layers = spec.layers
@@ -99,14 +115,18 @@ def _plan(spec: ModelSpec, loops: Tuple[LoopSpec, ...]) -> Optional[Fold]:
     before: Dict[str, int] = {}  # the first step whose calls read the layer (n + 1: none)
     for layer in reversed(layers):
         before[layer.id] = step_of_call.get(layer.id) or min((before[r] for r in readers[layer.id]), default=n + 1)
+    why = UNLIKE_STEPS
     for outputs_after in (True, False):  # the second, where the first makes a step unlike the others
         place = _places(layers, _sides(spec, step_of_call, after, before, readers, outputs_after))
         carried = {row for lid, (k, row) in place.items() if row[0] == "pre" and after[lid] == k - 1 >= 1}
         fold = _fold(loops, layers, place, carried)
-        if fold is not None and not any(after[l.id] >= 1 and before[l.id] <= n for l in layers
-                                        if l.id not in fold.place):  # what the loop reads and feeds is on it
+        if fold is None:
+            continue
+        if not any(after[l.id] >= 1 and before[l.id] <= n for l in layers
+                   if l.id not in fold.place):  # what the loop reads and feeds is on it
             return fold
-    return None
+        why = BETWEEN
+    return why
 
 
 def _fold(loops: Tuple[LoopSpec, ...], layers: Sequence[LayerSpec], place: Dict[str, Tuple[int, RowKey]],
