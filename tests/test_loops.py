@@ -425,3 +425,11 @@ def test_a_loop_that_is_not_folded_says_why():
     assert not any("not folded" in line for gutter in
                    (r.gutter for p in rnndiagram.diagram(spec, fold_loops=False).graph.panels for r in p.rows)
                    for line in gutter)
+
+
+def test_the_description_names_a_loop_once(example_specs):
+    """The alt text (``<desc>``) says what a loop does once, not once per call."""
+    desc = rnndiagram.diagram(example_specs["convlstm_forecaster_loop"]).graph.summary
+    assert desc.count("forecaster_1 is") == 1
+    assert "forecaster_1 is a ConvLSTM2D of 4 units called once per step of a loop of 3 steps, " \
+           "each call over one step." in desc

@@ -110,11 +110,20 @@ def _same_time_axis(layer: LayerSpec, timesteps: Optional[int]) -> bool:
 def summary(spec: ModelSpec) -> str:
     """One sentence per recurrent layer, for ``<desc>`` and alt text."""
     parts = []
+    loops = {loop.calls[0]: loop for loop in spec.loops}
+    later = {call for loop in spec.loops for call in loop.calls[1:]}
     for layer in spec.recurrent_layers:
         rec = layer.recurrent
         assert rec is not None
+        if layer.id in later:
+            continue
         steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
         seq = "every step" if rec.return_sequences else "the last step"
+        if layer.id in loops:
+            each = "one step" if rec.step or rec.timesteps == 1 else f"{steps} timesteps"
+            parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} called once per step of a loop of "
+                         f"{len(loops[layer.id].calls)} steps, each call over {each}.")
+            continue
         parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} unrolled over {steps} "
                      f"timesteps, returning the output of {seq}.")
     outs = ", ".join(labels.shape_text(o.shape) for o in spec.outputs)
