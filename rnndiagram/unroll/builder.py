@@ -18,6 +18,7 @@ from ..options import DiagramOptions
 from ..spec import Connection, LayerSpec, ModelSpec, Values
 from .band import add_band
 from .canvas import Canvas
+from .chains import Chain, draw_chain, plan_chains
 from .drafts import _Handle
 from .folded import draw_fold
 from .folding import Fold, plan_folds, schedule
@@ -40,9 +41,12 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
         spec, runs = inline_time_distributed(inline_nested(spec, everything), everything)
     canvas = Canvas(spec, options, values, runs)
     folds = plan_folds(spec) if options.fold_loops else []
-    for layer in schedule(spec, folds):
+    apart = {r.layer for r in runs.values()} | set(runs)
+    for layer in plan_chains(spec, schedule(spec, folds), apart):
         if isinstance(layer, Fold):
             draw_fold(canvas, spec, layer)
+        elif isinstance(layer, Chain):
+            draw_chain(canvas, layer, draw_layer)
         elif layer.role == "input":
             draw_input(canvas, layer)
         else:

@@ -1,0 +1,110 @@
+"""A chain of vector layers (each reading the one before it alone) is one compact row: one
+box per step (or one box above the stack) listing its layers, a gutter naming each with its
+output shape, and the last one's output as strips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rnndiagram
+from rnndiagram.spec import Connection, LayerSpec, ModelSpec, TensorRef
+from rnndiagram.unroll import unroll
+from scene_checks import problems
+
+
+def _layer(name, cls, role, shape_in, shape_out, reads, config=()):
+    kind = "sequence" if len(shape_in) >= 3 else "vector"
+    return LayerSpec(name, name, cls, role, (shape_in,), (shape_out,),
+                     inbound=(Connection(reads, 0, 0, kind, shape_in),), config=config)
+
+
+def _model(*layers, outputs):
+    x = layers[0]
+    return ModelSpec("m", "Functional", (TensorRef(x.id, 0, x.output_shapes[0]),),
+                     tuple(TensorRef(o, 0, next(l for l in layers if l.id == o).output_shapes[0]) for o in outputs),
+                     tuple(layers))
+
+
+SEQ = (None, 5, 8)
+X = LayerSpec("x", "x", "InputLayer", "input", (), (SEQ,))
+HEAD = (
+    _layer("dense", "Dense", "per_step", SEQ, (None, 5, 16), "x", (("units", 16),)),
+    _layer("relu", "ReLU", "per_step", (None, 5, 16), (None, 5, 16), "dense"),
+    _layer("drop", "Dropout", "per_step", (None, 5, 16), (None, 5, 16), "relu", (("rate", 0.5),)),
+    _layer("out", "Dense", "per_step", (None, 5, 16), (None, 5, 11), "drop", (("units", 11),)),
+)
+
+
+def _rows(graph, layer):
+    return [r for p in graph.panels for r in p.rows if r.layer == layer]
+
+
+def test_a_per_step_chain_is_one_row_of_boxes_listing_its_layers():
+    g = unroll(_model(X, *HEAD, outputs=("out",)))
+    assert not any(_rows(g, name) for name in ("dense", "relu", "drop"))
+    boxes, strips = _rows(g, "out")
+    assert (boxes.kind, strips.kind) == ("boxes", "strips")
+    assert boxes.gutter == ("out · Dense(11)", "→ (None, 5, 11)", "drop · Dropout(0.5)", "→ (None, 5, 16)",
+                            "relu · ReLU", "→ (None, 5, 16)", "dense · Dense(16)", "→ (None, 5, 16)")
+    labels = [n.label for n in g.nodes if n.layer == "out" and n.kind == "box"]
+    assert labels == ["Dense(11)\nDropout(0.5)\nReLU\nDense(16)"] * 3  # steps 1, 2, …, 5
+    assert [e.src for e in g.edges if e.dst == "out-t1"] == ["x-x-t1"]
+
+
+def test_a_chain_stops_where_a_layer_has_two_readers_or_is_an_output():
+    dense, relu, drop, out = HEAD
+    other = _layer("other", "Dense", "per_step", (None, 5, 16), (None, 5, 2), "relu", (("units", 2),))
+    g = unroll(_model(X, dense, relu, drop, out, other, outputs=("out", "other")))
+    assert [r.kind for r in _rows(g, "relu")] == ["boxes", "strips"]  # dense and relu: a chain of two
+    assert [line for line in _rows(g, "relu")[0].gutter if " · " in line] == ["relu · ReLU", "dense · Dense(16)"]
+    assert _rows(g, "dense") == _rows(g, "drop") == []
+    assert [line for line in _rows(g, "out")[0].gutter if " · " in line] == ["out · Dense(11)", "drop · Dropout(0.5)"]
+    assert _rows(g, "other")[0].gutter[0] == "other"  # alone
+    g = unroll(_model(X, dense, relu, drop, out, outputs=("relu", "out")))
+    assert _rows(g, "relu")[0].gutter[0] == "relu · ReLU" and _rows(g, "out")[0].gutter[0] == "out · Dense(11)"
+
+
+def test_a_single_layer_is_drawn_as_before():
+    dense = HEAD[0]
+    g = unroll(_model(X, dense, outputs=("dense",)))
+    assert _rows(g, "dense")[0].gutter == ("dense", "Dense(16)", "→ (None, 5, 16)")
+    assert {n.label for n in g.nodes if n.layer == "dense" and n.kind == "box"} == {"Dense"}
+
+
+def test_a_chain_of_vectors_is_one_box_above_the_stack():
+    v = (None, 8)
+    x = LayerSpec("x", "x", "InputLayer", "input", (), (v,))
+    a = _layer("a", "Dense", "vector", v, (None, 4), "x", (("units", 4),))
+    b = _layer("b", "LayerNormalization", "vector", (None, 4), (None, 4), "a")
+    g = unroll(_model(x, a, b, outputs=("b",)))
+    (box,) = [n for n in g.nodes if n.kind == "box"]
+    assert (box.id, box.label) == ("b-box", "LayerNorm\nDense(4)")
+    assert _rows(g, "b")[0].gutter == ("b · LayerNormalization", "→ (None, 4)", "a · Dense(4)", "→ (None, 4)")
+
+
+@pytest.mark.slow  # builds Keras models and runs one
+def test_a_keras_head_is_compact_its_shapes_keras_s_and_its_scene_clean():
+    import keras
+
+    inp = keras.Input((7, 3), name="x")
+    h = keras.layers.GRU(8, return_sequences=True, name="gru")(inp)
+    layers = [keras.layers.Dense(16, name="d1"), keras.layers.ReLU(name="act"),
+              keras.layers.Dropout(0.5, name="drop"), keras.layers.Dense(11, name="logits")]
+    y = h
+    for layer in layers:
+        y = layer(y)
+    model = keras.Model(inp, y)
+    d = rnndiagram.diagram(model)
+    (row,) = [r for p in d.graph.panels for r in p.rows if r.kind == "boxes"]
+    probe = keras.Model(inp, [l.output for l in layers])
+    actual = probe(np.zeros((2, 7, 3), "float32"))
+    for layer, out in zip(layers, actual):
+        shape = "(None, 7, " + str(out.shape[-1]) + ")"
+        assert f"→ {shape}" in row.gutter[row.gutter.index(next(g for g in row.gutter
+                                                                 if g.startswith(layer.name + " ")))+ 1]
+    assert [line.split(" · ")[0] for line in row.gutter[::2]] == ["logits", "drop", "act", "d1"]
+    assert problems(d.scene) == []
+    svg = d.to_svg()
+    for text in ("Dense(16)", "ReLU", "Dropout(0.5)", "Dense(11)", "d1 · Dense(16)"):
+        assert f">{text}<" in svg
