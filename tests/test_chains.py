@@ -108,3 +108,40 @@ def test_a_keras_head_is_compact_its_shapes_keras_s_and_its_scene_clean():
     svg = d.to_svg()
     for text in ("Dense(16)", "ReLU", "Dropout(0.5)", "Dense(11)", "d1 · Dense(16)"):
         assert f">{text}<" in svg
+
+
+# -- the size budget ----------------------------------------------------------------------
+
+def _wide_model(steps):
+    """A per-step layer whose class name is long: each of its boxes is wide, so that four
+    steps of its time axis are wider than the budget, and three are not."""
+    x = LayerSpec("x", "x", "InputLayer", "input", (), ((None, steps, 8),))
+    d = _layer("d", "PositionwiseFeedForwardProjectionLayerXXXXXXX", "per_step", (None, steps, 8),
+               (None, steps, 8), "x")
+    return _model(x, d, outputs=("d",))
+
+
+def _columns(d):
+    return {len(p.columns) for p in d.graph.panels if p.kind == "time"}
+
+
+def test_a_drawing_too_wide_shows_fewer_steps_and_says_how_to_see_more():
+    spec = _wide_model(9)
+    with pytest.warns(rnndiagram.RnnDiagramWarning, match="shows 3 steps, not 4; pass max_timesteps=5"):
+        d = rnndiagram.diagram(spec)
+        assert _columns(d) == {3}
+        assert d.scene.width <= 1600
+    assert d.scene is d.scene  # laid out once, the scene the budget measured
+
+
+def test_an_explicit_max_timesteps_is_drawn_as_asked_and_over_budget_warned_of():
+    with pytest.warns(rnndiagram.RnnDiagramWarning, match=r"over the 1,600 x 3,000 px budget; a smaller "
+                                                         r"max_timesteps \(--max-timesteps\) shows fewer steps"):
+        d = rnndiagram.diagram(_wide_model(9), max_timesteps=6)
+        assert _columns(d) == {6} and d.scene.width > 1600
+
+
+def test_a_drawing_within_budget_is_not_changed_nor_warned_of(recwarn):
+    d = rnndiagram.diagram(_model(X, *HEAD, outputs=("out",)))
+    assert _columns(d) == {4} and d.scene.width <= 1600
+    assert not [w for w in recwarn if issubclass(w.category, rnndiagram.RnnDiagramWarning)]
