@@ -47,6 +47,7 @@ def test_a_per_step_chain_is_one_row_of_boxes_listing_its_layers():
     assert (boxes.kind, strips.kind) == ("boxes", "strips")
     assert boxes.gutter == ("out · Dense(11)", "→ (None, 5, 11)", "drop · Dropout(0.5)", "→ (None, 5, 16)",
                             "relu · ReLU", "→ (None, 5, 16)", "dense · Dense(16)", "→ (None, 5, 16)")
+    assert [i for i in range(8) if boxes.named(i)] == [0, 2, 4, 6]  # each name bold
     labels = [n.label for n in g.nodes if n.layer == "out" and n.kind == "box"]
     assert labels == ["Dense(11)\nDropout(0.5)\nReLU\nDense(16)"] * 3  # steps 1, 2, …, 5
     assert [e.src for e in g.edges if e.dst == "out-t1"] == ["x-x-t1"]

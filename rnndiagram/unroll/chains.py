@@ -21,10 +21,6 @@ from .drafts import _Handle
 from .folding import Unit
 from .sequences import finish_sequence, head_strip, opens_axis, sequence_from
 
-LINES_PER_LINK = 2
-"""Gutter lines of each layer of a chain: its name and class, then its output shape."""
-
-
 @dataclass(frozen=True)
 class Chain:
     """Layers drawn as one column, first to last; each reads the one before it alone."""
@@ -140,7 +136,8 @@ def draw_chain(c: Canvas, chain: Chain, draw_one: Callable[[Canvas, LayerSpec], 
 def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.panel(source.panel)
     last = chain.last
-    row = c.add_row(panel, "boxes", last.id, gutter=chain_gutter(c, chain), legend="per timestep")
+    row = c.add_row(panel, "boxes", last.id, gutter=chain_gutter(c, chain), legend="per timestep",
+                    names=chain_names(chain))
     boxes: Dict[int, str] = {}
     for col, column in enumerate(panel.columns):
         if column.ellipsis:
@@ -155,7 +152,7 @@ def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
 def _head_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.panel(source.panel)
     last = chain.last
-    row = c.add_row(panel, "head", last.id, gutter=chain_gutter(c, chain))
+    row = c.add_row(panel, "head", last.id, gutter=chain_gutter(c, chain), names=chain_names(chain))
     box = c.add_node(id=f"{last.id}-box", kind="box", panel=panel.index, row=row, col=panel.last,
                      label=chain_label(chain), layer=last.id)
     c.add_edge(c.last_node(source), box, "data", layer=chain.first.id)
@@ -187,3 +184,11 @@ def chain_gutter(c: Canvas, chain: Chain) -> Tuple[str, ...]:
         lines += [f"{name} · {labels.layer_title(layer)}", *labels.shapes_lines(layer.output_shapes)]
     return tuple(lines)
 
+
+def chain_names(chain: Chain) -> Tuple[int, ...]:
+    """The gutter lines (of :func:`chain_gutter`) that name a layer."""
+    starts, line = [], 0
+    for layer in reversed(chain.links):
+        starts.append(line)
+        line += 1 + len(labels.shapes_lines(layer.output_shapes))
+    return tuple(starts)
