@@ -146,3 +146,18 @@ def test_a_drawing_within_budget_is_not_changed_nor_warned_of(recwarn):
     d = rnndiagram.diagram(_model(X, *HEAD, outputs=("out",)))
     assert _columns(d) == {4} and d.scene.width <= 1600
     assert not [w for w in recwarn if issubclass(w.category, rnndiagram.RnnDiagramWarning)]
+
+
+def test_the_command_line_says_the_budget_warning_on_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from rnndiagram.cli import main
+
+    spec = tmp_path / "wide.json"
+    spec.write_text(_wide_model(9).to_json())
+    result = CliRunner().invoke(main, ["export", str(spec), "-o", str(tmp_path / "wide.svg")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Warning: the unrolled view of m would be 1,969 px wide, more than 1,600 px: each time axis shows 3 "
+        "steps, not 4; pass max_timesteps=5 (--max-timesteps 5) or more to see more of them"]
+    assert (tmp_path / "wide.svg").read_text().count('class="rnd-box"') == 2  # steps 1, …, 9
