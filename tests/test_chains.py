@@ -161,3 +161,15 @@ def test_the_command_line_says_the_budget_warning_on_one_line(tmp_path):
         "Warning: the unrolled view of m would be 1,969 px wide, more than 1,600 px: each time axis shows 3 "
         "steps, not 4; pass max_timesteps=5 (--max-timesteps 5) or more to see more of them"]
     assert (tmp_path / "wide.svg").read_text().count('class="rnd-box"') == 2  # steps 1, …, 9
+
+
+def test_values_mode_keeps_the_steps_asked_for_and_warns_of_the_width():
+    """The numbers of four steps are what values mode was asked for: drawn, and the width
+    over the budget said."""
+    from rnndiagram.api import Diagram
+    from rnndiagram.options import DiagramOptions
+
+    spec = _wide_model(9)
+    with pytest.warns(rnndiagram.RnnDiagramWarning, match="over the 1,600 x 3,000 px budget"):
+        d = Diagram(spec, DiagramOptions(), values={"x:0:1": (0.5,) * 8})
+        assert _columns(d) == {4}

@@ -60,14 +60,15 @@ def lay_out(figure: UnrolledGraph, options: DiagramOptions) -> Scene:
 def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
                    graph: UnrolledGraph) -> UnrolledGraph:
     """``graph``, or, where it is wider than the budget at the default ``max_timesteps``,
-    the model drawn with fewer steps per time axis; what is still over is warned of."""
+    the model drawn with fewer steps per time axis (not in values mode: the numbers of the
+    steps asked for are kept); what is still over is warned of."""
     from ..options import DiagramOptions as Defaults
     from ..unroll import unroll
 
     width, height = _size(graph, options)
     steps = options.max_timesteps
     default = Defaults().max_timesteps
-    if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and _elided(graph):
+    if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and not values and _elided(graph):
         fewer = unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values)
         narrower = _size(fewer, options)
         if narrower[0] < width:
