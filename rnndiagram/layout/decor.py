@@ -63,10 +63,10 @@ def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[It
         top, h = y0 + band.row_top[row.index], band.row_h[row.index]
         lines = gutter_lines(row, band.panel)
         y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
-        named = bool(row.gutter and row.gutter[0])  # a Bidirectional's second row has no name
+        # A Bidirectional's second row has no name; a chain's names each of its layers.
         labels = [Label(x0 + 4, y + i * (style.gutter_font + 3), line,
-                        "rnd-gutter-name" if named and i == 0 else "rnd-gutter", style.gutter_font,
-                        bold=named and i == 0, anchor="start") for i, line in enumerate(lines)]
+                        "rnd-gutter-name" if row.named(i) else "rnd-gutter", style.gutter_font,
+                        bold=row.named(i), anchor="start") for i, line in enumerate(lines)]
         if labels:
             items.append(Group("rnd-gutter", tuple(labels), (("layer", row.layer),) if row.layer else ()))
         if row.legend:

@@ -147,6 +147,10 @@ def node_size(node: Node, style: Style, n_states: int = 1) -> Tuple[float, float
     if node.kind == "cell":
         w = max(style.cell_min_w, text_width(node.label, style.cell_font, True) + 20)
         return w, max(style.cell_h, n_states * style.state_pitch)
+    if node.kind == "box" and "\n" in node.label:  # a chain of layers, one a line
+        lines = node.label.split("\n")
+        w = max(text_width(line, style.font, True) for line in lines) + 20
+        return max(style.cell_min_w, w), max(style.box_h, len(lines) * (style.font + 4) + 12)
     if node.kind == "box":
         w = max(text_width(node.label, style.font, True), text_width(node.detail, style.font)) + 20
         return max(style.cell_min_w, w), style.box_h
@@ -189,6 +193,8 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
         if node.kind == "cell":
             items.append(Label(cx, cy + 0.36 * style.cell_font, node.label, "rnd-cell-label",
                                style.cell_font, bold=True, boxed=True))
+        elif node.kind == "box" and "\n" in node.label:
+            items.extend(_lines_items(node.label.split("\n"), cx, cy, style))
         elif node.detail and node.kind == "box":
             items.append(Label(cx, cy - 3, node.label, "rnd-box-label", style.font, bold=True, boxed=True))
             items.append(Label(cx, cy + style.font, node.detail, "rnd-box-detail", style.font, boxed=True))
@@ -212,6 +218,14 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
     note = strip_note(node.strip, style) if node.strip is not None else ""
     title = " ".join(p for p in (node.layer or "", f"t={node.t}" if node.t else "", node.detail, note) if p)
     return Group(kind_cls + faint, tuple(items), tuple(attrs), frame, title)
+
+
+def _lines_items(lines: List[str], cx: float, cy: float, style: Style) -> List[Item]:
+    """Lines of text centred in a box, ``style.font + 4`` apart."""
+    pitch = style.font + 4
+    top = cy - (len(lines) - 1) * pitch / 2 + 0.36 * style.font
+    return [Label(cx, top + i * pitch, line, "rnd-box-label", style.font, bold=True, boxed=True)
+            for i, line in enumerate(lines)]
 
 
 def caption_items(text: str, x: float, y: float, style: Style, anchor: str = "middle") -> List[Item]:

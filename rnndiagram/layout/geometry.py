@@ -56,7 +56,7 @@ class Band:
         # A band spans every column (less 8 px each side); a short sequence widens its columns.
         band_w = max((text_width(n.label, style.font, True) + 40 for n in nodes if n.kind == "band"), default=0.0)
         self.least_pitch = max(self.least_pitch, band_w / max(len(panel.columns), 1))
-        self.gutter_w = max([text_width(line, style.gutter_font, i == 0)
+        self.gutter_w = max([text_width(line, style.gutter_font, i == 0 or r.named(i))
                              for r in panel.rows for i, line in enumerate(r.gutter)] + [60.0]) + 16
         self.side_w = {s: max([self.sizes[n.id][0] + caption_width(n, style) + 36
                                for n in nodes if n.side == s and n.col is None] + [0.0]) for s in (-1, 1)}

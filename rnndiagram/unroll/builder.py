@@ -18,6 +18,7 @@ from ..options import DiagramOptions
 from ..spec import Connection, LayerSpec, ModelSpec, Values
 from .band import add_band
 from .canvas import Canvas
+from .chains import Chain, draw_chain, plan_chains
 from .drafts import _Handle
 from .folded import draw_fold
 from .folding import Fold, plan_folds, schedule, unfolded
@@ -43,9 +44,12 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     why = unfolded(spec, [unit for unit in order if isinstance(unit, Fold)]) if options.fold_loops else {}
     canvas = Canvas(spec, options, values, runs, notes={call: (f"a loop, not folded: {reason}",)
                                                            for call, reason in why.items()})
-    for layer in order:
+    apart = {r.layer for r in runs.values()} | set(runs)
+    for layer in plan_chains(spec, order, apart):
         if isinstance(layer, Fold):
             draw_fold(canvas, spec, layer)
+        elif isinstance(layer, Chain):
+            draw_chain(canvas, layer, draw_layer)
         elif layer.role == "input":
             draw_input(canvas, layer)
         else:

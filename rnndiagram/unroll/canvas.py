@@ -58,9 +58,10 @@ class Canvas:
         self.panels.append(panel)
         return panel
 
-    def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False) -> int:
+    def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False,
+                names: Tuple[int, ...] = ()) -> int:
         group = layer.rsplit("/", 1)[0] if layer and "/" in layer else None  # ids of inlined layers
-        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group)
+        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group, names)
         panel.rows.append(row)
         return row.index
 

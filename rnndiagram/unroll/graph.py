@@ -53,6 +53,11 @@ class Row:
     legend: Optional[str] = None
     backdrop: bool = False
     group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
+    names: Tuple[int, ...] = ()  # gutter lines past the first that name a layer (a chain's), bold as it is
+
+    def named(self, line: int) -> bool:
+        """Whether gutter line ``line`` names a layer (drawn bold)."""
+        return bool(self.gutter and self.gutter[0]) and (line == 0 or line in self.names)
 
 
 @dataclass(frozen=True)

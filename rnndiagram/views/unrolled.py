@@ -5,7 +5,7 @@ pipeline's own: ``unroll`` (stage 2, an :class:`~rnndiagram.unroll.graph.Unrolle
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
 from .. import labels
 from ..errors import RnnDiagramWarning
@@ -23,21 +23,80 @@ DRAWS = frozenset({"values", "tokens"})
 HOW = "unrolled in time"
 
 
+BUDGET = (1600, 3000)
+"""The size (width, height in px) a drawing at default options keeps within."""
+
+FEWEST_STEPS = 3
+"""The fewest columns a time axis shows to fit the budget: the first step, "…", the last."""
+
+_laid_out: List[Tuple[UnrolledGraph, str, Scene]] = []
+"""The last graph laid out, its theme and scene: the budget measures the scene that the
+diagram then draws."""
+
+
 def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None) -> UnrolledGraph:
-    """The model unrolled in time; tokens past its last step are warned of."""
+    """The model unrolled in time, within the size budget where fewer steps make it fit;
+    tokens past its last step, and a drawing still over the budget, are warned of."""
     # The drawing stages are imported on first use: ``import rnndiagram`` stays light
     # for the commands and plugins that only read specs.
     from ..unroll import unroll
 
     graph = unroll(spec, options, values)
     _warn_of_unused_tokens(graph, options.tokens)
-    return graph
+    return _within_budget(spec, options, values, graph)
 
 
 def lay_out(figure: UnrolledGraph, options: DiagramOptions) -> Scene:
+    for graph, theme, scene in _laid_out:
+        if graph is figure and theme == options.theme:
+            return scene
     from ..layout import layout
 
-    return layout(figure, options.theme)
+    scene = layout(figure, options.theme)
+    _laid_out[:] = [(figure, options.theme, scene)]
+    return scene
+
+
+def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
+                   graph: UnrolledGraph) -> UnrolledGraph:
+    """``graph``, or, where it is wider than the budget at the default ``max_timesteps``,
+    the model drawn with fewer steps per time axis (not in values mode: the numbers of the
+    steps asked for are kept); what is still over is warned of."""
+    from ..options import DiagramOptions as Defaults
+    from ..unroll import unroll
+
+    width, height = _size(graph, options)
+    steps = options.max_timesteps
+    default = Defaults().max_timesteps
+    if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and not values and _elided(graph):
+        fewer = unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values)
+        narrower = _size(fewer, options)
+        if narrower[0] < width:
+            _warn(f"the unrolled view of {spec.name} would be {width:,.0f} px wide, more than "
+                  f"{BUDGET[0]:,} px: each time axis shows {FEWEST_STEPS} steps, not {steps}; pass "
+                  f"max_timesteps={steps + 1} (--max-timesteps {steps + 1}) or more to see more of them")
+            graph, (width, height) = fewer, narrower
+    advice = (["a smaller max_timesteps (--max-timesteps) shows fewer steps"] if width > BUDGET[0] else []) \
+        + (["view='rolled' (--view rolled) draws each recurrent layer once"] if height > BUDGET[1] else [])
+    if advice:
+        _warn(f"the unrolled view of {spec.name} is {width:,.0f} x {height:,.0f} px, over the "
+              f"{BUDGET[0]:,} x {BUDGET[1]:,} px budget; " + " and ".join(advice))
+    return graph
+
+
+def _size(graph: UnrolledGraph, options: DiagramOptions) -> Tuple[float, float]:
+    scene = lay_out(graph, options)
+    return scene.width, scene.height
+
+
+def _elided(graph: UnrolledGraph) -> bool:
+    """Whether a time axis shows more columns than the fewest (fewer would make it narrower)."""
+    return any(p.kind == "time" and len(p.columns) > FEWEST_STEPS
+               and any(c.ellipsis for c in p.columns) for p in graph.panels)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, RnnDiagramWarning, stacklevel=4)
 
 
 def to_dot(figure: UnrolledGraph) -> str:
