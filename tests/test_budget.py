@@ -22,6 +22,8 @@ BUILDERS = {**{f"example:{n}": (lambda n=n: examples.build(n)) for n in examples
 OVER = {
     "published:bidaf_span_output": "1,532 x 3,750 px: five BiLSTM rows and the per-query-step attention "
                                    "(Dot, Softmax, Dot, Multiply, Concatenate) stacked on one time axis",
+    "published:da_rnn": "1,588 x 3,970 px: two folded loops (encoder and decoder) of a dozen per-step rows each, "
+                        "one above the other",
     "published:esim": "1,588 x 5,074 px (three steps a time axis): two texts through four BiLSTMs, attention "
                       "and merges; kept out of MODELS for its size",
 }

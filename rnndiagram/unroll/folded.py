@@ -127,8 +127,8 @@ class _Folded:
         template = self.by_id[members[self.fold.steps // 2 + 1]]
         shown = {step: members[step] for step in self.col_of if step in members}
         every, notes = self.read_at_every_step(members)
-        first, last = self.by_id[members[min(members)]].name, self.by_id[members[max(members)]].name
-        name = template.name if row[1].startswith(template.name + "#") else f"{first} … {last}"
+        first, final = self.by_id[members[min(members)]].name, self.by_id[members[max(members)]].name
+        name = template.name if row[1].startswith(template.name + "#") else f"{first} … {final}"
         gutter = (name, *labels.wrap_title(labels.layer_title(template)), *notes,
                   "→ " + labels.shape_text(template.output_shapes[0]) + " each")
         box_row = self.b.add_row(self.panel, "boxes", template.id, gutter=gutter, legend=f"per {self.unit}")
