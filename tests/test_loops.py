@@ -433,3 +433,15 @@ def test_the_description_names_a_loop_once(example_specs):
     assert desc.count("forecaster_1 is") == 1
     assert "forecaster_1 is a ConvLSTM2D of 4 units called once per step of a loop of 3 steps, " \
            "each call over one step." in desc
+
+
+@pytest.mark.slow  # builds a published model
+def test_the_rolled_view_names_a_loops_rows_by_their_first_and_last_calls():
+    """A row of layers made anew at every step stands for all of them in the rolled view:
+    it is drawn as the first step's call and named ``first … last``."""
+    from published_models import da_rnn
+
+    nodes = {n.id: n for n in rnndiagram.diagram(da_rnn(), view="rolled").figure.nodes}
+    assert nodes["y_0"].lines[0] == "y_0 … y_3"
+    assert nodes["x_tilde_0"].lines[0] == "x_tilde_0 … x_tilde_4"
+    assert not any(i.startswith(("y_1", "y_2", "y_3")) for i in nodes)

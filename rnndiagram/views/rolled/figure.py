@@ -97,7 +97,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
     if options.expand_nested is not False:  # nested models, and what TimeDistributed runs, as the unrolled view
         everything = bool(options.expand_nested)
         drawn, runs = inline_time_distributed(inline_nested(spec, everything), everything)
-    rep, steps = _rolled_loops(drawn) if options.fold_loops else ({}, {})
+    rep, steps, names = _rolled_loops(drawn) if options.fold_loops else ({}, {}, {})
     ids = {l.id for l in drawn.layers}
     edges: List[RolledEdge] = []
     notes: Dict[str, List[str]] = {}  # what a loop's step reads from the step before; what runs inside
@@ -132,7 +132,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
         outputs.setdefault(rep.get(ref.layer, ref.layer), []).append(i)
     repeats = {r: sum(1 for v in rep.values() if v == r) for r in set(rep.values())}
     nodes = tuple(_node(layer, drawn, rows[layer.id], tuple(outputs.get(layer.id, ())), options,
-                        repeats.get(layer.id, 0), tuple(notes.get(layer.id, ())))
+                        repeats.get(layer.id, 0), tuple(notes.get(layer.id, ())), names.get(layer.id))
                   for layer in kept)
     return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
 
@@ -167,26 +167,35 @@ def _rows(order: List[str], edges: List[RolledEdge]) -> Dict[str, int]:
     return rows
 
 
-def _rolled_loops(spec: ModelSpec) -> Tuple[Dict[str, str], Dict[str, int]]:
-    """For the layers of folded loops: the call each is drawn as (the first step's call in
-    its row) and its step."""
+def _rolled_loops(spec: ModelSpec) -> Tuple[Dict[str, str], Dict[str, int], Dict[str, str]]:
+    """For the layers of folded loops: the call each is drawn as (its row's call in the first
+    step), its step, and the name of each drawn call: ``first … last`` where a row's layers
+    are made anew at every step."""
     rep: Dict[str, str] = {}
     steps: Dict[str, int] = {}
+    names: Dict[str, str] = {}
+    by_id = {layer.id: layer for layer in spec.layers}
     for fold in plan_folds(spec):
-        first: Dict[Tuple[str, str], str] = {}
-        for layer in spec.layers:  # calls in order, so a row's first call comes first
-            if layer.id in fold.place:
-                step, row = fold.place[layer.id]
-                rep[layer.id] = first.setdefault(row, layer.id)
-                steps[layer.id] = step
-    return rep, steps
+        members: Dict[Tuple[str, str], List[Tuple[int, str]]] = {}
+        for layer_id, (step, row) in fold.place.items():
+            members.setdefault(row, []).append((step, layer_id))
+            steps[layer_id] = step
+        for calls in members.values():
+            calls.sort()
+            first, last = by_id[calls[0][1]].name, by_id[calls[-1][1]].name
+            for _, layer_id in calls:
+                rep[layer_id] = calls[0][1]
+            names[calls[0][1]] = first if first == last else f"{first} … {last}"
+    return rep, steps, names
 
 
 def _node(layer: LayerSpec, spec: ModelSpec, row: int, outputs: Tuple[int, ...],
-          options: DiagramOptions, calls: int = 0, notes: Tuple[str, ...] = ()) -> RolledNode:
+          options: DiagramOptions, calls: int = 0, notes: Tuple[str, ...] = (),
+          name: Optional[str] = None) -> RolledNode:
     """A layer's node; ``calls``: how many calls of a loop it stands for (0: none); ``notes``
-    what else it says (what a loop's step reads from the step before, what it runs)."""
-    name = layer.name if calls else labels.call_name(layer, spec, of_all=True)
+    what else it says (what a loop's step reads from the step before, what it runs); ``name``
+    the name of a loop's calls."""
+    name = name or (layer.name if calls else labels.call_name(layer, spec, of_all=True))
     shapes = " ".join(labels.shape_text(s) for s in layer.output_shapes[:2])
     out = "→ " + shapes + (" …" if len(layer.output_shapes) > 2 else "") + (" each" if calls else "")
     marks = (labels.outputs_label(spec, list(outputs)),) if calls and outputs else \
