@@ -173,3 +173,30 @@ def test_the_markup_the_interactive_page_reads(example_models):
     assert cell is not None and len(cell.group(1).strip("-0.")) >= 5
     assert rnndiagram.diagram(example_models["seed_return_sequences"], heatmap=True).to_json() == \
         rnndiagram.diagram(example_models["seed_return_sequences"]).to_json()  # values are not in the spec
+
+
+@pytest.mark.slow  # a Keras forward pass through the command line
+def test_the_command_line_draws_heatmaps_and_json_leaves_them_out(tmp_path):
+    from click.testing import CliRunner
+
+    from rnndiagram.cli import main
+
+    out, spec = tmp_path / "m.svg", tmp_path / "m.json"
+    data = tmp_path / "x.npy"
+    np.save(data, sample(3, 2))
+    result = CliRunner().invoke(main, ["export", "example:seed_return_sequences", "--heatmap", "--sample",
+                                       str(data), "-o", str(out)])
+    assert result.exit_code == 0 and "Warning" not in result.output
+    assert 'class="rnd-heatmap" data-layer="simple_rnn" data-state="h"' in out.read_text()
+    result = CliRunner().invoke(main, ["export", "example:seed_return_sequences", "--heatmap", "-o", str(spec)])
+    assert result.exit_code == 0 and "heat" not in spec.read_text()
+
+
+def test_the_documentation_plugins_take_the_option():
+    from rnndiagram.docs_common import OPTION_NAMES, options_from
+    from rnndiagram.mkdocs_plugin import RnnDiagramConfig
+    from rnndiagram.sphinxext import CONFIG, RnnDiagramDirective
+
+    assert "heatmap" in OPTION_NAMES and options_from({"heatmap": True}, {})["heatmap"] is True
+    assert ("heatmap", False, bool) in CONFIG and RnnDiagramDirective.option_spec["heatmap"]("no") is False
+    assert "heatmap" in dict(RnnDiagramConfig._schema)
