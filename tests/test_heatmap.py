@@ -200,3 +200,37 @@ def test_the_documentation_plugins_take_the_option():
     assert "heatmap" in OPTION_NAMES and options_from({"heatmap": True}, {})["heatmap"] is True
     assert ("heatmap", False, bool) in CONFIG and RnnDiagramDirective.option_spec["heatmap"]("no") is False
     assert "heatmap" in dict(RnnDiagramConfig._schema)
+
+
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layer", [keras.layers.LSTM(5, return_sequences=True, name="rnn"),
+                                   keras.layers.GRU(4, return_sequences=True, name="rnn")])
+def test_the_gate_view_draws_each_gate_over_every_step(layer):
+    """Each gate at step t from the cell's weights, on x_t and Keras's own h_{t-1}."""
+    x = keras.Input((12, 3), name="x")
+    model = keras.Model(x, layer(x), name="m")
+    data = sample(12, 3, seed=4)
+    svg = rnndiagram.diagram(model, heatmap=True, cell="gates", step=5, sample=data).to_svg()
+    found = heatmaps(svg)
+    h = keras.ops.convert_to_numpy(model(data))[0]
+    before = np.vstack([np.zeros((1, h.shape[1])), h[:-1]])
+    kernel, recurrent, bias = (keras.ops.convert_to_numpy(w) for w in model.get_layer("rnn").cell.weights)
+    xs = data[0] @ kernel
+    n = h.shape[1]
+    if isinstance(layer, keras.layers.LSTM):
+        z = xs + before @ recurrent + bias
+        gates = {"i": _sigmoid(z[:, :n]), "f": _sigmoid(z[:, n:2 * n]), "g": np.tanh(z[:, 2 * n:3 * n]),
+                 "o": _sigmoid(z[:, 3 * n:])}
+    else:  # reset_after: two rows of biases
+        xs = xs + bias[0]
+        inner = before @ recurrent + bias[1]
+        r = _sigmoid(xs[:, n:2 * n] + inner[:, n:2 * n])
+        gates = {"z": _sigmoid(xs[:, :n] + inner[:, :n]), "r": r, "h": np.tanh(xs[:, 2 * n:] + r * inner[:, 2 * n:])}
+    for gate, expected in gates.items():
+        assert found[("rnn", gate, None)] == pytest.approx(expected, abs=1e-5), gate
+    marked = re.findall(r'<rect class="rnd-heat-shown" x="([\d.]+)"', svg)
+    assert len(marked) == len(gates)  # the drawn step, outlined in each gate's strip

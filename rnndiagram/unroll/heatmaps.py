@@ -40,6 +40,13 @@ def heatmap_of(values: Values, layer: str, name: str, part: str, name_key: str, 
     return Heatmap(panel, row, name, state, direction, steps, units, rows, total_steps, total_units, positions)
 
 
+def gate_heatmaps(values: Values, layer: str, part: str) -> Tuple[Heatmap, ...]:
+    """The heatmaps of the gates of ``layer``'s cell ``part`` (the gate view's, which draws
+    each cell of a stack on its own), one a gate, named by its letter."""
+    return tuple(replace(heatmap_of(values, layer, layer, part, name, 0, 0, False), state=name.split(":", 1)[1])
+                 for key_part, name in heat_parts(values, layer) if key_part == part and name.startswith("gate:"))
+
+
 def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values]) -> UnrolledGraph:
     """``graph`` with a heatmap of each state under each recurrent row it draws (a
     Bidirectional's directions under their own rows, a stack's cells' states under its row)."""
