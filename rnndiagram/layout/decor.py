@@ -85,13 +85,12 @@ def heatmap_groups(band: Band, x0: float, y0: float) -> List[Item]:
     columns = band.panel.columns
     shown = {c.t for c in columns if c.t is not None and not c.ellipsis}
     elided = any(c.ellipsis for c in columns)
-    layers = {r.index: r.layer or "" for r in band.panel.rows}
     for row, hms in band.heatmaps.items():
         top = y0 + band.row_top[row] + band.cells_h(row) + HEAT_TOP
         for hm in hms:
             spans = step_spans(columns, hm.steps, lambda i: x0 + band.col_x(i), band.pitch, x0 + band.left,
                                x0 + band.cols_right)
-            items.append(heatmap_group(hm, spans, top, x0 + band.left - 6, x0 + band.legend_x, hm.layer or layers[row],
+            items.append(heatmap_group(hm, spans, top, x0 + band.left - 6, hm.layer,
                                        shown if elided else ()))
             top += strip_height(hm) + HEAT_GAP
     return items

@@ -16,7 +16,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 from ..unroll.graph import Edge, Heatmap, Node, Panel, UnrolledGraph
 from .draw import Style, caption_width, node_size, strip_size
-from .heatmaps import heat_height, legend_width
+from .heatmaps import heat_height
 from .metrics import text_width
 from .scene import Box
 
@@ -68,7 +68,7 @@ class Band:
         self.side_w = {s: max([self.sizes[n.id][0] + caption_width(n, style) + 36
                                for n in nodes if n.side == s and n.col is None] + [0.0]) for s in (-1, 1)}
         self.legend_w = max([text_width(r.legend, style.legend_font, True) for r in panel.rows if r.legend]
-                            + [legend_width(hm) for hm in heatmaps] + [0.0])
+                            + [0.0])
         padded: Dict[int, List[float]] = defaultdict(list)
         for n in nodes:
             padded[n.row].append(self.sizes[n.id][1] + 2 * style.row_pad)

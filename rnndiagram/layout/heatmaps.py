@@ -5,8 +5,9 @@ each heatmap is a strip below them, units top to bottom, every step left to righ
 aligned with the time axis: a shown step sits under its column (outlined, so the columns
 are marked), and the steps an ellipsis elides share the ellipsis column's room, compressed
 but each present. A diverging colour scale centred on 0 (``LEVELS`` shades a side, as
-classes the ``heatmap`` stylesheet colours) spans each strip's largest magnitude; its
-legend, at the row's legend column, gives that range and says what is sampled or averaged.
+classes the ``heatmap`` stylesheet colours) spans each strip's largest magnitude (a strip
+that never goes below 0, a sigmoid gate's, is centred on the middle of its range); its
+legend, one line under the strip, gives that range and says what is sampled or averaged.
 """
 
 from __future__ import annotations
@@ -50,9 +51,18 @@ def unit_height(units: int) -> float:
     return next((h for h in UNIT_HEIGHTS if units * h <= MAX_STRIP_H), UNIT_HEIGHTS[-1])
 
 
+LEGEND_H = FONT + 8
+"""The legend's line under a strip."""
+
+
+TOKEN_FONT = 9.0
+TOKENS_H = TOKEN_FONT + 4
+"""The line of tokens under a strip, where the steps have tokens."""
+
+
 def strip_height(hm: Heatmap) -> float:
-    """A heatmap's height: its units', or its legend's lines' where they are taller."""
-    return max(len(hm.units) * unit_height(len(hm.units)), len(legend_lines(hm)) * (FONT + 3))
+    """A heatmap's height: its units', its tokens' line and its legend's line under them."""
+    return len(hm.units) * unit_height(len(hm.units)) + (TOKENS_H if hm.tokens else 0.0) + LEGEND_H
 
 
 def heat_height(heatmaps: Sequence[Heatmap]) -> float:
@@ -62,25 +72,56 @@ def heat_height(heatmaps: Sequence[Heatmap]) -> float:
     return HEAT_TOP + sum(strip_height(hm) + HEAT_GAP for hm in heatmaps)
 
 
-def scale(hm: Heatmap) -> float:
-    """The colour scale's end: the strip's largest magnitude (1 for an all-zero strip)."""
-    return max((abs(v) for row in hm.values for v in row), default=0.0) or 1.0
+def scale(hm: Heatmap) -> Tuple[float, float]:
+    """The colour scale's centre and half-width: centred on 0 up to the strip's largest
+    magnitude; for a strip that never goes below 0 (a sigmoid gate's), on the middle of its
+    range, from its least value to its largest, so that its shades still tell its steps apart.
+
+    >>> scale(Heatmap(0, 0, "l", "h", None, (1, 2), (0,), ((-0.5,), (0.25,)), 2, 1))
+    (0.0, 0.5)
+    >>> scale(Heatmap(0, 0, "l", "f", None, (1, 2), (0,), ((0.5,), (0.75,)), 2, 1))
+    (0.625, 0.125)
+    """
+    numbers = [v for row in hm.values for v in row]
+    low, high = min(numbers, default=0.0), max(numbers, default=0.0)
+    if low >= 0 and high > low:
+        return (low + high) / 2, (high - low) / 2
+    return 0.0, max(abs(low), abs(high)) or 1.0
 
 
-def level(value: float, end: float) -> str:
-    """The shade of ``value`` on a scale from ``-end`` to ``end``.
+def level(value: float, centre: float, half: float) -> str:
+    """The shade of ``value`` on a scale from ``centre - half`` to ``centre + half``.
 
-    >>> level(0.0, 1.0), level(1.0, 1.0), level(-0.5, 1.0), level(0.06, 1.0)
+    >>> level(0.0, 0.0, 1.0), level(1.0, 0.0, 1.0), level(-0.5, 0.0, 1.0), level(0.06, 0.0, 1.0)
     ('z', 'p7', 'n4', 'z')
     """
-    k = max(-LEVELS, min(LEVELS, round(value / end * LEVELS)))
+    k = max(-LEVELS, min(LEVELS, round((value - centre) / half * LEVELS)))
     return "z" if k == 0 else f"p{k}" if k > 0 else f"n{-k}"
 
 
+def _tokens(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float) -> List[Item]:
+    """Each step's token under its cells, where the cells are wide enough for it."""
+    items: List[Item] = []
+    for (x0, x1), t in zip(spans, hm.steps):
+        text = hm.tokens[t - 1] if t <= len(hm.tokens) else ""
+        if text and text_width(text, TOKEN_FONT) + 2 <= x1 - x0:
+            items.append(Label((x0 + x1) / 2, top + 0.8 * TOKEN_FONT, text, "rnd-heat-token", TOKEN_FONT))
+    return items
+
+
+def legend_text(hm: Heatmap) -> str:
+    """The legend: the scale's range, then what the strip samples or averages.
+
+    >>> legend_text(Heatmap(0, 0, "l", "c", None, (1, 3), (0,), ((0.5,), (-0.25,)), 3, 1, 4))
+    'c: −0.5 to 0.5 · mean over 4 positions · 2 of 3 steps'
+    """
+    return " · ".join(legend_lines(hm))
+
+
 def legend_lines(hm: Heatmap) -> List[str]:
-    """The legend: the scale's range, then what the strip samples or averages."""
-    end = f"{scale(hm):.3g}"
-    lines = [f"{hm.state}: −{end} to {end}"]
+    centre, half = scale(hm)
+    low, high = (f"{v:.3g}".replace("-", "−") for v in (centre - half, centre + half))
+    lines = [f"{hm.state}: {low} to {high}"]
     if hm.positions > 1:
         lines.append(f"mean over {hm.positions:,} positions")
     if len(hm.steps) < hm.total_steps:
@@ -88,10 +129,6 @@ def legend_lines(hm: Heatmap) -> List[str]:
     if len(hm.units) < hm.total_units:
         lines.append(f"{len(hm.units)} of {hm.total_units:,} units")
     return lines
-
-
-def legend_width(hm: Heatmap) -> float:
-    return max(text_width(line, FONT) for line in legend_lines(hm)) + len(SWATCH_LEVELS) * SWATCH + 6
 
 
 def step_spans(columns: Sequence[Column], steps: Sequence[int], col_x: Callable[[int], float], pitch: float,
@@ -134,16 +171,16 @@ def step_spans(columns: Sequence[Column], steps: Sequence[int], col_x: Callable[
 
 
 def heatmap_group(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float, name_x: float,
-                  legend_x: float, layer: str, marked: Collection[int]) -> Group:
+                  layer: str, marked: Collection[int]) -> Group:
     """One heatmap: a cell per step and unit (``data-t``, ``data-unit``, ``data-value``),
-    its frame, the ``marked`` steps outlined, its name at the left and its legend at the right."""
-    end = scale(hm)
+    its frame, the ``marked`` steps outlined, its name at the left and its legend under it."""
+    centre, half = scale(hm)
     uh = unit_height(len(hm.units))
     height = len(hm.units) * uh
     items: List[Item] = []
     for (x0, x1), t, row in zip(spans, hm.steps, hm.values):
         for j, (unit, value) in enumerate(zip(hm.units, row)):
-            items.append(Box(x0, top + j * uh, x1 - x0, uh, f"rnd-heat-{level(value, end)}",
+            items.append(Box(x0, top + j * uh, x1 - x0, uh, f"rnd-heat-{level(value, centre, half)}",
                              attrs=(("t", str(t)), ("unit", str(unit)), ("value", f"{value:.7g}"))))
     left, right = spans[0][0], spans[-1][1]
     items.append(Box(left, top, right - left, height, "rnd-heat-frame"))
@@ -152,12 +189,14 @@ def heatmap_group(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float,
             items.append(Box(x0, top - 2, x1 - x0, height + 4, "rnd-heat-shown"))
     items.append(Label(name_x, top + height / 2 + 0.36 * FONT, hm.state, "rnd-heat-name", FONT, bold=True,
                        anchor="end"))
+    below = top + height + 5
+    if hm.tokens:
+        items += _tokens(hm, spans, below)
+        below += TOKENS_H
     for i, shade in enumerate(SWATCH_LEVELS):
-        items.append(Box(legend_x + i * SWATCH, top + 1, SWATCH, SWATCH, f"rnd-heat-{shade}"))
-    text_x = legend_x + len(SWATCH_LEVELS) * SWATCH + 6
-    for i, line in enumerate(legend_lines(hm)):
-        x = text_x if i == 0 else legend_x
-        items.append(Label(x, top + 1 + 0.8 * FONT + i * (FONT + 3), line, "rnd-heat-legend", FONT, anchor="start"))
+        items.append(Box(left + i * SWATCH, below + 1, SWATCH, SWATCH, f"rnd-heat-{shade}"))
+    items.append(Label(left + len(SWATCH_LEVELS) * SWATCH + 6, below + 0.8 * FONT, legend_text(hm),
+                       "rnd-heat-legend", FONT, anchor="start"))
     attrs = [("layer", layer), ("state", hm.state)] + ([("direction", hm.direction)] if hm.direction else [])
     what = f"{hm.direction} " if hm.direction else ""
     return Group("rnd-heatmap", tuple(items), tuple(attrs),

@@ -132,7 +132,7 @@ class Heatmap:
     ``values[i][j]`` is unit ``units[j]`` (from 0) after step ``steps[i]`` (from 1). Past
     the bounds of ``read.heat_values`` the steps and units are an even sample of
     ``total_steps`` and ``total_units``; ``positions`` > 1 says a feature map's channels are
-    averaged over that many positions."""
+    averaged over that many positions. ``tokens`` label the steps (from step 1), where given."""
 
     panel: int
     row: int
@@ -145,3 +145,4 @@ class Heatmap:
     total_steps: int
     total_units: int
     positions: int = 1
+    tokens: Tuple[str, ...] = ()

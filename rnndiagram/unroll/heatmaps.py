@@ -47,9 +47,11 @@ def gate_heatmaps(values: Values, layer: str, part: str) -> Tuple[Heatmap, ...]:
                  for key_part, name in heat_parts(values, layer) if key_part == part and name.startswith("gate:"))
 
 
-def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values]) -> UnrolledGraph:
+def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values],
+                  tokens: Optional[Tuple[str, ...]] = None) -> UnrolledGraph:
     """``graph`` with a heatmap of each state under each recurrent row it draws (a
-    Bidirectional's directions under their own rows, a stack's cells' states under its row)."""
+    Bidirectional's directions under their own rows, a stack's cells' states under its row),
+    its steps labelled with ``tokens`` where given."""
     if not values:
         return graph
     rows: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
@@ -67,6 +69,7 @@ def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values
             d = int(part.split(".")[0])
             if d < len(rows[layer.id]):
                 panel_index, row_index = rows[layer.id][d]
-                heatmaps.append(heatmap_of(values, layer.id, layer.name, part, name, panel_index, row_index,
-                                           layer.recurrent.bidirectional))
+                hm = heatmap_of(values, layer.id, layer.name, part, name, panel_index, row_index,
+                                layer.recurrent.bidirectional)
+                heatmaps.append(replace(hm, tokens=tuple(tokens or ())))
     return replace(graph, heatmaps=tuple(heatmaps))

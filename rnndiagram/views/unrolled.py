@@ -34,7 +34,7 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
     if options.heatmap:
         from ..unroll.heatmaps import with_heatmaps
 
-        graph = with_heatmaps(graph, spec, values)
+        graph = with_heatmaps(graph, spec, values, options.tokens)
     return graph
 
 

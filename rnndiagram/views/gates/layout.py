@@ -23,11 +23,8 @@ from .parts import CellFigure, Flow, GateFigure, Part
 HEAT_NAME_W = 30.0
 """Left of a gate heatmap: its gate's letter."""
 
-HEAT_LEGEND_W = 220.0
-"""Right of a gate heatmap, within the cell's width: its legend. The strip takes the rest,
-and at least ``HEAT_MIN_W``."""
-
 HEAT_MIN_W = 160.0
+"""The least width of a gate heatmap; it spans the cell's drawing."""
 
 STYLES = ("gates",)
 """The extra stylesheet the gate view's classes need (``templates/gates.css.j2``)."""
@@ -127,13 +124,13 @@ def _heatmaps(cell: CellFigure, drawn: Sequence[Item], style: GateStyle) -> List
         return []
     left, _, right, bottom = bounds(drawn)
     x0 = left + HEAT_NAME_W
-    x1 = x0 + max(right - x0 - HEAT_LEGEND_W, HEAT_MIN_W)
+    x1 = x0 + max(right - x0, HEAT_MIN_W)
     marked = {int(cell.step)} if cell.step.isdigit() else set()
     items: List[Item] = []
     top = bottom + style.row_gap
     for hm in cell.heatmaps:
         spans = step_spans((), hm.steps, lambda i: 0.0, 0.0, x0, x1)
-        items.append(heatmap_group(hm, spans, top, x0 - 6, x1 + 12, cell.layer, marked))
+        items.append(heatmap_group(hm, spans, top, x0 - 6, cell.layer, marked))
         top += strip_height(hm) + HEAT_GAP
     return items
 
