@@ -234,3 +234,26 @@ def test_the_gate_view_draws_each_gate_over_every_step(layer):
         assert found[("rnn", gate, None)] == pytest.approx(expected, abs=1e-5), gate
     marked = re.findall(r'<rect class="rnd-heat-shown" x="([\d.]+)"', svg)
     assert len(marked) == len(gates)  # the drawn step, outlined in each gate's strip
+
+
+@pytest.mark.slow
+def test_a_heatmap_lies_under_its_cells_clear_of_every_node_and_in_both_themes():
+    from rnndiagram.layout.scene import Group, item_extent, walk
+
+    x = keras.Input((30, 3), name="x")
+    y = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bi")(x)
+    model = keras.Model(x, keras.layers.GRU(3, name="gru")(y), name="m")
+    d = rnndiagram.diagram(model, heatmap=True, theme="dark")
+    groups = [g for g in walk(d.scene.items) if isinstance(g, Group)]
+    strips = [g for g in groups if g.cls == "rnd-heatmap"]
+    cells = [g for g in groups if g.cls.startswith("rnd-node") or "rnd-cell" in g.cls or "rnd-init" in g.cls]
+    assert len(strips) == 5 and cells  # h and c of each direction, h of the GRU
+    for strip in strips:
+        box = item_extent(strip)
+        assert not any(box.overlaps(item_extent(c)) for c in cells), strip.attrs
+        layer = dict(strip.attrs)["layer"]
+        own = [item_extent(c) for c in cells if dict(c.attrs).get("layer") == layer and "rnd-cell" in c.cls]
+        assert own and box.y > max(c.bottom for c in own if c.y < box.y) - 0.5
+    svg = d.to_svg()
+    assert "#5aa7e6" in svg and "#2166ac" not in svg  # the dark theme's scale
+    assert d.render("png")[:4] == b"\x89PNG"
