@@ -257,3 +257,10 @@ def test_a_heatmap_lies_under_its_cells_clear_of_every_node_and_in_both_themes()
     svg = d.to_svg()
     assert "#5aa7e6" in svg and "#2166ac" not in svg  # the dark theme's scale
     assert d.render("png")[:4] == b"\x89PNG"
+
+
+def test_a_heatmap_asked_of_the_rolled_view_is_a_warning_not_a_run(example_models):
+    with pytest.warns(rnndiagram.RnnDiagramWarning, match=r"^heatmap \(--heatmap\) draws states .* the rolled view "
+                                                          r"draws none, so the model is not run"):
+        d = rnndiagram.diagram(example_models["seed_simple_rnn"], heatmap=True, view="rolled")
+    assert "rnd-heatmap" not in d.to_svg()
