@@ -161,11 +161,12 @@ def walk(cells: List[Any], direction: RecurrentSpec, sequence: Any, states: List
 
     length = sequence.shape[1]
     order = range(length - 1, -1, -1) if direction.go_backwards else range(length)
+    weights = [{w.name: _np(w) for w in cell.weights} for cell in cells]  # read once, not every step
     for t in order:
         x = sequence[:, t]
         for k, (cell, cell_spec) in enumerate(zip(cells, direction.cell_specs)):
             before = states[k]
-            new, gates = _step(cell, cell_spec, x, before)
+            new, gates = _step(cell, cell_spec, x, before, weights[k])
             if mask is not None and not bool(np.asarray(mask)[0, t]):
                 new = before
             yield t, k, x, before, gates, new
@@ -177,8 +178,10 @@ def _cells(cell: Any) -> List[Any]:
     return list(cell.cells) if hasattr(cell, "cells") else [cell]
 
 
-def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any]) -> Step:
-    """One step of a built-in cell, gate by gate, from its weights (Keras's order of blocks)."""
+def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any],
+          weights: Optional[Dict[str, Any]] = None) -> Step:
+    """One step of a built-in cell, gate by gate, from its weights (Keras's order of blocks;
+    ``weights``, by name as NumPy arrays, when the caller has them already)."""
     import numpy as np
 
     if spec.figure is None:
@@ -186,7 +189,7 @@ def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any]) -> Step:
         new = new if isinstance(new, (list, tuple)) else [new]
         return [_np(s) for s in new], {}
     act, rec_act = _activation(cell.activation), _activation(getattr(cell, "recurrent_activation", None))
-    weights = {w.name: _np(w) for w in cell.weights}
+    weights = weights if weights is not None else {w.name: _np(w) for w in cell.weights}
     kernel, recurrent, bias = weights["kernel"], weights["recurrent_kernel"], weights.get("bias")
     h = states[0]
     if spec.conv is not None:
