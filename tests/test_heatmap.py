@@ -264,3 +264,14 @@ def test_a_heatmap_asked_of_the_rolled_view_is_a_warning_not_a_run(example_model
                                                           r"draws none, so the model is not run"):
         d = rnndiagram.diagram(example_models["seed_simple_rnn"], heatmap=True, view="rolled")
     assert "rnd-heatmap" not in d.to_svg()
+
+
+@pytest.mark.slow
+def test_the_recurrent_layers_of_a_nested_model_get_their_heatmaps():
+    inner_x = keras.Input((6, 3), name="inner_x")
+    inner = keras.Model(inner_x, keras.layers.GRU(4, return_sequences=True, name="gru")(inner_x), name="encoder")
+    x = keras.Input((6, 3), name="x")
+    model = keras.Model(x, keras.layers.Dense(2, name="head")(inner(x)), name="outer")
+    data = sample(6, 3)
+    found = heatmaps(rnndiagram.diagram(model, heatmap=True, sample=data).to_svg())
+    assert found[("encoder/gru", "h", None)] == pytest.approx(keras.ops.convert_to_numpy(inner(data))[0], abs=1e-5)

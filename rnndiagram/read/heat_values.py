@@ -18,6 +18,7 @@ from ..spec import LayerSpec, ModelSpec, RecurrentSpec, Values, heat_key
 from .gate_values import _np, _tensors, directions_of, walk
 from .keras_import import import_keras
 from .live import calls_by_id
+from .trace import trace_call
 from .values import kept_states, states_kept
 
 MAX_HEAT_STEPS = 200
@@ -42,15 +43,17 @@ def sampled(total: int, limit: int, keep: Sequence[int] = ()) -> List[int]:
 
 
 def compute_heat_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], max_timesteps: int,
-                        gates: bool = False) -> Values:
+                        gates: bool = False, prefix: str = "") -> Values:
     """The states (and with ``gates`` the gate activations) after every step of every call
-    of a recurrent layer of ``spec`` (not of nested models), for batch item 0 of ``arrays``.
+    of a recurrent layer of ``spec`` and of its nested models (keyed ``outer/inner``), for
+    batch item 0 of ``arrays``.
 
     The steps a time axis of ``max_timesteps`` columns shows are always among those kept."""
     keras = import_keras()
     graph = model._functional if isinstance(model, keras.Sequential) else model
     by_id = {l.id: l for l in spec.layers}
-    chosen = [(by_id[i], op, node) for i, op, node in calls_by_id(model) if i in by_id and _stepped(by_id[i])]
+    chosen = [(by_id[i], op, node) for i, op, node in calls_by_id(model)
+              if i in by_id and (_stepped(by_id[i]) or by_id[i].model is not None)]
     parts = [_tensors(keras, layer, node) for layer, _, node in chosen]
     wanted = list({id(t): t for part in parts for group in part for t in group}.values())
     if not wanted:
@@ -61,11 +64,17 @@ def compute_heat_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], max_
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
     values: Dict[str, Tuple[float, ...]] = {}
-    for (layer, op, _), (inputs, initial, masks) in zip(chosen, parts):
+    for (layer, op, node), (inputs, initial, masks) in zip(chosen, parts):
+        if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
+            nested = op if isinstance(op, keras.Model) else trace_call(keras, op, node)
+            if nested is not None:
+                values.update(compute_heat_values(nested, layer.model, [found[id(t)] for t in inputs],
+                                                  max_timesteps, gates, prefix + layer.id + "/"))
+            continue
         mask = found[id(masks[0])][:1] if masks else None
         given = [found[id(t)][:1] for t in initial] or [state[:1] for state in kept_states(keras, op)]
         assert layer.recurrent is not None
-        values.update(_layer(op, layer.id, layer.recurrent, found[id(inputs[0])][:1], given, mask,
+        values.update(_layer(op, prefix + layer.id, layer.recurrent, found[id(inputs[0])][:1], given, mask,
                              max_timesteps, gates))
     return values
 

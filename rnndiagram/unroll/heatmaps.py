@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
-from ..spec import ModelSpec, Values, heat_key
+from ..spec import LayerSpec, ModelSpec, Values, heat_key
 from .graph import Heatmap, UnrolledGraph
 
 DIRECTIONS = ("forward", "backward")
@@ -40,6 +40,16 @@ def heatmap_of(values: Values, layer: str, name: str, part: str, name_key: str, 
     return Heatmap(panel, row, name, state, direction, steps, units, rows, total_steps, total_units, positions)
 
 
+def _recurrent_layers(spec: ModelSpec, ids: str = "", names: str = "") -> Iterator[Tuple[str, str, LayerSpec]]:
+    """Every recurrent layer of ``spec`` and of its nested models: its path of ids (as the
+    rows name it), its path of names, and its spec."""
+    for layer in spec.layers:
+        if layer.model is not None:
+            yield from _recurrent_layers(layer.model, ids + layer.id + "/", names + layer.name + "/")
+        elif layer.recurrent is not None:
+            yield ids + layer.id, names + layer.name, layer
+
+
 def gate_heatmaps(values: Values, layer: str, part: str) -> Tuple[Heatmap, ...]:
     """The heatmaps of the gates of ``layer``'s cell ``part`` (the gate view's, which draws
     each cell of a stack on its own), one a gate, named by its letter."""
@@ -60,16 +70,16 @@ def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values
             if row.kind == "cells" and row.layer is not None:
                 rows[row.layer].append((panel.index, row.index))
     heatmaps = []
-    for layer in spec.layers:
-        if layer.recurrent is None or layer.id not in rows:
+    for path, name_path, layer in _recurrent_layers(spec):
+        if layer.recurrent is None or path not in rows:
             continue
-        for part, name in heat_parts(values, layer.id):
+        for part, name in heat_parts(values, path):
             if name.startswith("gate:"):
                 continue
             d = int(part.split(".")[0])
-            if d < len(rows[layer.id]):
-                panel_index, row_index = rows[layer.id][d]
-                hm = heatmap_of(values, layer.id, layer.name, part, name, panel_index, row_index,
+            if d < len(rows[path]):
+                panel_index, row_index = rows[path][d]
+                hm = heatmap_of(values, path, name_path, part, name, panel_index, row_index,
                                 layer.recurrent.bidirectional)
                 heatmaps.append(replace(hm, tokens=tuple(tokens or ())))
     return replace(graph, heatmaps=tuple(heatmaps))
