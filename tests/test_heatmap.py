@@ -275,3 +275,12 @@ def test_the_recurrent_layers_of_a_nested_model_get_their_heatmaps():
     data = sample(6, 3)
     found = heatmaps(rnndiagram.diagram(model, heatmap=True, sample=data).to_svg())
     assert found[("encoder/gru", "h", None)] == pytest.approx(keras.ops.convert_to_numpy(inner(data))[0], abs=1e-5)
+
+
+@pytest.mark.slow
+def test_the_gate_view_of_a_bidirectional_names_each_direction_s_gates():
+    x = keras.Input((5, 2), name="x")
+    model = keras.Model(x, keras.layers.Bidirectional(keras.layers.GRU(3), name="bi")(x), name="m")
+    found = heatmaps(rnndiagram.diagram(model, heatmap=True, cell="gates").to_svg())
+    assert {k for k in found if k[1] == "z"} == {("bi", "z", "forward"), ("bi", "z", "backward")}
+    assert not np.allclose(found[("bi", "z", "forward")], found[("bi", "z", "backward")])

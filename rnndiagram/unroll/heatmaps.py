@@ -50,10 +50,12 @@ def _recurrent_layers(spec: ModelSpec, ids: str = "", names: str = "") -> Iterat
             yield ids + layer.id, names + layer.name, layer
 
 
-def gate_heatmaps(values: Values, layer: str, part: str) -> Tuple[Heatmap, ...]:
+def gate_heatmaps(values: Values, layer: str, part: str, direction: Optional[str] = None) -> Tuple[Heatmap, ...]:
     """The heatmaps of the gates of ``layer``'s cell ``part`` (the gate view's, which draws
-    each cell of a stack on its own), one a gate, named by its letter."""
-    return tuple(replace(heatmap_of(values, layer, layer, part, name, 0, 0, False), state=name.split(":", 1)[1])
+    each cell of a stack on its own), one a gate, named by its letter; ``direction`` is a
+    Bidirectional's."""
+    return tuple(replace(heatmap_of(values, layer, layer, part, name, 0, 0, False), state=name.split(":", 1)[1],
+                         direction=direction)
                  for key_part, name in heat_parts(values, layer) if key_part == part and name.startswith("gate:"))
 
 

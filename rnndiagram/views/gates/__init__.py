@@ -31,7 +31,7 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
     if options.heatmap and values:
         from ...unroll.heatmaps import gate_heatmaps
 
-        cells = tuple(replace(c, heatmaps=gate_heatmaps(values, c.layer, _part(c))) for c in figure.cells)
+        cells = tuple(replace(c, heatmaps=gate_heatmaps(values, c.layer, _part(c), c.direction)) for c in figure.cells)
         figure = replace(figure, cells=cells)
     return figure
 
