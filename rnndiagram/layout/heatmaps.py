@@ -29,6 +29,9 @@ MAX_STRIP_H = 96.0
 
 UNIT_HEIGHTS = (8.0, 6.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5)
 
+SEAM = 0.3
+"""How far a step's cells reach under the next step's, so no gap shows between them."""
+
 SHOWN_HALF = 9.0
 """Half the width of a shown step's cells where the next step is elided."""
 
@@ -178,9 +181,11 @@ def heatmap_group(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float,
     uh = unit_height(len(hm.units))
     height = len(hm.units) * uh
     items: List[Item] = []
+    last = spans[-1][1]
     for (x0, x1), t, row in zip(spans, hm.steps, hm.values):
+        w = min(x1 + SEAM, last) - x0  # over the next step's first tenths of a pixel: no seam where they round apart
         for j, (unit, value) in enumerate(zip(hm.units, row)):
-            items.append(Box(x0, top + j * uh, x1 - x0, uh, f"rnd-heat-{level(value, centre, half)}",
+            items.append(Box(x0, top + j * uh, w, uh, f"rnd-heat-{level(value, centre, half)}",
                              attrs=(("t", str(t)), ("unit", str(unit)), ("value", f"{value:.7g}"))))
     left, right = spans[0][0], spans[-1][1]
     items.append(Box(left, top, right - left, height, "rnd-heat-frame"))
