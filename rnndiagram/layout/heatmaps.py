@@ -112,6 +112,25 @@ def _tokens(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float) -> Li
     return items
 
 
+def legend_x(hm: Heatmap, spans: Sequence[Tuple[float, float]], marked: Collection[int]) -> float:
+    """Where the legend's line starts: under the strip's left end; but where the first
+    steps are marked (shown under their columns, the arrows into their cells passing by)
+    and elided steps follow, under the first elided one, if the line fits there.
+
+    >>> hm = Heatmap(0, 0, "l", "h", None, (1, 2, 3, 4), (0,), ((0.5,),) * 4, 4, 1)
+    >>> legend_x(hm, [(0, 100), (100, 110), (110, 400), (400, 500)], {1, 4}), legend_x(hm, [(0, 1)] * 4, ())
+    (104, 0)
+    """
+    left = spans[0][0]
+    if not hm.steps or hm.steps[0] not in marked:
+        return left
+    k = next((i for i, t in enumerate(hm.steps) if t not in marked), None)
+    width = len(SWATCH_LEVELS) * SWATCH + 6 + text_width(legend_text(hm), FONT)
+    if k is None or spans[k][0] + 4 + width > spans[-1][1]:
+        return left
+    return spans[k][0] + 4
+
+
 def legend_text(hm: Heatmap) -> str:
     """The legend: the scale's range, then what the strip samples or averages.
 
@@ -198,9 +217,10 @@ def heatmap_group(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float,
     if hm.tokens:
         items += _tokens(hm, spans, below)
         below += TOKENS_H
+    at = legend_x(hm, spans, marked)
     for i, shade in enumerate(SWATCH_LEVELS):
-        items.append(Box(left + i * SWATCH, below + 1, SWATCH, SWATCH, f"rnd-heat-{shade}"))
-    items.append(Label(left + len(SWATCH_LEVELS) * SWATCH + 6, below + 0.8 * FONT, legend_text(hm),
+        items.append(Box(at + i * SWATCH, below + 1, SWATCH, SWATCH, f"rnd-heat-{shade}"))
+    items.append(Label(at + len(SWATCH_LEVELS) * SWATCH + 6, below + 0.8 * FONT, legend_text(hm),
                        "rnd-heat-legend", FONT, anchor="start"))
     attrs = [("layer", layer), ("state", hm.state)] + ([("direction", hm.direction)] if hm.direction else [])
     what = f"{hm.direction} " if hm.direction else ""
