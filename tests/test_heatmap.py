@@ -284,3 +284,11 @@ def test_the_gate_view_of_a_bidirectional_names_each_direction_s_gates():
     found = heatmaps(rnndiagram.diagram(model, heatmap=True, cell="gates").to_svg())
     assert {k for k in found if k[1] == "z"} == {("bi", "z", "forward"), ("bi", "z", "backward")}
     assert not np.allclose(found[("bi", "z", "forward")], found[("bi", "z", "backward")])
+
+
+@pytest.mark.slow
+def test_a_layer_called_once_per_step_of_a_loop_gets_no_one_step_strip():
+    from rnndiagram import examples
+
+    d = rnndiagram.diagram(examples.build("attention_decoder_loop", seed=0), heatmap=True)
+    assert {h.layer for h in d.graph.heatmaps} == {"pre_attention_bilstm"}  # not post_attention_lstm's one step

@@ -63,7 +63,9 @@ def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values
                   tokens: Optional[Tuple[str, ...]] = None) -> UnrolledGraph:
     """``graph`` with a heatmap of each state under each recurrent row it draws (a
     Bidirectional's directions under their own rows, a stack's cells' states under its row),
-    its steps labelled with ``tokens`` where given."""
+    its steps labelled with ``tokens`` where given. A call over one step (a layer called once
+    per step of a Python loop, whose row is the loop's steps) has none: its strip would be
+    one column of one call, not the states over time."""
     if not values:
         return graph
     rows: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
@@ -83,5 +85,6 @@ def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values
                 panel_index, row_index = rows[path][d]
                 hm = heatmap_of(values, path, name_path, part, name, panel_index, row_index,
                                 layer.recurrent.bidirectional)
-                heatmaps.append(replace(hm, tokens=tuple(tokens or ())))
+                if hm.total_steps > 1:
+                    heatmaps.append(replace(hm, tokens=tuple(tokens or ())))
     return replace(graph, heatmaps=tuple(heatmaps))
