@@ -292,3 +292,5 @@ def test_a_layer_called_once_per_step_of_a_loop_gets_no_one_step_strip():
 
     d = rnndiagram.diagram(examples.build("attention_decoder_loop", seed=0), heatmap=True)
     assert {h.layer for h in d.graph.heatmaps} == {"pre_attention_bilstm"}  # not post_attention_lstm's one step
+    gates = rnndiagram.diagram(examples.build("attention_decoder_loop", seed=0), heatmap=True, cell="gates")
+    assert {c.layer for c in gates.figure.cells if c.heatmaps} == {"pre_attention_bilstm"}

@@ -53,10 +53,11 @@ def _recurrent_layers(spec: ModelSpec, ids: str = "", names: str = "") -> Iterat
 def gate_heatmaps(values: Values, layer: str, part: str, direction: Optional[str] = None) -> Tuple[Heatmap, ...]:
     """The heatmaps of the gates of ``layer``'s cell ``part`` (the gate view's, which draws
     each cell of a stack on its own), one a gate, named by its letter; ``direction`` is a
-    Bidirectional's."""
-    return tuple(replace(heatmap_of(values, layer, layer, part, name, 0, 0, False), state=name.split(":", 1)[1],
-                         direction=direction)
-                 for key_part, name in heat_parts(values, layer) if key_part == part and name.startswith("gate:"))
+    Bidirectional's. A call over one step has none, as in :func:`with_heatmaps`."""
+    found = (replace(heatmap_of(values, layer, layer, part, name, 0, 0, False), state=name.split(":", 1)[1],
+                     direction=direction)
+             for key_part, name in heat_parts(values, layer) if key_part == part and name.startswith("gate:"))
+    return tuple(hm for hm in found if hm.total_steps > 1)
 
 
 def with_heatmaps(graph: UnrolledGraph, spec: ModelSpec, values: Optional[Values],
