@@ -171,7 +171,10 @@ def unused_options(opts: DiagramOptions) -> Tuple[str, ...]:
     if opts.step is not None and "step" not in view.DRAWS:
         said.append('step (--step) is the timestep the gate view draws (cell="gates"); it is not used for '
                     f"the {view.TITLE}")
-    if opts.values and "values" not in view.DRAWS:
+    if opts.heatmap and "values" not in view.DRAWS:
+        said.append("heatmap (--heatmap) draws states under the cells of the unrolled and gate views; the "
+                    f"{view.TITLE} draws none, so the model is not run")
+    elif opts.values and "values" not in view.DRAWS:
         said.append("values (--values) print numbers in the unrolled and gate views; the "
                     f"{view.TITLE} draws none, so the model is not run")
     if opts.tokens and "tokens" not in view.DRAWS:

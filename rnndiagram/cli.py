@@ -94,6 +94,9 @@ def _diagram_options(f):
                      help="Colours; auto follows the reader's dark-mode setting."),
         click.option("--tokens", help='Labels under the input steps: "I am groot" or "I,am,groot".'),
         click.option("--values", is_flag=True, help="Run the model once and print real numbers in the strips."),
+        click.option("--heatmap", is_flag=True,
+                     help="Under each recurrent layer's cells, a heatmap of its states over every timestep "
+                          "(in the gate view, of its gates); implies --values."),
         click.option("--sample", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="A .npy array (batch first; written by numpy.save) to run with --values "
                           "instead of random input."),
@@ -157,7 +160,7 @@ def _options(kw: Dict[str, Any]) -> Dict[str, Any]:
     if tokens:
         kw["tokens"] = parse_tokens(tokens)
     if sample is not None:
-        if not kw.get("values"):
+        if not kw.get("values") and not kw.get("heatmap"):
             warnings.warn("--sample is the input of --values, which was not given; it is not used",
                           RnnDiagramWarning, stacklevel=2)
         kw["sample"] = _load_sample(sample)
@@ -325,7 +328,7 @@ def _render(source_text: str, fmt: str, engine: str, scale: Optional[float], dpi
     from .sources import resolve
 
     if fmt == "json":
-        options = {**options, "values": False, "sample": None}  # the spec holds no values
+        options = {**options, "values": False, "heatmap": False, "sample": None}  # the spec holds no values
     # Values mode runs the model, so a saved file is then loaded with Keras.
     values = _runs_model(options)
     source = resolve(source_text, allow_load=allow_load, live=values,
@@ -337,7 +340,8 @@ def _runs_model(options: Dict[str, Any]) -> bool:
     """Whether values mode runs the model: ``values`` asked for a view that prints them."""
     from .views import choose
 
-    return bool(options.get("values")) and "values" in choose(options.get("view"), options.get("cell")).DRAWS
+    asked = bool(options.get("values") or options.get("heatmap"))  # a heatmap implies values
+    return asked and "values" in choose(options.get("view"), options.get("cell")).DRAWS
 
 
 def _write(path: Optional[Path], data: bytes, follow_link: bool) -> None:

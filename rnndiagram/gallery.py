@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect as _pyinspect
 import textwrap
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from . import examples
 from ._io import make_folder, write_atomic
@@ -30,6 +30,13 @@ GATE_VALUES = {"seed_simple_rnn": 2, "gate_settings": 3}
 ROLLED_EXAMPLES = ("seed_stacked", "stacked_bidirectional_lstm", "char_seq2seq", "deep_bidirectional_gru",
                    "memory_network", "luong_attention")
 """The examples drawn rolled (``view="rolled"``) and rolled beside unrolled (``view="both"``)."""
+HEATMAP_SENTENCE = "the quick brown fox jumps over the lazy dog"
+"""The real sentence the character-level example reads, a character a step, in its heatmap."""
+HEATMAP_EXAMPLES = {"gru_masked_embedding": 3}
+"""Examples drawn with ``heatmap=True`` over :data:`HEATMAP_SENTENCE` (the max_timesteps)."""
+GATE_HEATMAPS = {"gru_masked_embedding": 20}
+"""Examples drawn gate by gate with ``heatmap=True`` over :data:`HEATMAP_SENTENCE`: every gate
+over every step (the step drawn: the 20th character, the space after "fox")."""
 
 
 def _values_diagram(name: str):
@@ -67,7 +74,22 @@ def _other_views(name: str, unrolled: Diagram) -> List[Tuple[str, Diagram]]:
     if name in GATE_VALUES:
         model = examples.build(name, seed=0)  # seeded, so the numbers repeat
         found.append(("gates-values", diagram(model, cell="gates", values=True, step=GATE_VALUES[name])))
+    if name in HEATMAP_EXAMPLES:
+        found.append(("heatmap", diagram(examples.build(name, seed=0), heatmap=True, sample=sentence_ids(),
+                                         tokens=[c if c != " " else "␣" for c in HEATMAP_SENTENCE],
+                                         max_timesteps=HEATMAP_EXAMPLES[name])))
+    if name in GATE_HEATMAPS:
+        found.append(("gates-heatmap", diagram(examples.build(name, seed=0), cell="gates", heatmap=True,
+                                               sample=sentence_ids(), step=GATE_HEATMAPS[name])))
     return found
+
+
+def sentence_ids() -> Any:
+    """:data:`HEATMAP_SENTENCE` as character ids, batch first: ``a`` to ``z`` are 1 to 26 and
+    a space 27 (0 is the embedding's mask)."""
+    import numpy as np
+
+    return np.array([[ord(c) - 96 if c.isalpha() else 27 for c in HEATMAP_SENTENCE]], "int32")
 
 
 def _save(d: Diagram, path: Path) -> Path:
@@ -94,6 +116,15 @@ def readme(names: Iterable[str]) -> str:
         if name in GATE_EXAMPLES:
             parts += [f"Inside the cell (`cell=\"gates\"`): {GATE_EXAMPLES[name]}.", "",
                       f"![{name} gate by gate]({name}-gates.svg)", ""]
+        if name in HEATMAP_EXAMPLES:
+            parts += [f"With `heatmap=True` over the sentence \"{HEATMAP_SENTENCE}\", a character a step "
+                      "(seeded weights, not trained): its state h over all "
+                      f"{len(HEATMAP_SENTENCE)} steps, unit by unit, under its cells.", "",
+                      f"![{name} heatmap]({name}-heatmap.svg)", ""]
+        if name in GATE_HEATMAPS:
+            parts += [f"Gate by gate with `heatmap=True, step={GATE_HEATMAPS[name]}` over the same sentence: "
+                      "each gate's activations over every step, the drawn step outlined.", "",
+                      f"![{name} gate heatmaps]({name}-gates-heatmap.svg)", ""]
         if name in GATE_VALUES:
             parts += [f"With `values=True, step={GATE_VALUES[name]}` (seeded weights and input): the real gate "
                       f"activations and states of that step.", "",

@@ -3,7 +3,8 @@
 The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
 the page) and, optionally, ``caption``, ``alt``, ``align``, ``width``, ``name`` and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
-``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``;
+``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``,
+``heatmap``;
 hyphens or underscores). Drawings are
 cached by content hash, as in the Sphinx extension; after a full build, the drawings no
 page used are removed from the cache.
@@ -50,6 +51,7 @@ class RnnDiagramConfig(base.Config):
     cell = c.Choice(CELL_VIEWS, default="box")
     step = c.Optional(c.Type(int))
     width = c.Choice(WIDTHS, default="auto")  # how a drawing meets the page (figure option)
+    heatmap = c.Type(bool, default=False)
 
 
 class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):

@@ -83,6 +83,8 @@ class DiagramOptions:
             every layer's step (a layer it is past the end of draws its last step, and says
             so); a mapping gives layers their own (``{"encoder": 7, "decoder": 3}``, by name
             or ``outer/inner`` path), the others keeping the default.
+        heatmap: under each recurrent layer's row of cells, a heatmap of its states over
+            every timestep (in the gate view, of its gates); implies ``values``.
     """
 
     max_timesteps: int = 4
@@ -98,6 +100,7 @@ class DiagramOptions:
     view: View = "unrolled"
     cell: CellView = "box"
     step: Union[None, int, Mapping[str, int]] = None
+    heatmap: bool = False
 
     def __post_init__(self) -> None:
         if not _is_int(self.max_timesteps) or self.max_timesteps < 2:
@@ -128,6 +131,10 @@ class DiagramOptions:
             raise OptionError(f"cell='gates' draws one step inside each cell, view={self.view!r} the layers "
                               f"as cells; choose one of them")
         object.__setattr__(self, "step", _checked_step(self.step))
+        if not isinstance(self.heatmap, bool):
+            raise OptionError(f"heatmap must be True or False, got {self.heatmap!r}")
+        if self.heatmap:
+            object.__setattr__(self, "values", True)  # a heatmap shows the values of a run
         object.__setattr__(self, "tokens", parse_tokens(self.tokens))
 
     @classmethod

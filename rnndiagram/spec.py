@@ -537,3 +537,12 @@ class ModelSpec:
     @classmethod
     def from_json(cls, text: str) -> "ModelSpec":
         return cls.from_dict(json.loads(text))
+
+
+def heat_key(layer: str, part: str, name: str, what: str) -> str:
+    """Key of one heatmap's numbers (``heatmap=True``): of ``layer``'s cell ``part`` (as in
+    :func:`gate_key`), the state or gate ``name`` (``h``, ``c``, ``gate:f``); ``what`` is
+    ``steps`` (the steps drawn, from 1), ``units`` (the units drawn, from 0), ``size``
+    (all steps, all units, and the positions a feature map's channels are averaged over)
+    or ``values`` (steps by units, row by row)."""
+    return f"{layer}:heat:{part}:{name}:{what}"

@@ -45,6 +45,7 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
     ("latex_format", "pdf", ENUM("pdf", "png")),
     ("cache_dir", None, (str, type(None))),
     ("width", "auto", ENUM(*WIDTHS)),
+    ("heatmap", False, bool),
 )
 
 
@@ -94,6 +95,7 @@ class RnnDiagramDirective(SphinxDirective):
         "width": lambda arg: directives.choice(arg, WIDTHS),
         "name": directives.unchanged,
         "class": directives.class_option,
+        "heatmap": flag,
     }
 
     def run(self) -> List[nodes.Node]:

@@ -39,7 +39,7 @@ SIDES = {"rnndiagram.read": "read", "rnndiagram.unroll": "unroll", "rnndiagram.v
          "rnndiagram.views.gates.recipes": "unroll"}
 """The two sides of layer 1, by module prefix: each view's stage 2 is drawn like the unrolled graph."""
 KERAS_USERS = {"rnndiagram.read.keras_import", "rnndiagram.read.live", "rnndiagram.read.trace",
-               "rnndiagram.read.values",
+               "rnndiagram.read.values", "rnndiagram.read.heat_values",
                "rnndiagram.read.gate_values", "rnndiagram.read.loading", "rnndiagram.examples"}
 """The only modules that import Keras or TensorFlow, or the door through which they are loaded."""
 

@@ -78,7 +78,8 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
-    return framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
+    scene = framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
+    return replace(scene, styles=scene.styles + ("heatmap",)) if graph.heatmaps else scene
 
 
 def _widths(bands: Mapping[int, Band]) -> List[float]:

@@ -13,6 +13,7 @@ from ..unroll.graph import Edge, Node, UnrolledGraph
 from .captions import caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
+from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
 from .router import Route
 from .scene import Arrow, Box, Group, Item, Label
 from .tracing import Traced
@@ -32,6 +33,7 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     items: List[Item] = []
     for p, drawn in bands.items():
         items += backdrops(drawn, *traced.offsets[p])
+        items += heatmap_groups(drawn, *traced.offsets[p])
         items += gutter_and_legend(drawn, *traced.offsets[p], style)
     states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style)
               for e in graph.edges if e.kind == "state"]
@@ -60,7 +62,7 @@ def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[It
     """The gutter at the band's left and the legend at its right, one entry per row."""
     items: List[Item] = []
     for row in band.panel.rows:
-        top, h = y0 + band.row_top[row.index], band.row_h[row.index]
+        top, h = y0 + band.row_top[row.index], band.cells_h(row.index)
         lines = gutter_lines(row, band.panel)
         y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
         # A Bidirectional's second row has no name; a chain's names each of its layers.
@@ -73,6 +75,24 @@ def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[It
             items.append(Group("rnd-legend", (Label(x0 + band.legend_x, top + h / 2 + 0.36 * style.legend_font,
                                                     row.legend, "rnd-legend-label", style.legend_font,
                                                     bold=True, anchor="start"),)))
+    return items
+
+
+def heatmap_groups(band: Band, x0: float, y0: float) -> List[Item]:
+    """The heatmaps under each row, aligned with the band's columns, below its cells; the
+    shown steps outlined where some steps are elided."""
+    items: List[Item] = []
+    columns = band.panel.columns
+    shown = {c.t for c in columns if c.t is not None and not c.ellipsis}
+    elided = any(c.ellipsis for c in columns)
+    for row, hms in band.heatmaps.items():
+        top = y0 + band.row_top[row] + band.cells_h(row) + HEAT_TOP
+        for hm in hms:
+            spans = step_spans(columns, hm.steps, lambda i: x0 + band.col_x(i), band.pitch, x0 + band.left,
+                               x0 + band.cols_right)
+            items.append(heatmap_group(hm, spans, top, x0 + band.left - 6, hm.layer,
+                                       shown if elided else ()))
+            top += strip_height(hm) + HEAT_GAP
     return items
 
 

@@ -12,10 +12,11 @@ each panel; the routes widen it later and their tracks give its gaps their heigh
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Mapping, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
-from ..unroll.graph import Edge, Node, Panel, UnrolledGraph
+from ..unroll.graph import Edge, Heatmap, Node, Panel, UnrolledGraph
 from .draw import Style, caption_width, node_size, strip_size
+from .heatmaps import heat_height
 from .metrics import text_width
 from .scene import Box
 
@@ -34,8 +35,14 @@ CAPTIONED = 16.0
 class Band:
     """Where the rows, columns, corridors and nodes of one panel go."""
 
-    def __init__(self, panel: Panel, nodes: List[Node], edges: List[Edge], style: Style) -> None:
+    def __init__(self, panel: Panel, nodes: List[Node], edges: List[Edge], style: Style,
+                 heatmaps: Sequence[Heatmap] = ()) -> None:
         self.panel, self.nodes, self.style = panel, nodes, style
+        self.heatmaps: Dict[int, List[Heatmap]] = defaultdict(list)
+        """The heatmaps under each row (``heatmap=True``), by row index."""
+        for hm in heatmaps:
+            self.heatmaps[hm.row].append(hm)
+        self.heat_h = {r: heat_height(hms) for r, hms in self.heatmaps.items()}
         self.states_per_row: Dict[int, List[str]] = defaultdict(list)
         for n in nodes:
             if n.kind == "init" and n.state is not None and n.state not in self.states_per_row[n.row]:
@@ -66,7 +73,8 @@ class Band:
         for n in nodes:
             padded[n.row].append(self.sizes[n.id][1] + 2 * style.row_pad)
         least = style.strip_h + 2 * style.row_pad
-        self.row_h = {r.index: max(padded[r.index] + [least, gutter_height(r, panel, style)]) for r in panel.rows}
+        self.row_h = {r.index: max(padded[r.index] + [least, gutter_height(r, panel, style)])
+                      + self.heat_h.get(r.index, 0.0) for r in panel.rows}
         self.phase = 0.0
         """Half a lane that the corridors' lanes may be moved by, so that they never run on
         the line of another band's corridor where the two meet between shelves."""
@@ -142,6 +150,10 @@ class Band:
                 y -= self.gap_h[row.index]
         self.height = -y
 
+    def cells_h(self, row: int) -> float:
+        """The height of a row's nodes' part: the row's, less its heatmaps' below them."""
+        return self.row_h[row] - self.heat_h.get(row, 0.0)
+
     def gap_top(self, row: int) -> float:
         """The top of the gap above ``row`` (the bottom of the row above it)."""
         return self.row_top[row] - self.gap_h[row]
@@ -150,7 +162,7 @@ class Band:
         """The node's box in the band's coordinates."""
         w, h = self.sizes[node.id]
         top = self.row_top[node.row]
-        cy = top + self.row_h[node.row] / 2
+        cy = top + self.cells_h(node.row) / 2
         x0, x1 = self.x_extent(node)
         if node.col is None and node.kind != "band":
             states = self.states_per_row[node.row]
@@ -173,7 +185,10 @@ def measuring(graph: UnrolledGraph, style: Style) -> Dict[int, Band]:
     for e in graph.edges:
         if e.dst in panel_of:
             edges_into[panel_of[e.dst]].append(e)
-    return {p.index: Band(p, by_panel[p.index], edges_into[p.index], style) for p in graph.panels}
+    heatmaps: Dict[int, List[Heatmap]] = defaultdict(list)
+    for hm in graph.heatmaps:
+        heatmaps[hm.panel].append(hm)
+    return {p.index: Band(p, by_panel[p.index], edges_into[p.index], style, heatmaps[p.index]) for p in graph.panels}
 
 
 def band_links(graph: UnrolledGraph) -> List[Tuple[int, int]]:

@@ -27,6 +27,8 @@ class Box:
     h: float
     cls: str
     rx: float = 0.0
+    attrs: Tuple[Tuple[str, str], ...] = ()
+    """``data-*`` attributes of the box itself (a heatmap's cells)."""
 
     @property
     def right(self) -> float:
@@ -197,7 +199,8 @@ def _moved(item: Item, dx: float, dy: float) -> Item:
 
 
 def _moved_box(box: Box, dx: float, dy: float) -> Box:
-    return Box(round(box.x + dx, 1), round(box.y + dy, 1), round(box.w, 1), round(box.h, 1), box.cls, box.rx)
+    return Box(round(box.x + dx, 1), round(box.y + dy, 1), round(box.w, 1), round(box.h, 1), box.cls, box.rx,
+               box.attrs)
 
 
 def _moved_frame(group: Group, moved: Tuple[Item, ...], dx: float, dy: float) -> Optional[Box]:

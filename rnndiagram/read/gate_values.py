@@ -8,7 +8,7 @@ Keras's own cell call), and returns plain tuples keyed by ``spec.gate_key``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import OptionError
 from ..spec import CellSpec, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
@@ -112,17 +112,31 @@ def _first_calls(model: Any, spec: ModelSpec) -> List[Tuple[LayerSpec, Any, Any]
 def _layer(op: Any, path: str, rec: RecurrentSpec, sequence: Any, given: List[Any], mask: Any,
            step: Optional[int]) -> GateValues:
     """Each direction of a recurrent layer stepped from its initial states to ``step``."""
-    import numpy as np
-
     length = sequence.shape[1]
     chosen = length if step is None else step
     if chosen > length:
         raise OptionError(f"step={chosen} is past the {length} timesteps that values mode ran layer {path!r} "
                           f"over; choose a step from 1 to {length} (--step), or run a longer --sample")
+    values: GateValues = {}
+    for d, direction, cells, states in directions_of(op, rec, given):
+        for t, k, x, before, gates, new in walk(cells, direction, sequence, states, mask):
+            if t + 1 == chosen:
+                part = str(d) + (f".{k}" if len(cells) > 1 else "")
+                values.update(_record(path, part, direction.cell_specs[k], x, before, gates, new))
+                values[gate_key(path, part, "step")] = (float(chosen),)
+    return values
+
+
+def directions_of(op: Any, rec: RecurrentSpec,
+                  given: List[Any]) -> Iterator[Tuple[int, RecurrentSpec, List[Any], List[List[Any]]]]:
+    """Each direction of a recurrent layer (one, or a Bidirectional's two) that can be
+    stepped: its index, its spec, its cells and their initial states (from
+    ``given`` in order, each cell's own; zeros where none are given)."""
+    import numpy as np
+
     directions = [(op, rec)]
     if rec.bidirectional and rec.forward is not None and rec.backward is not None:
         directions = [(op.forward_layer, rec.forward), (op.backward_layer, rec.backward)]
-    values: GateValues = {}
     for d, (rnn, direction) in enumerate(directions):
         cells = _cells(rnn.cell)
         if len(cells) != len(direction.cell_specs):
@@ -135,29 +149,39 @@ def _layer(op: Any, path: str, rec: RecurrentSpec, sequence: Any, given: List[An
                  for s in direction.states if s.group == k]
             given = given[count:] if len(given) >= count else given
             states.append([_np(s, "float32") for s in mine])
-        order = range(length - 1, -1, -1) if direction.go_backwards else range(length)
-        for t in order:
-            x = sequence[:, t]
-            for k, (cell, cell_spec) in enumerate(zip(cells, direction.cell_specs)):
-                before = states[k]
-                new, gates = _step(cell, cell_spec, x, before)
-                if mask is not None and not bool(np.asarray(mask)[0, t]):
-                    new = before  # a masked step keeps the state it was given, as Keras's RNN does
-                if t + 1 == chosen:
-                    part = str(d) + (f".{k}" if len(cells) > 1 else "")
-                    values.update(_record(path, part, cell_spec, x, before, gates, new))
-                    values[gate_key(path, part, "step")] = (float(chosen),)
-                states[k] = new
-                x = new[0]
-    return values
+        yield d, direction, cells, states
+
+
+def walk(cells: List[Any], direction: RecurrentSpec, sequence: Any, states: List[List[Any]],
+         mask: Any) -> Iterator[Tuple[int, int, Any, List[Any], Dict[str, Any], List[Any]]]:
+    """Every step of every cell of one direction, in the order Keras runs them: the input
+    step ``t`` (from 0), the cell ``k`` of a stack, its input, the states before, the gates and the
+    states after (a masked step keeps the state it was given, as Keras's RNN does)."""
+    import numpy as np
+
+    length = sequence.shape[1]
+    order = range(length - 1, -1, -1) if direction.go_backwards else range(length)
+    weights = [{w.name: _np(w) for w in cell.weights} for cell in cells]  # read once, not every step
+    for t in order:
+        x = sequence[:, t]
+        for k, (cell, cell_spec) in enumerate(zip(cells, direction.cell_specs)):
+            before = states[k]
+            new, gates = _step(cell, cell_spec, x, before, weights[k])
+            if mask is not None and not bool(np.asarray(mask)[0, t]):
+                new = before
+            yield t, k, x, before, gates, new
+            states[k] = new
+            x = new[0]
 
 
 def _cells(cell: Any) -> List[Any]:
     return list(cell.cells) if hasattr(cell, "cells") else [cell]
 
 
-def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any]) -> Step:
-    """One step of a built-in cell, gate by gate, from its weights (Keras's order of blocks)."""
+def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any],
+          weights: Optional[Dict[str, Any]] = None) -> Step:
+    """One step of a built-in cell, gate by gate, from its weights (Keras's order of blocks;
+    ``weights``, by name as NumPy arrays, when the caller has them already)."""
     import numpy as np
 
     if spec.figure is None:
@@ -165,7 +189,7 @@ def _step(cell: Any, spec: CellSpec, x: Any, states: Sequence[Any]) -> Step:
         new = new if isinstance(new, (list, tuple)) else [new]
         return [_np(s) for s in new], {}
     act, rec_act = _activation(cell.activation), _activation(getattr(cell, "recurrent_activation", None))
-    weights = {w.name: _np(w) for w in cell.weights}
+    weights = weights if weights is not None else {w.name: _np(w) for w in cell.weights}
     kernel, recurrent, bias = weights["kernel"], weights["recurrent_kernel"], weights.get("bias")
     h = states[0]
     if spec.conv is not None:

@@ -122,9 +122,32 @@ class UnrolledGraph:
     panels: Tuple[Panel, ...]
     nodes: Tuple[Node, ...]
     edges: Tuple[Edge, ...]
+    heatmaps: Tuple["Heatmap", ...] = ()
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A state (or gate) of one recurrent row over every timestep (``heatmap=True``):
+    ``values[i][j]`` is unit ``units[j]`` (from 0) after step ``steps[i]`` (from 1). Past
+    the bounds of ``read.heat_values`` the steps and units are an even sample of
+    ``total_steps`` and ``total_units``; ``positions`` > 1 says a feature map's channels are
+    averaged over that many positions. ``tokens`` label the steps (from step 1), where given."""
+
+    panel: int
+    row: int
+    layer: str
+    state: str
+    direction: Optional[str]
+    steps: Tuple[int, ...]
+    units: Tuple[int, ...]
+    values: Tuple[Tuple[float, ...], ...]
+    total_steps: int
+    total_units: int
+    positions: int = 1
+    tokens: Tuple[str, ...] = ()

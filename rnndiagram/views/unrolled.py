@@ -43,6 +43,10 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
 
     graph = unroll(spec, options, values)
     _warn_of_unused_tokens(graph, options.tokens)
+    if options.heatmap:
+        from ..unroll.heatmaps import with_heatmaps
+
+        graph = with_heatmaps(graph, spec, values, options.tokens)
     return _within_budget(spec, options, values, graph)
 
 
@@ -106,10 +110,16 @@ def to_dot(figure: UnrolledGraph) -> str:
 
 
 def run(model: Any, spec: ModelSpec, arrays: Sequence[Any], options: DiagramOptions) -> Values:
-    """Every layer call's outputs and every recurrent state after every step."""
+    """Every layer call's outputs and every recurrent state after every step (with
+    ``heatmap``, every unit of them too, for the heatmaps)."""
     from ..read.values import compute_values
 
-    return compute_values(model, spec, arrays)
+    values = compute_values(model, spec, arrays)
+    if options.heatmap:
+        from ..read.heat_values import compute_heat_values
+
+        values.update(compute_heat_values(model, spec, arrays, options.max_timesteps))
+    return values
 
 
 def describe(diagram: Diagram) -> str:

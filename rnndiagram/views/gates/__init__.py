@@ -9,11 +9,12 @@ Graphviz form.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
     from ...api import Diagram
-    from .parts import GateFigure
+    from .parts import CellFigure, GateFigure
     from ...layout.scene import Scene
     from ...options import DiagramOptions
     from ...spec import ModelSpec, Values
@@ -26,7 +27,18 @@ DRAWS = frozenset({"step", "values"})
 def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None) -> GateFigure:
     from .figure import gate_figure
 
-    return gate_figure(spec, options, values)
+    figure = gate_figure(spec, options, values)
+    if options.heatmap and values:
+        from ...unroll.heatmaps import gate_heatmaps
+
+        cells = tuple(replace(c, heatmaps=gate_heatmaps(values, c.layer, _part(c), c.direction)) for c in figure.cells)
+        figure = replace(figure, cells=cells)
+    return figure
+
+
+def _part(cell: CellFigure) -> str:
+    """The key of a cell's numbers: its direction, and its place in a stack."""
+    return ("1" if cell.direction == "backward" else "0") + (f".{cell.cell}" if cell.cell is not None else "")
 
 
 def lay_out(figure: GateFigure, options: DiagramOptions) -> Scene:
@@ -47,7 +59,12 @@ def run(model: Any, spec: ModelSpec, arrays: Sequence[Any], options: DiagramOpti
     from ...read.gate_values import compute_gate_values
 
     steps = {path: chosen.step for path, chosen in choose_steps(spec, options).items()}
-    return compute_gate_values(model, spec, arrays, steps)
+    values = compute_gate_values(model, spec, arrays, steps)
+    if options.heatmap:
+        from ...read.heat_values import compute_heat_values
+
+        values.update(compute_heat_values(model, spec, arrays, options.max_timesteps, gates=True))
+    return values
 
 
 def describe(diagram: Diagram) -> str:

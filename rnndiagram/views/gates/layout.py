@@ -17,7 +17,14 @@ from ... import labels
 from ...layout.draw import Style, strip_items, strip_size
 from ...layout.metrics import text_width
 from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
+from ...layout.heatmaps import HEAT_GAP, heatmap_group, step_spans, strip_height
 from .parts import CellFigure, Flow, GateFigure, Part
+
+HEAT_NAME_W = 30.0
+"""Left of a gate heatmap: its gate's letter."""
+
+HEAT_MIN_W = 160.0
+"""The least width of a gate heatmap; it spans the cell's drawing."""
 
 STYLES = ("gates",)
 """The extra stylesheet the gate view's classes need (``templates/gates.css.j2``)."""
@@ -69,7 +76,8 @@ def layout_gates(figure: GateFigure, theme: str = "light", style: GateStyle = Ga
     left, upper, right, lower = bounds(items)
     m = style.margin
     return Scene(round(right - left + 2 * m, 1), round(lower - upper + 2 * m, 1), figure.name, figure.summary,
-                 theme, translate(tuple(items), m - left, m - upper), STYLES)
+                 theme, translate(tuple(items), m - left, m - upper),
+                 STYLES + (("heatmap",) if any(c.heatmaps for c in figure.cells) else ()))
 
 
 # -- one cell -------------------------------------------------------------------------------
@@ -97,6 +105,7 @@ def _cell(cell: CellFigure, style: GateStyle) -> List[Item]:
     for part in cell.parts:
         items.append(_part(part, boxes[part.id], cell.layer, style))
     drawn = _heading(cell, items, style) + items + _table(cell, items, style)
+    drawn += _heatmaps(cell, drawn, style)
     attrs = [("layer", cell.layer)]
     if cell.params is not None:
         attrs.append(("params", str(cell.params)))
@@ -106,6 +115,24 @@ def _cell(cell: CellFigure, style: GateStyle) -> List[Item]:
         attrs.append(("cell", str(cell.cell + 1)))
     attrs.append(("t", cell.step))
     return [Group("rnd-cell rnd-gates", tuple(drawn), tuple(attrs), title=" · ".join(cell.heading[:2]))]
+
+
+def _heatmaps(cell: CellFigure, drawn: Sequence[Item], style: GateStyle) -> List[Item]:
+    """The cell's gates over every timestep, one strip a gate under everything else, its
+    steps evenly spread and the drawn step outlined."""
+    if not cell.heatmaps:
+        return []
+    left, _, right, bottom = bounds(drawn)
+    x0 = left + HEAT_NAME_W
+    x1 = x0 + max(right - x0, HEAT_MIN_W)
+    marked = {int(cell.step)} if cell.step.isdigit() else set()
+    items: List[Item] = []
+    top = bottom + style.row_gap
+    for hm in cell.heatmaps:
+        spans = step_spans((), hm.steps, lambda i: 0.0, 0.0, x0, x1)
+        items.append(heatmap_group(hm, spans, top, x0 - 6, cell.layer, marked))
+        top += strip_height(hm) + HEAT_GAP
+    return items
 
 
 def _size(part: Part, style: GateStyle) -> _Size:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional, Tuple
 
 from ... import labels
-from ...unroll.graph import Strip
+from ...unroll.graph import Heatmap, Strip
 
 PartKind = Literal["gate", "linear", "op", "act", "state", "input", "output", "custom"]
 Route = Literal["up", "side", "side_up", "up_side"]
@@ -95,6 +95,8 @@ class CellFigure:
     direction: Optional[str] = None
     cell: Optional[int] = None
     step: str = "t"
+    heatmaps: Tuple[Heatmap, ...] = ()
+    """Its gates over every timestep (``heatmap=True``), drawn under it."""
 
     def part(self, part_id: str) -> Part:
         for p in self.parts:
