@@ -22,7 +22,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # Layers, lowest first. A module may import its own layer and the layers below it; read and
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
-    ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io"),
+    ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io",
+     "rnndiagram.repeats"),
     ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.views.rolled.figure", "rnndiagram.views.gates.figure",
      "rnndiagram.views.gates.steps", "rnndiagram.views.gates.parts", "rnndiagram.views.gates.recipes"),
     ("rnndiagram.layout", "rnndiagram.views.rolled.layout", "rnndiagram.views.both.layout",

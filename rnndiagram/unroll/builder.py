@@ -11,7 +11,7 @@ No class name decides anything here: what a class means is the reader's layer ta
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from .. import labels
 from ..options import DiagramOptions
@@ -24,7 +24,7 @@ from .folding import Fold, plan_folds, schedule
 from .graph import UnrolledGraph
 from .inputs import draw_input
 from .merge import add_step_merges
-from .nesting import RunsInside, inline_nested, inline_time_distributed
+from .nesting import drawn_spec
 from .per_step import add_per_step
 from .recurrent import add_recurrent
 from .sequences import as_sequence, steps_through
@@ -34,11 +34,8 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
            values: Optional[Values] = None) -> UnrolledGraph:
     """Unroll every recurrent layer of ``spec`` over its shown timesteps."""
     options = options or DiagramOptions()
-    runs: Dict[str, RunsInside] = {}
-    if options.expand_nested is not False:
-        everything = bool(options.expand_nested)
-        spec, runs = inline_time_distributed(inline_nested(spec, everything), everything)
-    canvas = Canvas(spec, options, values, runs)
+    spec, runs, repeats = drawn_spec(spec, options)
+    canvas = Canvas(spec, options, values, runs, repeats)
     folds = plan_folds(spec) if options.fold_loops else []
     for layer in schedule(spec, folds):
         if isinstance(layer, Fold):

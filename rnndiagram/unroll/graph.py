@@ -53,6 +53,7 @@ class Row:
     legend: Optional[str] = None
     backdrop: bool = False
     group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
+    repeat: Optional[str] = None  # the run of blocks drawn once it belongs to: "× 4  lstm_1 … dense_4"
 
 
 @dataclass(frozen=True)
