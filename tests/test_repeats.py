@@ -235,6 +235,7 @@ def test_a_200_layer_stack_fits_the_page_and_its_dot_is_small():
         d = rnndiagram.diagram(spec, view=view)
         assert d.scene.width <= 1600 and d.scene.height <= 3000, view
         assert problems(d.scene) == [], view
+        assert "× 100" in d.to_dot()  # the DOT says what the one block stands for
         nodes = _dot_nodes(d.to_dot())
         assert nodes == _dot_nodes(rnndiagram.diagram(small, view=view).to_dot()) <= 60, view  # as 2 blocks
     assert rnndiagram.diagram(spec, fold_repeats=False, view="rolled").scene.height > 3000
