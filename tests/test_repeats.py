@@ -294,3 +294,17 @@ def test_a_run_inside_a_nested_model_folds_when_it_is_drawn():
     svg = rnndiagram.diagram(spec).to_svg()
     assert "× 2  enc/lstm_0 … enc/timedistributed_3" in svg and 'data-layer="enc/lstm_2"' not in svg
     assert 'data-layer="enc/lstm_2"' in rnndiagram.diagram(spec, fold_repeats=False).to_svg()
+
+
+def test_the_option_reaches_the_documentation_plugins():
+    from rnndiagram import mkdocs_plugin, sphinxext
+    from rnndiagram.docs_common import options_from
+    from rnndiagram.errors import OptionError
+
+    assert options_from({"fold-repeats": True, "fold_repeats": False}, {"fold_repeats": True}) == \
+        {"fold_repeats": False}
+    assert ("fold_repeats", True, bool) in sphinxext.CONFIG
+    assert sphinxext.RnnDiagramDirective.option_spec["fold-repeats"]("no") is False
+    assert "fold_repeats" in dict(mkdocs_plugin.RnnDiagramConfig._schema)
+    with pytest.raises(OptionError, match="fold_repeats must be True or False"):
+        DiagramOptions(fold_repeats=None)
