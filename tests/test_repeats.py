@@ -19,6 +19,7 @@ import rnndiagram
 from rnndiagram.cli import main
 from rnndiagram.options import DiagramOptions
 from rnndiagram.repeats import MAX_PERIOD, find_repeats, fold_repeats, members
+from rnndiagram.sources import resolve
 from rnndiagram.spec import Connection, LayerSpec, ModelSpec, RepeatSpec, TensorRef
 from rnndiagram.unroll.nesting import drawn_spec
 
@@ -308,3 +309,13 @@ def test_the_option_reaches_the_documentation_plugins():
     assert "fold_repeats" in dict(mkdocs_plugin.RnnDiagramConfig._schema)
     with pytest.raises(OptionError, match="fold_repeats must be True or False"):
         DiagramOptions(fold_repeats=None)
+
+
+def test_a_spec_file_written_before_runs_were_listed_still_folds(tmp_path):
+    spec = rnndiagram.inspect(lstm_dense_stack(6))
+    data = spec.to_dict()
+    del data["repeats"]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(data))
+    read = resolve(str(path)).model
+    assert read.repeats == spec.repeats and rnndiagram.diagram(read).to_svg() == rnndiagram.diagram(spec).to_svg()

@@ -147,9 +147,12 @@ def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
 
 
 def with_table_steps(spec: ModelSpec) -> ModelSpec:
-    """A spec read from a file that may predate the layers' ``steps``: each layer without
-    one gets its class's from the layer table (those of nested models and wrapped layers too)."""
-    return replace(spec, layers=tuple(_table_steps(layer) for layer in spec.layers))
+    """A spec read from a file that may predate the layers' ``steps`` and the model's
+    ``repeats``: each layer without steps gets its class's from the layer table (those of
+    nested models and wrapped layers too), and a model without runs of blocks is searched
+    for them (a spec written with none found has none to find)."""
+    layers = tuple(_table_steps(layer) for layer in spec.layers)
+    return replace(spec, layers=layers, repeats=spec.repeats or find_repeats(layers, spec.outputs))
 
 
 def _table_steps(layer: LayerSpec) -> LayerSpec:
