@@ -41,15 +41,23 @@ def find_repeats(layers: Sequence[LayerSpec], outputs: Sequence[TensorRef] = ())
     for layer in layers:
         names[layer.name] = names.get(layer.name, 0) + 1
     foldable = [layer.role != "input" and layer.call == 0 and names[layer.name] == 1 for layer in layers]
-    signatures = [_signature(layer) for layer in layers]
-    readers: List[Set[int]] = [set() for _ in layers]  # who reads each layer (-1: the model's outputs)
+    kinds: Dict[str, int] = {}  # each signature as a small number, quick to compare
+    signatures = [kinds.setdefault(_signature(layer), len(kinds)) for layer in layers]
+    # The first and last positions that read each layer (-1: the model's outputs).
+    first, last = [n] * n, [-1] * n
     for i, layer in enumerate(layers):
         for c in layer.inbound:
             if c.layer in position:
-                readers[position[c.layer]].add(i)
+                r = position[c.layer]
+                first[r], last[r] = min(first[r], i), max(last[r], i)
     for ref in outputs:
         if ref.layer in position:
-            readers[position[ref.layer]].add(-1)
+            first[position[ref.layer]] = -1
+
+    def read_within(q: int, start: int, end: int) -> bool:
+        """Whether only positions start .. end - 1 read layer ``q``."""
+        return first[q] >= start and last[q] < end
+
     candidates: List[Tuple[int, int, int]] = []  # (start, period, count)
     for period in range(1, min(MAX_PERIOD, n // MIN_COUNT) + 1):
         for phase in range(period):
@@ -57,10 +65,10 @@ def find_repeats(layers: Sequence[LayerSpec], outputs: Sequence[TensorRef] = ())
             previous: Optional[_Key] = None
             for start in range(phase, n - period + 1, period):
                 key, source = _block(layers, start, period, position, signatures, foldable)
-                closed = key is not None and all(readers[q] <= set(range(start, start + period))
+                closed = key is not None and all(read_within(q, start, start + period)
                                                  for q in range(start, start + period - 1))
                 linked = bool(run) and closed and key == previous and source is not None \
-                    and source[0] == start - 1 and readers[start - 1] <= set(range(start, start + period))
+                    and source[0] == start - 1 and read_within(start - 1, start, start + period)
                 if linked:
                     run.append(start)
                 else:
@@ -91,7 +99,7 @@ def _choose(layers: Sequence[LayerSpec], candidates: List[Tuple[int, int, int]])
 
 
 def _block(layers: Sequence[LayerSpec], start: int, period: int, position: Dict[str, int],
-           signatures: List[str], foldable: List[bool]) -> Tuple[Optional[_Key], Optional[Tuple[int, int]]]:
+           signatures: List[int], foldable: List[bool]) -> Tuple[Optional[_Key], Optional[Tuple[int, int]]]:
     """The key of the block of ``period`` layers from ``start`` (equal for blocks that repeat
     one another) and the one tensor (position, index) it reads from outside; no key when the
     block cannot repeat (an Input, a shared layer, no tensor or several read from outside)."""
@@ -123,7 +131,10 @@ def _signature(layer: LayerSpec) -> str:
     for key in ("id", "name", "inbound", "call"):
         d.pop(key, None)
     d["contains"] = len(layer.contains)
-    return json.dumps(_anonymous(d, {}), sort_keys=True)
+    names: Dict[str, str] = {}
+    for key in ("wrapped", "model"):  # the only parts that hold names
+        d[key] = _anonymous(d[key], names)
+    return json.dumps(d, sort_keys=True)
 
 
 _NAMING = ("id", "name", "layer", "calls")
