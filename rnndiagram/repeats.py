@@ -5,9 +5,10 @@ A deep stack (``N x [LSTM, TimeDistributed(Dense)]``) repeats one block of layer
 2) consecutive blocks of ``period`` layers (at most :data:`MAX_PERIOD`), where each block has
 the same classes, settings and shapes in and out as the first (names aside), is wired inside
 as the first is, reads only one tensor from outside itself (for every block but the first, the
-tensor its predecessor's last layer returns), and where nothing outside the run reads inside it
-but what its last layer returns. Runs are chosen greedily, the one that covers most layers
-first; the cost is linear in the layers for a bounded period.
+tensor its predecessor's last layer returns; and masks, each block the same layer's), and where
+nothing outside the run reads inside it but what its last layer returns. Runs are chosen
+greedily, the one that covers most layers first; the cost is linear in the layers for a
+bounded period.
 
 :func:`fold_repeats` turns a spec into the one the views draw: the first block of each run
 stands for all, whoever read the run's last layer reads the first block's (its shapes are

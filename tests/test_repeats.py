@@ -10,6 +10,7 @@ import re
 from itertools import product
 from typing import Any, Dict, List, Sequence, Set, Tuple
 
+import keras
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -319,3 +320,14 @@ def test_a_spec_file_written_before_runs_were_listed_still_folds(tmp_path):
     path.write_text(json.dumps(data))
     read = resolve(str(path)).model
     assert read.repeats == spec.repeats and rnndiagram.diagram(read).to_svg() == rnndiagram.diagram(spec).to_svg()
+
+
+def test_a_masked_stack_folds_its_layers_that_read_one_mask():
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((6,), name="ids"), layers.Embedding(20, 8, mask_zero=True, name="emb")]
+                             + [layers.LSTM(8, return_sequences=True, name=f"l{i}") for i in range(3)]
+                             + [layers.LSTM(8, name="last")], name="masked")
+    spec = rnndiagram.inspect(model)
+    assert spec.repeats == (RepeatSpec(3, ("l0",), ("l2",)),)
+    d = rnndiagram.diagram(spec)
+    assert "× 3  l0 … l2" in d.to_svg() and problems(d.scene) == []
