@@ -331,3 +331,12 @@ def test_a_masked_stack_folds_its_layers_that_read_one_mask():
     assert spec.repeats == (RepeatSpec(3, ("l0",), ("l2",)),)
     d = rnndiagram.diagram(spec)
     assert "× 3  l0 … l2" in d.to_svg() and problems(d.scene) == []
+
+
+def test_the_description_counts_every_layer_and_says_what_is_drawn_once():
+    spec = rnndiagram.inspect(lstm_dense_stack(6))
+    for view in ("unrolled", "rolled"):
+        desc = re.search(r"<desc[^>]*>([^<]*)</desc>", rnndiagram.diagram(spec, view=view).to_svg())
+        assert desc is not None
+        assert "with 7 layers" in desc[1], view
+        assert "× 3  lstm_0 … timedistributed_5: 3 blocks of 2 layers alike, drawn once." in desc[1], view

@@ -11,11 +11,11 @@ No class name decides anything here: what a class means is the reader's layer ta
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .. import labels
 from ..options import DiagramOptions
-from ..spec import Connection, LayerSpec, ModelSpec, Values
+from ..spec import Connection, LayerSpec, ModelSpec, RepeatSpec, Values
 from .band import add_band
 from .canvas import Canvas
 from .drafts import _Handle
@@ -44,7 +44,7 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
             draw_input(canvas, layer)
         else:
             draw_layer(canvas, layer)
-    return canvas.graph(summary(spec))
+    return canvas.graph(summary(spec, tuple(dict.fromkeys(repeats.values()))))
 
 
 def draw_layer(c: Canvas, layer: LayerSpec) -> None:
@@ -101,8 +101,9 @@ def _same_time_axis(layer: LayerSpec, timesteps: Optional[int]) -> bool:
     return len(out) >= 3 and out[1] == timesteps
 
 
-def summary(spec: ModelSpec) -> str:
-    """One sentence per recurrent layer, for ``<desc>`` and alt text."""
+def summary(spec: ModelSpec, folded: Sequence[RepeatSpec] = ()) -> str:
+    """One sentence per recurrent layer, for ``<desc>`` and alt text; and one per run of
+    blocks ``folded`` into its first block (whose layers are counted too)."""
     parts = []
     for layer in spec.recurrent_layers:
         rec = layer.recurrent
@@ -112,5 +113,8 @@ def summary(spec: ModelSpec) -> str:
         parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} unrolled over {steps} "
                      f"timesteps, returning the output of {seq}.")
     outs = ", ".join(labels.shape_text(o.shape) for o in spec.outputs)
-    head = f"Keras model {spec.name} with {len(spec.layers)} layers; output {outs}."
-    return " ".join([head] + parts)
+    count = len(spec.layers) + sum(r.period * (r.count - 1) for r in folded)
+    head = f"Keras model {spec.name} with {count} layers; output {outs}."
+    runs = [f"{labels.repeat_title(r)}: {r.count} {'layers' if r.period == 1 else f'blocks of {r.period} layers'} "
+            f"alike, drawn once." for r in folded]
+    return " ".join([head] + parts + runs)

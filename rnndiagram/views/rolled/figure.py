@@ -136,7 +136,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
     nodes = tuple(_node(layer, drawn, rows[layer.id], tuple(outputs.get(layer.id, ())), options,
                         repeats.get(layer.id, 0), tuple(notes.get(layer.id, ())))
                   for layer in kept)
-    return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
+    return RolledGraph(drawn.name, summary(drawn, tuple(dict.fromkeys(blocks.values()))), nodes, tuple(edges))
 
 
 def _rows(order: List[str], edges: List[RolledEdge]) -> Dict[str, int]:
