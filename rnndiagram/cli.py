@@ -111,6 +111,10 @@ def _diagram_options(f):
         click.option("--fold-loops/--no-fold-loops", default=True, show_default=True,
                      help="Draw a recurrent layer or cell called once per step of a Python loop as "
                           "one row of cells over the steps; --no-fold-loops draws each call."),
+        click.option("--fold-repeats/--no-fold-repeats", default=True, show_default=True,
+                     help="Draw a run of consecutive identical blocks of layers (a deep stack) once, "
+                          "framed, with its count and the names of its first and last copies; "
+                          "--no-fold-repeats draws every block."),
         click.option("--view", type=click.Choice(VIEWS), default="unrolled", show_default=True,
                      help="unrolled: one cell per shown timestep; rolled: one cell per recurrent layer, its "
                           "loop carrying the state (one row per layer); both: rolled = unrolled, side by side."),

@@ -34,7 +34,7 @@ from .views import choose
 RENDER_LOG = "renders.log"
 _CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.png)$")  # the files draw() makes
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
-                "fold_loops", "values", "seed", "view", "cell", "step", "heatmap")
+                "fold_loops", "values", "seed", "view", "cell", "step", "heatmap", "fold_repeats")
 ALIGNS = ("left", "center", "right")
 WIDTHS = ("auto", "fit", "natural")
 """How a drawing meets the page: shrunk to it down to :data:`MIN_SCALE` then scrolled, always

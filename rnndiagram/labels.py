@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional, Sequence, Tuple
 
-from .spec import LayerSpec, ModelSpec, RecurrentSpec, Shape
+from .spec import LayerSpec, ModelSpec, RecurrentSpec, RepeatSpec, Shape
 
 _SUBSCRIPTS = str.maketrans("0123456789T", "₀₁₂₃₄₅₆₇₈₉ₜ")
 # C0 controls as their Control Pictures (U+2400-U+241F), DEL as U+2421, C1 controls as U+FFFD.
@@ -130,6 +130,12 @@ def call_name(layer: LayerSpec, spec: ModelSpec, of_all: bool = False) -> str:
     if calls < 2:
         return layer.name
     return f"{layer.name} (call {layer.call + 1}" + (f" of {calls})" if of_all else ")")
+
+
+def repeat_title(repeat: RepeatSpec) -> str:
+    """How a run of identical blocks drawn once is titled: its count, the first layer of
+    its first block and the last layer of its last block (``× 4  lstm_1 … dense_4``)."""
+    return f"× {repeat.count}  {repeat.block[0]} … {repeat.last[-1]}"
 
 
 def state_of_output(layer: LayerSpec, tensor: int) -> str:

@@ -3,7 +3,7 @@
 The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
 the page) and, optionally, ``caption``, ``alt``, ``align``, ``width``, ``name`` and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
-``expand_nested``, ``fold_loops``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``,
+``expand_nested``, ``fold_loops``, ``fold_repeats``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``,
 ``heatmap``;
 hyphens or underscores). Drawings are
 cached by content hash, as in the Sphinx extension; after a full build, the drawings no
@@ -45,6 +45,7 @@ class RnnDiagramConfig(base.Config):
     show_unreturned = c.Type(bool, default=False)
     expand_nested = c.Optional(c.Type(bool))  # default: nested models holding a recurrent layer
     fold_loops = c.Type(bool, default=True)
+    fold_repeats = c.Type(bool, default=True)
     values_ = c.Type(bool, default=False)  # the key is "values"; the name would hide Mapping.values()
     seed = c.Type(int, default=0)
     view = c.Choice(VIEWS, default="unrolled")

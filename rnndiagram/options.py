@@ -24,7 +24,7 @@ MAX_SHOWN_TIMESTEPS = 100
 grow with every shown column (about 4 KiB and 2 ms per column of a recurrent row), and a
 hundred columns are already some 10,000 px wide: past that no one reads the drawing."""
 
-_FLAGS = ("show_unreturned", "fold_loops", "values")
+_FLAGS = ("show_unreturned", "fold_loops", "values", "fold_repeats")
 
 
 def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
@@ -83,6 +83,11 @@ class DiagramOptions:
             every layer's step (a layer it is past the end of draws its last step, and says
             so); a mapping gives layers their own (``{"encoder": 7, "decoder": 3}``, by name
             or ``outer/inner`` path), the others keeping the default.
+        fold_repeats: draw a run of k >= 2 consecutive identical blocks of layers (same
+            classes, settings and shapes in and out, each block reading only the one before
+            it: ``N x [LSTM, TimeDistributed(Dense)]``) once, framed, with "× k" and the
+            names of its first and last copies, in every view (the default); ``False`` draws
+            every block. Values mode draws every block, whose numbers differ.
         heatmap: under each recurrent layer's row of cells, a heatmap of its states over
             every timestep (in the gate view, of its gates); implies ``values``.
     """
@@ -100,6 +105,7 @@ class DiagramOptions:
     view: View = "unrolled"
     cell: CellView = "box"
     step: Union[None, int, Mapping[str, int]] = None
+    fold_repeats: bool = True
     heatmap: bool = False
 
     def __post_init__(self) -> None:

@@ -20,7 +20,8 @@ or cell called once per step of a Python loop), a recurrent spec's ``step`` (a c
 directly), a layer's ``contains`` (the recurrent layers a custom layer owns), each
 recurrent spec's ``cell_specs`` and a directly called cell's ``cell`` (the step of each cell:
 its settings and weights as Keras stores them), a layer's ``code_not_run`` (written only
-when true) and its ``steps`` (written only when set)."""
+when true) and its ``steps`` (written only when set), and the model's ``repeats`` (runs of
+identical blocks of layers, written only when there is one)."""
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -478,9 +479,38 @@ class LoopSpec:
 
 
 @dataclass(frozen=True)
+class RepeatSpec:
+    """A run of ``count`` (at least 2) consecutive identical blocks of layers: same classes,
+    settings and shapes in and out, each block reading only what the block before it
+    returns, nothing outside the run reading inside it but what its last block returns.
+    ``block`` holds the layer ids of the first block, ``last`` those of the last block (in
+    the same order); the blocks between follow in the model's order of layers."""
+
+    count: int
+    block: Tuple[str, ...]
+    last: Tuple[str, ...]
+
+    @property
+    def period(self) -> int:
+        """How many layers one block has."""
+        return len(self.block)
+
+    def to_dict(self) -> dict:
+        return {"count": self.count, "period": self.period, "block": list(self.block), "last": list(self.last)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "RepeatSpec":
+        block, last = tuple(d["block"]), tuple(d["last"])
+        if int(d["count"]) < 2 or not block or len(block) != len(last):
+            raise ValueError(f"a repeat has a count of at least 2 and a last block as long as its first, "
+                             f"not {dict(d)!r}")
+        return cls(count=int(d["count"]), block=block, last=last)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """A whole model: its layers in topological order (input layers included), and the
-    loops its recurrent calls form."""
+    """A whole model: its layers in topological order (input layers included), the loops
+    its recurrent calls form, and the runs of identical blocks its layers form."""
 
     name: str
     class_name: str
@@ -489,6 +519,7 @@ class ModelSpec:
     layers: Tuple[LayerSpec, ...]
     schema_version: int = field(default=SCHEMA_VERSION)
     loops: Tuple[LoopSpec, ...] = ()
+    repeats: Tuple[RepeatSpec, ...] = ()
 
     def layer(self, layer_id: str) -> LayerSpec:
         """The layer call with this id; ``KeyError`` names the ids there are."""
@@ -511,6 +542,7 @@ class ModelSpec:
             "outputs": [t.to_dict() for t in self.outputs],
             "layers": [l.to_dict() for l in self.layers],
             "loops": [loop.to_dict() for loop in self.loops],
+            **({"repeats": [r.to_dict() for r in self.repeats]} if self.repeats else {}),
         }
 
     @classmethod
@@ -528,6 +560,7 @@ class ModelSpec:
             layers=tuple(LayerSpec.from_dict(l, version) for l in d["layers"]),
             schema_version=version,
             loops=tuple(LoopSpec.from_dict(loop) for loop in d.get("loops", ())),
+            repeats=tuple(RepeatSpec.from_dict(r) for r in d.get("repeats", ())),
         )
 
     def to_json(self, indent: Optional[int] = 2) -> str:

@@ -495,3 +495,59 @@ def mutated(data: st.DataObject, base: Any) -> Any:
     else:
         target[where[-1]] = data.draw(json_values)
     return base
+
+
+# -- deep stacks, with and without repeated blocks ------------------------------------------
+
+STACKED = ("LSTM", "GRU", "SimpleRNN", "TimeDistributed", "Dense", "Dropout")
+"""The layers of a deep stack: recurrent layers returning sequences, a TimeDistributed
+Dense, a Dense on the sequence and a Dropout; each keeps the time axis."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A Sequential stack over ``timesteps`` steps of ``features``: ``layers`` as
+    (kind, units) pairs, every one named ``{kind}_{position}`` (a Dropout's units are its
+    rate in tenths). ``block`` and ``count`` say how it was drawn: the block repeated
+    ``count`` times between a prefix and a suffix of other layers."""
+
+    timesteps: int
+    features: int
+    layers: Tuple[Tuple[str, int], ...]
+    block: Tuple[Tuple[str, int], ...] = ()
+    count: int = 0
+
+
+stack_layers = st.tuples(st.sampled_from(STACKED), st.integers(2, 3))
+
+
+@st.composite
+def deep_stacks(draw: Any) -> Stack:
+    """A stack whose middle repeats a block of 1 to 3 layers 1 to 4 times, between a prefix
+    and a suffix of up to 3 layers (which may repeat by chance too)."""
+    prefix = draw(st.lists(stack_layers, max_size=3))
+    block = draw(st.lists(stack_layers, min_size=1, max_size=3))
+    count = draw(st.integers(1, 4))
+    suffix = draw(st.lists(stack_layers, max_size=3))
+    layers = tuple(prefix + block * count + suffix)
+    return Stack(timesteps=draw(st.integers(2, 5)), features=draw(st.integers(2, 3)), layers=layers,
+                 block=tuple(block), count=count)
+
+
+def build_stack(stack: Stack) -> Any:
+    """The Sequential model of a :class:`Stack`."""
+    import keras
+
+    layers = keras.layers
+    made: List[Any] = [keras.Input(shape=(stack.timesteps, stack.features), name="steps")]
+    for i, (kind, units) in enumerate(stack.layers):
+        name = f"{kind.lower()}_{i}"
+        if kind == "TimeDistributed":
+            made.append(layers.TimeDistributed(layers.Dense(units, name=f"inner_{i}"), name=name))
+        elif kind == "Dense":
+            made.append(layers.Dense(units, name=name))
+        elif kind == "Dropout":
+            made.append(layers.Dropout(units / 10, name=name))
+        else:
+            made.append(getattr(layers, kind)(units, return_sequences=True, name=name))
+    return keras.Sequential(made, name="stack")

@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io",
-     "rnndiagram.loops"),
+     "rnndiagram.loops", "rnndiagram.repeats"),
     ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.views.rolled.figure", "rnndiagram.views.gates.figure",
      "rnndiagram.views.gates.steps", "rnndiagram.views.gates.parts", "rnndiagram.views.gates.recipes"),
     ("rnndiagram.layout", "rnndiagram.views.rolled.layout", "rnndiagram.views.both.layout",

@@ -20,10 +20,10 @@ EXPECTED = (
     "variable_length", "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder",
     "attention_seq2seq", "gate_settings", "autoregressive_cell", "deep_bidirectional_gru", "siamese_lstm",
     "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder", "nmt_encoder", "bidirectional_handoff",
-    "luong_attention", "attention_decoder_loop", "feedback_forecaster",
+    "luong_attention", "deepspeech2", "attention_decoder_loop", "feedback_forecaster",
     "convlstm_forecaster_loop", "hierarchical_attention",
 )
-FUNCTIONAL = EXPECTED[-11:]
+FUNCTIONAL = EXPECTED[-12:]
 """The patterns of published models (functional, loops, nested), each rebuilt from a cited source."""
 
 

@@ -45,7 +45,10 @@ VIEWS = {
     "seed_stacked-both": ("seed_stacked", {"view": "both", "tokens": ["I", "am", "groot"]}),
     "stacked_bidirectional_lstm-both": ("stacked_bidirectional_lstm", {"view": "both", "theme": "dark"}),
     "char_seq2seq-rolled": ("char_seq2seq", {"view": "rolled"}),
-    "deep_bidirectional_gru-rolled": ("deep_bidirectional_gru", {"view": "rolled"}),
+    # every block of a run drawn, as before runs were folded (byte for byte), and the run drawn once
+    "deep_bidirectional_gru-rolled": ("deep_bidirectional_gru", {"view": "rolled", "fold_repeats": False}),
+    "deep_bidirectional_gru-unfolded": ("deep_bidirectional_gru", {"fold_repeats": False}),
+    "deep_bidirectional_gru-repeats": ("deep_bidirectional_gru", {}),
 }
 """Golden drawings of the other views: name -> (the example whose saved spec they draw, options)."""
 SPECS = sorted(set(CASES) | {example for example, _ in VIEWS.values()})

@@ -27,7 +27,7 @@ def groups(svg: str, cls: str) -> List[ET.Element]:
 
 def test_every_example_rolls_into_at_most_one_row_per_layer(example_specs):
     for name, spec in example_specs.items():
-        d = rnndiagram.diagram(spec, view="rolled")
+        d = rnndiagram.diagram(spec, view="rolled", fold_repeats=False)  # runs of blocks drawn once: test_repeats
         graph = d.figure
         # nested recurrence, and what TimeDistributed runs, are drawn by default
         drawn = inline_time_distributed(inline_nested(spec, everything=False), everything=False)[0]
@@ -81,10 +81,11 @@ def test_five_stacked_bidirectional_grus_fit_in_1200_px():
     model = keras.Sequential([keras.Input((100, 26), name="x")] + [
         layers.Bidirectional(layers.GRU(32, return_sequences=True, name=f"g{i}"), name=f"b{i}") for i in range(5)]
         + [layers.Dense(29, name="out")], name="deep")
-    unrolled = rnndiagram.diagram(model).scene
-    rolled = rnndiagram.diagram(model, view="rolled")
+    unrolled = rnndiagram.diagram(model, fold_repeats=False).scene
+    rolled = rnndiagram.diagram(model, view="rolled", fold_repeats=False)
     assert rolled.scene.height <= 1200 < unrolled.height
     assert rolled.figure.rows == 7
+    assert rnndiagram.diagram(model, view="rolled").figure.rows == 4  # b1 to b4 alike: drawn once
 
 
 def test_both_sets_rolled_equals_unrolled_side_by_side(example_specs):

@@ -23,7 +23,7 @@ from .basic import (addition_rnn, attention_seq2seq, char_seq2seq, conv_lstm_tex
 from .functional import EXAMPLES as _FUNCTIONAL
 from .loops import EXAMPLES as _LOOPS
 from .loops import attention_decoder_loop, convlstm_forecaster_loop, feedback_forecaster, hierarchical_attention
-from .functional import (bidirectional_handoff, luong_attention, memory_network, nmt_encoder, ocr_gru_pair,
+from .functional import (bidirectional_handoff, deepspeech2, luong_attention, memory_network, nmt_encoder, ocr_gru_pair,
                          seq2seq_inference_decoder, siamese_lstm)
 from .seed import EXAMPLES as _SEED
 from .seed import seed_dense, seed_return_sequences, seed_simple_rnn, seed_stacked, seed_time_distributed
@@ -36,7 +36,7 @@ __all__ = ["SEED_TOKENS", "Example", "build", "get", "names",
            "two_branch_merge", "addition_rnn", "crnn", "conv_lstm_text", "nested_encoder", "attention_seq2seq",
            "gate_settings", "autoregressive_cell", "deep_bidirectional_gru",
            "siamese_lstm", "ocr_gru_pair", "memory_network", "seq2seq_inference_decoder", "nmt_encoder",
-           "bidirectional_handoff", "luong_attention", "attention_decoder_loop", "feedback_forecaster",
+           "bidirectional_handoff", "luong_attention", "deepspeech2", "attention_decoder_loop", "feedback_forecaster",
            "convlstm_forecaster_loop", "hierarchical_attention"]
 
 _EXAMPLES: Tuple[Example, ...] = _SEED + _BASIC + _CELLS + _FUNCTIONAL + _LOOPS

@@ -64,6 +64,6 @@ EXAMPLES: Tuple[Example, ...] = (
             "one step per call, on its own last prediction, as in TensorFlow's forecasting "
             "tutorial.", autoregressive_cell),
     Example("deep_bidirectional_gru", "Five stacked bidirectional GRUs",
-            "Five Bidirectional GRU layers over 50 steps, as in DeepSpeech 2: long unrolled, "
-            "and the model the rolled view was made for.", deep_bidirectional_gru),
+            "Five Bidirectional GRU layers over 50 steps, as in DeepSpeech 2: alike, they are "
+            "drawn once, × 5; the model the rolled view was made for.", deep_bidirectional_gru),
 )

@@ -192,6 +192,44 @@ def luong_attention() -> keras.Model:
     return keras.Model([encoder_input, decoder_input], output, name="luong_attention")
 
 
+def deepspeech2() -> keras.Model:
+    """DeepSpeech2 for speech recognition: two convolutions over the spectrogram, then five
+    Bidirectional GRUs with a Dropout after each but the last; the last four
+    [Dropout, Bidirectional GRU] pairs read what the pair before returns, alike, and are
+    drawn once, "× 4" (``fold_repeats``).
+
+    Source: keras-io, "Automatic Speech Recognition using CTC" (keras.io/examples/audio/ctc_asr/,
+    ``build_model``: ``expand_dim``, ``conv_1`` [11, 41] stride 2 and ``conv_2`` [11, 21]
+    stride [1, 2] with BatchNormalization and ReLU, a Reshape to (time, features),
+    ``rnn_layers=5`` Bidirectional GRUs (reset_after=True, merge_mode concat) with Dropout
+    between, ``dense_1``, ReLU, Dropout and a softmax ``output``; model ``DeepSpeech_2``).
+    Changed: 50 frames of 16 spectrogram bins instead of any number of 193, kernels [11, 9]
+    and [11, 5], 6 filters instead of 32, 8 units instead of 512, 11 output classes, the
+    model named ``deepspeech2``.
+    """
+    keras = import_keras()
+    layers = keras.layers
+    spectrogram = keras.Input((50, 16), name="input")
+    x = layers.Reshape((-1, 16, 1), name="expand_dim")(spectrogram)
+    x = layers.Conv2D(6, [11, 9], strides=[2, 2], padding="same", use_bias=False, name="conv_1")(x)
+    x = layers.BatchNormalization(name="conv_1_bn")(x)
+    x = layers.ReLU(name="conv_1_relu")(x)
+    x = layers.Conv2D(6, [11, 5], strides=[1, 2], padding="same", use_bias=False, name="conv_2")(x)
+    x = layers.BatchNormalization(name="conv_2_bn")(x)
+    x = layers.ReLU(name="conv_2_relu")(x)
+    x = layers.Reshape((-1, 4 * 6), name="to_sequence")(x)
+    for i in range(1, 6):
+        gru = layers.GRU(8, return_sequences=True, reset_after=True, name=f"gru_{i}")
+        x = layers.Bidirectional(gru, merge_mode="concat", name=f"bidirectional_{i}")(x)
+        if i < 5:
+            x = layers.Dropout(0.5, name=f"dropout_{i}")(x)
+    x = layers.Dense(16, name="dense_1")(x)
+    x = layers.ReLU(name="dense_1_relu")(x)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    output = layers.Dense(11, activation="softmax", name="output")(x)
+    return keras.Model(spectrogram, output, name="deepspeech2")
+
+
 EXAMPLES: Tuple[Example, ...] = (
     Example("siamese_lstm", "Siamese LSTM (one layer, two inputs)",
             "One Embedding and one LSTM are called on both questions: each call reads its "
@@ -214,4 +252,7 @@ EXAMPLES: Tuple[Example, ...] = (
     Example("luong_attention", "Luong attention",
             "Each decoder step scores every encoder step, weighs them into a context and "
             "joins it with its own output.", luong_attention),
+    Example("deepspeech2", "DeepSpeech2: a deep stack drawn once",
+            "Convolutions over a spectrogram, then five Bidirectional GRUs with Dropout between: "
+            "the last four [Dropout, GRU] pairs are alike and drawn once, × 4.", deepspeech2),
 )

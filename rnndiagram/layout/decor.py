@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..unroll.graph import Edge, Node, UnrolledGraph
 from .captions import caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
 from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
+from .metrics import text_width
 from .router import Route
 from .scene import Arrow, Box, Group, Item, Label
 from .tracing import Traced
@@ -32,7 +33,7 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     boxes, paths = traced.boxes, traced.paths
     items: List[Item] = []
     for p, drawn in bands.items():
-        items += backdrops(drawn, *traced.offsets[p])
+        items += backdrops(drawn, *traced.offsets[p], style)
         items += heatmap_groups(drawn, *traced.offsets[p])
         items += gutter_and_legend(drawn, *traced.offsets[p], style)
     states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style)
@@ -96,22 +97,39 @@ def heatmap_groups(band: Band, x0: float, y0: float) -> List[Item]:
     return items
 
 
-def backdrops(band: Band, x0: float, y0: float) -> List[Item]:
-    """The grey band behind a TimeDistributed row, as in the post's figure, and a dashed
-    frame around the rows of an expanded nested model."""
+def backdrops(band: Band, x0: float, y0: float, style: Optional[Style] = None) -> List[Item]:
+    """The grey band behind a TimeDistributed row, as in the post's figure, a dashed frame
+    around the rows of an expanded nested model, and one around the rows of a run of
+    identical blocks drawn once, titled on its top edge (``× 4  lstm_1 … dense_4``)."""
     items: List[Item] = []
     groups: Dict[str, List[Tuple[float, float]]] = defaultdict(list)
+    repeats: Dict[str, List[Tuple[float, float]]] = defaultdict(list)
     for row in band.panel.rows:
         top, h = y0 + band.row_top[row.index], band.row_h[row.index]
         if row.backdrop:
             items.append(Box(x0 + band.left + 4, top + 2, band.cols_right - band.left - 8, h - 4, "rnd-backdrop", 4))
         if row.group:
             groups[row.group].append((top, top + h))
+        if row.repeat:
+            repeats[row.repeat].append((top, top + h))
     for name, spans in groups.items():
         top, bottom = min(t for t, _ in spans), max(b for _, b in spans)
         frame = Box(x0 - 8, top - 4, band.legend_x + 4, bottom - top + 8, "rnd-nested", 8)
         items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
+    for title, spans in repeats.items():
+        items.append(_repeat_frame(title, min(t for t, _ in spans) - 8, max(b for _, b in spans) + 8,
+                                   x0 - 14, band.legend_x + 8, style or Style()))
     return items
+
+
+def _repeat_frame(title: str, top: float, bottom: float, x: float, w: float, style: Style) -> Group:
+    """The frame of a run of blocks drawn once, its title on a tab over the top edge."""
+    size = style.gutter_font
+    text_w = text_width(title, size, True)
+    tab = Box(x + 10, top - size / 2 - 3, text_w + 12, size + 6, "rnd-background", 3)
+    label = Label(x + 16, top + 0.36 * size, title, "rnd-repeat-title", size, bold=True, anchor="start")
+    frame = Box(x, top, w, bottom - top, "rnd-nested rnd-repeat-frame", 8)
+    return Group("rnd-repeat", (frame, tab, label), (("repeat", title),), title=title)
 
 
 def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style: Style) -> Group:

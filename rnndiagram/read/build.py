@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
+from ..repeats import find_repeats
 from ..spec import Connection, ConfigValue, LayerSpec, ModelSpec, Role, Shape, TensorKind, TensorRef
 from .calls import Call, Key, Ref, Source, Unsupported, folded_mask_ops, number, unsupported
 from .cells import direct_cell_spec
@@ -38,13 +39,15 @@ def build_spec(name: str, class_name: str, calls: Mapping[Key, Call], listed: Se
         except Unsupported as exc:
             raise unsupported(call, str(exc)) from None
     layers = tuple(specs.values())
+    refs = tuple(replace(_tensor_ref(r, ids, specs), name=n)
+                 for r, n in zip(results, tuple(names) + (None,) * len(results)))
     return ModelSpec(
         name=name, class_name=class_name,
         inputs=tuple(_tensor_ref(r, ids, specs) for r in inputs),
-        outputs=tuple(replace(_tensor_ref(r, ids, specs), name=n)
-                      for r, n in zip(results, tuple(names) + (None,) * len(results))),
+        outputs=refs,
         layers=layers,
         loops=find_loops(layers),
+        repeats=find_repeats(layers, refs),
     )
 
 
@@ -144,9 +147,12 @@ def owned_recurrent(view: LayerView) -> Tuple[str, ...]:
 
 
 def with_table_steps(spec: ModelSpec) -> ModelSpec:
-    """A spec read from a file that may predate the layers' ``steps``: each layer without
-    one gets its class's from the layer table (those of nested models and wrapped layers too)."""
-    return replace(spec, layers=tuple(_table_steps(layer) for layer in spec.layers))
+    """A spec read from a file that may predate the layers' ``steps`` and the model's
+    ``repeats``: each layer without steps gets its class's from the layer table (those of
+    nested models and wrapped layers too), and a model without runs of blocks is searched
+    for them (a spec written with none found has none to find)."""
+    layers = tuple(_table_steps(layer) for layer in spec.layers)
+    return replace(spec, layers=layers, repeats=spec.repeats or find_repeats(layers, spec.outputs))
 
 
 def _table_steps(layer: LayerSpec) -> LayerSpec:

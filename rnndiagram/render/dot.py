@@ -230,16 +230,21 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
     ncols = len(panel.columns)
     with dot.subgraph(name=f"cluster_p{panel.index}") as box:
         box.attr(label=dot_text(panel.title), style="rounded", color="#cccccc", fontcolor="#666666")
+        titled = set()  # the runs of blocks drawn once whose title is written (on their first row)
         for index in sorted(rows):
             ordered = _row_order(rows[index], ncols)
             row = panel.rows[index]
             chain = [dot_id(n.id) for n in ordered]
+            gutter = row.gutter
+            if row.repeat and row.repeat not in titled:
+                titled.add(row.repeat)
+                gutter = (row.repeat, *gutter)
             with box.subgraph(name=f"p{panel.index}_r{index}") as same:
                 same.attr(rank="same")
-                if any(row.gutter):
+                if any(gutter):
                     chain.insert(0, f"gutter_p{panel.index}_r{index}")
-                    same.node(chain[0], dot_lines(row.gutter), shape="plaintext", fontsize="10",
-                              **full_text(row.gutter))
+                    same.node(chain[0], dot_lines(gutter), shape="plaintext", fontsize="10",
+                              **full_text(gutter))
                 for node in ordered:
                     attrs = _node_attrs(node)
                     if node.col is not None:  # edges within a group are kept straight

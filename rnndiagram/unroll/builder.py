@@ -11,11 +11,11 @@ No class name decides anything here: what a class means is the reader's layer ta
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .. import labels
 from ..options import DiagramOptions
-from ..spec import Connection, LayerSpec, ModelSpec, Values
+from ..spec import Connection, LayerSpec, ModelSpec, RepeatSpec, Values
 from .band import add_band
 from .canvas import Canvas
 from .chains import Chain, draw_chain, plan_chains
@@ -25,7 +25,7 @@ from .folding import Fold, plan_folds, schedule, unfolded
 from .graph import UnrolledGraph
 from .inputs import draw_input
 from .merge import add_step_merges
-from .nesting import RunsInside, inline_nested, inline_time_distributed
+from .nesting import drawn_spec
 from .per_step import add_per_step
 from .recurrent import add_recurrent
 from .sequences import as_sequence, steps_through
@@ -35,15 +35,12 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
            values: Optional[Values] = None) -> UnrolledGraph:
     """Unroll every recurrent layer of ``spec`` over its shown timesteps."""
     options = options or DiagramOptions()
-    runs: Dict[str, RunsInside] = {}
-    if options.expand_nested is not False:
-        everything = bool(options.expand_nested)
-        spec, runs = inline_time_distributed(inline_nested(spec, everything), everything)
+    spec, runs, repeats = drawn_spec(spec, options)
     folds = plan_folds(spec) if options.fold_loops else []
     order = schedule(spec, folds)
     why = unfolded(spec, [unit for unit in order if isinstance(unit, Fold)]) if options.fold_loops else {}
-    canvas = Canvas(spec, options, values, runs, notes={call: (f"a loop, not folded: {reason}",)
-                                                           for call, reason in why.items()})
+    canvas = Canvas(spec, options, values, runs, repeats, notes={call: (f"a loop, not folded: {reason}",)
+                                                                    for call, reason in why.items()})
     apart = {r.layer for r in runs.values()} | set(runs)
     for layer in plan_chains(spec, order, apart):
         if isinstance(layer, Fold):
@@ -54,7 +51,7 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
             draw_input(canvas, layer)
         else:
             draw_layer(canvas, layer)
-    return canvas.graph(summary(spec))
+    return canvas.graph(summary(spec, tuple(dict.fromkeys(repeats.values()))))
 
 
 def draw_layer(c: Canvas, layer: LayerSpec) -> None:
@@ -111,8 +108,9 @@ def _same_time_axis(layer: LayerSpec, timesteps: Optional[int]) -> bool:
     return len(out) >= 3 and out[1] == timesteps
 
 
-def summary(spec: ModelSpec) -> str:
-    """One sentence per recurrent layer, for ``<desc>`` and alt text."""
+def summary(spec: ModelSpec, folded: Sequence[RepeatSpec] = ()) -> str:
+    """One sentence per recurrent layer, for ``<desc>`` and alt text; and one per run of
+    blocks ``folded`` into its first block (whose layers are counted too)."""
     parts = []
     loops = {loop.calls[0]: loop for loop in spec.loops}
     later = {call for loop in spec.loops for call in loop.calls[1:]}
@@ -131,5 +129,8 @@ def summary(spec: ModelSpec) -> str:
         parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} unrolled over {steps} "
                      f"timesteps, returning the output of {seq}.")
     outs = ", ".join(labels.shape_text(o.shape) for o in spec.outputs)
-    head = f"Keras model {spec.name} with {len(spec.layers)} layers; output {outs}."
-    return " ".join([head] + parts)
+    count = len(spec.layers) + sum(r.period * (r.count - 1) for r in folded)
+    head = f"Keras model {spec.name} with {count} layers; output {outs}."
+    runs = [f"{labels.repeat_title(r)}: {r.count} {'layers' if r.period == 1 else f'blocks of {r.period} layers'} "
+            f"alike, drawn once." for r in folded]
+    return " ".join([head] + parts + runs)

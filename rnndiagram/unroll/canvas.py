@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .. import labels
 from ..options import DiagramOptions
-from ..spec import Connection, LayerSpec, ModelSpec, Shape, Values
+from ..spec import Connection, LayerSpec, ModelSpec, RepeatSpec, Shape, Values
 from .drafts import _Handle, _PanelDraft, shown_columns
 from .graph import Column, Edge, Node, Panel, Row, Strip, UnrolledGraph
 from .nesting import RunsInside
@@ -20,15 +20,18 @@ class Canvas:
     """The unrolled graph as it is drawn, for ``spec`` (nested models already inlined).
 
     ``handles`` says where each drawn tensor is, by (layer id, output index); ``runs`` what
-    each TimeDistributed layer runs, drawn apart; ``state_inputs`` the Inputs drawn only as
+    each TimeDistributed layer runs, drawn apart; ``repeats`` the run of identical blocks
+    each layer of a block drawn once stands for; ``state_inputs`` the Inputs drawn only as
     the initial state they give.
     """
 
     def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
                  runs: Optional[Dict[str, RunsInside]] = None,
+                 repeats: Optional[Dict[str, RepeatSpec]] = None,
                  notes: Optional[Dict[str, Tuple[str, ...]]] = None) -> None:
         self.spec, self.options, self.values = spec, options, values or {}
         self.runs: Dict[str, RunsInside] = runs or {}
+        self.repeats: Dict[str, RepeatSpec] = repeats or {}
         self.notes: Dict[str, Tuple[str, ...]] = notes or {}  # more to say of a layer, by id
         self.panels: List[_PanelDraft] = []
         self.nodes: List[Node] = []
@@ -61,7 +64,8 @@ class Canvas:
     def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False,
                 names: Tuple[int, ...] = ()) -> int:
         group = layer.rsplit("/", 1)[0] if layer and "/" in layer else None  # ids of inlined layers
-        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group, names)
+        row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group, names,
+                  self.repeat_title(layer))
         panel.rows.append(row)
         return row.index
 
@@ -113,6 +117,16 @@ class Canvas:
         if zero and size is not None:
             values = (0.0,) * size  # an initial zero state is known without running
         return Strip(tuple(dims), values, zero)
+
+    def repeat_title(self, layer_id: Optional[str]) -> Optional[str]:
+        """What a run of blocks drawn once says of itself (``× 4  lstm_1 … dense_4``), for a
+        layer of its block (or inside a nested model of its block), else ``None``."""
+        while layer_id:
+            repeat = self.repeats.get(layer_id)
+            if repeat is not None:
+                return labels.repeat_title(repeat)
+            layer_id = layer_id.rsplit("/", 1)[0] if "/" in layer_id else None
+        return None
 
     # -- where tensors are drawn ----------------------------------------------------------
     def handle(self, layer: str, tensor: int) -> Optional[_Handle]:

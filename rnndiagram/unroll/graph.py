@@ -54,6 +54,7 @@ class Row:
     backdrop: bool = False
     group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
     names: Tuple[int, ...] = ()  # gutter lines past the first that name a layer (a chain's), bold as it is
+    repeat: Optional[str] = None  # the run of blocks drawn once it belongs to: "× 4  lstm_1 … dense_4"
 
     def named(self, line: int) -> bool:
         """Whether gutter line ``line`` names a layer (drawn bold)."""

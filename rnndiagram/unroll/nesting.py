@@ -6,7 +6,9 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 from ..loops import find_loops
-from ..spec import Connection, LayerSpec, LoopSpec, ModelSpec, TensorRef
+from ..options import DiagramOptions
+from ..repeats import fold_repeats
+from ..spec import Connection, LayerSpec, LoopSpec, ModelSpec, RepeatSpec, TensorRef
 
 
 def holds_recurrence(spec: ModelSpec) -> bool:
@@ -27,6 +29,7 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
     """
     layers: List[LayerSpec] = []
     loops: List[LoopSpec] = list(spec.loops)
+    repeats: List[RepeatSpec] = list(spec.repeats)
     renamed: Dict[Tuple[str, int], Connection] = {}
     names: Dict[Tuple[str, int], str] = {}  # what a nested model's output is called when drawn
     for layer in spec.layers:
@@ -38,6 +41,8 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
         prefix = f"{layer.id}/"
         loops += [replace(loop, layer=prefix + loop.layer, calls=tuple(prefix + c for c in loop.calls))
                   for loop in inner.loops]  # a loop inside stays a loop, to be folded
+        repeats += [replace(r, block=tuple(prefix + i for i in r.block), last=tuple(prefix + i for i in r.last))
+                    for r in inner.repeats]  # and so does a run of blocks
         outer_inputs = [c for c in inbound if c.kind in ("sequence", "vector")]
         feeds = {ref.layer: outer_inputs[i] for i, ref in enumerate(inner.inputs) if i < len(outer_inputs)}
         for child in inner.layers:
@@ -53,7 +58,26 @@ def inline_nested(spec: ModelSpec, everything: bool = True) -> ModelSpec:
     outputs = tuple(_renamed_ref(o, renamed, names) for o in spec.outputs)
     looped = {call for loop in loops for call in loop.calls}
     loops += [loop for loop in find_loops(layers) if not looped & set(loop.calls)]
-    return replace(spec, layers=tuple(layers), outputs=outputs, loops=tuple(loops))
+    return replace(spec, layers=tuple(layers), outputs=outputs, loops=tuple(loops), repeats=tuple(repeats))
+
+
+def drawn_spec(spec: ModelSpec, options: DiagramOptions) -> Tuple[ModelSpec, Dict[str, RunsInside],
+                                                                   Dict[str, RepeatSpec]]:
+    """What the unrolled and rolled views draw of ``spec``: its runs of identical blocks
+    folded (``fold_repeats``; not in values mode, where each block has its own numbers),
+    then its nested models inlined (``expand_nested``), with the runs inside them folded
+    too. Also what each TimeDistributed layer runs, and the run of each first block's layer."""
+    fold = options.fold_repeats and not options.values
+    spec, repeats = fold_repeats(spec) if fold else (spec, {})
+    runs: Dict[str, RunsInside] = {}
+    if options.expand_nested is not False:
+        everything = bool(options.expand_nested)
+        spec = inline_nested(spec, everything)
+        if fold:
+            spec, inner = fold_repeats(spec)
+            repeats.update(inner)
+        spec, runs = inline_time_distributed(spec, everything)
+    return spec, runs, repeats
 
 
 def _renamed(conn: Connection, renamed: Dict[Tuple[str, int], Connection]) -> Connection:

@@ -11,11 +11,13 @@ holds what this stage hands on; ``layout`` turns the grid into coordinates.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from ... import labels
 from ...errors import UnsupportedLayerError
 from ...options import DiagramOptions
+from ...repeats import fold_repeats
 from ...spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
 from .parts import CellFigure, Flow, GateFigure, Part, TableRow, WeightLabel
 from .recipes import Draft, Names, draw, gate_block
@@ -27,23 +29,34 @@ __all__ = ["CellFigure", "Flow", "GateFigure", "Part", "TableRow", "WeightLabel"
 def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
                 values: Optional[Values] = None) -> GateFigure:
     """The gate view of every recurrent layer of ``spec`` (nested models' too), and of
-    every cell called directly; a layer called several times is drawn once."""
+    every cell called directly; a layer called several times is drawn once, and so is each
+    layer of a run of identical blocks (``fold_repeats``), with the count of its copies."""
     options = options or DiagramOptions()
     cells: List[CellFigure] = []
     seen = set()
+    copies: List[int] = []  # how many layers each figure stands for
     steps = choose_steps(spec, options)
+    # A run of identical blocks: its recurrent layers drawn once, with their count.
+    spec, repeats = fold_repeats(spec, rename=False) if options.fold_repeats and not values else (spec, {})
     for path, layer in drawn_layers(spec):
         if path in seen:
             continue
         seen.add(path)
         if layer.cell is not None:  # a cell called directly (its recurrent spec is one step)
             cells.append(_direct_cell(path, layer, layer.cell, values or {}))
+            copies.append(1)
         elif layer.recurrent is not None:
-            cells += _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {})
+            found = _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {})
+            repeat = repeats.get(layer.id) if path == layer.name else None
+            if repeat is not None:
+                note = f"× {repeat.count} layers alike: {path} … {repeat.last[repeat.block.index(layer.id)]}"
+                found = [replace(c, heading=c.heading[:1] + (note,) + c.heading[1:]) for c in found]
+            cells += found
+            copies += [repeat.count if repeat is not None else 1] * len(found)
     if not cells:
         raise UnsupportedLayerError(f"model {spec.name!r} has no recurrent layer, so it has no cell to draw "
                                     f"gate by gate (cell='gates')")
-    total = sum(c.params or 0 for c in cells)
+    total = sum((c.params or 0) * n for c, n in zip(cells, copies))
     summary = (f"One step inside each recurrent cell of Keras model {spec.name}: "
                + "; ".join(" ".join(c.heading[:1] + c.heading[-1:]) for c in cells)
                + f". {total:,} recurrent parameters in all.")

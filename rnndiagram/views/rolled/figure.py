@@ -8,7 +8,9 @@ layer it reads. A loop of calls (``ModelSpec.loops``, folded as in the unrolled 
 rolled too: its recurrent cell runs "× N" for its N calls and every layer it runs at each
 step is one box; what a step reads from the step before is named on the box that reads it.
 Nested models, and what a ``TimeDistributed`` runs at each step, are drawn as the unrolled
-view draws them (``expand_nested``): the wrapper's box reads what it runs, drawn below it.
+view draws them (``expand_nested``): the wrapper's box reads what it runs, drawn below it. A
+run of identical blocks (``ModelSpec.repeats``) is drawn once, as in the unrolled view: each
+layer of its block named after its first and last copies, and says how many blocks it stands for.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ...options import DiagramOptions
 from ...spec import LayerSpec, ModelSpec, RecurrentSpec
 from ...unroll.builder import summary
 from ...unroll.folding import plan_folds
-from ...unroll.nesting import RunsInside, inline_nested, inline_time_distributed
+from ...unroll.nesting import drawn_spec
 
 NodeKind = Literal["input", "recurrent", "box", "merge", "model"]
 
@@ -92,11 +94,8 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
     """The rolled view of ``spec``: one node per layer call (one per layer of a loop's
     step), one row per rank."""
     options = options or DiagramOptions()
-    runs: Dict[str, RunsInside] = {}
-    drawn = spec
-    if options.expand_nested is not False:  # nested models, and what TimeDistributed runs, as the unrolled view
-        everything = bool(options.expand_nested)
-        drawn, runs = inline_time_distributed(inline_nested(spec, everything), everything)
+    # Runs of blocks folded, nested models and what TimeDistributed runs inlined, as the unrolled view
+    drawn, runs, blocks = drawn_spec(spec, options)
     rep, steps, names = _rolled_loops(drawn) if options.fold_loops else ({}, {}, {})
     ids = {l.id for l in drawn.layers}
     edges: List[RolledEdge] = []
@@ -125,6 +124,9 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
             for source in inside.inputs:
                 notes.setdefault(source, []).extend((f"one step: run by {layer.name}",
                                                      f"for each of its {count} steps"))
+        if layer.id in blocks:  # a layer of a block drawn once for a run of them
+            repeat = blocks[layer.id]
+            notes.setdefault(dst, []).append(f"× {repeat.count} {'blocks' if repeat.period > 1 else 'layers'} alike")
     kept = [layer for layer in drawn.layers if rep.get(layer.id, layer.id) == layer.id]
     rows = _rows([layer.id for layer in kept], edges)
     outputs: Dict[str, List[int]] = {}
@@ -134,7 +136,7 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
     nodes = tuple(_node(layer, drawn, rows[layer.id], tuple(outputs.get(layer.id, ())), options,
                         repeats.get(layer.id, 0), tuple(notes.get(layer.id, ())), names.get(layer.id))
                   for layer in kept)
-    return RolledGraph(drawn.name, summary(drawn), nodes, tuple(edges))
+    return RolledGraph(drawn.name, summary(drawn, tuple(dict.fromkeys(blocks.values()))), nodes, tuple(edges))
 
 
 def _rows(order: List[str], edges: List[RolledEdge]) -> Dict[str, int]:
