@@ -285,3 +285,28 @@ def test_a_long_name_is_shortened_in_the_drawing_and_whole_in_its_tooltip(exampl
     words = [w for label in dot_labels(dot) for w in label.replace("\\n", " ").split()]
     assert max(map(len, words)) <= MAX_WORD
     assert f'tooltip="{name[:1000]}' in dot  # (DOT source breaks a line past 2,000 characters)
+
+
+STRIPS = ("rnd-input", "rnd-init", "rnd-final", "rnd-value-strip")
+
+
+@pytest.mark.parametrize("view", ["unrolled", "both"])
+def test_every_strip_and_edge_carries_its_shape(example_specs, view):
+    """The page's tooltips read ``data-shape``: every strip, state arrow and edge of the
+    unrolled drawing has one, the shape of one step without batch; the rolled view's
+    arrows between layers carry the whole tensor's shape (not yet its loops, nor the
+    arrows inside a Bidirectional, from a layer to itself)."""
+    for name, spec in example_specs.items():
+        root = parse(rnndiagram.diagram(spec, view=view).to_svg())
+        for cls in STRIPS + ("rnd-edge",):
+            for g in groups(root, cls):
+                ends = (g.findtext("s:title", "", NS)).split(" → ")
+                if len(ends) == 2 and ends[0] == ends[1]:
+                    continue
+                shape = g.get("data-shape")
+                assert shape and shape.startswith("(") and shape.endswith(")"), (name, g.get("class"), g.attrib)
+    stacked = parse(rnndiagram.diagram(example_specs["seed_stacked"]).to_svg())
+    assert {g.get("data-shape") for g in groups(stacked, "rnd-state")} == {"(4,)"}
+    assert {g.get("data-shape") for g in groups(stacked, "rnd-input")} == {"(2,)"}
+    rolled = parse(rnndiagram.diagram(example_specs["seed_stacked"], view="rolled").to_svg())
+    assert "(None, 3, 4)" in {g.get("data-shape") for g in groups(rolled, "rnd-data")}

@@ -64,6 +64,7 @@ class RolledEdge:
     dst: str
     tensor: int
     kind: Literal["data", "state"] = "data"
+    shape: str = ""  # of the tensor, as Keras prints it: (None, 20, 32)
 
     @property
     def id(self) -> str:
@@ -86,6 +87,11 @@ class RolledGraph:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+
+def _tensor_shape(layer: LayerSpec, tensor: int) -> str:
+    shapes = layer.output_shapes
+    return labels.shape_text(shapes[tensor]) if tensor < len(shapes) else ""
 
 
 def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGraph:
@@ -115,10 +121,12 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                 if src != dst and text not in notes.get(dst, []):  # a cell's own states are its loop
                     notes.setdefault(dst, []).append(text)
                 continue
-            edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
+            edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data",
+                                    _tensor_shape(drawn.layer(c.layer), c.tensor)))
         inside = runs.get(layer.id)
         if inside is not None:  # what it runs at each step, drawn below it, into it
-            edges.append(RolledEdge(rep.get(inside.layer, inside.layer), dst, inside.tensor))
+            edges.append(RolledEdge(rep.get(inside.layer, inside.layer), dst, inside.tensor,
+                                    shape=_tensor_shape(drawn.layer(inside.layer), inside.tensor)))
             what = layer.wrapped.name if layer.wrapped is not None else layer.name
             notes.setdefault(dst, []).append(f"runs {what} at each step")
             count = "?" if inside.steps is None else inside.steps

@@ -77,7 +77,8 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
     for e in graph.edges:
         cls = "rnd-edge rnd-handoff" if e.kind == "state" else "rnd-edge rnd-data"
         for pts in _paths(e, graph, shapes, xs, ports, tracks, row_y, gap, style):
-            items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), (("layer", e.dst),), title=f"{e.src} → {e.dst}"))
+            attrs = (("layer", e.dst),) + ((("shape", e.shape),) if e.shape else ())
+            items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), attrs, title=f"{e.src} → {e.dst}"))
     return framed(items, graph.name, graph.summary, theme, style.margin)
 
 
@@ -117,7 +118,9 @@ def _input(node: RolledNode, style: RolledStyle):
     w, h = strip_size(strip, style.strips)
     items = strip_items(strip, 0, -h / 2, style.strips)
     frame = items[0] if isinstance(items[0], Box) else None
-    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id),), frame, title=node.id)
+    shape = node.lines[1][len("Input "):]  # the whole input, as its gutter line prints it
+    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id), ("shape", shape)), frame,
+                        title=node.id)
     return [group], {node.id: (-w / 2, w / 2, 0.0)}, {0: (0.0, -h, node.id)}
 
 
