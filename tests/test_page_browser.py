@@ -241,3 +241,37 @@ def test_dark_theme_and_print(browser, tmp_path, example_specs):
     assert page.evaluate("getComputedStyle(document.querySelector('.rnd-canvas')).transform") == "none"
     o.shot("print")
     o.close()
+
+
+def test_every_example_exports_a_working_page(browser, tmp_path, example_specs):
+    """Each example's page: every view shows, zooms, gives a tooltip with a shape, and
+    search marks the layer of its first cell; every toggle switches; no request, no error."""
+    for name, spec in example_specs.items():
+        o = open_page(browser, tmp_path, rnndiagram.diagram(spec), name)
+        page = o.page
+        for view in page.locator(".rnd-toolbar button[data-view]").evaluate_all(
+                "bs => bs.map(b => b.getAttribute('data-view'))"):
+            page.click(f"button[data-view={view}]")
+            shown = page.locator(SHOWN)
+            assert shown.count() == 1 and shown.get_attribute("data-view") == view, (name, view)
+            svg = page.locator(f"{SHOWN} svg")
+            before = svg.bounding_box()["width"]
+            page.click("[data-action=zoom-in]")
+            assert svg.bounding_box()["width"] > before * 1.2, (name, view)
+            page.click("[data-action=fit]")
+            shaped = o.shown("g[data-shape]:has(rect)").first
+            if view != "gates" or shaped.count():
+                o.point(shaped)
+                assert f"shape {shaped.get_attribute('data-shape')}" in page.locator(".rnd-tooltip").inner_text(), \
+                    (name, view)
+            layer = o.shown("g.rnd-cell[data-layer]").first.get_attribute("data-layer")
+            page.fill("input[type=search]", layer)
+            assert o.shown(".rnd-match").count() >= 1, (name, view, layer)
+            page.fill("input[type=search]", "")
+        page.click("button[data-view=unrolled]")
+        for toggle in page.locator(".rnd-toggle").all():
+            fold = toggle.get_attribute("data-fold")
+            first = page.locator(SHOWN).get_attribute(f"data-{fold}")
+            toggle.click()
+            assert page.locator(SHOWN).get_attribute(f"data-{fold}") != first, (name, fold)
+        o.close()
