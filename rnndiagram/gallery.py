@@ -30,6 +30,11 @@ GATE_VALUES = {"seed_simple_rnn": 2, "gate_settings": 3}
 ROLLED_EXAMPLES = ("seed_stacked", "stacked_bidirectional_lstm", "char_seq2seq", "deep_bidirectional_gru",
                    "memory_network", "luong_attention")
 """The examples drawn rolled (``view="rolled"``) and rolled beside unrolled (``view="both"``)."""
+PAGE_EXAMPLES = ("stacked_bidirectional_lstm", "nested_encoder", "deep_bidirectional_gru", "luong_attention",
+                 "attention_decoder_loop", "hierarchical_attention")
+"""The big examples also written as an interactive page (``NAME.html``)."""
+PAGE_VALUES = ("seed_stacked",)
+"""Examples also written as an interactive page with values (``NAME-values.html``: its time slider)."""
 
 
 def _values_diagram(name: str):
@@ -51,6 +56,10 @@ def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
         written.append(_save(d, folder / f"{name}.dot"))
         if name in VALUES_EXAMPLES:
             written.append(_save(_values_diagram(name), folder / f"{name}-values.svg"))
+        if name in PAGE_EXAMPLES:
+            written.append(_save(d, folder / f"{name}.html"))
+        if name in PAGE_VALUES:
+            written.append(_save(_values_diagram(name), folder / f"{name}-values.html"))
         written += [_save(view, folder / f"{name}-{suffix}.svg") for suffix, view in _other_views(name, d)]
     written.append(write_atomic(folder / "README.md", readme(chosen)))
     return written
@@ -94,6 +103,12 @@ def readme(names: Iterable[str]) -> str:
         if name in GATE_EXAMPLES:
             parts += [f"Inside the cell (`cell=\"gates\"`): {GATE_EXAMPLES[name]}.", "",
                       f"![{name} gate by gate]({name}-gates.svg)", ""]
+        if name in PAGE_EXAMPLES or name in PAGE_VALUES:
+            pages = [f"[{name}.html]({name}.html)"] if name in PAGE_EXAMPLES else []
+            pages += [f"[{name}-values.html]({name}-values.html) (with values: a time slider)"] \
+                if name in PAGE_VALUES else []
+            parts += ["Interactive page (download it and open it in a browser; it works offline): "
+                      + " · ".join(pages) + ".", ""]
         if name in GATE_VALUES:
             parts += [f"With `values=True, step={GATE_VALUES[name]}` (seeded weights and input): the real gate "
                       f"activations and states of that step.", "",
