@@ -18,6 +18,12 @@
       state.folds[b.getAttribute('data-fold')] = b.getAttribute('data-states').split(' ')[0];
     });
     if (slider) state.step = slider.getAttribute('data-steps').split(' ')[slider.value];
+    var tallest = 0;  // no taller than the tallest drawing needs, nor than 75% of the window
+    drawings.forEach(function (d) {
+      var s = d.querySelector('svg');
+      if (s && s.viewBox && s.viewBox.baseVal) tallest = Math.max(tallest, s.viewBox.baseVal.height);
+    });
+    if (tallest) viewport.style.height = Math.max(240, Math.min(window.innerHeight * 0.75, tallest + 16)) + 'px';
 
     function all(sel, root) { return Array.prototype.slice.call((root || page).querySelectorAll(sel)); }
     function current() {

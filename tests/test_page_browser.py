@@ -275,3 +275,43 @@ def test_every_example_exports_a_working_page(browser, tmp_path, example_specs):
             toggle.click()
             assert page.locator(SHOWN).get_attribute(f"data-{fold}") != first, (name, fold)
         o.close()
+
+
+def test_interactive_pages_in_sphinx_and_mkdocs_sites(browser, tmp_path):
+    """Two interactive diagrams on one documentation page, under each tool's own theme:
+    each is set up apart, draws at its size, and zooms; no request, no console error."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from sphinx.cmd.build import build_main
+
+    sphinx = tmp_path / "sphinx"
+    sphinx.mkdir()
+    (sphinx / "conf.py").write_text('extensions = ["rnndiagram.sphinxext"]\nrnndiagram_interactive = True\n')
+    (sphinx / "index.rst").write_text("Two\n===\n\n.. rnndiagram:: example:seed_stacked\n\n"
+                                      ".. rnndiagram:: example:lstm_classifier\n   :caption: Second\n")
+    assert build_main(["-q", "-b", "html", str(sphinx), str(tmp_path / "sphinx-html")]) == 0
+    mkdocs = tmp_path / "mkdocs"
+    (mkdocs / "docs").mkdir(parents=True)
+    (mkdocs / "mkdocs.yml").write_text(  # a theme that fetches nothing (the default one loads highlight.js)
+        "site_name: two\ntheme:\n  name: readthedocs\n  highlightjs: false\n"
+        "plugins:\n  - rnndiagram:\n      interactive: true\n")
+    (mkdocs / "docs" / "index.md").write_text("# Two\n\n```rnndiagram\nsource: example:seed_stacked\n```\n\n"
+                                              "```rnndiagram\nsource: example:lstm_classifier\n```\n")
+    build(load_config(str(mkdocs / "mkdocs.yml"), site_dir=str(mkdocs / "site")))
+    for page in (tmp_path / "sphinx-html" / "index.html", mkdocs / "site" / "index.html"):
+        o = Opened(browser, page)
+        o.requests = [r for r in o.requests if r.startswith(page.parent.as_uri())]  # the site's own files
+        first, second = o.page.locator(".rnd-page").nth(0), o.page.locator(".rnd-page").nth(1)
+        assert o.page.locator(".rnd-page").count() == 2
+        cell = first.locator(f"{SHOWN} g.rnd-cell").first
+        assert cell.bounding_box()["width"] > 30
+        before = cell.bounding_box()["width"]
+        first.locator("[data-action=zoom-in]").click()
+        assert cell.bounding_box()["width"] > before * 1.2
+        second.locator("button[data-view=rolled]").click()
+        assert second.locator(SHOWN).get_attribute("data-view") == "rolled"
+        assert first.locator(SHOWN).get_attribute("data-view") == "unrolled"
+        o.shot("site")
+        assert o.errors == []
+        assert all(r.startswith("file:") for r in o.requests)
+        o.page.close()
