@@ -186,6 +186,58 @@
       }
     }
 
+    // Fold controls in place: a "−" on each expanded nested model's frame, a "+" on the
+    // first box of each collapsed one; each switches the "nested" fold like its toolbar button.
+    function placeToggles() {
+      var NS = 'http://www.w3.org/2000/svg';
+      drawings.forEach(function (d) {
+        var fold = d.getAttribute('data-nested');
+        if (!fold) return;
+        var seen = {}, spots = [];
+        if (fold === 'expanded') {
+          all('g.rnd-nested-model', d).forEach(function (g) { spots.push([g, g.getAttribute('data-model'), '\u2212']); });
+        } else {
+          all('svg > g[data-layer]', d).forEach(function (g) {
+            var id = g.getAttribute('data-layer');
+            if ((layers[id] || {}).nested && !seen[id] && /\brnd-(box|band)\b/.test(g.getAttribute('class'))) {
+              seen[id] = true; spots.push([g, id, '+']);
+            }
+          });
+        }
+        spots.forEach(function (spot) {
+          var frame = spot[0].querySelector('rect');
+          if (!frame) return;
+          var x = +frame.getAttribute('x') + +frame.getAttribute('width') - 8, y = +frame.getAttribute('y') - 8;
+          var t = document.createElementNS(NS, 'g');
+          t.setAttribute('class', 'rnd-toggle rnd-fold-control');
+          t.setAttribute('data-fold', 'nested');
+          t.setAttribute('tabindex', '0');
+          t.setAttribute('role', 'button');
+          t.setAttribute('aria-label', (spot[2] === '+' ? 'expand ' : 'collapse ') + spot[1]);
+          var box = document.createElementNS(NS, 'rect');
+          box.setAttribute('x', x); box.setAttribute('y', y); box.setAttribute('width', 16);
+          box.setAttribute('height', 16); box.setAttribute('rx', 3);
+          var label = document.createElementNS(NS, 'text');
+          label.setAttribute('x', x + 8); label.setAttribute('y', y + 12.5);
+          label.setAttribute('text-anchor', 'middle'); label.setAttribute('font-size', 14);
+          label.textContent = spot[2];
+          var title = document.createElementNS(NS, 'title');
+          title.textContent = t.getAttribute('aria-label');
+          t.appendChild(title); t.appendChild(box); t.appendChild(label);
+          spot[0].parentNode.appendChild(t);
+        });
+      });
+    }
+    function flip(fold) {
+      var b = page.querySelector('.rnd-toolbar .rnd-toggle[data-fold="' + fold + '"]');
+      if (!b) return;
+      var two = b.getAttribute('data-states').split(' ');
+      state.folds[fold] = state.folds[fold] === two[0] ? two[1] : two[0];
+      b.setAttribute('aria-pressed', String(state.folds[fold] !== two[0]));
+      b.querySelector('.rnd-fold-state').textContent = state.folds[fold];
+      clear(); show(true);
+    }
+
     // Wiring.
     var drag = null;
     page.addEventListener('click', function (ev) {
@@ -196,15 +248,11 @@
         else if (a === 'zoom-out') zoomAt(1 / STEP, r.width / 2, r.height / 2);
         else if (a === 'fit') fit();
         else if (b.hasAttribute('data-view')) { state.view = b.getAttribute('data-view'); clear(); show(); }
-        else if (b.classList.contains('rnd-toggle')) {
-          var f = b.getAttribute('data-fold'), two = b.getAttribute('data-states').split(' ');
-          state.folds[f] = state.folds[f] === two[0] ? two[1] : two[0];
-          b.setAttribute('aria-pressed', String(state.folds[f] !== two[0]));
-          b.querySelector('.rnd-fold-state').textContent = state.folds[f];
-          clear(); show(true);
-        }
+        else if (b.classList.contains('rnd-toggle')) flip(b.getAttribute('data-fold'));
         return;
       }
+      var control = ev.target.closest && ev.target.closest('g.rnd-toggle');
+      if (control && page.contains(control)) { if (!moved) flip(control.getAttribute('data-fold')); return; }
       if (!moved) click(ev.target);
     });
     var moved = false;
@@ -228,6 +276,9 @@
     viewport.addEventListener('mousemove', hover);
     viewport.addEventListener('mouseleave', function () { tip.hidden = true; });
     page.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && ev.target.classList && ev.target.classList.contains('rnd-fold-control')) {
+        flip(ev.target.getAttribute('data-fold')); ev.preventDefault(); return;
+      }
       if (ev.target === search || ev.target === slider) { if (ev.key === 'Escape') { search.value = ''; find(); } return; }
       var r = viewport.getBoundingClientRect(), pan = {ArrowLeft: [40, 0], ArrowRight: [-40, 0], ArrowUp: [0, 40], ArrowDown: [0, -40]};
       if (ev.key === '+' || ev.key === '=') zoomAt(STEP, r.width / 2, r.height / 2);
@@ -246,6 +297,7 @@
         show(true);
       });
     }
+    placeToggles();
     show();
   }
 

@@ -159,12 +159,23 @@ def test_fold_toggles_collapse_and_expand(browser, tmp_path, example_specs):
     nested = o.shown("g.rnd-nested-model").count()
     boxes = o.shown("g[data-layer]").count()
     assert nested >= 1
-    toggle = page.locator(".rnd-toggle[data-fold=nested]")
+    toggle = page.locator(".rnd-toolbar .rnd-toggle[data-fold=nested]")
     toggle.click()
     assert page.locator(SHOWN).get_attribute("data-nested") == "collapsed"
     assert toggle.get_attribute("aria-pressed") == "true"
     assert o.shown("g.rnd-nested-model").count() == 0 and o.shown("g[data-layer]").count() < boxes
     o.shot("collapsed")
+    toggle.click()
+    minus = o.shown("g.rnd-toggle[data-fold=nested]")  # in place, on the nested model's frame
+    assert minus.count() == nested and "collapse encoder" == minus.first.get_attribute("aria-label")
+    o.point(minus.first, click=True)
+    assert page.locator(SHOWN).get_attribute("data-nested") == "collapsed"
+    plus = o.shown("g.rnd-toggle[data-fold=nested]")
+    assert plus.count() == 1 and plus.first.get_attribute("aria-label") == "expand encoder"
+    plus.first.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(SHOWN).get_attribute("data-nested") == "expanded"
+    toggle.click()
     page.click("button[data-view=rolled]")
     assert page.locator(SHOWN).get_attribute("data-nested") == "collapsed"
     toggle.click()
@@ -173,7 +184,7 @@ def test_fold_toggles_collapse_and_expand(browser, tmp_path, example_specs):
 
     o = open_page(browser, tmp_path, rnndiagram.diagram(example_specs["attention_decoder_loop"]), "loops")
     gutters = o.shown("g.rnd-gutter").count()
-    o.page.locator(".rnd-toggle[data-fold=loops]").click()
+    o.page.locator(".rnd-toolbar .rnd-toggle[data-fold=loops]").click()
     assert o.page.locator(SHOWN).get_attribute("data-loops") == "unfolded"
     assert o.shown("g.rnd-gutter").count() > gutters  # a row per call, not one row over the calls
     o.shot("unfolded")
@@ -269,7 +280,7 @@ def test_every_example_exports_a_working_page(browser, tmp_path, example_specs):
             assert o.shown(".rnd-match").count() >= 1, (name, view, layer)
             page.fill("input[type=search]", "")
         page.click("button[data-view=unrolled]")
-        for toggle in page.locator(".rnd-toggle").all():
+        for toggle in page.locator(".rnd-toolbar .rnd-toggle").all():
             fold = toggle.get_attribute("data-fold")
             first = page.locator(SHOWN).get_attribute(f"data-{fold}")
             toggle.click()

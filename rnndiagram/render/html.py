@@ -96,6 +96,10 @@ def layer_table(spec: ModelSpec, prefix: str = "", outer: Optional[ModelSpec] = 
             params = _params(rec)
             if params:
                 entry["params"] = params
+        wrapped = layer.wrapped
+        if layer.model is not None or (wrapped is not None and (wrapped.model is not None
+                                                                 or wrapped.recurrent is not None)):
+            entry["nested"] = True  # drawn as one box when nested models are collapsed
         table[prefix + layer.id] = entry
         inner = layer.model or (layer.wrapped.model if layer.wrapped is not None else None)
         if inner is not None:
