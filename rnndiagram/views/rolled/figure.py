@@ -38,6 +38,8 @@ class RolledCell:
     repeat: str
     direction: Optional[str] = None
     backwards: bool = False
+    states: str = ""  # the shape of one step of each state its loop carries: (32,)
+    output: str = ""  # the shape of what the cell returns, as Keras prints it: (None, 20, 32)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,10 @@ def _cells(layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions, calls:
         groups = {s.group for s in direction.states}
         loop = tuple(f"{s.name}{s.group + 1 if len(groups) > 1 else ''} · {labels.dims_text(s.shape[1:])}"
                      for s in direction.states)
+        shapes = ", ".join(dict.fromkeys(labels.step_shape(s.shape[1:]) for s in direction.states))
+        out = layer.output_shapes[0] if layer.output_shapes else ()
+        output = labels.shape_text(tuple(out[:-1]) + (direction.units,)) if out and direction.units else ""
         found.append(RolledCell(f"{layer.id}-{which[0]}" if which else layer.id, labels.cell_label(direction),
-                                loop, f"× {'?' if steps is None else steps}", which, direction.go_backwards))
+                                loop, f"× {'?' if steps is None else steps}", which, direction.go_backwards,
+                                shapes, output))
     return tuple(found)
