@@ -279,7 +279,12 @@
       if (ev.key === 'Enter' && ev.target.classList && ev.target.classList.contains('rnd-fold-control')) {
         flip(ev.target.getAttribute('data-fold')); ev.preventDefault(); return;
       }
-      if (ev.target === search || ev.target === slider) { if (ev.key === 'Escape') { search.value = ''; find(); } return; }
+      if (ev.target === search && ev.key === 'Enter') {  // by keyboard, what a click on the first match does
+        var hit = current() && current().querySelector('.rnd-match');
+        if (hit) { click(hit); reveal(hit); }
+        ev.preventDefault(); return;
+      }
+      if (ev.target === search || ev.target === slider) { if (ev.key === 'Escape') { search.value = ''; find(); clear(); } return; }
       var r = viewport.getBoundingClientRect(), pan = {ArrowLeft: [40, 0], ArrowRight: [-40, 0], ArrowUp: [0, 40], ArrowDown: [0, -40]};
       if (ev.key === '+' || ev.key === '=') zoomAt(STEP, r.width / 2, r.height / 2);
       else if (ev.key === '-' || ev.key === '_') zoomAt(1 / STEP, r.width / 2, r.height / 2);

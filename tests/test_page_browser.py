@@ -135,7 +135,10 @@ def test_zoom_tooltips_paths_search_and_views(browser, tmp_path, example_specs, 
     assert found.count() >= 1
     assert all(target.name in (found.nth(i).get_attribute("data-layer") or "") for i in range(found.count()))
     o.shot("search")
-    page.fill("input[type=search]", "")
+    page.press("input[type=search]", "Enter")  # by keyboard: what a click on the first match does
+    assert o.shown(f'g.rnd-highlight[data-layer="{found.first.get_attribute("data-layer")}"]').count() >= 1
+    page.press("input[type=search]", "Escape")
+    assert page.locator(".rnd-highlight").count() == 0 and page.input_value("input[type=search]") == ""
     assert page.locator(".rnd-match").count() == 0
 
     page.click("button[data-view=rolled]")
