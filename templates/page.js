@@ -187,33 +187,43 @@
     }
 
     // Fold controls in place: a "−" on each expanded nested model's frame, a "+" on the
-    // first box of each collapsed one; each switches the "nested" fold like its toolbar button.
+    // first box of each collapsed one, and a "−" or "+" before the name of each loop's row;
+    // each switches its fold like the toolbar's button.
     function placeToggles() {
       var NS = 'http://www.w3.org/2000/svg';
       drawings.forEach(function (d) {
-        var fold = d.getAttribute('data-nested');
-        if (!fold) return;
+        var fold = d.getAttribute('data-nested'), loops = d.getAttribute('data-loops');
         var seen = {}, spots = [];
         if (fold === 'expanded') {
-          all('g.rnd-nested-model', d).forEach(function (g) { spots.push([g, g.getAttribute('data-model'), '\u2212']); });
-        } else {
+          all('g.rnd-nested-model', d).forEach(function (g) {
+            var r = g.querySelector('rect');
+            if (r) spots.push([g, g.getAttribute('data-model'), '\u2212', 'nested', +r.getAttribute('x') + +r.getAttribute('width') - 8, +r.getAttribute('y') - 8]);
+          });
+        } else if (fold) {
           all('svg > g[data-layer]', d).forEach(function (g) {
-            var id = g.getAttribute('data-layer');
-            if ((layers[id] || {}).nested && !seen[id] && /\brnd-(box|band)\b/.test(g.getAttribute('class'))) {
-              seen[id] = true; spots.push([g, id, '+']);
+            var id = g.getAttribute('data-layer'), r = g.querySelector('rect');
+            if ((layers[id] || {}).nested && !seen[id] && r && /\brnd-(box|band)\b/.test(g.getAttribute('class'))) {
+              seen[id] = true;
+              spots.push([g, id, '+', 'nested', +r.getAttribute('x') + +r.getAttribute('width') - 8, +r.getAttribute('y') - 8]);
             }
           });
         }
+        if (loops) {
+          all('g.rnd-gutter[data-layer]', d).forEach(function (g) {
+            var id = g.getAttribute('data-layer'), name = g.querySelector('text');
+            if (!(layers[id] || {}).loop || !name) return;
+            spots.push([g, id, loops === 'folded' ? '+' : '\u2212', 'loops', +name.getAttribute('x') - 20, +name.getAttribute('y') - 13]);
+          });
+        }
         spots.forEach(function (spot) {
-          var frame = spot[0].querySelector('rect');
-          if (!frame) return;
-          var x = +frame.getAttribute('x') + +frame.getAttribute('width') - 8, y = +frame.getAttribute('y') - 8;
+          var x = spot[4], y = spot[5];
           var t = document.createElementNS(NS, 'g');
           t.setAttribute('class', 'rnd-toggle rnd-fold-control');
-          t.setAttribute('data-fold', 'nested');
+          t.setAttribute('data-fold', spot[3]);
           t.setAttribute('tabindex', '0');
           t.setAttribute('role', 'button');
-          t.setAttribute('aria-label', (spot[2] === '+' ? 'expand ' : 'collapse ') + spot[1]);
+          t.setAttribute('aria-label', (spot[3] === 'loops' ? (spot[2] === '+' ? 'unfold the loop of ' : 'fold the loop of ')
+            : (spot[2] === '+' ? 'expand ' : 'collapse ')) + spot[1]);
           var box = document.createElementNS(NS, 'rect');
           box.setAttribute('x', x); box.setAttribute('y', y); box.setAttribute('width', 16);
           box.setAttribute('height', 16); box.setAttribute('rx', 3);
@@ -224,7 +234,7 @@
           var title = document.createElementNS(NS, 'title');
           title.textContent = t.getAttribute('aria-label');
           t.appendChild(title); t.appendChild(box); t.appendChild(label);
-          spot[0].parentNode.appendChild(t);
+          spot[0].ownerSVGElement.appendChild(t);
         });
       });
     }

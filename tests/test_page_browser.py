@@ -191,6 +191,12 @@ def test_fold_toggles_collapse_and_expand(browser, tmp_path, example_specs):
     assert o.page.locator(SHOWN).get_attribute("data-loops") == "unfolded"
     assert o.shown("g.rnd-gutter").count() > gutters  # a row per call, not one row over the calls
     o.shot("unfolded")
+    fold = o.shown("g.rnd-toggle[data-fold=loops]")  # in place, before the loop's row name
+    assert fold.count() == 1 and fold.first.get_attribute("aria-label") == "fold the loop of post_attention_lstm"
+    o.page.click("[data-action=fit]")
+    o.point(fold.first, click=True)
+    assert o.page.locator(SHOWN).get_attribute("data-loops") == "folded"
+    assert o.shown("g.rnd-toggle[data-fold=loops]").first.get_attribute("aria-label").startswith("unfold")
     o.close()
 
 

@@ -82,8 +82,10 @@ def path_graph(scene: Scene, graph: Any) -> Dict[str, Any]:
 def layer_table(spec: ModelSpec, prefix: str = "", outer: Optional[ModelSpec] = None) -> Dict[str, Dict[str, Any]]:
     """What a tooltip says of each layer call, by the id drawings give it (``outer/inner``
     in an expanded nested model): its name and call, its class and size, and a recurrent
-    layer's units, states and parameters."""
+    layer's units, states and parameters; ``nested`` marks a layer drawn as one box when
+    nested models are collapsed, ``loop`` the first call of a loop of calls."""
     table: Dict[str, Dict[str, Any]] = {}
+    looped = {loop.layer for loop in spec.loops}
     for layer in spec.layers:
         entry: Dict[str, Any] = {"name": labels.call_name(layer, spec), "title": labels.layer_title(layer),
                                  "class": layer.class_name}
@@ -100,6 +102,8 @@ def layer_table(spec: ModelSpec, prefix: str = "", outer: Optional[ModelSpec] = 
         if layer.model is not None or (wrapped is not None and (wrapped.model is not None
                                                                  or wrapped.recurrent is not None)):
             entry["nested"] = True  # drawn as one box when nested models are collapsed
+        if layer.id in looped:
+            entry["loop"] = True  # called once per step of a loop: its row folds and unfolds
         table[prefix + layer.id] = entry
         inner = layer.model or (layer.wrapped.model if layer.wrapped is not None else None)
         if inner is not None:
