@@ -26,13 +26,16 @@ class Diagram:
     gates inside each cell (``options.view``, ``options.cell``). What it draws, the scene and
     the SVG are computed once, on first use; DOT, PNG, PDF and JSON are made again on each call.
 
-    Build one with :func:`diagram`. In Jupyter it displays itself as SVG.
+    Build one with :func:`diagram`. In Jupyter it displays itself as its interactive page
+    (:meth:`to_html`), and as SVG where a front-end shows no HTML.
     """
 
-    def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None):
+    def __init__(self, spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None,
+                 model: Any = None):
         self.spec = spec
         self.options = options
         self._values = values
+        self._model = model  # kept in values mode only: the page runs it for its other views and steps
 
     @cached_property
     def view(self) -> View:
@@ -71,6 +74,27 @@ class Diagram:
         from .render.svg import render_svg
 
         return render_svg(self.scene)
+
+    def variant(self, options: DiagramOptions) -> "Diagram":
+        """The same model drawn with ``options``. In values mode its numbers are this
+        diagram's where the view and step are the same, else the model's run again (the
+        model is kept by :func:`diagram` for this); a view without values draws none."""
+        if not self.options.values or "values" not in view_of(options).DRAWS:
+            return Diagram(self.spec, options)
+        if view_of(self.options).NAME == view_of(options).NAME and self.options.step == options.step:
+            return Diagram(self.spec, options, self._values, self._model)
+        if self._model is None:
+            return Diagram(self.spec, options)
+        options, values = _run(self._model, self.spec, options)
+        return Diagram(self.spec, options, values, self._model)
+
+    def to_html(self, fragment: bool = False) -> str:
+        """The diagram as an interactive page, one self-contained file: the unrolled, rolled
+        and gate views, with pan and zoom, tooltips, paths, search, fold toggles and (in
+        values mode) a time slider; ``fragment`` leaves out ``<html>`` (for embedding)."""
+        from .page import page
+
+        return page(self, fragment)
 
     def to_dot(self) -> str:
         """The diagram as Graphviz DOT source (Graphviz lays it out)."""
@@ -113,6 +137,8 @@ class Diagram:
             return self.to_json().encode()
         if format == "dot":
             return self.to_dot().encode()
+        if format == "html":
+            return self.to_html().encode()
         if engine == "graphviz":
             from .render.raster import graphviz_render
 
@@ -123,7 +149,7 @@ class Diagram:
 
     def save(self, path: Union[str, Path], format: Optional[str] = None) -> Path:
         """Write the diagram to ``path`` atomically; the format comes from the suffix
-        (``.svg``, ``.dot``/``.gv``, ``.json``, ``.png``, ``.pdf``) unless ``format`` is given."""
+        (``.svg``, ``.dot``/``.gv``, ``.json``, ``.png``, ``.pdf``, ``.html``) unless ``format`` is given."""
         path = Path(path)
         fmt = format or format_of(path)
         if fmt not in FORMATS:
@@ -135,6 +161,9 @@ class Diagram:
 
     def _repr_svg_(self) -> str:
         return self.to_svg()
+
+    def _repr_html_(self) -> str:
+        return self.to_html(fragment=True)
 
     def __repr__(self) -> str:
         return f"<Diagram of {self.spec.name!r}: {len(self.spec.recurrent_layers)} recurrent layer(s)>"
@@ -203,6 +232,7 @@ def diagram(model: Any, **options: Any) -> Diagram:
     values = None
     if opts.values and "values" in view_of(opts).DRAWS:
         opts, values = _run(model, spec, opts)
+        return Diagram(spec, opts, values, model)
     return Diagram(spec, opts, values)
 
 

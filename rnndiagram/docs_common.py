@@ -32,7 +32,7 @@ from .sources import SAVED_SUFFIXES
 from .views import choose
 
 RENDER_LOG = "renders.log"
-_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|warnings\.txt|x[0-9.]+\.png)$")  # the files draw() makes
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{20})\.(svg|pdf|page\.html|warnings\.txt|x[0-9.]+\.png)$")  # draw()'s files
 OPTION_NAMES = ("max_timesteps", "timesteps", "tokens", "theme", "show_unreturned", "expand_nested",
                 "fold_loops", "values", "seed", "view", "cell", "step", "heatmap", "fold_repeats")
 ALIGNS = ("left", "center", "right")
@@ -66,8 +66,9 @@ class DiagramCache:
         self.folder = Path(folder)
         self.on_render = on_render
 
-    def draw(self, source: str, options: Mapping[str, Any]) -> Drawing:
-        """Resolve ``source``, and draw it unless a drawing with the same key is stored.
+    def draw(self, source: str, options: Mapping[str, Any], interactive: bool = False) -> Drawing:
+        """Resolve ``source``, and draw it unless a drawing with the same key is stored;
+        ``interactive`` also stores its interactive page (:meth:`page`).
 
         Resolving still builds a Keras model (its spec is part of the key); only the
         drawing is skipped. In values mode a model built from code gets weights seeded by
@@ -87,6 +88,10 @@ class DiagramCache:
             make_folder(self.folder)
             write_atomic(said, "".join(f"{line}\n" for line in dict.fromkeys(ours)))  # before the SVG
             self._store(self.folder / f"{key}.svg", svg, f"svg {key} {source}")
+        if interactive and not (self.folder / f"{key}.page.html").is_file():
+            with _kept_warnings():  # said once, with the drawing
+                page = d.to_html(fragment=True)
+            self._store(self.folder / f"{key}.page.html", page, f"page {key} {source}")
         ours += said.read_text(encoding="utf-8").splitlines()
         return Drawing(key, d.spec.name, describe(d), tuple(dict.fromkeys(ours)))
 
@@ -101,6 +106,10 @@ class DiagramCache:
 
     def svg(self, key: str) -> str:
         return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
+
+    def page(self, key: str) -> str:
+        """The drawing's interactive page, as a fragment of HTML (drawn with ``interactive``)."""
+        return (self.folder / f"{key}.page.html").read_text(encoding="utf-8")
 
     def pdf(self, key: str) -> Path:
         """The drawing as PDF (converted once); needs the converter of ``render.raster``."""
@@ -188,7 +197,7 @@ def _templates_digest() -> str:
     # An edited template (editable installs) changes the drawing without a new version.
     digest = hashlib.sha256()
     for folder in template_dirs()[:1]:
-        for path in sorted(folder.glob("*.j2")):
+        for path in sorted([*folder.glob("*.j2"), *folder.glob("page.*")]):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -270,6 +279,19 @@ def inline_svg(svg: str, uid: str, alt: str, width: str = "auto") -> str:
     return f'<div class="rnndiagram" id="{uid}"{scroll}>\n{svg.strip()}\n</div>'
 
 
+_PAGE_ID = re.compile(r'<div class="rnd-page[^"]*" id="(rnd-page-[0-9a-f]+)"')
+
+
+def inline_page(page: str, uid: str) -> str:
+    """An interactive page (a fragment from ``Diagram.to_html(fragment=True)``) in ``<div
+    id=uid>``, its own id made ``uid-page`` so that the same page twice on one document
+    is set up twice."""
+    own = _PAGE_ID.search(page)
+    if own:
+        page = page.replace(own[1], f"{uid}-page")
+    return f'<div class="rnndiagram rnndiagram-interactive" id="{uid}">\n{page.strip()}\n</div>'
+
+
 def natural_width(svg: str) -> Optional[float]:
     """The width in pixels that the SVG's root asks for, if it says.
 
@@ -293,16 +315,18 @@ def is_wide(svg: str) -> bool:
 
 def figure_html(svg: str, uid: str, alt: str, caption: Optional[str] = None,
                 align: Optional[str] = None, anchor: Optional[str] = None,
-                width: str = "auto", full_size: Optional[str] = None) -> str:
+                width: str = "auto", full_size: Optional[str] = None, page: Optional[str] = None) -> str:
     """A ``<figure>`` with the inline SVG and an escaped caption (for Markdown pages);
-    ``full_size``, the address of the drawing alone, adds a link to it."""
+    ``full_size``, the address of the drawing alone, adds a link to it; ``page``, an
+    interactive page, stands in for the SVG."""
     # Markdown themes have no align-* rules, so the alignment is also written out.
     classes = "rnndiagram-figure" + (f" align-{align}" if align else "")
     style = f' style="text-align:{align}"' if align else ""
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
     link = "\n" + full_size_link(full_size) if full_size else ""
     cap = f"\n<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return f'<figure class="{classes}"{style}{ident}>\n{inline_svg(svg, uid, alt, width)}{link}{cap}\n</figure>'
+    body = inline_page(page, uid) if page is not None else inline_svg(svg, uid, alt, width) + link
+    return f'<figure class="{classes}"{style}{ident}>\n{body}{cap}\n</figure>'
 
 
 def options_from(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, Any]:

@@ -37,6 +37,11 @@ HEATMAP_EXAMPLES = {"gru_masked_embedding": 3}
 GATE_HEATMAPS = {"gru_masked_embedding": 20}
 """Examples drawn gate by gate with ``heatmap=True`` over :data:`HEATMAP_SENTENCE`: every gate
 over every step (the step drawn: the 20th character, the space after "fox")."""
+PAGE_EXAMPLES = ("stacked_bidirectional_lstm", "nested_encoder", "deep_bidirectional_gru", "luong_attention",
+                 "attention_decoder_loop", "hierarchical_attention")
+"""The big examples also written as an interactive page (``NAME.html``)."""
+PAGE_VALUES = ("seed_stacked",)
+"""Examples also written as an interactive page with values (``NAME-values.html``: its time slider)."""
 
 
 def _values_diagram(name: str):
@@ -58,6 +63,10 @@ def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
         written.append(_save(d, folder / f"{name}.dot"))
         if name in VALUES_EXAMPLES:
             written.append(_save(_values_diagram(name), folder / f"{name}-values.svg"))
+        if name in PAGE_EXAMPLES:
+            written.append(_save(d, folder / f"{name}.html"))
+        if name in PAGE_VALUES:
+            written.append(_save(_values_diagram(name), folder / f"{name}-values.html"))
         written += [_save(view, folder / f"{name}-{suffix}.svg") for suffix, view in _other_views(name, d)]
     written.append(write_atomic(folder / "README.md", readme(chosen)))
     return written
@@ -125,6 +134,12 @@ def readme(names: Iterable[str]) -> str:
             parts += [f"Gate by gate with `heatmap=True, step={GATE_HEATMAPS[name]}` over the same sentence: "
                       "each gate's activations over every step, the drawn step outlined.", "",
                       f"![{name} gate heatmaps]({name}-gates-heatmap.svg)", ""]
+        if name in PAGE_EXAMPLES or name in PAGE_VALUES:
+            pages = [f"[{name}.html]({name}.html)"] if name in PAGE_EXAMPLES else []
+            pages += [f"[{name}-values.html]({name}-values.html) (with values: a time slider)"] \
+                if name in PAGE_VALUES else []
+            parts += ["Interactive page (download it and open it in a browser; it works offline): "
+                      + " · ".join(pages) + ".", ""]
         if name in GATE_VALUES:
             parts += [f"With `values=True, step={GATE_VALUES[name]}` (seeded weights and input): the real gate "
                       f"activations and states of that step.", "",

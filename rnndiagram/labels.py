@@ -86,6 +86,16 @@ def array_shape(shape: Sequence[int]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def step_shape(dims: Sequence[Optional[int]]) -> str:
+    """One timestep's tensor shape, without the batch axis, as Python prints a shape: the
+    ``data-shape`` of strips and edges.
+
+    >>> step_shape((4,)), step_shape((8, None, 5))
+    ('(4,)', '(8, None, 5)')
+    """
+    return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
 def dims_text(dims: Sequence[Optional[int]]) -> str:
     """A per-step shape as the diagram prints it: ``4`` or ``8×8×5``."""
     return "×".join("?" if d is None else str(d) for d in dims) or "1"

@@ -1,7 +1,8 @@
 """MkDocs plugin ``rnndiagram``: a fenced ```` ```rnndiagram ```` block becomes the diagram.
 
 The block's body is YAML: ``source:`` (the same forms as the CLI; a path is relative to
-the page) and, optionally, ``caption``, ``alt``, ``align``, ``width``, ``name`` and any diagram
+the page) and, optionally, ``caption``, ``alt``, ``align``, ``width``, ``name``,
+``interactive`` (the interactive page, ``Diagram.to_html``, instead of the SVG) and any diagram
 option (``max_timesteps``, ``timesteps``, ``theme``, ``tokens``, ``values``,
 ``expand_nested``, ``fold_loops``, ``fold_repeats``, ``show_unreturned``, ``seed``, ``view``, ``cell``, ``step``,
 ``heatmap``;
@@ -31,7 +32,7 @@ from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
 log = get_plugin_logger(__name__)
-FIGURE_KEYS = ("source", "caption", "alt", "align", "name", "width")
+FIGURE_KEYS = ("source", "caption", "alt", "align", "name", "width", "interactive")
 FULL_SIZE = "assets/rnndiagram"  # in the site: the wide drawings alone, at their own size
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\n]*?)\s*$")
 
@@ -53,6 +54,7 @@ class RnnDiagramConfig(base.Config):
     step = c.Optional(c.Type(int))
     width = c.Choice(WIDTHS, default="auto")  # how a drawing meets the page (figure option)
     heatmap = c.Type(bool, default=False)
+    interactive = c.Type(bool, default=False)  # the interactive page instead of the SVG (figure option)
 
 
 class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
@@ -103,7 +105,8 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
         source, _ = localize(str(settings["source"]), base_dir)
         options = options_from(settings, {k: self.config[k] for k in OPTION_NAMES})
         try:
-            drawing = self.cache.draw(source, options)
+            interactive = bool(settings.get("interactive", self.config.interactive))
+            drawing = self.cache.draw(source, options, interactive)
         except RnnDiagramError as exc:
             site = inherited(settings, options) if isinstance(exc, OptionError) else {}
             said = "; with " + ", ".join(f"{k}: {v}" for k, v in site.items()) + " in mkdocs.yml" if site else ""
@@ -115,12 +118,12 @@ class RnnDiagramPlugin(BasePlugin[RnnDiagramConfig]):
         caption = settings.get("caption")
         svg = self.cache.svg(drawing.key)
         full_size = None
-        if is_wide(svg):
+        if is_wide(svg) and not interactive:
             self.wide.add(drawing.key)
             full_size = get_relative_url(f"{FULL_SIZE}/{drawing.key}.svg", page.url)
         return figure_html(svg, f"rnd-{drawing.key[:10]}-{index}", alt, None if caption is None else str(caption),
                            settings.get("align"), settings.get("name"), settings.get("width") or self.config.width,
-                           full_size)
+                           full_size, self.cache.page(drawing.key) if interactive else None)
 
 
 def _settings(body: str, where: str) -> Dict[str, Any]:

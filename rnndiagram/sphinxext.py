@@ -21,8 +21,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
 from ._io import write_atomic
-from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inherited, inline_svg,
-                          is_wide, localize, module_file, options_from)
+from .docs_common import (ALIGNS, WIDTHS, DiagramCache, expand_nested_value, full_size_link, inherited, inline_page,
+                          inline_svg, is_wide, localize, module_file, options_from)
 from .errors import OptionError, RnnDiagramError
 from .options import CELL_VIEWS, THEMES, VIEWS
 
@@ -47,6 +47,7 @@ CONFIG: Tuple[Tuple[str, Any, Any], ...] = (
     ("cache_dir", None, (str, type(None))),
     ("width", "auto", ENUM(*WIDTHS)),
     ("heatmap", False, bool),
+    ("interactive", False, bool),
 )
 
 
@@ -95,6 +96,7 @@ class RnnDiagramDirective(SphinxDirective):
         "alt": directives.unchanged,
         "align": lambda arg: directives.choice(arg, ALIGNS),
         "width": lambda arg: directives.choice(arg, WIDTHS),
+        "interactive": flag,
         "name": directives.unchanged,
         "class": directives.class_option,
         "heatmap": flag,
@@ -112,7 +114,8 @@ class RnnDiagramDirective(SphinxDirective):
             # or is missing, so a source file created after a failed build is drawn.
             self.env.note_dependency(str(dependency))
         try:
-            drawing = cache_of(self.config, self.env.doctreedir).draw(source, options)
+            interactive = self.options.get("interactive", self.config.rnndiagram_interactive)
+            drawing = cache_of(self.config, self.env.doctreedir).draw(source, options, interactive)
         except RnnDiagramError as exc:
             site = inherited(own, options) if isinstance(exc, OptionError) else {}
             where = "; with conf.py's " + ", ".join(f"rnndiagram_{k} = {v!r}" for k, v in site.items()) if site else ""
@@ -129,7 +132,8 @@ class RnnDiagramDirective(SphinxDirective):
         alt = self.options.get("alt") or drawing.summary
         uid = f"rnd-{drawing.key[:10]}-{self.env.new_serialno('rnndiagram')}"
         width = self.options.get("width", self.config.rnndiagram_width)
-        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt, width=width)
+        node = rnndiagram(alt, nodes.paragraph(alt, alt), key=drawing.key, uid=uid, alt=alt, width=width,
+                          interactive=interactive)
         self.set_source_info(node)
         figure = nodes.figure("", node, classes=["rnndiagram-figure", *self.options.get("class", [])])
         if "align" in self.options:
@@ -185,7 +189,11 @@ def prune_cache(app: Sphinx, exception: Optional[Exception]) -> None:
 
 def html_visit(self: Any, node: rnndiagram) -> None:
     try:
-        svg = cache_of(self.config, self.builder.doctreedir).svg(node["key"])
+        cache = cache_of(self.config, self.builder.doctreedir)
+        if node.get("interactive"):
+            self.body.append(inline_page(cache.page(node["key"]), node["uid"]) + "\n")
+            raise nodes.SkipNode
+        svg = cache.svg(node["key"])
     except OSError as exc:
         logger.warning("rnndiagram: the cached drawing is gone (%s); rebuild with -E", exc,
                        location=node, type="rnndiagram")

@@ -29,8 +29,8 @@ LAYERS: Tuple[Tuple[str, ...], ...] = (
     ("rnndiagram.layout", "rnndiagram.views.rolled.layout", "rnndiagram.views.both.layout",
      "rnndiagram.views.gates.layout"),
     ("rnndiagram.render", "rnndiagram.views.rolled.dot", "rnndiagram.views.both.dot", "rnndiagram.views.gates.dot"),
-    ("rnndiagram.api", "rnndiagram.views", "rnndiagram.sources", "rnndiagram.saved", "rnndiagram.table",
-     "rnndiagram.examples"),
+    ("rnndiagram.api", "rnndiagram.page", "rnndiagram.views", "rnndiagram.sources", "rnndiagram.saved",
+     "rnndiagram.table", "rnndiagram.examples"),
     ("rnndiagram", "rnndiagram.cli", "rnndiagram.gallery", "rnndiagram.docs_common", "rnndiagram.sphinxext",
      "rnndiagram.mkdocs_plugin"),
 )

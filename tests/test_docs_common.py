@@ -113,3 +113,21 @@ def test_a_figure_links_to_the_drawing_alone_when_asked():
     assert ('</div>\n<p class="rnndiagram-full-size"><a href="../assets/rnndiagram/k.svg">Open the drawing at full '
             'size (SVG)</a></p>\n<figcaption>A &lt;caption&gt;</figcaption>\n</figure>') in made
     assert "rnndiagram-full-size" not in figure_html(WIDE, "rnd-1", "alt")
+
+
+def test_an_interactive_drawing_stores_its_page_once_and_is_pruned_with_it(tmp_path):
+    from rnndiagram.docs_common import figure_html, inline_page
+
+    cache = DiagramCache(tmp_path)
+    key = cache.draw("example:seed_stacked", {}).key
+    assert not (tmp_path / f"{key}.page.html").exists()
+    assert cache.draw("example:seed_stacked", {}, interactive=True).key == key
+    assert cache.draw("example:seed_stacked", {}, interactive=True).key == key
+    assert [line.split()[0] for line in cache.renders()] == ["svg", "page"]
+    page = cache.page(key)
+    assert 'class="rnd-page' in page and "<html" not in page
+    one, two = inline_page(page, "rnd-a"), inline_page(page, "rnd-b")
+    assert 'id="rnd-a-page"' in one and 'id="rnd-b-page"' in two  # the same page twice on a document
+    figure = figure_html(cache.svg(key), "rnd-c", "alt", "A caption", page=page)
+    assert 'id="rnd-c-page"' in figure and "<figcaption>A caption</figcaption>" in figure
+    assert sorted(cache.prune(set())) == [f"{key}.page.html", f"{key}.svg", f"{key}.warnings.txt"]

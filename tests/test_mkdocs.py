@@ -201,3 +201,13 @@ def test_options_that_mkdocs_yml_makes_contradictory_are_named_as_its_settings(t
     error = str(raised.value.__context__)
     assert error.startswith("index.md, rnndiagram block 1 (line 3): cannot draw example:seed_stacked: cell='gates' ")
     assert error.endswith("; with view: rolled, cell: gates in mkdocs.yml")
+
+
+@pytest.mark.slow
+def test_an_interactive_block_inlines_the_page(tmp_path):
+    project = project_with(tmp_path, "# Page\n\n```rnndiagram\nsource: example:seed_stacked\ninteractive: true\n"
+                                     "caption: Explore\n```\n\n```rnndiagram\nsource: example:seed_stacked\n```\n")
+    mkdocs_build(project, project / "site")
+    page = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="rnd-page') == 1 and 'data-action="zoom-in"' in page
+    assert "<figcaption>Explore</figcaption>" in page and "addEventListener" in page

@@ -293,3 +293,13 @@ def test_options_that_conf_py_makes_contradictory_are_named_as_its_settings(tmp_
     assert line.endswith("; with conf.py's rnndiagram_view = 'rolled', rnndiagram_cell = 'gates' [rnndiagram]")
     drawn, = diagrams((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
     assert "rolled and unrolled in time" in drawn.title
+
+
+def test_an_interactive_directive_inlines_the_page(tmp_path):
+    src = tiny_project(tmp_path / "src", ".. rnndiagram:: example:seed_stacked\n   :interactive:\n"
+                       "   :caption: Explore\n\n.. rnndiagram:: example:seed_stacked\n")
+    assert sphinx_build(src, tmp_path / "html") == (0, "")
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="rnd-page') == 1 and 'data-action="zoom-in"' in page and "Explore" in page
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') > 2  # the page's views, and the static one
+    assert "rnndiagram-interactive" in page and "addEventListener" in page

@@ -285,3 +285,27 @@ def test_a_long_name_is_shortened_in_the_drawing_and_whole_in_its_tooltip(exampl
     words = [w for label in dot_labels(dot) for w in label.replace("\\n", " ").split()]
     assert max(map(len, words)) <= MAX_WORD
     assert f'tooltip="{name[:1000]}' in dot  # (DOT source breaks a line past 2,000 characters)
+
+
+STRIPS = ("rnd-input", "rnd-init", "rnd-final", "rnd-value-strip")
+
+
+@pytest.mark.parametrize("options", [{}, {"view": "both"}, {"cell": "gates"}])
+def test_every_strip_and_edge_carries_its_shape(example_specs, options):
+    """The page's tooltips read ``data-shape``: every strip, state arrow and edge has one,
+    in every view: the shape of one step without batch (of the unrolled view, of the gate
+    view, of a rolled loop's states), or the whole tensor's on the rolled view's arrows."""
+    for name, spec in example_specs.items():
+        root = parse(rnndiagram.diagram(spec, **options).to_svg())
+        for cls in STRIPS + ("rnd-edge",):
+            for g in groups(root, cls):
+                shape = g.get("data-shape")
+                assert shape and shape.startswith("(") and shape.endswith(")"), (name, g.get("class"), g.attrib)
+    stacked = parse(rnndiagram.diagram(example_specs["seed_stacked"]).to_svg())
+    assert {g.get("data-shape") for g in groups(stacked, "rnd-state")} == {"(4,)"}
+    assert {g.get("data-shape") for g in groups(stacked, "rnd-input")} == {"(2,)"}
+    rolled = parse(rnndiagram.diagram(example_specs["seed_stacked"], view="rolled").to_svg())
+    assert "(None, 3, 4)" in {g.get("data-shape") for g in groups(rolled, "rnd-data")}
+    assert {g.get("data-shape") for g in groups(rolled, "rnd-loop")} == {"(4,)"}
+    gates = parse(rnndiagram.diagram(example_specs["lstm_classifier"], cell="gates").to_svg())
+    assert {g.get("data-shape") for g in groups(gates, "rnd-state")} == {"(32,)"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ..unroll.graph import Edge, Node, UnrolledGraph
+from ..unroll.graph import Edge, Node, Strip, UnrolledGraph
 from .captions import caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
@@ -30,13 +30,15 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     its caption on a run of its own, clear of every other edge's line:
     ``captions.caption_point``); and a group for each node, drawn last, over the arrows."""
     nodes = {n.id: n for n in graph.nodes}
+    carried = _carried(graph)
     boxes, paths = traced.boxes, traced.paths
     items: List[Item] = []
     for p, drawn in bands.items():
         items += backdrops(drawn, *traced.offsets[p], style)
         items += heatmap_groups(drawn, *traced.offsets[p])
         items += gutter_and_legend(drawn, *traced.offsets[p], style)
-    states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style)
+    states = [state_arrow(e, boxes[e.src], boxes[e.dst], nodes[e.src], nodes[e.dst], bands[nodes[e.dst].panel], style,
+                          _end_strip(e, nodes, carried))
               for e in graph.edges if e.kind == "state"]
     items += states
     solids = list(boxes.values()) + [b for g in states for b in g.items if isinstance(b, Box)]
@@ -44,7 +46,7 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
     for r in routes:
         pts = paths[r.edge.id]
         if not r.caption:
-            items.append(edge_group(r.edge, pts, style))
+            items.append(edge_group(r.edge, pts, style, shape=_end_strip(r.edge, nodes, carried)))
             continue
         edge = replace(r.edge, label=_caption(r.edge, nodes))
         others = [seg for o in routes if o.edge.src != r.edge.src
@@ -52,7 +54,7 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
         others += [seg for g, e in zip(states, (e for e in graph.edges if e.kind == "state")) if e.src != r.edge.src
                    for a in g.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
         at = caption_point(edge.label, pts, others, style, solids, taken)
-        group = edge_group(edge, pts, style, caption_at=at)
+        group = edge_group(edge, pts, style, caption_at=at, shape=_end_strip(edge, nodes, carried))
         taken += [i.extent() for i in group.items if isinstance(i, Label)]
         items.append(group)
     items.extend(node_group(n, boxes[n.id], style) for n in graph.nodes)
@@ -132,7 +134,8 @@ def _repeat_frame(title: str, top: float, bottom: float, x: float, w: float, sty
     return Group("rnd-repeat", (frame, tab, label), (("repeat", title),), title=title)
 
 
-def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style: Style) -> Group:
+def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style: Style,
+                shape: Optional[Strip] = None) -> Group:
     """A horizontal arrow at its state's height; the value it carries sits on it."""
     row_states = band.states_per_row.get(dst.row, [])
     k = row_states.index(e.state) if e.state in row_states else 0
@@ -141,7 +144,26 @@ def state_arrow(e: Edge, s: Box, d: Box, src: Node, dst: Node, band: Band, style
     x0, x1 = (s.right, d.x) if s.x < d.x else (s.x, d.right)
     above = k == len(row_states) - 1 or len(row_states) > 2  # see state_y: h below, c above
     strip_at = ((x0 + x1) / 2, y, above) if e.strip is not None else None
-    return edge_group(e, ((x0, y), (x1, y)), style, strip_at)
+    return edge_group(e, ((x0, y), (x1, y)), style, strip_at, shape=shape)
+
+
+def _carried(graph: UnrolledGraph) -> Dict[Tuple[str, str], Strip]:
+    """A strip drawn for each (layer, state) (``""``: the layer's output), for the edges
+    that draw none: a state arrow out of an ellipsis, an arrow out of a box."""
+    found: Dict[Tuple[str, str], Strip] = {}
+    things: List[Union[Edge, Node]] = [*graph.edges, *graph.nodes]
+    for thing in things:
+        if thing.layer and thing.strip is not None:
+            found.setdefault((thing.layer, thing.state or ""), thing.strip)
+    return found
+
+
+def _end_strip(e: Edge, nodes: Mapping[str, Node], carried: Mapping[Tuple[str, str], Strip]) -> Optional[Strip]:
+    """The value an edge carries: its own strip's, else as drawn at its start or end, else
+    as drawn elsewhere for its layer's state or its source's output."""
+    src, dst = nodes[e.src], nodes[e.dst]
+    return (e.strip or src.strip or dst.strip or (Strip(e.dims) if e.dims is not None else None)
+            or carried.get((e.layer or "", e.state or "")) or carried.get((src.layer or "", "")))
 
 
 def _caption(e: Edge, nodes: Mapping[str, Node]) -> str:

@@ -178,6 +178,8 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
         attrs.append(("t", node.t))
     if node.state:
         attrs.append(("state", node.state))
+    if node.strip is not None:
+        attrs.append(("shape", labels.step_shape(node.strip.dims)))
     kind_cls = _NODE_CLASSES[node.kind]
     if node.output is not None:  # a model output: its index, as the legend or caption names it
         attrs.append(("output", str(node.output)))
@@ -234,9 +236,10 @@ def caption_items(text: str, x: float, y: float, style: Style, anchor: str = "mi
 
 def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
                strip_at: Optional[Tuple[float, float, bool]] = None,
-               caption_at: Optional[Tuple[float, float]] = None) -> Group:
+               caption_at: Optional[Tuple[float, float]] = None, shape: Optional[Strip] = None) -> Group:
     """An arrow; a state edge also carries its state vector (above or below the arrow), and
-    a hand-off its caption (centred at ``caption_at``)."""
+    a hand-off its caption (centred at ``caption_at``). ``data-shape`` is the shape of the
+    value it carries: its own strip's, else that of ``shape`` (the strip at either end)."""
     # "rnd-input" names input steps (nodes); the arrows out of them are "rnd-feed".
     kind = "feed" if edge.kind == "input" else edge.kind
     cls = f"rnd-edge rnd-{kind}" + (" rnd-faint" if edge.faint else "")
@@ -254,5 +257,8 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
     attrs = [("layer", edge.layer)] if edge.layer else []
     if edge.state:
         attrs.append(("state", edge.state))
+    carried = edge.strip or shape
+    if carried is not None:
+        attrs.append(("shape", labels.step_shape(carried.dims)))
     note = strip_note(edge.strip, style) if strip_at is not None and edge.strip is not None else ""
     return Group(cls, tuple(items), tuple(attrs), title=f"{edge.src} → {edge.dst}" + (f" {note}" if note else ""))

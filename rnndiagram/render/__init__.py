@@ -1,6 +1,6 @@
 """Stage 4, rendering: the output formats (one registry, read by the API and the command
 line) and the renderers that write them: ``svg`` (a Scene through Jinja2 templates), ``dot``
-(an UnrolledGraph as Graphviz DOT) and ``raster`` (PNG and PDF)."""
+(an UnrolledGraph as Graphviz DOT) ``raster`` (PNG and PDF) and ``html`` (the interactive page)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ FORMATS: Dict[str, Format] = {f.name: f for f in (
     Format("png", (".png",), "the SVG drawn as PNG (needs rnndiagram[raster])"),
     Format("pdf", (".pdf",), "a PDF page holding the SVG drawn (needs rnndiagram[raster])"),
     Format("json", (".json",), "the model spec as JSON"),
+    Format("html", (".html", ".htm"), "an interactive page of every view, one file that works offline"),
 )}
 """Every format rnndiagram writes, by name."""
 

@@ -93,9 +93,23 @@ class Canvas:
         a, b = self.node_panel[src], self.node_panel[dst]
         if a == b and self.node_row[src] > self.node_row[dst] and kind not in ("state", "handoff"):
             kind = "feedback"  # a loop's step reads what the step before computed above it
+        if kw.get("strip") is None and "dims" not in kw:
+            kw["dims"] = self.box_dims(src)
         self.edges.append(Edge(f"{src}--{dst}", src, dst, kind, **kw))
         if a != b:
             self.reads.setdefault(b, set()).add(a)
+
+    def box_dims(self, node_id: str) -> Optional[Tuple[Optional[int], ...]]:
+        """The shape of one step of what a box or merge computes (batch and time axes left
+        out), from its layer's first output; ``None`` for other nodes."""
+        node = next((n for n in reversed(self.nodes) if n.id == node_id), None)
+        if node is None or node.kind not in ("box", "merge") or not node.layer:
+            return None
+        layer = next((l for l in self.spec.layers if l.id == node.layer), None)
+        if layer is None or not layer.output_shapes or not layer.output_shapes[0]:
+            return None
+        per_step = node.col is not None and self.panels[node.panel].kind == "time"
+        return tuple(layer.output_shapes[0][2 if per_step else 1:])
 
     def depends(self, panel: int, on: int) -> bool:
         """Whether ``panel`` reads, through any chain of panels, from ``on``."""

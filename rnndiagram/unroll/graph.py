@@ -90,7 +90,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """An arrow from ``src`` to ``dst`` (node ids), with the value it carries."""
+    """An arrow from ``src`` to ``dst`` (node ids), with the value it carries; ``dims`` is
+    the shape of one step of that value where no strip of its own draws it (out of a box)."""
 
     id: str
     src: str
@@ -102,6 +103,7 @@ class Edge:
     strip: Optional[Strip] = None
     faint: bool = False
     dashed: bool = False
+    dims: Optional[Tuple[Optional[int], ...]] = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ...layout.draw import Style, strip_items, strip_size
 from ...layout.metrics import text_width
 from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, translate
 from ...layout.heatmaps import HEAT_GAP, heatmap_group, step_spans, strip_height
+from ...unroll.graph import Strip
 from .parts import CellFigure, Flow, GateFigure, Part
 
 HEAT_NAME_W = 30.0
@@ -99,9 +100,12 @@ def _cell(cell: CellFigure, style: GateStyle) -> List[Item]:
         x0, y0 = min(b.x for b in inner) - pad, min(b.y for b in inner) - pad
         x1, y1 = max(b.right for b in inner) + pad, max(b.bottom for b in inner) + pad
         items.append(Box(x0, y0, x1 - x0, y1 - y0, "rnd-cell-outline", 14))
+    # Between pointwise operations runs a vector (or map) of the state's shape.
+    state = next((p.strip for p in cell.parts if p.kind == "state" and p.strip is not None), None)
     for flow in cell.flows:
         pts = _route(flow, by_id, boxes, ports, tracks, cy, gaps, style)
-        items.append(_edge(flow, pts, cell.layer))
+        carried = by_id[flow.src].strip or by_id[flow.dst].strip or state
+        items.append(_edge(flow, pts, cell.layer, carried))
     for part in cell.parts:
         items.append(_part(part, boxes[part.id], cell.layer, style))
     drawn = _heading(cell, items, style) + items + _table(cell, items, style)
@@ -309,10 +313,12 @@ def _route(flow: Flow, parts: Dict[str, Part], boxes: Dict[str, Box], ports, tra
     return (scx, s.y), (scx, y), (px, y), (px, d.bottom)
 
 
-def _edge(flow: Flow, pts: Tuple[Point, ...], layer: str) -> Group:
+def _edge(flow: Flow, pts: Tuple[Point, ...], layer: str, carried: Optional[Strip] = None) -> Group:
+    """An arrow; ``data-shape`` is that of the strip at its start or end (what it carries)."""
     kind = "state" if flow.state else "data"
     arrow = Arrow(pts, "rnd-arrow" + (" rnd-arrow-state" if flow.state else ""))
-    return Group(f"rnd-edge rnd-{kind}", (arrow,), (("layer", layer),), title=f"{flow.src} → {flow.dst}")
+    attrs = (("layer", layer),) + ((("shape", labels.step_shape(carried.dims)),) if carried is not None else ())
+    return Group(f"rnd-edge rnd-{kind}", (arrow,), attrs, title=f"{flow.src} → {flow.dst}")
 
 
 # -- parts ------------------------------------------------------------------------------------
@@ -344,6 +350,7 @@ def _part(part: Part, box: Box, layer: str, style: GateStyle) -> Group:
         attrs.append(("op", part.label))
     else:
         assert part.strip is not None
+        attrs.append(("shape", labels.step_shape(part.strip.dims)))
         items += strip_items(part.strip, cx, cy, style.strips)
         frame = items[0] if isinstance(items[0], Box) else None
         if part.caption:

@@ -40,6 +40,8 @@ class RolledCell:
     repeat: str
     direction: Optional[str] = None
     backwards: bool = False
+    states: str = ""  # the shape of one step of each state its loop carries: (32,)
+    output: str = ""  # the shape of what the cell returns, as Keras prints it: (None, 20, 32)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class RolledEdge:
     dst: str
     tensor: int
     kind: Literal["data", "state"] = "data"
+    shape: str = ""  # of the tensor, as Keras prints it: (None, 20, 32)
 
     @property
     def id(self) -> str:
@@ -88,6 +91,11 @@ class RolledGraph:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+
+def _tensor_shape(layer: LayerSpec, tensor: int) -> str:
+    shapes = layer.output_shapes
+    return labels.shape_text(shapes[tensor]) if tensor < len(shapes) else ""
 
 
 def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGraph:
@@ -114,10 +122,12 @@ def roll(spec: ModelSpec, options: Optional[DiagramOptions] = None) -> RolledGra
                 if src != dst and text not in notes.get(dst, []):  # a cell's own states are its loop
                     notes.setdefault(dst, []).append(text)
                 continue
-            edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data"))
+            edges.append(RolledEdge(src, dst, c.tensor, "state" if c.kind == "state" else "data",
+                                    _tensor_shape(drawn.layer(c.layer), c.tensor)))
         inside = runs.get(layer.id)
         if inside is not None:  # what it runs at each step, drawn below it, into it
-            edges.append(RolledEdge(rep.get(inside.layer, inside.layer), dst, inside.tensor))
+            edges.append(RolledEdge(rep.get(inside.layer, inside.layer), dst, inside.tensor,
+                                    shape=_tensor_shape(drawn.layer(inside.layer), inside.tensor)))
             what = layer.wrapped.name if layer.wrapped is not None else layer.name
             notes.setdefault(dst, []).append(f"runs {what} at each step")
             count = "?" if inside.steps is None else inside.steps
@@ -232,6 +242,10 @@ def _cells(layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions, calls:
         groups = {s.group for s in direction.states}
         loop = tuple(f"{s.name}{s.group + 1 if len(groups) > 1 else ''} · {labels.dims_text(s.shape[1:])}"
                      for s in direction.states)
+        shapes = ", ".join(dict.fromkeys(labels.step_shape(s.shape[1:]) for s in direction.states))
+        out = layer.output_shapes[0] if layer.output_shapes else ()
+        output = labels.shape_text(tuple(out[:-1]) + (direction.units,)) if out and direction.units else ""
         found.append(RolledCell(f"{layer.id}-{which[0]}" if which else layer.id, labels.cell_label(direction),
-                                loop, f"× {'?' if steps is None else steps}", which, direction.go_backwards))
+                                loop, f"× {'?' if steps is None else steps}", which, direction.go_backwards,
+                                shapes, output))
     return tuple(found)

@@ -57,7 +57,7 @@ class _Shape:
     right: float
     top: float
     bottom: float
-    internal: List[Tuple[Tuple[Point, ...], str]] = field(default_factory=list)
+    internal: List[Tuple[Tuple[Point, ...], str, str]] = field(default_factory=list)
 
 
 def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle = RolledStyle()) -> Scene:
@@ -77,7 +77,8 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
     for e in graph.edges:
         cls = "rnd-edge rnd-handoff" if e.kind == "state" else "rnd-edge rnd-data"
         for pts in _paths(e, graph, shapes, xs, ports, tracks, row_y, gap, style):
-            items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), (("layer", e.dst),), title=f"{e.src} → {e.dst}"))
+            attrs = (("layer", e.dst),) + ((("shape", e.shape),) if e.shape else ())
+            items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), attrs, title=f"{e.src} → {e.dst}"))
     return framed(items, graph.name, graph.summary, theme, style.margin)
 
 
@@ -117,7 +118,9 @@ def _input(node: RolledNode, style: RolledStyle):
     w, h = strip_size(strip, style.strips)
     items = strip_items(strip, 0, -h / 2, style.strips)
     frame = items[0] if isinstance(items[0], Box) else None
-    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id),), frame, title=node.id)
+    shape = node.lines[1][len("Input "):]  # the whole input, as its gutter line prints it
+    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id), ("shape", shape)), frame,
+                        title=node.id)
     return [group], {node.id: (-w / 2, w / 2, 0.0)}, {0: (0.0, -h, node.id)}
 
 
@@ -163,7 +166,7 @@ def _cells(node: RolledNode, style: RolledStyle):
         items.append(_rolled_cell(node, cell, box, outward, style))
         entries[cell.id] = (box.x, box.right, 0.0)
     exits: Dict[int, Tuple[float, float, str]] = {}
-    internal: List[Tuple[Tuple[Point, ...], str]] = []
+    internal: List[Tuple[Tuple[Point, ...], str, str]] = []
     first = 0
     if len(cells) == 2 and node.merge:
         w = text_width(node.merge, style.small, True) + 18
@@ -175,7 +178,7 @@ def _cells(node: RolledNode, style: RolledStyle):
         for i, dx in ((1, -7.0), (0, 7.0)):
             cx = boxes[i].x + boxes[i].w / 2
             internal.append((((cx, -style.cell_h), (cx, top + style.merge_h + 9), (dx, top + style.merge_h + 9),
-                              (dx, top + style.merge_h)), node.id))
+                              (dx, top + style.merge_h)), node.id, cells[i].output))
         exits[0] = (0.0, top, node.id)
         first = 1
     elif len(cells) == 2:
@@ -189,9 +192,9 @@ def _cells(node: RolledNode, style: RolledStyle):
         # A Bidirectional's states leave their cell off its centre, clear of the merge above.
         off = 0.0 if len(cells) == 1 else (12.0 if box.x > 0 else -12.0)
         exits.setdefault(k, (box.x + box.w / 2 + off, -style.cell_h, cells[which].id))
-    for path, owner in internal:
-        items.append(Group("rnd-edge rnd-data", (Arrow(path, "rnd-arrow"),), (("layer", owner),),
-                           title=f"{owner} → {owner}"))
+    for path, owner, shape in internal:
+        items.append(Group("rnd-edge rnd-data", (Arrow(path, "rnd-arrow"),),
+                           (("layer", owner),) + ((("shape", shape),) if shape else ()), title=f"{owner} → {owner}"))
     return items, entries, exits, internal
 
 
@@ -209,8 +212,8 @@ def _rolled_cell(node: RolledNode, cell: RolledCell, box: Box, outward: int, sty
     texts = [Label(x, y0 + i * 14, line, "rnd-caption" if i < len(lines) - 1 else "rnd-repeat", style.small,
                    bold=i == len(lines) - 1, anchor=anchor) for i, line in enumerate(lines)]
     edge = Group("rnd-edge rnd-state rnd-loop", (loop,), (("layer", node.id),) + (
-        (("state", ", ".join(l.split(" ")[0] for l in cell.loop)),) if cell.loop else ()),
-        title=f"{node.id} → {node.id}")
+        (("state", ", ".join(l.split(" ")[0] for l in cell.loop)),) if cell.loop else ()) + (
+        (("shape", cell.states),) if cell.states else ()), title=f"{node.id} → {node.id}")
     frame = Box(box.x, box.y, box.w, box.h, box.cls, box.rx)
     names: List[Item] = [Label(cx, cy + 0.36 * style.cell_font, cell.label, "rnd-cell-label", style.cell_font,
                                bold=True, boxed=True)]
