@@ -168,13 +168,15 @@ def rnndiagram_command() -> List[str]:
 
 
 def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[str]:
-    rows = ["| model | `rnndiagram export` | `load_model` + `plot_model` | ratio |", "|---|---|---|---|"]
+    rows = ["| model | `rnndiagram export` | `load_model` + `plot_model` | ratio | against the import floor |",
+            "|---|---|---|---|---|"]
     print("\n".join(rows), flush=True)
     start = timed(run([sys.executable, "-c", "pass"]), repeats)
-    rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | |")
+    rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
-    floor = timed(run([sys.executable, "-c", "import click, jinja2"]), repeats)
-    rows.append(f"| (`python -c \"import click, jinja2\"`, the import floor) | {floor * 1000:.0f} ms | | |")
+    importing = run([sys.executable, "-c", "import click, jinja2"])
+    floor = timed(importing, repeats)
+    rows.append(f"| (`python -c \"import click, jinja2\"`, the import floor) | {floor * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
     floors = []
     for name, model in models.items():
@@ -184,18 +186,20 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
         theirs = run([sys.executable, str(HERE / "plot_model_script.py"), str(path),
                       str(folder / f"{name}.keras.svg")])
         a, b = alternate(ours, theirs, repeats)
-        floors.append(a / floor)
-        rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+        # Against the floor in pairs of runs too: on a busy machine, times taken apart differ.
+        paired, imported = alternate(ours, importing, 2 * repeats)
+        floors.append(paired / imported)
+        rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} | x{floors[-1]:.2f} |")
         print(rows[-1], flush=True)
     # The first command on a machine also compiles the templates; with the cache off, every one does.
     path = folder / "seed_stacked.keras"
     cold = timed(run(rnndiagram_command() + ["export", str(path), "-o", str(folder / "cold.svg")],
                      RNNDIAGRAM_CACHE_DIR=""), repeats)
-    rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | |")
+    rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
     rows += ["", f"`rnndiagram export` against the import floor: x{min(floors):.2f} to x{max(floors):.2f} "
                  f"(target: at most x1.5)."]
-    SUMMARY.append(f"whole process against the import floor ({floor * 1000:.0f} ms): x{min(floors):.2f} to "
+    SUMMARY.append(f"`rnndiagram export` against the import floor: x{min(floors):.2f} to "
                    f"x{max(floors):.2f} (target: at most x1.5)")
     print("\n".join(rows[-2:]), flush=True)
     return rows
@@ -469,6 +473,8 @@ def main(argv: Sequence[str] = ()) -> None:
     parser.add_argument("--loops", action="store_true", help="only the models built with Python loops")
     parser.add_argument("--depth", action="store_true", help="only the deep stacks of 20, 200 and 500 layers")
     parser.add_argument("--published", action="store_true", help="only the published models of the tests")
+    parser.add_argument("--process", action="store_true",
+                        help="only the whole process: rnndiagram export against plot_model and the import floor")
     parser.add_argument("--dot", action="store_true",
                         help="only Graphviz's dot on the DOT of every view of every example and published model")
     args = parser.parse_args(argv or sys.argv[1:])
@@ -504,8 +510,11 @@ def main(argv: Sequence[str] = ()) -> None:
               "lstm_stack_20": lstm_stack(keras, 20, 50)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print("Whole process, from a saved .keras file to an SVG (target: ratio >= 40x)")
+        print("Whole process, from a saved .keras file to an SVG (targets: ratio >= 40x; at most x1.5 the "
+              "import floor)")
         whole_process(models, folder, process_repeats)
+        if args.process:
+            return
         print("\nIn process, model already built (target: ratio >= 50x)")
         in_process(models, folder, repeats)
     print("\nScaling: rnndiagram.diagram(model).to_svg() (target: flat in T, at most linear in layers)")
