@@ -89,6 +89,7 @@ def alternate(a: Timer, b: Timer, repeats: int) -> Tuple[float, float]:
 
 
 def timed(fn: Timer, repeats: int) -> float:
+    """Median seconds of ``fn``, after one untimed warm-up."""
     fn()
     runs = []
     for _ in range(repeats):
@@ -234,8 +235,16 @@ def stages(model: Any, repeats: int) -> List[float]:
     spec = inspect(model)
     graph = unroll(spec, options)
     scene = layout(graph, options.theme)
-    return [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
-            timed(lambda: layout(graph, options.theme), repeats), timed(lambda: render_svg(scene), repeats)]
+    return [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
+            timed(paused(lambda: layout(graph, options.theme)), repeats),
+            timed(paused(lambda: render_svg(scene)), repeats)]
+
+
+def paused(stage: Timer) -> Timer:
+    """A stage timed as ``Diagram`` runs it: with the garbage collector paused."""
+    from rnndiagram.api import collection_paused
+
+    return collection_paused(stage)
 
 
 def scaling(repeats: int) -> List[str]:
@@ -284,13 +293,12 @@ def graph_scaling(repeats: int) -> List[str]:
         spec = inspect(model)
         graph = unroll(spec, options)
         scene = layout(graph)
-        times = [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
-                 timed(lambda: layout(graph), repeats), timed(lambda: render_svg(scene), repeats)]
-        totals[count] = sum(times)
+        times = [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
+                 timed(paused(lambda: layout(graph)), repeats), timed(paused(lambda: render_svg(scene)), repeats)]
         with tempfile.TemporaryDirectory() as tmp:
             out = str(Path(tmp) / "m.svg")
             ours, theirs = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
-        ratios[count] = theirs / ours
+        totals[count], ratios[count] = ours, theirs / ours
         rows.append(f"| {count} | {len(graph.panels)} | {len(graph.nodes):,} / {len(graph.edges):,} | "
                     + " / ".join(f"{t * 1000:.0f}" for t in times)
                     + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px | {ours * 1000:.0f} ms "
