@@ -78,3 +78,29 @@ def test_the_tokens_check_walks_the_nodes_once(example_specs):
     wide = SimpleNamespace(panels=panels, nodes=nodes)
     _warn_of_unused_tokens(wide, ("a",))  # type: ignore[arg-type]
     assert nodes.walks <= 1
+
+
+def test_every_layer_is_named_in_one_pass_over_the_layers(example_specs):
+    from rnndiagram import labels
+
+    spec = example_specs["char_seq2seq"]
+    layers = CountedList(spec.layers)
+    counted = replace(spec, layers=layers)
+    names = [labels.call_name(layer, counted, of_all=True) for layer in spec.layers]
+    assert layers.walks <= 1
+    assert names == [labels.call_name(layer, spec, of_all=True) for layer in spec.layers]
+
+
+def test_the_readers_of_every_layer_are_found_in_one_pass_over_the_layers(example_specs):
+    from rnndiagram.options import DiagramOptions
+    from rnndiagram.unroll.canvas import Canvas
+    from rnndiagram.unroll.sequences import _readers
+
+    spec = example_specs["char_seq2seq"]
+    layers = CountedList(spec.layers)
+    canvas = Canvas(replace(spec, layers=layers), DiagramOptions(), None)
+    found = {layer.id: _readers(canvas, layer.id) for layer in spec.layers}
+    assert layers.walks <= 1
+    assert found == {layer.id: [r for r in spec.layers if any(i.layer == layer.id and i.kind != "mask"
+                                                               for i in r.inbound)] for layer in spec.layers}
+    assert any(found.values())
