@@ -17,7 +17,7 @@ LAZY = (
     "rnndiagram.views.rolled", "rnndiagram.views.both", "rnndiagram.views.gates",
     "rnndiagram.read.values", "rnndiagram.read.gate_values", "rnndiagram.read.live",
     "rnndiagram.render.raster", "rnndiagram.render.dot", "rnndiagram.read.saved.keras2",
-    "rnndiagram.read.saved.hdf5", "rnndiagram.read.saved.savedmodel",
+    "rnndiagram.read.saved.hdf5", "rnndiagram.read.saved.savedmodel", "rnndiagram.read.rules.ops",
     "rnndiagram.sphinxext", "rnndiagram.mkdocs_plugin", "rnndiagram.docs_common", "rnndiagram.examples",
     "rnndiagram.gallery", "rnndiagram.table",
 )
