@@ -15,12 +15,16 @@ Three parts:
 2. in process, model already built: ``rnndiagram.diagram(model).to_svg()`` against
    ``plot_model(model, to_file="m.svg", show_shapes=True)``, and our time per stage;
 3. scaling: time and SVG size as the timesteps T and the stacked layers grow, and time per
-   stage as a random functional graph grows to 500 layers;
+   stage as a random functional graph grows to 500 layers, against ``plot_model`` (``--graphs``);
 4. models built with Python loops: Graphviz's time on our DOT, and the drawing's size;
 5. depth: 20, 200 and 500 layers of [LSTM, TimeDistributed(Dense)] pairs, unrolled and
    rolled: the drawing's height and our time against ``plot_model``'s (``--depth``);
 6. the published models of ``tests/published_models.py``: our time against
-   ``plot_model``'s on each, and the lowest ratio (``--published``).
+   ``plot_model``'s on each, and the lowest ratio (``--published``);
+7. Graphviz's ``dot`` on the DOT of every view of every example and published model
+   (``--dot``; target: at most 5 s each).
+
+The full run ends with a summary: one line per target, as measured in that run.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 HERE = Path(__file__).resolve().parent
 
 Timer = Callable[[], Any]
+
+SUMMARY: List[str] = []
+"""One line per target, as each part measures it; ``main`` prints them together at the end."""
 
 
 def machine() -> str:
@@ -82,6 +89,7 @@ def alternate(a: Timer, b: Timer, repeats: int) -> Tuple[float, float]:
 
 
 def timed(fn: Timer, repeats: int) -> float:
+    """Median seconds of ``fn``, after one untimed warm-up."""
     fn()
     runs = []
     for _ in range(repeats):
@@ -161,13 +169,15 @@ def rnndiagram_command() -> List[str]:
 
 
 def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[str]:
-    rows = ["| model | `rnndiagram export` | `load_model` + `plot_model` | ratio |", "|---|---|---|---|"]
+    rows = ["| model | `rnndiagram export` | `load_model` + `plot_model` | ratio | against the import floor |",
+            "|---|---|---|---|---|"]
     print("\n".join(rows), flush=True)
     start = timed(run([sys.executable, "-c", "pass"]), repeats)
-    rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | |")
+    rows.append(f"| (`python -c pass`, the floor of any command) | {start * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
-    floor = timed(run([sys.executable, "-c", "import click, jinja2"]), repeats)
-    rows.append(f"| (`python -c \"import click, jinja2\"`, the import floor) | {floor * 1000:.0f} ms | | |")
+    importing = run([sys.executable, "-c", "import click, jinja2"])
+    floor = timed(importing, repeats)
+    rows.append(f"| (`python -c \"import click, jinja2\"`, the import floor) | {floor * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
     floors = []
     for name, model in models.items():
@@ -177,17 +187,21 @@ def whole_process(models: Dict[str, Any], folder: Path, repeats: int) -> List[st
         theirs = run([sys.executable, str(HERE / "plot_model_script.py"), str(path),
                       str(folder / f"{name}.keras.svg")])
         a, b = alternate(ours, theirs, repeats)
-        floors.append(a / floor)
-        rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
+        # Against the floor in pairs of runs too: on a busy machine, times taken apart differ.
+        paired, imported = alternate(ours, importing, 2 * repeats)
+        floors.append(paired / imported)
+        rows.append(f"| {name} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} | x{floors[-1]:.2f} |")
         print(rows[-1], flush=True)
     # The first command on a machine also compiles the templates; with the cache off, every one does.
     path = folder / "seed_stacked.keras"
     cold = timed(run(rnndiagram_command() + ["export", str(path), "-o", str(folder / "cold.svg")],
                      RNNDIAGRAM_CACHE_DIR=""), repeats)
-    rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | |")
+    rows.append(f"| seed_stacked, templates not cached (a first run) | {cold * 1000:.0f} ms | | | |")
     print(rows[-1], flush=True)
-    rows += ["", f"`rnndiagram export` against the import floor: x{min(floors):.1f} to x{max(floors):.1f} "
+    rows += ["", f"`rnndiagram export` against the import floor: x{min(floors):.2f} to x{max(floors):.2f} "
                  f"(target: at most x1.5)."]
+    SUMMARY.append(f"`rnndiagram export` against the import floor: x{min(floors):.2f} to "
+                   f"x{max(floors):.2f} (target: at most x1.5)")
     print("\n".join(rows[-2:]), flush=True)
     return rows
 
@@ -221,8 +235,16 @@ def stages(model: Any, repeats: int) -> List[float]:
     spec = inspect(model)
     graph = unroll(spec, options)
     scene = layout(graph, options.theme)
-    return [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
-            timed(lambda: layout(graph, options.theme), repeats), timed(lambda: render_svg(scene), repeats)]
+    return [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
+            timed(paused(lambda: layout(graph, options.theme)), repeats),
+            timed(paused(lambda: render_svg(scene)), repeats)]
+
+
+def paused(stage: Timer) -> Timer:
+    """A stage timed as ``Diagram`` runs it: with the garbage collector paused."""
+    from rnndiagram.api import collection_paused
+
+    return collection_paused(stage)
 
 
 def scaling(repeats: int) -> List[str]:
@@ -257,25 +279,35 @@ def graph_scaling(repeats: int) -> List[str]:
     from rnndiagram.render.svg import render_svg
     from rnndiagram.unroll import unroll
 
-    rows = ["| layers | time axes and stacks | nodes / edges | introspect / unroll / layout / SVG | drawing |",
-            "|---|---|---|---|---|"]
+    from benchmarks.plot_model_script import plot
+
+    rows = ["| layers | time axes and stacks | nodes / edges | introspect / unroll / layout / SVG | drawing "
+            "| `diagram(model).to_svg()` | `plot_model` | ratio |", "|---|---|---|---|---|---|---|---|"]
     print("\n".join(rows), flush=True)
-    totals = {}
+    import rnndiagram
+
+    totals, ratios = {}, {}
     options = DiagramOptions()
     for count in (125, 250, 500):
         model = random_dag(keras, count)
         spec = inspect(model)
         graph = unroll(spec, options)
         scene = layout(graph)
-        times = [timed(lambda: inspect(model), repeats), timed(lambda: unroll(spec, options), repeats),
-                 timed(lambda: layout(graph), repeats), timed(lambda: render_svg(scene), repeats)]
-        totals[count] = sum(times)
+        times = [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
+                 timed(paused(lambda: layout(graph)), repeats), timed(paused(lambda: render_svg(scene)), repeats)]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = str(Path(tmp) / "m.svg")
+            ours, theirs = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
+        totals[count], ratios[count] = ours, theirs / ours
         rows.append(f"| {count} | {len(graph.panels)} | {len(graph.nodes):,} / {len(graph.edges):,} | "
                     + " / ".join(f"{t * 1000:.0f}" for t in times)
-                    + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px |")
+                    + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px | {ours * 1000:.0f} ms "
+                    f"| {theirs * 1000:.0f} ms | {ratio(theirs, ours)} |")
         print(rows[-1], flush=True)
     rows.append("")
     rows.append(f"Layers from 125 to 500: time x{totals[500] / totals[125]:.1f} (linear is x4).")
+    SUMMARY.append(f"random DAG of 500 layers: {ratios[500]:.2f}x plot_model's speed (target: at least 1x); "
+                   f"125 to 500 layers: time x{totals[500] / totals[125]:.1f} (linear is x4)")
     print(rows[-1], flush=True)
     return rows
 
@@ -301,18 +333,23 @@ def depth(repeats: int) -> List[str]:
     rows = ["| layers | unrolled | rolled | `diagram(model).to_svg()` | `plot_model` | ratio |",
             "|---|---|---|---|---|---|"]
     print("\n".join(rows), flush=True)
-    times = {}
+    times, ratios, heights = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for count in (20, 200, 500):
             model = lstm_dense_stack(keras, count)
             sizes = [rnndiagram.diagram(model, view=view).scene for view in ("unrolled", "rolled")]
             out = str(Path(tmp) / f"{count}.svg")
             a, b = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
-            times[count] = a
+            times[count], ratios[count], heights[count] = a, b / a, sizes[0].height
             rows.append(f"| {count} | " + " | ".join(f"{s.width:,.0f} x {s.height:,.0f} px" for s in sizes)
                         + f" | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio(b, a)} |")
             print(rows[-1], flush=True)
-    rows += ["", f"Layers from 20 to 500: time x{times[500] / times[20]:.1f} (linear is x25)."]
+    slope = (times[500] - times[20]) / 480
+    rows += ["", f"Layers from 20 to 500: time x{times[500] / times[20]:.1f} (linear is x25); "
+                 f"{slope * 1000:.2f} ms per layer."]
+    SUMMARY.append("stacks of 20 / 200 / 500 layers: " + "; ".join(
+        f"{heights[n]:,.0f} px tall, {times[n] * 1000:.0f} ms, {ratios[n]:.2f}x plot_model" for n in (20, 200, 500))
+        + f"; {slope * 1000:.2f} ms per layer (targets: at most 3,000 px, at least 1x)")
     print("\n".join(rows[-2:]), flush=True)
     return rows
 
@@ -343,6 +380,8 @@ def published(repeats: int) -> List[str]:
     slowest = min(ratios, key=ratios.__getitem__)
     rows += ["", f"Lowest ratio: {ratios[slowest]:.2f}x ({slowest}); "
                  f"{sum(r < 1 for r in ratios.values())} of {len(ratios)} models slower than plot_model."]
+    SUMMARY.append(f"published models: lowest ratio {ratios[slowest]:.2f}x ({slowest}), "
+                   f"{sum(r < 1 for r in ratios.values())} of {len(ratios)} slower than plot_model (target: none)")
     print("\n".join(rows[-2:]), flush=True)
     return rows
 
@@ -372,6 +411,69 @@ def loop_models(repeats: int) -> List[str]:
     return rows
 
 
+DOT_LIMIT = 5.0
+"""The most time ``dot`` may take to lay out any DOT rnndiagram writes (seconds)."""
+
+DOT_VIEWS = ({"view": "unrolled"}, {"view": "rolled"}, {"view": "both"}, {"cell": "gates"})
+
+
+def dot_sources() -> Dict[str, Any]:
+    """A builder of every model whose DOT is timed: the examples (those built with loops
+    among them) and the published models of the tests."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from published_models import MODELS
+
+    from rnndiagram import examples
+
+    builders: Dict[str, Any] = {f"example:{name}": (lambda n=name: examples.build(n)) for name in examples.names()}
+    builders.update({f"published:{name}": build for name, build in MODELS.items()})
+    return builders
+
+
+def dot_layouts(limit: float = DOT_LIMIT) -> List[str]:
+    """Graphviz's ``dot -Tsvg`` on the DOT of every view of every example and published
+    model, once each (target: at most ``limit`` s each); a run is stopped at 12 times the limit."""
+    import rnndiagram
+
+    rows = ["| model | view | `dot -Tsvg` |", "|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    times: Dict[Tuple[str, str], float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, build in dot_sources().items():
+            try:
+                model = build()
+            except Exception as exc:  # a model this backend cannot build
+                print(f"| {name} | not built here: {type(exc).__name__} | |", flush=True)
+                continue
+            for options in DOT_VIEWS:
+                view = "/".join(options.values())
+                try:
+                    source = rnndiagram.diagram(model, **options).to_dot()
+                except rnndiagram.RnnDiagramError:
+                    continue  # a view this model has nothing for (no recurrent layer for gates)
+                path = Path(tmp) / "m.dot"
+                path.write_text(source)
+                start = time.perf_counter()
+                try:
+                    subprocess.run(["dot", "-Tsvg", str(path), "-o", str(path.with_suffix(".svg"))],
+                                   check=True, capture_output=True, timeout=12 * limit)
+                    times[name, view] = time.perf_counter() - start
+                except subprocess.TimeoutExpired:
+                    times[name, view] = float("inf")
+                if times[name, view] > limit / 5:
+                    rows.append(f"| {name} | {view} | {times[name, view]:.2f} s |")
+                    print(rows[-1], flush=True)
+    over = sorted((k for k, t in times.items() if t > limit), key=times.__getitem__, reverse=True)
+    slowest = max(times, key=times.__getitem__)
+    rows += ["", f"{len(times)} DOT files laid out (those over {limit / 5:.0f} s listed); slowest "
+                 f"{times[slowest]:.2f} s ({slowest[0]}, {slowest[1]}); {len(over)} over {limit:.0f} s"
+                 + (": " + ", ".join(f"{n} ({v})" for n, v in over) if over else "") + "."]
+    print("\n".join(rows[-2:]), flush=True)
+    SUMMARY.append(f"dot on every DOT we write: slowest {times[slowest]:.2f} s, {len(over)} of {len(times)} over "
+                   f"{limit:.0f} s (target: none)")
+    return rows
+
+
 def main(argv: Sequence[str] = ()) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7 (5 for processes)")
@@ -379,6 +481,10 @@ def main(argv: Sequence[str] = ()) -> None:
     parser.add_argument("--loops", action="store_true", help="only the models built with Python loops")
     parser.add_argument("--depth", action="store_true", help="only the deep stacks of 20, 200 and 500 layers")
     parser.add_argument("--published", action="store_true", help="only the published models of the tests")
+    parser.add_argument("--process", action="store_true",
+                        help="only the whole process: rnndiagram export against plot_model and the import floor")
+    parser.add_argument("--dot", action="store_true",
+                        help="only Graphviz's dot on the DOT of every view of every example and published model")
     args = parser.parse_args(argv or sys.argv[1:])
     process_repeats, repeats = (3, 3) if args.quick else (5, 7)
 
@@ -399,6 +505,10 @@ def main(argv: Sequence[str] = ()) -> None:
         print("Published models (target: ratio at least 1x on every one)")
         published(repeats)
         return
+    if args.dot:
+        print(f"Graphviz on our DOT (target: at most {DOT_LIMIT:.0f} s each)")
+        dot_layouts()
+        return
     import keras
 
     from rnndiagram import examples
@@ -408,8 +518,11 @@ def main(argv: Sequence[str] = ()) -> None:
               "lstm_stack_20": lstm_stack(keras, 20, 50)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print("Whole process, from a saved .keras file to an SVG (target: ratio >= 40x)")
+        print("Whole process, from a saved .keras file to an SVG (targets: ratio >= 40x; at most x1.5 the "
+              "import floor)")
         whole_process(models, folder, process_repeats)
+        if args.process:
+            return
         print("\nIn process, model already built (target: ratio >= 50x)")
         in_process(models, folder, repeats)
     print("\nScaling: rnndiagram.diagram(model).to_svg() (target: flat in T, at most linear in layers)")
@@ -422,6 +535,10 @@ def main(argv: Sequence[str] = ()) -> None:
     depth(repeats)
     print("\nPublished models (target: ratio at least 1x on every one)")
     published(repeats)
+    print(f"\nGraphviz on our DOT (target: at most {DOT_LIMIT:.0f} s each)")
+    dot_layouts()
+    print("\nSummary, measured in this run on " + machine().split(";")[0] + ":")
+    print("\n".join(f"- {line}" for line in SUMMARY), flush=True)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
-import socket
 import stat
 from pathlib import Path
 from typing import Optional, Union
@@ -95,6 +93,8 @@ def _special_kind(target: Path) -> Optional[str]:
 def _write_in_place(target: Path, payload: bytes, kind: str) -> None:
     """Write to a pipe, device or socket as ``>`` would: no temporary file, no rename."""
     if kind == "socket":
+        import socket  # only for this rare target: importing it costs a plain export
+
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(str(target))
             sock.sendall(payload)
@@ -118,7 +118,7 @@ def _mode_of(target: Path) -> Optional[int]:
 def _temporary(target: Path, mode: int) -> "tuple[int, str]":
     """A new file beside ``target``, created with ``mode`` (which the umask then narrows)."""
     while True:
-        tmp = str(target.with_name(f".{target.name[:100]}.{secrets.token_hex(4)}.tmp"))
+        tmp = str(target.with_name(f".{target.name[:100]}.{os.urandom(4).hex()}.tmp"))
         try:
             return os.open(tmp, _CREATE, mode), tmp
         except FileExistsError:

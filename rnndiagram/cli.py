@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
@@ -224,8 +225,7 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
         warnings.warn("values (--values) are not part of the JSON output, the model's spec; the model is "
                       "not run for it", RnnDiagramWarning, stacklevel=1)
     failures: List[Tuple[str, str, bool]] = []
-    show_bar = len(targets) > 1 and sys.stderr.isatty()
-    with click.progressbar(targets, label="Drawing", file=sys.stderr, hidden=not show_bar) as bar:
+    with _progress(targets) as bar:
         for source, path, target_fmt in bar:
             try:
                 data = _render(source, target_fmt, engine, scale, dpi, options, allow_load)
@@ -245,6 +245,14 @@ def export_command(sources: Tuple[str, ...], output: str, fmt: Optional[str], en
         # A usage error when every failing source failed on an option; a model error otherwise.
         usage = all(option for _, _, option in failures)
         raise click.exceptions.Exit(EXIT_USAGE_ERROR if usage else EXIT_MODEL_ERROR)
+
+
+def _progress(targets: List[Target]) -> Any:
+    """A progress bar on a terminal's stderr for several targets; for one target, or
+    stderr not a terminal, the targets as they are (click's bar costs an import then)."""
+    if len(targets) > 1 and sys.stderr.isatty():
+        return click.progressbar(targets, label="Drawing", file=sys.stderr)
+    return contextlib.nullcontext(targets)
 
 
 def _check_options(options: Dict[str, Any]) -> None:

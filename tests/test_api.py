@@ -106,6 +106,36 @@ def test_the_svg_is_made_once(example_specs, monkeypatch):
     assert d.to_svg() == d._repr_svg_() == d.to_svg() and len(calls) == 1
 
 
+def test_each_drawing_stage_runs_with_the_garbage_collector_paused(example_specs, monkeypatch):
+    """Collections triggered by a stage's allocations scan all of Keras's objects, for no
+    cycle to free: each stage pauses the collector, and leaves it as it found it."""
+    import gc
+
+    from rnndiagram.layout import scene
+    from rnndiagram.render import dot, svg
+    from rnndiagram.views import unrolled
+
+    seen = {}
+    for module, name in ((unrolled, "build"), (unrolled, "lay_out"), (svg, "render_svg"), (dot, "render_dot")):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name):
+            seen[_name] = gc.isenabled()
+            return _real(*args)
+        monkeypatch.setattr(module, name, spy)
+    d = rnndiagram.diagram(example_specs["seed_dense"])
+    assert d.to_svg().startswith("<svg") and "digraph" in d.to_dot()
+    assert isinstance(d.scene, scene.Scene)
+    assert seen == {"build": False, "lay_out": False, "render_svg": False, "render_dot": False}
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rnndiagram.diagram(example_specs["seed_dense"]).to_svg()
+        assert not gc.isenabled()  # paused by the caller: left paused
+    finally:
+        gc.enable()
+
+
 def test_tokens_as_a_string_are_split_like_the_command_line(example_specs):
     assert DiagramOptions(tokens="I am groot").tokens == ("I", "am", "groot")
     assert DiagramOptions(tokens="I am, groot").tokens == ("I am", "groot")

@@ -282,10 +282,12 @@ def widening(bands: Mapping[int, Band], lanes: Mapping[Street, int]) -> None:
     """The bands widened for the routes: each band's columns and corridors as wide as the
     lanes (:func:`assign_lanes`) routed through them; a band no lane passes keeps its
     narrowest width."""
+    columns: Dict[int, Dict[int, int]] = defaultdict(dict)  # by band, in one pass over the streets
+    for street, count in lanes.items():
+        if street[0] == "col":
+            columns[cast(int, street[1])][cast(int, street[2])] = count
     for p, band in bands.items():
-        streets = {cast(int, street[2]): count for street, count in lanes.items()
-                   if street[0] == "col" and street[1] == p}
-        band.set_x(streets, lanes.get(("right", p), 0), lanes.get(("left", p), 0))
+        band.set_x(columns.get(p, {}), lanes.get(("right", p), 0), lanes.get(("left", p), 0))
 
 
 def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]) -> Dict[Channel, List[float]]:

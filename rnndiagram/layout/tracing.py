@@ -150,9 +150,12 @@ def _heights(bands: Mapping[int, Band], placed: Sequence[Shelf], tracks: Mapping
              style: Style) -> Tuple[Dict[int, float], Callable[[tuple, int], float]]:
     """Give gaps and shelves their heights; return each band's bottom y and the function from
     a channel's track to its y."""
+    gaps: Dict[int, Dict[int, float]] = defaultdict(dict)  # by band, in one pass over the channels
+    for key, pitches in tracks.items():
+        if key[0] == "gap":
+            gaps[key[1]][key[2]] = _room(pitches)
     for p, band in bands.items():
-        band.set_y({key[2]: _room(pitches) for key, pitches in tracks.items()
-                    if key[0] == "gap" and key[1] == p})
+        band.set_y(gaps.get(p, {}))
     offsets: Dict[int, float] = {}
     shelf_top: Dict[int, float] = {}
     channel_h: Dict[int, float] = {}

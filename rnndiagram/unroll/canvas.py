@@ -45,6 +45,17 @@ class Canvas:
         # The batch size of the model's inputs (None: any).
         self.batch: Optional[int] = spec.inputs[0].shape[0] if spec.inputs and spec.inputs[0].shape else None
         self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
+        self._readers: Optional[Dict[str, List[LayerSpec]]] = None
+
+    def readers(self, layer_id: str) -> List[LayerSpec]:
+        """The layers that read an output of ``layer_id`` (not only its mask), in the spec's
+        order; indexed on first use, so asking for every layer costs one pass over the spec."""
+        if self._readers is None:
+            self._readers = {}
+            for reader in self.spec.layers:
+                for read in dict.fromkeys(i.layer for i in reader.inbound if i.kind != "mask"):
+                    self._readers.setdefault(read, []).append(reader)
+        return self._readers.get(layer_id, [])
 
     # -- panels, rows, nodes and edges ----------------------------------------------------
     def panel(self, index: int) -> _PanelDraft:

@@ -131,7 +131,7 @@ def opens_axis(c: Canvas, layer: LayerSpec, shape: Shape) -> bool:
 
 
 def _readers(c: Canvas, layer_id: str) -> List[LayerSpec]:
-    return [r for r in c.spec.layers if any(i.layer == layer_id and i.kind != "mask" for i in r.inbound)]
+    return c.readers(layer_id)
 
 
 def _stepped_over(c: Canvas, layer_id: str, steps: Optional[int], seen: Set[str]) -> bool:

@@ -13,9 +13,8 @@ stages when it is first used, so reading this registry stays light.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Protocol, Sequence
-
-from . import both, gates, rolled, unrolled
+import importlib
+from typing import TYPE_CHECKING, Any, FrozenSet, Iterator, Mapping, Optional, Protocol, Sequence, cast
 
 if TYPE_CHECKING:
     from ..api import Diagram
@@ -51,7 +50,25 @@ class View(Protocol):
         if the sentence needs it)."""
 
 
-VIEWS: Dict[str, View] = {"unrolled": unrolled, "rolled": rolled, "both": both, "gates": gates}
+class _Registry(Mapping[str, View]):
+    """The views by name, each the module of that name here, imported when first looked up
+    (a plain export imports the unrolled view's only)."""
+
+    NAMES = ("unrolled", "rolled", "both", "gates")
+
+    def __getitem__(self, name: str) -> View:
+        if name not in self.NAMES:
+            raise KeyError(name)
+        return cast(View, importlib.import_module(f"{__name__}.{name}"))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
+VIEWS: Mapping[str, View] = _Registry()
 """Every view, by name."""
 
 

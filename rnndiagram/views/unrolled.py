@@ -128,10 +128,12 @@ def describe(diagram: Diagram) -> str:
 
 def _warn_of_unused_tokens(graph: UnrolledGraph, tokens: Optional[Tuple[str, ...]]) -> None:
     """More tokens than a sequence has steps: the extra ones have no step to label."""
+    if not tokens:
+        return
+    labelled = {n.panel for n in graph.nodes if n.kind == "token"}
     lengths = [max((c.t or 0) for c in panel.columns) for panel in graph.panels
-               if any(n.kind == "token" and n.panel == panel.index for n in graph.nodes)
-               and all(c.t is not None or c.ellipsis for c in panel.columns)]
-    if tokens and lengths and max(lengths) < len(tokens):
+               if panel.index in labelled and all(c.t is not None or c.ellipsis for c in panel.columns)]
+    if lengths and max(lengths) < len(tokens):
         extra = tokens[max(lengths):]
         shown = ", ".join(repr(t) for t in extra[:3]) + (", ..." if len(extra) > 3 else "")
         warnings.warn(f"{len(tokens)} tokens were given for {max(lengths)} timesteps; the last "

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Tuple, Union
 
 from ...errors import SourceError, UnsupportedLayerError
 from ...spec import ModelSpec
 from .archive import MAX_CONFIG_BYTES, PathOrBytes, config_text
+from .form import needs_translation
 from ..config import Cfg, is_model
 from .graph import Graph, model_spec
-from .hdf5 import h5_config_text
-from .keras2 import translate
-from .savedmodel import is_savedmodel, savedmodel_config
 
 __all__ = ["MAX_CONFIG_BYTES", "is_keras_config", "is_savedmodel", "read_config_json", "read_h5",
            "read_saved", "read_savedmodel", "source_name", "written_by_keras2"]
@@ -51,6 +49,8 @@ def read_saved(source: PathOrBytes) -> ModelSpec:
 def read_h5(path: Union[str, Path]) -> ModelSpec:
     """The spec of the model in an ``.h5`` file written by Keras 2 or Keras 3, from its
     ``model_config`` attribute; errors as for :func:`read_saved`."""
+    from .hdf5 import h5_config_text  # here, as the SavedModel reader below: a .keras file needs neither
+
     where = str(path)
     return _spec(h5_config_text(Path(path), where), where, "model_config")
 
@@ -58,6 +58,8 @@ def read_h5(path: Union[str, Path]) -> ModelSpec:
 def read_savedmodel(folder: Union[str, Path]) -> ModelSpec:
     """The spec of the model in a SavedModel folder written by Keras 2 (tf.keras, tf_keras),
     from its ``keras_metadata.pb``; errors as for :func:`read_saved`."""
+    from .savedmodel import savedmodel_config
+
     where = str(folder)
     return _spec_of(savedmodel_config(Path(folder), where), where, "keras_metadata.pb")
 
@@ -66,6 +68,13 @@ def read_config_json(text: str, where: str = "the model config") -> ModelSpec:
     """The spec of a model from its Keras JSON config (``model.to_json()``); errors are those
     of :func:`read_saved`, naming ``where`` (e.g. the file the text was read from)."""
     return _spec(text, where, "JSON")
+
+
+def is_savedmodel(path: Path) -> bool:
+    """Whether ``path`` is a SavedModel folder (TensorFlow's ``saved_model.pb`` or Keras's metadata)."""
+    from .savedmodel import is_savedmodel as is_folder
+
+    return is_folder(path)
 
 
 def source_name(source: PathOrBytes) -> str:
@@ -83,7 +92,7 @@ def written_by_keras2(source: Union[Path, Any]) -> bool:
     was written by Keras 2; a file that cannot be read says no (its reader tells why)."""
     try:
         data = json.loads(_config_file_text(source)) if isinstance(source, Path) else source
-        return translate(data).keras2
+        return _translated(data)[1]
     except (SourceError, OSError, ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):
         return False
 
@@ -91,10 +100,23 @@ def written_by_keras2(source: Union[Path, Any]) -> bool:
 def _config_file_text(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".h5", ".hdf5"):
+        from .hdf5 import h5_config_text
+
         return h5_config_text(path, str(path))
     if suffix == ".keras":
         return config_text(path, str(path))
     return path.read_text(encoding="utf-8")
+
+
+def _translated(data: Any) -> Tuple[Any, bool]:
+    """The config in Keras 3's form, and whether Keras 2 wrote it; the translator is imported
+    only for a config that needs it (not for a Keras 3 file)."""
+    if not isinstance(data, dict) or not needs_translation(data):
+        return data, False
+    from .keras2 import translate
+
+    translated = translate(data)
+    return translated.data, translated.keras2
 
 
 def _spec(text: str, where: str, what: str = "config.json") -> ModelSpec:
@@ -109,8 +131,8 @@ def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
     """The spec of the model config ``data``, read from ``what`` (``config.json``,
     ``model_config``...) of ``where`` (the file), which its errors name."""
     try:
-        translated = translate(data)
-        entry = Cfg(translated.data, f"{where}: {what}")
+        data, keras2 = _translated(data)
+        entry = Cfg(data, f"{where}: {what}")
         kind, module = entry.raw("class_name", None), entry.raw("module", None)
         if kind not in ("Sequential", "Functional"):
             raise UnsupportedLayerError(
@@ -119,7 +141,7 @@ def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
         if not is_model(entry):
             raise SourceError(f"{where} was not written by Keras (the model's module is {module!r}); "
                               f"save the model with Keras, or pass the model itself")
-        return model_spec(Graph(entry, keras2=translated.keras2))
+        return model_spec(Graph(entry, keras2=keras2))
     except RecursionError:
         raise SourceError(f"{where}: the model config is nested too deeply") from None
     except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:

@@ -19,7 +19,6 @@ from ..calls import Call, Key, Ref, Unsupported, folded_mask_ops, order, unsuppo
 from ..layers import LayerKind, kind_of
 from ..recurrent import cells, directions
 from ..rules.base import CallShapes, conv_output_shape, sequence_input
-from ..rules.ops import OPS
 from ..config import Cfg, entry_name, to_shape
 from .masks import Masks
 from .nodes import map_refs, parse_node, triples
@@ -214,6 +213,8 @@ class Graph:
         """Keras's output shapes of one call of ``view``, by the layer table's rules."""
         kind = view.class_name
         if view.op:
+            from ..rules.ops import OPS  # the operations' table, for a graph that has any
+
             rule = OPS.get(kind)
             if rule is None:
                 raise Unsupported(f"rnndiagram has no shape rule for the operation {kind}")

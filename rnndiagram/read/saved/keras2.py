@@ -28,10 +28,10 @@ from typing import Any, Dict, List, Optional, Set
 
 from ...errors import SourceError
 from ..layers import LAYERS, kind_of
+from .form import KERAS2_MODULE_PREFIXES, needs_translation
 
 KERAS3_MODEL_MODULES = {"Sequential": "keras", "Functional": "keras.src.models.functional"}
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
-_LEGACY_MODULE_PREFIXES = ("tf_keras.", "keras.src.engine.", "keras.engine.", "tensorflow.python.keras.")
 _CUDNN_ACTIVATIONS = {"activation": "tanh", "recurrent_activation": "sigmoid"}
 _CONSTANT = "_CONSTANT_VALUE"
 MAX_DEPTH = 64
@@ -66,32 +66,6 @@ def untuple(value: Any) -> Any:
     return value
 
 
-def needs_translation(data: Dict[str, Any]) -> bool:
-    """Whether a parsed model config is not in Keras 3's own form: no ``module`` (Keras 2's
-    ``to_json()`` and ``.h5``, Keras 3's legacy ``.h5``), or a Keras 2 module."""
-    module = data.get("module")
-    return not isinstance(module, str) or module.startswith(_LEGACY_MODULE_PREFIXES) \
-        or _has_keras2_layers(data)
-
-
-def _has_keras2_layers(data: Dict[str, Any]) -> bool:
-    """tf_keras writes a nested or top-level Sequential with Keras 3's module ``keras``; its
-    layers tell (Keras 3 never writes ``batch_input_shape`` or list-form calls)."""
-    config = data.get("config")
-    layers = config.get("layers") if isinstance(config, dict) else None
-    if not isinstance(layers, list):
-        return False
-    for layer in layers:
-        if not isinstance(layer, dict):
-            continue
-        inner = layer.get("config")
-        nodes = layer.get("inbound_nodes")
-        if (isinstance(inner, dict) and "batch_input_shape" in inner) or \
-                (isinstance(nodes, list) and nodes and isinstance(nodes[0], list)):
-            return True
-    return False
-
-
 class _State:
     """One translation: entries are rewritten depth first; ``keras2`` tells whether a mark
     of Keras 2 was seen (Keras 3's legacy ``.h5`` only lacks the modules)."""
@@ -107,7 +81,7 @@ class _State:
             return data
         entry = dict(data)
         module = entry.get("module")
-        if entry["class_name"] == "Model" or (isinstance(module, str) and module.startswith(_LEGACY_MODULE_PREFIXES)):
+        if entry["class_name"] == "Model" or (isinstance(module, str) and module.startswith(KERAS2_MODULE_PREFIXES)):
             self.keras2 = True
         kind = "Functional" if entry["class_name"] == "Model" else entry["class_name"]
         entry["class_name"] = kind

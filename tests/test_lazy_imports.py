@@ -1,0 +1,43 @@
+"""A plain SVG export of a ``.keras`` file imports only what it needs: the other views, values,
+raster, DOT, the Keras 2, ``.h5`` and SavedModel readers, the plugins and the modules only
+some outputs use are imported when used, so the command costs little more than importing
+click and jinja2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_saved_hostile import keras_file
+
+LAZY = (
+    "tensorflow", "keras", "h5py", "graphviz", "numpy", "socket", "click._termui_impl",
+    "rnndiagram.views.rolled", "rnndiagram.views.both", "rnndiagram.views.gates",
+    "rnndiagram.read.values", "rnndiagram.read.gate_values", "rnndiagram.read.live",
+    "rnndiagram.render.raster", "rnndiagram.render.dot", "rnndiagram.read.saved.keras2",
+    "rnndiagram.read.saved.hdf5", "rnndiagram.read.saved.savedmodel", "rnndiagram.read.rules.ops",
+    "rnndiagram.sphinxext", "rnndiagram.mkdocs_plugin", "rnndiagram.docs_common", "rnndiagram.examples",
+    "rnndiagram.gallery", "rnndiagram.table",
+)
+
+EXPORT = """
+import sys
+from rnndiagram.cli import main
+try:
+    main(["export", sys.argv[1], "-o", sys.argv[2]])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print([name for name in {lazy!r} if name in sys.modules])
+"""
+
+
+@pytest.mark.slow
+def test_a_plain_svg_export_imports_none_of_the_lazily_loaded_modules(tmp_path: Path) -> None:
+    source, out = keras_file(tmp_path / "m.keras"), tmp_path / "m.svg"
+    proc = subprocess.run([sys.executable, "-c", EXPORT.format(lazy=LAZY), str(source), str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("<svg")
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
