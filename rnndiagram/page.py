@@ -24,6 +24,7 @@ sequence 24 of them spread from the first to the last."""
 FOLDS: Tuple[Fold, ...] = (
     Fold("nested", "Nested models", "expand_nested", ("expanded", "collapsed"), (None, False)),
     Fold("loops", "Loops", "fold_loops", ("folded", "unfolded"), (True, False)),
+    Fold("repeats", "Repeated blocks", "fold_repeats", ("folded", "unfolded"), (True, False)),
 )
 """Every kind of fold the page can collapse or expand, in the order of its buttons."""
 
@@ -39,19 +40,20 @@ def page(diagram: Diagram, fragment: bool = False) -> str:
 def page_drawings(diagram: Diagram) -> Tuple[List[Drawing], List[Fold], List[int]]:
     """Every drawing the page holds, the fold kinds it toggles and the steps it slides over."""
     base = diagram.options.with_(view="unrolled", cell="box", step=None)
-    combos = list(itertools.product(*[f.settings for f in FOLDS]))
+    kinds = _kinds(diagram.spec)
+    combos = list(itertools.product(*[f.settings for f in kinds]))
     made: Dict[Tuple[str, Tuple[Any, ...]], Diagram] = {}
     for view in ("unrolled", "rolled"):
         for combo in combos:
-            o = base.with_(view=view, **{f.option: s for f, s in zip(FOLDS, combo)})
+            o = base.with_(view=view, **{f.option: s for f, s in zip(kinds, combo)})
             made[view, combo] = diagram.variant(o)
-    used = [f for i, f in enumerate(FOLDS)
-            if any(d.to_svg() != made[view, _flipped(combo, i)].to_svg() for (view, combo), d in made.items())]
+    used = [f for i, f in enumerate(kinds)
+            if any(d.to_svg() != made[view, _flipped(kinds, combo, i)].to_svg() for (view, combo), d in made.items())]
     drawings: List[Drawing] = []
     for (view, combo), d in made.items():
-        if any(f not in used and s != f.settings[0] for f, s in zip(FOLDS, combo)):
+        if any(f not in used and s != f.settings[0] for f, s in zip(kinds, combo)):
             continue  # a fold that changes nothing here: its default only
-        shown = tuple((f.name, f.shown[f.settings.index(s)]) for f, s in zip(FOLDS, combo) if f in used)
+        shown = tuple((f.name, f.shown[f.settings.index(s)]) for f, s in zip(kinds, combo) if f in used)
         graph = _json(path_graph(d.scene, d.graph)) if view == "unrolled" else ""
         drawings.append(Drawing(view, d.to_svg(), shown, graph=graph))
     steps = gate_steps(diagram)
@@ -63,12 +65,20 @@ def page_drawings(diagram: Diagram) -> Tuple[List[Drawing], List[Fold], List[int
             drawings.append(Drawing("gates", d.to_svg(), step=step if steps else None))
         except RnnDiagramError:  # a model without a recurrent cell to open
             break
-    return drawings, [f for f in FOLDS if f in used], steps
+    return drawings, [f for f in kinds if f in used], steps
 
 
-def _flipped(combo: Tuple[Any, ...], index: int) -> Tuple[Any, ...]:
-    """The settings of ``combo`` with fold ``index`` set the other way."""
-    settings = FOLDS[index].settings
+def _kinds(spec: Any) -> Tuple[Fold, ...]:
+    """The fold kinds worth trying on ``spec``: runs of repeated blocks only where the spec
+    lists one or nests a model (whose runs are found once it is inlined), so that a page of
+    a model without them draws half as many alternatives."""
+    nested = any(l.model is not None or (l.wrapped is not None and l.wrapped.model is not None) for l in spec.layers)
+    return tuple(f for f in FOLDS if f.name != "repeats" or spec.repeats or nested)
+
+
+def _flipped(kinds: Tuple[Fold, ...], combo: Tuple[Any, ...], index: int) -> Tuple[Any, ...]:
+    """The settings of ``combo`` with fold ``index`` of ``kinds`` set the other way."""
+    settings = kinds[index].settings
     return combo[:index] + (settings[1 - settings.index(combo[index])],) + combo[index + 1:]
 
 

@@ -208,6 +208,12 @@
             }
           });
         }
+        if (d.getAttribute('data-repeats') === 'folded') {
+          all('g.rnd-repeat', d).forEach(function (g) {
+            var r = g.querySelector('rect');
+            if (r) spots.push([g, g.getAttribute('data-repeat') || 'the repeated blocks', '+', 'repeats', +r.getAttribute('x') + +r.getAttribute('width') - 8, +r.getAttribute('y') - 8]);
+          });
+        }
         if (loops) {
           all('g.rnd-gutter[data-layer]', d).forEach(function (g) {
             var id = g.getAttribute('data-layer'), name = g.querySelector('text');
@@ -223,7 +229,7 @@
           t.setAttribute('tabindex', '0');
           t.setAttribute('role', 'button');
           t.setAttribute('aria-label', (spot[3] === 'loops' ? (spot[2] === '+' ? 'unfold the loop of ' : 'fold the loop of ')
-            : (spot[2] === '+' ? 'expand ' : 'collapse ')) + spot[1]);
+            : spot[3] === 'repeats' ? 'draw every block of ' : (spot[2] === '+' ? 'expand ' : 'collapse ')) + spot[1]);
           var box = document.createElementNS(NS, 'rect');
           box.setAttribute('x', x); box.setAttribute('y', y); box.setAttribute('width', 16);
           box.setAttribute('height', 16); box.setAttribute('rx', 3);

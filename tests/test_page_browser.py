@@ -199,6 +199,20 @@ def test_fold_toggles_collapse_and_expand(browser, tmp_path, example_specs):
     assert o.shown("g.rnd-toggle[data-fold=loops]").first.get_attribute("aria-label").startswith("unfold")
     o.close()
 
+    o = open_page(browser, tmp_path, rnndiagram.diagram(example_specs["deep_bidirectional_gru"]), "repeats")
+    assert o.page.locator(SHOWN).get_attribute("data-repeats") == "folded"
+    cells = o.shown("g.rnd-cell").count()
+    unfold = o.shown("g.rnd-toggle[data-fold=repeats]")  # in place, on the frame of the run drawn once
+    assert unfold.count() == 1
+    assert unfold.first.get_attribute("aria-label") == "draw every block of × 5  bidirectional_1 … bidirectional_5"
+    o.page.click("[data-action=fit]")
+    o.point(unfold.first, click=True)
+    assert o.page.locator(SHOWN).get_attribute("data-repeats") == "unfolded"
+    assert o.shown("g.rnd-cell").count() == 5 * cells  # every block's cells
+    o.page.locator(".rnd-toolbar .rnd-toggle[data-fold=repeats]").click()
+    assert o.page.locator(SHOWN).get_attribute("data-repeats") == "folded"
+    o.close()
+
 
 def test_two_pages_in_one_document_work_apart(browser, tmp_path, example_specs):
     one = rnndiagram.diagram(example_specs["seed_stacked"]).to_html(fragment=True)
