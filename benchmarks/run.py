@@ -391,7 +391,7 @@ LOOP_EXAMPLES = ("attention_decoder_loop", "feedback_forecaster", "convlstm_fore
 
 def loop_models(repeats: int) -> List[str]:
     """The loop examples: our time, Graphviz's ``dot`` on our DOT, and the drawing's size
-    (targets: dot under 10 s, the drawing within 1,600 x 2,400 px)."""
+    (targets: dot at most 5 s, the drawing within 1,600 x 3,000 px)."""
     import rnndiagram
     from rnndiagram import examples
 
@@ -494,7 +494,7 @@ def main(argv: Sequence[str] = ()) -> None:
         graph_scaling(repeats)
         return
     if args.loops:
-        print("Models built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
+        print("Models built with Python loops (targets: dot at most 5 s, at most 1,600 x 3,000 px)")
         loop_models(repeats)
         return
     if args.depth:
@@ -529,7 +529,7 @@ def main(argv: Sequence[str] = ()) -> None:
     scaling(repeats)
     print("\nScaling: random functional graphs (target: about linear in the layers)")
     graph_scaling(max(3, repeats // 2))
-    print("\nModels built with Python loops (targets: dot under 10 s, at most 1,600 x 2,400 px)")
+    print("\nModels built with Python loops (targets: dot at most 5 s, at most 1,600 x 3,000 px)")
     loop_models(repeats)
     print("\nDepth (targets: at most 3,000 px tall; ratio at least 1x)")
     depth(repeats)
