@@ -12,6 +12,7 @@ import warnings
 import pytest
 
 import rnndiagram
+from keras_compat import needs_tensorflow
 from published_models import MODELS, esim
 from rnndiagram import examples
 from rnndiagram.views.unrolled import BUDGET
@@ -29,8 +30,14 @@ OVER = {
 }
 
 
+NEEDS_TENSORFLOW = {"published:text_classification_rnn"}
+"""The models with a layer that Keras makes with TensorFlow only (TextVectorization)."""
+
+
 def _case(name):
-    return pytest.param(name, marks=pytest.mark.xfail(reason=OVER[name], strict=True)) if name in OVER else name
+    if name in OVER:
+        return pytest.param(name, marks=pytest.mark.xfail(reason=OVER[name], strict=True))
+    return pytest.param(name, marks=needs_tensorflow(name in NEEDS_TENSORFLOW))
 
 
 @pytest.mark.slow  # draws every example and published model

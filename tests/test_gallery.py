@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import keras
@@ -25,8 +26,21 @@ def test_committed_gallery_is_current(tmp_path, request):
     assert sorted(p.name for p in GALLERY.iterdir() if p.is_file()) == names, \
         "gallery/ has different files: run `rnndiagram gallery`"
     stale = [n for n in names if (tmp_path / n).read_bytes() != (GALLERY / n).read_bytes()
-             and not (("-values." in n or n.endswith("-heatmap.svg")) and keras.backend.backend() != "tensorflow")]
+             and not (("-values." in n or n.endswith("-heatmap.svg")) and keras.backend.backend() != "tensorflow")
+             and not (n.endswith("-heatmap.svg") and _masked(tmp_path / n) == _masked(GALLERY / n))]
     assert stale == [], f"stale gallery files {stale}: run `rnndiagram gallery` and review"
+
+
+def _masked(path):
+    """A heatmap drawing without its states' values, their shades, the legend's range and
+    the ids hashed from them: on TensorFlow, each Keras and TensorFlow release computes the
+    last digits of the seeded model's states a little differently (the numbers are checked
+    against Keras in test_heatmap); what is drawn where must not change."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'data-value="[^"]*"', 'data-value=""', text)
+    text = re.sub(r"rnd-heat-[pn]\d+", "rnd-heat", text)
+    text = re.sub(r"rnd-[0-9a-f]{12}", "rnd-id", text)
+    return re.sub(r"[−-]?\d+(\.\d+)?(e[−-]?\d+)? to [−-]?\d+(\.\d+)?(e[−-]?\d+)?", "range", text)
 
 
 def test_gallery_readme_shows_every_example_with_its_code():
