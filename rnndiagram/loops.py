@@ -5,15 +5,16 @@ reading what the call before it computed.
 A Keras graph holds no loop, only the calls a loop made: ``lstm(x_t, initial_state=[h, c])``
 ten times is ten calls of one layer. They form a loop when each is one step (a cell called
 directly, or a layer on a one-step sequence) and each depends on the call before it, by
-its states or through the layers between (an attention over the previous state). Calls on
-whole sequences (a siamese encoder called on two inputs) are not a loop.
+its states or through the layers between (an attention over the previous state), or when
+each runs over a whole sequence from the states the call before returned. Calls on whole
+sequences that hand no states on (a siamese encoder called on two inputs) are not a loop.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from .spec import LayerSpec, LoopSpec
+from .spec import LayerSpec, LoopSpec, RecurrentSpec
 
 MIN_CALLS = 2
 """Calls a loop has at least."""
@@ -33,7 +34,7 @@ def find_loops(layers: Sequence[LayerSpec]) -> Tuple[LoopSpec, ...]:
         carried = True
         for before, after in zip(calls, calls[1:]):
             by_state = any(c.kind == "state" and c.layer == before.id for c in after.inbound)
-            if not (_one_step(after) or by_state):
+            if not (one_step(after.recurrent) or by_state):
                 found += _loop(name, run, carried)  # whole sequences: a loop only when states are carried
                 run, carried = [after], True
                 continue
@@ -53,9 +54,9 @@ def _loop(name: str, run: List[LayerSpec], carried: bool) -> List[LoopSpec]:
     return [LoopSpec(layer=name, calls=tuple(c.id for c in run), carries_state=carried)]
 
 
-def _one_step(layer: LayerSpec) -> bool:
-    """A cell called directly, or a recurrent layer on a sequence of one step."""
-    rec = layer.recurrent
+def one_step(rec: Optional[RecurrentSpec]) -> bool:
+    """Whether a call is one step: a cell called directly, or a recurrent layer on a sequence
+    of one step."""
     assert rec is not None
     return rec.step or rec.timesteps == 1
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence, Tuple
 
 from .. import labels
+from ..loops import one_step
 from ..options import DiagramOptions
 from ..spec import Connection, LayerSpec, ModelSpec, RepeatSpec, Values
 from .band import add_band
@@ -21,7 +22,7 @@ from .canvas import Canvas
 from .chains import Chain, draw_chain, plan_chains
 from .drafts import _Handle
 from .folded import draw_fold
-from .folding import Fold, plan_folds, schedule, unfolded
+from .folding import Fold, left_out, plan_loops, schedule
 from .graph import UnrolledGraph
 from .inputs import draw_input
 from .merge import add_step_merges
@@ -36,9 +37,9 @@ def unroll(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     """Unroll every recurrent layer of ``spec`` over its shown timesteps."""
     options = options or DiagramOptions()
     spec, runs, repeats = drawn_spec(spec, options)
-    folds = plan_folds(spec) if options.fold_loops else []
+    folds, why = plan_loops(spec) if options.fold_loops else ([], {})
     order = schedule(spec, folds)
-    why = unfolded(spec, [unit for unit in order if isinstance(unit, Fold)]) if options.fold_loops else {}
+    why.update(left_out(folds, order))
     canvas = Canvas(spec, options, values, runs, repeats, notes={call: (f"a loop, not folded: {reason}",)
                                                                     for call, reason in why.items()})
     apart = {r.layer for r in runs.values()} | set(runs)
@@ -122,7 +123,7 @@ def summary(spec: ModelSpec, folded: Sequence[RepeatSpec] = ()) -> str:
         steps = "an unknown number of" if rec.timesteps is None else str(rec.timesteps)
         seq = "every step" if rec.return_sequences else "the last step"
         if layer.id in loops:
-            each = "one step" if rec.step or rec.timesteps == 1 else f"{steps} timesteps"
+            each = "one step" if one_step(rec) else f"{steps} timesteps"
             parts.append(f"{layer.name} is {labels.recurrent_phrase(rec)} called once per step of a loop of "
                          f"{len(loops[layer.id].calls)} steps, each call over {each}.")
             continue

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Set, Tuple
 
 from .. import labels
+from ..loops import one_step
 from ..spec import Connection, LayerSpec, ModelSpec, value_key
 from .canvas import Canvas
 from .drafts import _Handle
@@ -32,9 +33,7 @@ class _Folded:
     def __init__(self, b: Canvas, spec: ModelSpec, fold: Fold) -> None:
         self.b, self.spec, self.fold = b, spec, fold
         self.by_id = {layer.id: layer for layer in spec.layers}
-        first = self.by_id[fold.loops[0].calls[0]].recurrent
-        assert first is not None
-        self.unit = "step" if first.step or first.timesteps == 1 else "call"  # a call on a whole sequence
+        self.unit = "step" if one_step(self.by_id[fold.loops[0].calls[0]].recurrent) else "call"
         self.panel = b.new_panel(fold.steps, title=f"loop of {fold.steps} {self.unit}s")
         self.col_of = {c.t: i for i, c in enumerate(self.panel.columns) if not c.ellipsis and c.t is not None}
         self.members: Dict[RowKey, Dict[int, str]] = defaultdict(dict)
@@ -110,7 +109,7 @@ class _Folded:
         outputs = {col: self.b.output_index(self.by_id[loop.calls[step - 1]], 0) for step, col in self.col_of.items()}
         add_recurrent(self.b, layer, _Handle(self.panel.index, (), per_col=inputs),
                       AsLoop(self.fold.steps, loop.carries_state, outputs, first.output_shapes[0],
-                             None if rec.step or rec.timesteps == 1 else str(rec.timesteps or "?")))
+                             None if one_step(rec) else str(rec.timesteps or "?")))
         drawn = self.b.handle(layer.id, 0)
         assert drawn is not None and drawn.per_col is not None
         for step, col in self.col_of.items():

@@ -55,7 +55,7 @@ class Fold:
 def plan_folds(spec: ModelSpec) -> List[Fold]:
     """The time axes the loops of ``spec`` fold into (loops of one length whose calls take
     turns share one), leaving out any loop that cannot be folded."""
-    return [fold for fold in (_plan(spec, group) for group in _groups(spec)) if isinstance(fold, Fold)]
+    return plan_loops(spec)[0]
 
 
 UNLIKE_STEPS = "its steps run different layers"
@@ -63,19 +63,26 @@ BETWEEN = "layers between its calls are no step of it"
 IN_A_CYCLE = "layers outside it come between its calls"
 
 
-def unfolded(spec: ModelSpec, drawn: Sequence[Fold]) -> Dict[str, str]:
-    """Why each loop of ``spec`` that is not among the ``drawn`` folds was left unfolded, by
-    the id of its first call: what the drawing says beside that call."""
-    folded = {loop.calls[0] for fold in drawn for loop in fold.loops}
+def plan_loops(spec: ModelSpec) -> Tuple[List[Fold], Dict[str, str]]:
+    """The folds of :func:`plan_folds`, and why each loop left out cannot be folded, by the id
+    of its first call: what the drawing says beside that call."""
+    folds: List[Fold] = []
     why: Dict[str, str] = {}
     for group in _groups(spec):
-        if all(loop.calls[0] in folded for loop in group):
-            continue
         plan = _plan(spec, group)
-        for loop in group:
-            if loop.calls[0] not in folded:
-                why[loop.calls[0]] = plan if isinstance(plan, str) else IN_A_CYCLE
-    return why
+        if isinstance(plan, Fold):
+            folds.append(plan)
+        else:
+            why.update({loop.calls[0]: plan for loop in group})
+    return folds, why
+
+
+def left_out(planned: Sequence[Fold], order: Sequence["Unit"]) -> Dict[str, str]:
+    """Why each fold ``planned`` but not in the drawing ``order`` (:func:`schedule` left it
+    out, caught in a cycle) is not drawn, by the id of each of its loops' first call."""
+    drawn = [unit for unit in order if isinstance(unit, Fold)]
+    return {loop.calls[0]: IN_A_CYCLE for fold in planned if not any(fold is d for d in drawn)
+            for loop in fold.loops}
 
 
 def _groups(spec: ModelSpec) -> List[Tuple[LoopSpec, ...]]:
