@@ -61,12 +61,13 @@ def write_gallery(folder: Path, names: Optional[Iterable[str]] = None,
         d = diagram(example.build(), tokens=example.tokens)
         written.append(_save(d, folder / f"{name}.svg"))
         written.append(_save(d, folder / f"{name}.dot"))
-        if name in VALUES_EXAMPLES:
-            written.append(_save(_values_diagram(name), folder / f"{name}-values.svg"))
+        valued = _values_diagram(name) if name in VALUES_EXAMPLES or name in PAGE_VALUES else None
+        if valued is not None and name in VALUES_EXAMPLES:
+            written.append(_save(valued, folder / f"{name}-values.svg"))
         if name in PAGE_EXAMPLES:
             written.append(_save(d, folder / f"{name}.html"))
-        if name in PAGE_VALUES:
-            written.append(_save(_values_diagram(name), folder / f"{name}-values.html"))
+        if valued is not None and name in PAGE_VALUES:
+            written.append(_save(valued, folder / f"{name}-values.html"))
         written += [_save(view, folder / f"{name}-{suffix}.svg") for suffix, view in _other_views(name, d)]
     written.append(write_atomic(folder / "README.md", readme(chosen)))
     return written
@@ -83,12 +84,13 @@ def _other_views(name: str, unrolled: Diagram) -> List[Tuple[str, Diagram]]:
     if name in GATE_VALUES:
         model = examples.build(name, seed=0)  # seeded, so the numbers repeat
         found.append(("gates-values", diagram(model, cell="gates", values=True, step=GATE_VALUES[name])))
+    seeded = examples.build(name, seed=0) if name in HEATMAP_EXAMPLES or name in GATE_HEATMAPS else None
     if name in HEATMAP_EXAMPLES:
-        found.append(("heatmap", diagram(examples.build(name, seed=0), heatmap=True, sample=sentence_ids(),
+        found.append(("heatmap", diagram(seeded, heatmap=True, sample=sentence_ids(),
                                          tokens=[c if c != " " else "␣" for c in HEATMAP_SENTENCE],
                                          max_timesteps=HEATMAP_EXAMPLES[name])))
     if name in GATE_HEATMAPS:
-        found.append(("gates-heatmap", diagram(examples.build(name, seed=0), cell="gates", heatmap=True,
+        found.append(("gates-heatmap", diagram(seeded, cell="gates", heatmap=True,
                                                sample=sentence_ids(), step=GATE_HEATMAPS[name])))
     return found
 

@@ -24,7 +24,7 @@ MAX_SHOWN_TIMESTEPS = 100
 grow with every shown column (about 4 KiB and 2 ms per column of a recurrent row), and a
 hundred columns are already some 10,000 px wide: past that no one reads the drawing."""
 
-_FLAGS = ("show_unreturned", "fold_loops", "values", "fold_repeats")
+_FLAGS = ("show_unreturned", "fold_loops", "values", "fold_repeats", "heatmap")
 
 
 def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
@@ -137,8 +137,6 @@ class DiagramOptions:
             raise OptionError(f"cell='gates' draws one step inside each cell, view={self.view!r} the layers "
                               f"as cells; choose one of them")
         object.__setattr__(self, "step", _checked_step(self.step))
-        if not isinstance(self.heatmap, bool):
-            raise OptionError(f"heatmap must be True or False, got {self.heatmap!r}")
         if self.heatmap:
             object.__setattr__(self, "values", True)  # a heatmap shows the values of a run
         object.__setattr__(self, "tokens", parse_tokens(self.tokens))

@@ -30,8 +30,8 @@ FEWEST_STEPS = 3
 """The fewest columns a time axis shows to fit the budget: the first step, "…", the last."""
 
 _laid_out: List[Tuple[UnrolledGraph, str, Scene]] = []
-"""The last graph laid out, its theme and scene: the budget measures the scene that the
-diagram then draws."""
+"""The graph the budget chose, its theme and the scene it measured, until :func:`lay_out`
+hands that scene to the diagram that draws it (once: nothing stays alive here after)."""
 
 
 def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = None) -> UnrolledGraph:
@@ -53,12 +53,11 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
 def lay_out(figure: UnrolledGraph, options: DiagramOptions) -> Scene:
     for graph, theme, scene in _laid_out:
         if graph is figure and theme == options.theme:
+            _laid_out.clear()
             return scene
     from ..layout import layout
 
-    scene = layout(figure, options.theme)
-    _laid_out[:] = [(figure, options.theme, scene)]
-    return scene
+    return layout(figure, options.theme)
 
 
 def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
@@ -69,17 +68,19 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
     from ..options import DiagramOptions as Defaults
     from ..unroll import unroll
 
-    width, height = _size(graph, options)
+    scene = _measured(graph, options)
+    width, height = scene.width, scene.height
     steps = options.max_timesteps
     default = Defaults().max_timesteps
     if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and not values and _elided(graph):
         fewer = unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values)
-        narrower = _size(fewer, options)
-        if narrower[0] < width:
+        narrower = _measured(fewer, options)
+        if narrower.width < width:
             _warn(f"the unrolled view of {spec.name} would be {width:,.0f} px wide, more than "
                   f"{BUDGET[0]:,} px: each time axis shows {FEWEST_STEPS} steps, not {steps}; pass "
                   f"max_timesteps={steps + 1} (--max-timesteps {steps + 1}) or more to see more of them")
-            graph, (width, height) = fewer, narrower
+            graph, scene, width, height = fewer, narrower, narrower.width, narrower.height
+    _laid_out[:] = [(graph, options.theme, scene)]  # the scene measured is the one drawn
     advice = (["a smaller max_timesteps (--max-timesteps) shows fewer steps"] if width > BUDGET[0] else []) \
         + (["view='rolled' (--view rolled) draws each recurrent layer once"] if height > BUDGET[1] else [])
     if advice:
@@ -88,9 +89,10 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
     return graph
 
 
-def _size(graph: UnrolledGraph, options: DiagramOptions) -> Tuple[float, float]:
-    scene = lay_out(graph, options)
-    return scene.width, scene.height
+def _measured(graph: UnrolledGraph, options: DiagramOptions) -> Scene:
+    from ..layout import layout
+
+    return layout(graph, options.theme)
 
 
 def _elided(graph: UnrolledGraph) -> bool:
