@@ -17,7 +17,7 @@ drawn in strips in ``layout/draw.py``, the DOT strips in ``render/dot.py``, the 
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence, Tuple
 
 from .spec import LayerSpec, ModelSpec, RecurrentSpec, RepeatSpec, Shape
 
@@ -136,7 +136,7 @@ def call_name(layer: LayerSpec, spec: ModelSpec, of_all: bool = False) -> str:
     """A layer call as the diagram names it: ``encoder``, or ``encoder (call 2)`` for a
     shared layer's second call (``of_all``: ``encoder (call 2 of 3)``); calls count from 1
     everywhere they are printed."""
-    calls = _call_counts(spec).get(layer.name, 0)
+    calls = spec.name_counts.get(layer.name, 0)
     if calls < 2:
         return layer.name
     return f"{layer.name} (call {layer.call + 1}" + (f" of {calls})" if of_all else ")")
@@ -146,22 +146,6 @@ def repeat_title(repeat: RepeatSpec) -> str:
     """How a run of identical blocks drawn once is titled: its count, the first layer of
     its first block and the last layer of its last block (``× 4  lstm_1 … dense_4``)."""
     return f"× {repeat.count}  {repeat.block[0]} … {repeat.last[-1]}"
-
-
-_counted: Tuple[Optional[ModelSpec], Dict[str, int]] = (None, {})
-
-
-def _call_counts(spec: ModelSpec) -> Dict[str, int]:
-    """How often each layer of ``spec`` is called, counted once for the spec last asked about
-    (every layer of a drawing is named: counting for each would cost the square of the layers)."""
-    global _counted
-    counted, counts = _counted
-    if counted is not spec:
-        counts = {}
-        for l in spec.layers:
-            counts[l.name] = counts.get(l.name, 0) + 1
-        _counted = (spec, counts)
-    return counts
 
 
 def state_of_output(layer: LayerSpec, tensor: int) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Optional, Tuple, Union
+from functools import cached_property
+from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union
 
 SCHEMA_VERSION = 3
 """Version 2: a Bidirectional's ``units`` is per direction and ``merged_units`` its merged
@@ -523,11 +524,26 @@ class ModelSpec:
 
     def layer(self, layer_id: str) -> LayerSpec:
         """The layer call with this id; ``KeyError`` names the ids there are."""
+        found = self.layers_by_id.get(layer_id)
+        if found is None:
+            raise KeyError(f"no layer {layer_id!r} in model {self.name!r}; "
+                           f"layers are {[l.id for l in self.layers]}")
+        return found
+
+    @cached_property
+    def layers_by_id(self) -> Dict[str, LayerSpec]:
+        """Each layer call by its id (made on first use: the drawing stages ask for them by
+        id once per edge)."""
+        return {layer.id: layer for layer in reversed(self.layers)}  # the first of an id wins, as in a scan
+
+    @cached_property
+    def name_counts(self) -> Dict[str, int]:
+        """How many calls each layer name has (made on first use: every layer drawn is named
+        by its call, and counting for each would cost the square of the layers)."""
+        counts: Dict[str, int] = {}
         for layer in self.layers:
-            if layer.id == layer_id:
-                return layer
-        raise KeyError(f"no layer {layer_id!r} in model {self.name!r}; "
-                       f"layers are {[l.id for l in self.layers]}")
+            counts[layer.name] = counts.get(layer.name, 0) + 1
+        return counts
 
     @property
     def recurrent_layers(self) -> Tuple[LayerSpec, ...]:

@@ -94,12 +94,11 @@ def test_every_layer_is_named_in_one_pass_over_the_layers(example_specs):
 def test_the_readers_of_every_layer_are_found_in_one_pass_over_the_layers(example_specs):
     from rnndiagram.options import DiagramOptions
     from rnndiagram.unroll.canvas import Canvas
-    from rnndiagram.unroll.sequences import _readers
 
     spec = example_specs["char_seq2seq"]
     layers = CountedList(spec.layers)
     canvas = Canvas(replace(spec, layers=layers), DiagramOptions(), None)
-    found = {layer.id: _readers(canvas, layer.id) for layer in spec.layers}
+    found = {layer.id: canvas.readers(layer.id) for layer in spec.layers}
     assert layers.walks <= 1
     assert found == {layer.id: [r for r in spec.layers if any(i.layer == layer.id and i.kind != "mask"
                                                                for i in r.inbound)] for layer in spec.layers}

@@ -99,7 +99,7 @@ def heatmap_groups(band: Band, x0: float, y0: float) -> List[Item]:
     return items
 
 
-def backdrops(band: Band, x0: float, y0: float, style: Optional[Style] = None) -> List[Item]:
+def backdrops(band: Band, x0: float, y0: float, style: Style) -> List[Item]:
     """The grey band behind a TimeDistributed row, as in the post's figure, a dashed frame
     around the rows of an expanded nested model, and one around the rows of a run of
     identical blocks drawn once, titled on its top edge (``× 4  lstm_1 … dense_4``)."""
@@ -120,7 +120,7 @@ def backdrops(band: Band, x0: float, y0: float, style: Optional[Style] = None) -
         items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
     for title, spans in repeats.items():
         items.append(_repeat_frame(title, min(t for t, _ in spans) - 8, max(b for _, b in spans) + 8,
-                                   x0 - 14, band.legend_x + 8, style or Style()))
+                                   x0 - 14, band.legend_x + 8, style))
     return items
 
 

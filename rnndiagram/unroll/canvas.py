@@ -38,6 +38,7 @@ class Canvas:
         self.edges: List[Edge] = []
         self.handles: Dict[Tuple[str, int], _Handle] = {}
         self.kinds: Dict[str, str] = {}
+        self.node_of: Dict[str, Node] = {}  # each node by id (the last drawn under an id)
         self.output_refs = {(o.layer, o.tensor): i for i, o in enumerate(spec.outputs)}
         self.state_inputs: Dict[str, LayerSpec] = {}
         self.node_panel: Dict[str, int] = {}
@@ -83,6 +84,7 @@ class Canvas:
     def add_node(self, **kw) -> str:
         node = Node(**kw)
         self.nodes.append(node)
+        self.node_of[node.id] = node
         self.kinds[node.id] = node.kind
         self.node_panel[node.id] = node.panel
         self.node_row[node.id] = node.row
@@ -113,10 +115,10 @@ class Canvas:
     def box_dims(self, node_id: str) -> Optional[Tuple[Optional[int], ...]]:
         """The shape of one step of what a box or merge computes (batch and time axes left
         out), from its layer's first output; ``None`` for other nodes."""
-        node = next((n for n in reversed(self.nodes) if n.id == node_id), None)
+        node = self.node_of.get(node_id)
         if node is None or node.kind not in ("box", "merge") or not node.layer:
             return None
-        layer = next((l for l in self.spec.layers if l.id == node.layer), None)
+        layer = self.spec.layers_by_id.get(node.layer)
         if layer is None or not layer.output_shapes or not layer.output_shapes[0]:
             return None
         per_step = node.col is not None and self.panels[node.panel].kind == "time"

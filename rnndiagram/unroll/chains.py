@@ -136,15 +136,16 @@ def draw_chain(c: Canvas, chain: Chain, draw_one: Callable[[Canvas, LayerSpec], 
 def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.panel(source.panel)
     last = chain.last
-    row = c.add_row(panel, "boxes", last.id, gutter=chain_gutter(c, chain), legend="per timestep",
-                    names=chain_names(chain))
+    gutter, names = chain_gutter(c, chain)
+    row = c.add_row(panel, "boxes", last.id, gutter=gutter, legend="per timestep", names=names)
+    label = chain_label(chain)
     boxes: Dict[int, str] = {}
     for col, column in enumerate(panel.columns):
         if column.ellipsis:
             boxes[col] = c.ellipsis(panel, row, col, f"{last.id}-t…", last.id)
             continue
         boxes[col] = c.add_node(id=f"{last.id}-t{column.key}", kind="box", panel=panel.index, row=row, col=col,
-                                label=chain_label(chain), t=column.key, layer=last.id)
+                                label=label, t=column.key, layer=last.id)
         c.add_edge(source.columns()[col], boxes[col], "data", layer=chain.first.id)
     finish_sequence(c, last, panel, boxes)
 
@@ -152,7 +153,8 @@ def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
 def _head_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.panel(source.panel)
     last = chain.last
-    row = c.add_row(panel, "head", last.id, gutter=chain_gutter(c, chain), names=chain_names(chain))
+    gutter, names = chain_gutter(c, chain)
+    row = c.add_row(panel, "head", last.id, gutter=gutter, names=names)
     box = c.add_node(id=f"{last.id}-box", kind="box", panel=panel.index, row=row, col=panel.last,
                      label=chain_label(chain), layer=last.id)
     c.add_edge(c.last_node(source), box, "data", layer=chain.first.id)
@@ -175,20 +177,13 @@ def chain_label(chain: Chain) -> str:
     return "\n".join(link_text(l) for l in reversed(chain.links))
 
 
-def chain_gutter(c: Canvas, chain: Chain) -> Tuple[str, ...]:
+def chain_gutter(c: Canvas, chain: Chain) -> Tuple[Tuple[str, ...], Tuple[int, ...]]:
     """Each layer, last (top) first, as the box lists them: its name and title, then its
-    output shape."""
+    output shape; and which of those lines name a layer (drawn bold)."""
     lines: List[str] = []
+    names: List[int] = []
     for layer in reversed(chain.links):
+        names.append(len(lines))
         name = labels.call_name(layer, c.spec, of_all=True)
         lines += [f"{name} · {labels.layer_title(layer)}", *labels.shapes_lines(layer.output_shapes)]
-    return tuple(lines)
-
-
-def chain_names(chain: Chain) -> Tuple[int, ...]:
-    """The gutter lines (of :func:`chain_gutter`) that name a layer."""
-    starts, line = [], 0
-    for layer in reversed(chain.links):
-        starts.append(line)
-        line += 1 + len(labels.shapes_lines(layer.output_shapes))
-    return tuple(starts)
+    return tuple(lines), tuple(names)

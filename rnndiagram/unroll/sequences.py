@@ -3,7 +3,7 @@ panel's time axis or on a new one), or one above a box; each becomes the tensor'
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Optional, Sequence, Set, Tuple
 
 from .. import labels
 from ..spec import Connection, LayerSpec, Shape, value_key
@@ -126,12 +126,8 @@ def opens_axis(c: Canvas, layer: LayerSpec, shape: Shape) -> bool:
     if len(shape) < 3 or not c.batch_first(shape):
         return False
     if len(shape) > 3 or shape[1] == 1:
-        return any(steps_through(r) for r in _readers(c, layer.id))
+        return any(steps_through(r) for r in c.readers(layer.id))
     return _stepped_over(c, layer.id, shape[1], set()) or _gathers_steps(c, layer)
-
-
-def _readers(c: Canvas, layer_id: str) -> List[LayerSpec]:
-    return c.readers(layer_id)
 
 
 def _stepped_over(c: Canvas, layer_id: str, steps: Optional[int], seen: Set[str]) -> bool:
@@ -139,7 +135,7 @@ def _stepped_over(c: Canvas, layer_id: str, steps: Optional[int], seen: Set[str]
     that keeps its axis of ``steps`` and reads it with a sequence made step by step, or
     whose own output is stepped over."""
     seen.add(layer_id)
-    for reader in _readers(c, layer_id):
+    for reader in c.readers(layer_id):
         if reader.id in seen:
             continue
         if steps_through(reader):
