@@ -12,7 +12,7 @@ import itertools
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from .errors import RnnDiagramError
-from .render.html import Drawing, Fold, path_graph, render_page, _json
+from .render.html import Drawing, Fold, _json, nests, path_graph, render_page
 
 if TYPE_CHECKING:
     from .api import Diagram
@@ -40,13 +40,14 @@ def page(diagram: Diagram, fragment: bool = False) -> str:
 def page_drawings(diagram: Diagram) -> Tuple[List[Drawing], List[Fold], List[int]]:
     """Every drawing the page holds, the fold kinds it toggles and the steps it slides over."""
     base = diagram.options.with_(view="unrolled", cell="box", step=None)
-    kinds = _kinds(diagram.spec)
+    kinds = _kinds(diagram.spec, diagram.options)
     combos = list(itertools.product(*[f.settings for f in kinds]))
     made: Dict[Tuple[str, Tuple[Any, ...]], Diagram] = {}
+    anchor = diagram.variant(base)  # in values mode, run once for every unrolled variant
     for view in ("unrolled", "rolled"):
         for combo in combos:
             o = base.with_(view=view, **{f.option: s for f, s in zip(kinds, combo)})
-            made[view, combo] = diagram.variant(o)
+            made[view, combo] = anchor.variant(o)
     used = [f for i, f in enumerate(kinds)
             if any(d.to_svg() != made[view, _flipped(kinds, combo, i)].to_svg() for (view, combo), d in made.items())]
     drawings: List[Drawing] = []
@@ -68,12 +69,15 @@ def page_drawings(diagram: Diagram) -> Tuple[List[Drawing], List[Fold], List[int
     return drawings, [f for f in kinds if f in used], steps
 
 
-def _kinds(spec: Any) -> Tuple[Fold, ...]:
-    """The fold kinds worth trying on ``spec``: runs of repeated blocks only where the spec
-    lists one or nests a model (whose runs are found once it is inlined), so that a page of
-    a model without them draws half as many alternatives."""
-    nested = any(l.model is not None or (l.wrapped is not None and l.wrapped.model is not None) for l in spec.layers)
-    return tuple(f for f in FOLDS if f.name != "repeats" or spec.repeats or nested)
+def _kinds(spec: Any, options: Any) -> Tuple[Fold, ...]:
+    """The fold kinds that can change a drawing of ``spec``: nested models only where a layer
+    nests some; loops where the spec has one or nests a model (whose loops are found once it
+    is inlined); runs of repeated blocks likewise, and not in values mode (where each block
+    is drawn). Each kind tried doubles the drawings made, so the others are not tried."""
+    nested = any(nests(layer) for layer in spec.layers)
+    can = {"nested": nested, "loops": bool(spec.loops) or nested,
+           "repeats": (bool(spec.repeats) or nested) and not options.values}
+    return tuple(f for f in FOLDS if can[f.name])
 
 
 def _flipped(kinds: Tuple[Fold, ...], combo: Tuple[Any, ...], index: int) -> Tuple[Any, ...]:

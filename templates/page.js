@@ -171,7 +171,7 @@
       if (state.step === null) return;
       var d = current();
       all('g.rnd-heatmap', d).forEach(function (h) {
-        all('[data-t]', h).filter(function (c) { return c.getAttribute('data-t') === state.step; }).forEach(function (c) {
+        all('[data-t="' + state.step + '"]', h).forEach(function (c) {
           var b = c.getBBox(), m = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
           m.setAttribute('class', 'rnd-time-marker');
           m.setAttribute('x', b.x - 1); m.setAttribute('y', b.y - 1);

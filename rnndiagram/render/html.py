@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from .. import labels
 from ..layout.scene import Group, Scene
-from ..spec import ModelSpec, RecurrentSpec
+from ..spec import LayerSpec, ModelSpec, RecurrentSpec
 from .svg import environment
 
 @dataclass(frozen=True)
@@ -98,9 +98,7 @@ def layer_table(spec: ModelSpec, prefix: str = "", outer: Optional[ModelSpec] = 
             params = _params(rec)
             if params:
                 entry["params"] = params
-        wrapped = layer.wrapped
-        if layer.model is not None or (wrapped is not None and (wrapped.model is not None
-                                                                 or wrapped.recurrent is not None)):
+        if nests(layer):
             entry["nested"] = True  # drawn as one box when nested models are collapsed
         if layer.id in looped:
             entry["loop"] = True  # called once per step of a loop: its row folds and unfolds
@@ -109,6 +107,14 @@ def layer_table(spec: ModelSpec, prefix: str = "", outer: Optional[ModelSpec] = 
         if inner is not None:
             table.update(layer_table(inner, f"{prefix}{layer.id}/", spec))
     return table
+
+
+def nests(layer: LayerSpec) -> bool:
+    """Whether a layer draws layers of its own where nested models are expanded: a nested
+    model, or what a TimeDistributed runs (a model, or a recurrent layer over its own steps)."""
+    wrapped = layer.wrapped
+    return layer.model is not None or (wrapped is not None and (wrapped.model is not None
+                                                                 or wrapped.recurrent is not None))
 
 
 def _params(rec: RecurrentSpec) -> int:
