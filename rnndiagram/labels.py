@@ -77,23 +77,15 @@ def shape_text(shape: Sequence[Optional[int]]) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
-def array_shape(shape: Sequence[int]) -> str:
-    """A weight's shape as Python (and Keras) prints it: ``(8, 32)``, ``(32,)``.
+def array_shape(shape: Sequence[Optional[int]]) -> str:
+    """A shape as Python (and Keras) prints it: a weight's, ``(8, 32)``, ``(32,)``; one
+    timestep's tensor without the batch axis, for the ``data-shape`` of strips and edges,
+    ``(8, None, 5)``.
 
-    >>> array_shape((8, 32)), array_shape((32,))
-    ('(8, 32)', '(32,)')
+    >>> array_shape((8, 32)), array_shape((32,)), array_shape((8, None, 5))
+    ('(8, 32)', '(32,)', '(8, None, 5)')
     """
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def step_shape(dims: Sequence[Optional[int]]) -> str:
-    """One timestep's tensor shape, without the batch axis, as Python prints a shape: the
-    ``data-shape`` of strips and edges.
-
-    >>> step_shape((4,)), step_shape((8, None, 5))
-    ('(4,)', '(8, None, 5)')
-    """
-    return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def dims_text(dims: Sequence[Optional[int]]) -> str:

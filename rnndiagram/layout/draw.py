@@ -179,7 +179,7 @@ def node_group(node: Node, box: Box, style: Style) -> Group:
     if node.state:
         attrs.append(("state", node.state))
     if node.strip is not None:
-        attrs.append(("shape", labels.step_shape(node.strip.dims)))
+        attrs.append(("shape", labels.array_shape(node.strip.dims)))
     kind_cls = _NODE_CLASSES[node.kind]
     if node.output is not None:  # a model output: its index, as the legend or caption names it
         attrs.append(("output", str(node.output)))
@@ -259,6 +259,6 @@ def edge_group(edge: Edge, points: Tuple[Point, ...], style: Style,
         attrs.append(("state", edge.state))
     carried = edge.strip or shape
     if carried is not None:
-        attrs.append(("shape", labels.step_shape(carried.dims)))
+        attrs.append(("shape", labels.array_shape(carried.dims)))
     note = strip_note(edge.strip, style) if strip_at is not None and edge.strip is not None else ""
     return Group(cls, tuple(items), tuple(attrs), title=f"{edge.src} → {edge.dst}" + (f" {note}" if note else ""))

@@ -317,7 +317,7 @@ def _edge(flow: Flow, pts: Tuple[Point, ...], layer: str, carried: Optional[Stri
     """An arrow; ``data-shape`` is that of the strip at its start or end (what it carries)."""
     kind = "state" if flow.state else "data"
     arrow = Arrow(pts, "rnd-arrow" + (" rnd-arrow-state" if flow.state else ""))
-    attrs = (("layer", layer),) + ((("shape", labels.step_shape(carried.dims)),) if carried is not None else ())
+    attrs = (("layer", layer),) + ((("shape", labels.array_shape(carried.dims)),) if carried is not None else ())
     return Group(f"rnd-edge rnd-{kind}", (arrow,), attrs, title=f"{flow.src} → {flow.dst}")
 
 
@@ -350,7 +350,7 @@ def _part(part: Part, box: Box, layer: str, style: GateStyle) -> Group:
         attrs.append(("op", part.label))
     else:
         assert part.strip is not None
-        attrs.append(("shape", labels.step_shape(part.strip.dims)))
+        attrs.append(("shape", labels.array_shape(part.strip.dims)))
         items += strip_items(part.strip, cx, cy, style.strips)
         frame = items[0] if isinstance(items[0], Box) else None
         if part.caption:

@@ -242,7 +242,7 @@ def _cells(layer: LayerSpec, rec: RecurrentSpec, options: DiagramOptions, calls:
         groups = {s.group for s in direction.states}
         loop = tuple(f"{s.name}{s.group + 1 if len(groups) > 1 else ''} · {labels.dims_text(s.shape[1:])}"
                      for s in direction.states)
-        shapes = ", ".join(dict.fromkeys(labels.step_shape(s.shape[1:]) for s in direction.states))
+        shapes = ", ".join(dict.fromkeys(labels.array_shape(s.shape[1:]) for s in direction.states))
         out = layer.output_shapes[0] if layer.output_shapes else ()
         output = labels.shape_text(tuple(out[:-1]) + (direction.units,)) if out and direction.units else ""
         found.append(RolledCell(f"{layer.id}-{which[0]}" if which else layer.id, labels.cell_label(direction),
