@@ -21,12 +21,8 @@ BUILDERS = {**{f"example:{n}": (lambda n=n: examples.build(n)) for n in examples
             **{f"published:{n}": b for n, b in MODELS.items()}, "published:esim": esim}
 
 OVER = {
-    "published:bidaf_span_output": "1,532 x 3,750 px: five BiLSTM rows and the per-query-step attention "
-                                   "(Dot, Softmax, Dot, Multiply, Concatenate) stacked on one time axis",
-    "published:da_rnn": "1,588 x 3,970 px: two folded loops (encoder and decoder) of a dozen per-step rows each, "
-                        "one above the other",
-    "published:esim": "1,588 x 5,074 px (three steps a time axis): two texts through four BiLSTMs, attention "
-                      "and merges; kept out of MODELS for its size",
+    "published:esim": "1,588 x 5,074 px (three steps a time axis; 3,800 px laid out compact): two texts through four "
+                      "BiLSTMs, attention and merges; kept out of MODELS for its size",
 }
 
 
@@ -51,3 +47,47 @@ def test_the_unrolled_view_fits_the_budget_or_says_it_does_not(name):
     over = scene.width > BUDGET[0] or scene.height > BUDGET[1]
     assert any("budget" in s for s in said) == over, said  # over the budget exactly when warned of
     assert not over, f"{scene.width:,.0f} x {scene.height:,.0f} px"
+
+
+def test_a_drawing_within_the_budget_is_not_laid_out_compact(example_models):
+    assert not rnndiagram.diagram(example_models["seed_stacked"]).figure.compact
+
+
+def _texts(scene):
+    from rnndiagram.layout.scene import Label, walk
+
+    return sorted(i.text for i in walk(scene.items) if isinstance(i, Label))
+
+
+@pytest.mark.parametrize("name", examples.names())
+def test_the_compact_layout_draws_the_same_things_shorter_and_clean(name, example_models):
+    from dataclasses import replace
+
+    from rnndiagram.layout import layout
+    from scene_checks import problems
+
+    figure = rnndiagram.diagram(example_models[name]).figure
+    roomy, compact = layout(replace(figure, compact=False)), layout(replace(figure, compact=True))
+    assert _texts(compact) == _texts(roomy)
+    assert compact.height < roomy.height
+    assert problems(compact) == []
+
+
+def test_a_drawing_too_tall_for_the_budget_is_laid_out_compact_to_fit():
+    import keras
+
+    layers = [keras.Input((5, 3))]
+    for i in range(9):  # nine different blocks: nothing to fold
+        layers += [keras.layers.LSTM(4 + i, return_sequences=True),
+                   keras.layers.TimeDistributed(keras.layers.Dense(3 + i))]
+    model = keras.Sequential(layers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rnndiagram.RnnDiagramWarning)  # it fits: no warning
+        diagram = rnndiagram.diagram(model)
+        scene = diagram.scene
+    from dataclasses import replace
+
+    from rnndiagram.layout import layout
+
+    assert diagram.figure.compact
+    assert layout(replace(diagram.figure, compact=False)).height > BUDGET[1] >= scene.height

@@ -23,12 +23,12 @@ what it takes and what it guarantees:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Mapping
+from typing import List, Mapping, Optional
 
 from ..unroll.graph import UnrolledGraph
 from .bands import WIDTH, layering, placement
 from .decor import decoration
-from .draw import Style
+from .draw import COMPACT, Style
 from .geometry import Band, band_links, measuring
 from .router import Grid, assign_lanes, routing, widening
 from .scene import Scene, framed
@@ -53,9 +53,12 @@ move by half a lane and the routes are traced again; after the last round its tr
 stands."""
 
 
-def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -> Scene:
+def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = None) -> Scene:
     """Place every node and route every edge of ``graph``, by the phases this module's
-    docstring lists, in that order."""
+    docstring lists, in that order; in ``style``, by default the graph's (compact where it
+    asks to be)."""
+    if style is None:
+        style = COMPACT if graph.compact else Style()
     nodes = {n.id: n for n in graph.nodes}
     budget = WIDTH - 2 * style.margin
     bands = measuring(graph, style)

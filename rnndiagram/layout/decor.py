@@ -67,9 +67,9 @@ def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[It
     for row in band.panel.rows:
         top, h = y0 + band.row_top[row.index], band.cells_h(row.index)
         lines = gutter_lines(row, band.panel)
-        y = top + h / 2 - (len(lines) - 1) * (style.gutter_font + 3) / 2 + 0.36 * style.gutter_font
+        y = top + h / 2 - (len(lines) - 1) * style.gutter_pitch / 2 + 0.36 * style.gutter_font
         # A Bidirectional's second row has no name; a chain's names each of its layers.
-        labels = [Label(x0 + 4, y + i * (style.gutter_font + 3), line,
+        labels = [Label(x0 + 4, y + i * style.gutter_pitch, line,
                         "rnd-gutter-name" if row.named(i) else "rnd-gutter", style.gutter_font,
                         bold=row.named(i), anchor="start") for i, line in enumerate(lines)]
         if labels:

@@ -26,6 +26,7 @@ class Style:
     strip_h: float = 16.0
     max_units: int = 8             # past this a strip is compressed and labelled with its size
     row_pad: float = 14.0          # above and below each row: captions live here
+    cell_pad: float = 14.0         # above and below a row of cells: their state strips live here
     row_gap: float = 24.0          # arrow length between rows
     lane_gap: float = 16.0         # between the two cells of a Bidirectional step
     margin: float = 20.0
@@ -37,6 +38,18 @@ class Style:
     token_font: float = 20.0
     legend_font: float = 14.0
     gutter_font: float = 12.0
+    gutter_lead: float = 3.0       # between two lines of a gutter
+
+    @property
+    def gutter_pitch(self) -> float:
+        """From one gutter line to the next."""
+        return self.gutter_font + self.gutter_lead
+
+
+COMPACT = Style(row_pad=6.0, row_gap=10.0, box_h=38.0, gutter_font=11.0, gutter_lead=2.0)
+"""The style of a drawing laid out compact, to keep within the size budget's height: rows
+closer together (still with room for their captions; rows of cells keep theirs for the state
+strips), smaller boxes and gutter text. The same drawing, 20 to 25 % shorter."""
 
 
 def value_unit(strip: Strip, style: Style) -> float:

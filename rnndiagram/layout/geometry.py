@@ -71,7 +71,8 @@ class Band:
                             + [0.0])
         padded: Dict[int, List[float]] = defaultdict(list)
         for n in nodes:
-            padded[n.row].append(self.sizes[n.id][1] + 2 * style.row_pad)
+            pad = style.cell_pad if n.kind == "cell" else style.row_pad
+            padded[n.row].append(self.sizes[n.id][1] + 2 * pad)
         least = style.strip_h + 2 * style.row_pad
         self.row_h = {r.index: max(padded[r.index] + [least, gutter_height(r, panel, style)])
                       + self.heat_h.get(r.index, 0.0) for r in panel.rows}
@@ -217,7 +218,7 @@ def gutter_lines(row, panel: Panel) -> List[str]:
 
 
 def gutter_height(row, panel: Panel, style: Style) -> float:
-    return len(gutter_lines(row, panel)) * (style.gutter_font + 3) + 4
+    return len(gutter_lines(row, panel)) * style.gutter_pitch + 4
 
 
 def _first_inputs(panel: Panel) -> int:

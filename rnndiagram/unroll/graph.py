@@ -120,12 +120,16 @@ class Panel:
 
 @dataclass(frozen=True)
 class UnrolledGraph:
+    """The model unrolled: its panels, nodes and edges; ``compact`` asks the layout for its
+    compact style (rows closer together), chosen to keep within the size budget."""
+
     name: str
     summary: str
     panels: Tuple[Panel, ...]
     nodes: Tuple[Node, ...]
     edges: Tuple[Edge, ...]
     heatmaps: Tuple["Heatmap", ...] = ()
+    compact: bool = False
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
