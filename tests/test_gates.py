@@ -117,14 +117,29 @@ def test_convlstm_convolves_and_shows_its_kernel():
         assert kernel.get("data-shape").count(",") == rank + 1, name
 
 
-def test_a_bidirectional_draws_each_direction(example_specs, example_models):
+def test_a_bidirectional_draws_its_two_directions_once_where_they_are_alike(example_specs):
     svg = rnndiagram.diagram(example_specs["stacked_bidirectional_lstm"], cell="gates").to_svg()
     cells = groups(svg, "rnd-cell rnd-gates")
+    assert [(c.get("data-layer"), c.get("data-direction")) for c in cells] == [("bilstm_1", "both"),
+                                                                                ("bilstm_2", "both")]
+    words = texts(svg)
+    assert "bilstm_1 · forward and backward" in words
+    assert any(w.startswith("backward: the same cell with its own weights") for w in words)
+    assert "1,728 parameters each way (3,456 in all)" in words  # LSTM(16) on 10 features: 4*16*(10+16+1)
+
+
+def test_a_bidirectional_draws_each_direction_where_a_step_or_its_cells_tell_them_apart(example_specs):
+    stepped = rnndiagram.diagram(example_specs["stacked_bidirectional_lstm"], cell="gates", step=3).to_svg()
+    cells = groups(stepped, "rnd-cell rnd-gates")
     assert [(c.get("data-layer"), c.get("data-direction")) for c in cells] == [
         ("bilstm_1", "forward"), ("bilstm_1", "backward"), ("bilstm_2", "forward"), ("bilstm_2", "backward")]
-    backward = rnndiagram.diagram(example_specs["stacked_bidirectional_lstm"], cell="gates", step=3).to_svg()
-    words = texts(backward)
+    words = texts(stepped)
     assert "h₂" in words and "h₄" in words  # forward reads h₂ at step 3, backward h₄
+    inputs = keras.Input((5, 3))
+    mixed = layers.Bidirectional(layers.LSTM(4, return_sequences=True),
+                                 backward_layer=layers.GRU(4, return_sequences=True, go_backwards=True))
+    svg = _gate_svg(keras.Model(inputs, mixed(inputs)))
+    assert [c.get("data-direction") for c in groups(svg, "rnd-cell rnd-gates")] == ["forward", "backward"]
 
 
 def test_a_stack_of_cells_and_a_custom_cell_and_a_cell_called_directly():

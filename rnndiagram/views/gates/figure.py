@@ -18,7 +18,7 @@ from ... import labels
 from ...errors import UnsupportedLayerError
 from ...options import DiagramOptions
 from ...repeats import fold_repeats
-from ...spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Values, gate_key
+from ...spec import CellSpec, LayerSpec, ModelSpec, RecurrentSpec, Shape, Values, gate_key
 from .parts import CellFigure, Flow, GateFigure, Part, TableRow, WeightLabel
 from .recipes import Draft, Names, draw, gate_block
 from .steps import Chosen, choose_steps, drawn_layers
@@ -46,7 +46,9 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
             cells.append(_direct_cell(path, layer, layer.cell, values or {}))
             copies.append(1)
         elif layer.recurrent is not None:
-            found = _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {})
+            # Directions alike are drawn once, unless a step or its numbers tell them apart.
+            ways = 2 if _directions_alike(layer.recurrent) and not values and steps[path].step is None else 1
+            found = _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {}, ways)
             repeat = repeats.get(layer.id) if path == layer.name else None
             if repeat is not None:
                 note = f"× {repeat.count} layers alike: {path} … {repeat.last[repeat.block.index(layer.id)]}"
@@ -63,9 +65,26 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     return GateFigure(spec.name, summary, tuple(cells))
 
 
+def _directions_alike(rec: RecurrentSpec) -> bool:
+    """Whether a Bidirectional's two directions run the same cell (kind, sizes, settings,
+    weights' shapes) on the same inputs and states: then one figure draws both."""
+    fwd, bwd = rec.forward, rec.backward
+    return bool(rec.bidirectional and fwd is not None and bwd is not None and fwd.cell_specs
+                and fwd.cell_specs == bwd.cell_specs and fwd.features == bwd.features
+                and fwd.timesteps == bwd.timesteps and _states(fwd) == _states(bwd))
+
+
+def _states(rec: RecurrentSpec) -> List[Tuple[str, Shape, int]]:
+    return [(s.name, s.shape, s.group) for s in rec.states]
+
+
 def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Chosen,
-                     values: Values) -> List[CellFigure]:
+                     values: Values, ways: int = 1) -> List[CellFigure]:
+    """The figures of a layer's cells; ``ways=2``: of a Bidirectional whose directions are
+    alike, the forward one drawn for both, its heading saying so."""
     directions = [(rec.forward, "forward"), (rec.backward, "backward")] if rec.bidirectional else [(rec, None)]
+    if ways == 2:
+        directions = [(rec.forward, "forward and backward")]
     found: List[CellFigure] = []
     for d, (direction, which) in enumerate(directions):
         assert direction is not None
@@ -86,7 +105,14 @@ def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Ch
                          part + (f".{k}" if stacked else ""), path)
             heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps,
                                chosen, bool(values))
-            found.append(_figure(body, heading, which, k if stacked else None, step))
+            if ways == 2:  # the backward cell reads the steps from the last: its state comes from t+1
+                heading = heading[:2] + ("backward: the same cell with its own weights, run from the last "
+                                         "step to the first (its state from the step after)",) + heading[2:-1] \
+                    + (f"{heading[-1]} each way ({2 * cell.params:,} in all)" if cell.weights else heading[-1],)
+            figure = _figure(body, heading, "both" if ways == 2 else which, k if stacked else None, step)
+            if ways == 2 and figure.params is not None:  # it stands for both directions' weights
+                figure = replace(figure, params=2 * figure.params)
+            found.append(figure)
     return found
 
 
