@@ -9,9 +9,10 @@ values mode the gate view is drawn once per step slid through (at most :data:`MA
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
-from .errors import RnnDiagramError
+from .errors import RnnDiagramError, RnnDiagramWarning
 from .render.html import Drawing, Fold, _json, nests, path_graph, render_page
 
 if TYPE_CHECKING:
@@ -30,8 +31,13 @@ FOLDS: Tuple[Fold, ...] = (
 
 
 def page(diagram: Diagram, fragment: bool = False) -> str:
-    """The interactive page of ``diagram`` (``fragment``: without ``<html>``, for a notebook)."""
-    drawings, folds, steps = page_drawings(diagram)
+    """The interactive page of ``diagram`` (``fragment``: without ``<html>``, for a notebook).
+    What is warned of is the drawing asked for; the other drawings the page holds (a loop
+    unfolded, another view) are said nothing of."""
+    _ = diagram.figure  # built here, out of the silence below: its warnings are the user's
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RnnDiagramWarning)
+        drawings, folds, steps = page_drawings(diagram)
     opts = diagram.options
     start = "gates" if opts.cell == "gates" else "rolled" if opts.view == "rolled" else "unrolled"
     return render_page(drawings, folds, steps, diagram.spec, opts.theme, start, fragment)

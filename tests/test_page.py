@@ -96,3 +96,14 @@ def test_values_mode_draws_the_gate_view_at_every_step(example_models):
     steps = [re.search(r'data-step="(\d+)"', d)[1] for d in drawings(page) if 'data-view="gates"' in d]
     assert steps == ["1", "2", "3"]
     assert 'type="range"' in page and 'data-steps="1 2 3"' in page
+
+
+def test_a_page_warns_of_the_drawing_asked_for_not_of_those_it_holds_unfolded(example_specs):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rnndiagram.diagram(example_specs["attention_decoder_loop"]).to_html()  # its loop unfolded is too tall
+        rnndiagram.diagram(example_specs["attention_decoder_loop"], fold_loops=False).to_html()
+    said = [str(w.message) for w in caught if issubclass(w.category, rnndiagram.RnnDiagramWarning)]
+    assert len(said) == 1 and "over the 1,600 x 3,000 px budget" in said[0], said  # the unfolded one asked for
