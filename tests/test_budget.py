@@ -21,7 +21,7 @@ BUILDERS = {**{f"example:{n}": (lambda n=n: examples.build(n)) for n in examples
             **{f"published:{n}": b for n, b in MODELS.items()}, "published:esim": esim}
 
 OVER = {
-    "published:esim": "1,588 x 5,074 px (three steps a time axis; 3,800 px laid out compact): two texts through four "
+    "published:esim": "1,588 x 3,800 px laid out compact (three steps a time axis): two texts through four "
                       "BiLSTMs, attention and merges; kept out of MODELS for its size",
 }
 
@@ -74,13 +74,7 @@ def test_the_compact_layout_draws_the_same_things_shorter_and_clean(name, exampl
 
 
 def test_a_drawing_too_tall_for_the_budget_is_laid_out_compact_to_fit():
-    import keras
-
-    layers = [keras.Input((5, 3))]
-    for i in range(9):  # nine different blocks: nothing to fold
-        layers += [keras.layers.LSTM(4 + i, return_sequences=True),
-                   keras.layers.TimeDistributed(keras.layers.Dense(3 + i))]
-    model = keras.Sequential(layers)
+    model = _blocks(9)
     with warnings.catch_warnings():
         warnings.simplefilter("error", rnndiagram.RnnDiagramWarning)  # it fits: no warning
         diagram = rnndiagram.diagram(model)
@@ -91,3 +85,26 @@ def test_a_drawing_too_tall_for_the_budget_is_laid_out_compact_to_fit():
 
     assert diagram.figure.compact
     assert layout(replace(diagram.figure, compact=False)).height > BUDGET[1] >= scene.height
+
+
+def _blocks(count):
+    import keras
+
+    layers = [keras.Input((5, 3))]
+    for i in range(count):  # different blocks: nothing to fold
+        layers += [keras.layers.LSTM(4 + i, return_sequences=True),
+                   keras.layers.TimeDistributed(keras.layers.Dense(3 + i))]
+    return keras.Sequential(layers)
+
+
+def test_a_drawing_far_too_tall_is_not_laid_out_again_compact(monkeypatch):
+    from rnndiagram.views import unrolled
+
+    measured = []
+    real = unrolled._measured
+    monkeypatch.setattr(unrolled, "_measured", lambda graph, options: measured.append(graph) or real(graph, options))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = rnndiagram.diagram(_blocks(20)).figure
+    assert len(measured) == 1 and not figure.compact  # over twice the budget: compact would not fit
+    assert any("over the 1,600 x 3,000 px budget" in str(w.message) for w in caught)

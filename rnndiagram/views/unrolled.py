@@ -30,9 +30,9 @@ BUDGET = (1600, 3000)
 FEWEST_STEPS = 3
 """The fewest columns a time axis shows to fit the budget: the first step, "…", the last."""
 
-COMPACT_SAVES = 0.4
-"""The most of a drawing's height its compact layout saves (20 to 30 % on the published
-models): a drawing taller than the budget by more than that is not laid out again."""
+COMPACT_TRIED = 2.0
+"""How many times the budget's height a drawing may be for its compact layout (20 to 30 %
+shorter) to be tried; a taller one (a graph of hundreds of layers) is not laid out again."""
 
 _laid_out: List[Tuple[UnrolledGraph, str, Scene]] = []
 """The graph the budget chose, its theme and the scene it measured, until :func:`lay_out`
@@ -69,8 +69,8 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
                    graph: UnrolledGraph) -> UnrolledGraph:
     """``graph``, or, where it is wider than the budget at the default ``max_timesteps``,
     the model drawn with fewer steps per time axis (not in values mode: the numbers of the
-    steps asked for are kept), and, where it is taller and the compact layout can make it
-    fit, laid out compact; what is still over is warned of."""
+    steps asked for are kept), and, where it is taller (up to :data:`COMPACT_TRIED` times),
+    laid out compact; what is still over is warned of."""
     from ..options import DiagramOptions as Defaults
     from ..unroll import unroll
 
@@ -86,7 +86,7 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
                   f"{BUDGET[0]:,} px: each time axis shows {FEWEST_STEPS} steps, not {steps}; pass "
                   f"max_timesteps={steps + 1} (--max-timesteps {steps + 1}) or more to see more of them")
             graph, scene, width, height = fewer, narrower, narrower.width, narrower.height
-    if BUDGET[1] < height <= BUDGET[1] / (1 - COMPACT_SAVES):
+    if BUDGET[1] < height <= COMPACT_TRIED * BUDGET[1]:
         compact = replace(graph, compact=True)
         shorter = _measured(compact, options)
         if shorter.height < height:
