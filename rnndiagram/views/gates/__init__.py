@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
     from ...api import Diagram
-    from .parts import CellFigure, GateFigure
+    from .parts import GateFigure
     from ...layout.scene import Scene
     from ...options import DiagramOptions
     from ...spec import ModelSpec, Values
@@ -31,14 +31,10 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
     if options.heatmap and values:
         from ...unroll.heatmaps import gate_heatmaps
 
-        cells = tuple(replace(c, heatmaps=gate_heatmaps(values, c.layer, _part(c), c.direction)) for c in figure.cells)
+        cells = tuple(replace(c, heatmaps=gate_heatmaps(values, c.layer, c.value_part, c.direction))
+                      for c in figure.cells)
         figure = replace(figure, cells=cells)
     return figure
-
-
-def _part(cell: CellFigure) -> str:
-    """The key of a cell's numbers: its direction, and its place in a stack."""
-    return ("1" if cell.direction == "backward" else "0") + (f".{cell.cell}" if cell.cell is not None else "")
 
 
 def lay_out(figure: GateFigure, options: DiagramOptions) -> Scene:

@@ -191,7 +191,7 @@ def _figure(body: Draft, heading: Tuple[str, ...], which: Optional[str], stacked
     return CellFigure(
         key=body.key, layer=body.layer, heading=heading, params=cell.params if known else None,
         parts=tuple(body.parts), flows=tuple(body.flows), table=_table(cell), total=_total(cell),
-        direction=which, cell=stacked, step="t" if step is None else str(step))
+        direction=which, cell=stacked, step="t" if step is None else str(step), value_part=body.value_part)
 
 
 # -- the weights table --------------------------------------------------------------------
