@@ -21,7 +21,7 @@ from typing import Dict, List, Literal, Optional, Tuple
 
 from ... import labels
 from ...options import DiagramOptions
-from ...spec import LayerSpec, ModelSpec, RecurrentSpec
+from ...spec import LayerSpec, ModelSpec, RecurrentSpec, Shape
 from ...unroll.builder import summary
 from ...unroll.folding import plan_folds
 from ...unroll.nesting import drawn_spec
@@ -58,6 +58,7 @@ class RolledNode:
     cells: Tuple[RolledCell, ...] = ()
     merge: str = ""
     outputs: Tuple[int, ...] = ()
+    shape: Shape = ()  # an input's, batch first: (None, 20, 8)
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,9 @@ def _node(layer: LayerSpec, spec: ModelSpec, row: int, outputs: Tuple[int, ...],
         tuple(labels.output_label(spec, i) for i in outputs)
     marks = (*((f"at each of {calls} loop steps",) if calls else ()), *notes, *marks)
     if layer.role == "input":
-        return RolledNode(layer.id, "input", row, (name, f"Input {labels.shape_text(layer.output_shapes[0])}",
-                                                   *marks), outputs=outputs)
+        shape = layer.output_shapes[0]
+        return RolledNode(layer.id, "input", row, (name, f"Input {labels.shape_text(shape)}", *marks),
+                          outputs=outputs, shape=shape)
     rec = layer.recurrent
     if rec is not None:
         flags = labels.wrap(labels.recurrent_flags(rec) + (labels.stacked_cells(rec),))

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ...labels import shape_text
 from ...layout.draw import Style, strip_items, strip_size
 from ...layout.metrics import text_width
 from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, framed, translate
@@ -113,22 +114,13 @@ def _shape(node: RolledNode, style: RolledStyle) -> _Shape:
 
 
 def _input(node: RolledNode, style: RolledStyle):
-    dims = _input_dims(node)
-    strip = Strip(dims)
+    strip = Strip(node.shape[2:] or node.shape[1:] or (1,))  # one step of it: its last axes
     w, h = strip_size(strip, style.strips)
     items = strip_items(strip, 0, -h / 2, style.strips)
     frame = items[0] if isinstance(items[0], Box) else None
-    shape = node.lines[1][len("Input "):]  # the whole input, as its gutter line prints it
-    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id), ("shape", shape)), frame,
-                        title=node.id)
+    group: Item = Group("rnd-input rnd-hue-0", tuple(items), (("layer", node.id), ("shape", shape_text(node.shape))),
+                        frame, title=node.id)
     return [group], {node.id: (-w / 2, w / 2, 0.0)}, {0: (0.0, -h, node.id)}
-
-
-def _input_dims(node: RolledNode) -> Tuple[Optional[int], ...]:
-    """One step of an input (its last axes), from its gutter line ``Input (None, T, 8)``."""
-    text = node.lines[1][len("Input "):].strip("()")
-    dims = tuple(None if d.strip() == "None" else int(d) for d in text.split(",") if d.strip())
-    return dims[2:] or dims[1:] or (1,)
 
 
 def _box(node: RolledNode, style: RolledStyle):
