@@ -112,10 +112,12 @@ def _tokens(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float) -> Li
     return items
 
 
-def legend_x(hm: Heatmap, spans: Sequence[Tuple[float, float]], marked: Collection[int]) -> float:
-    """Where the legend's line starts: under the strip's left end; but where the first
-    steps are marked (shown under their columns, the arrows into their cells passing by)
-    and elided steps follow, under the first elided one, if the line fits there.
+def legend_x(hm: Heatmap, spans: Sequence[Tuple[float, float]], marked: Collection[int],
+             text: Optional[str] = None) -> float:
+    """Where the legend's line (``text``, by default the heatmap's) starts: under the strip's
+    left end; but where the first steps are marked (shown under their columns, the arrows
+    into their cells passing by) and elided steps follow, under the first elided one, if the
+    line fits there.
 
     >>> hm = Heatmap(0, 0, "l", "h", None, (1, 2, 3, 4), (0,), ((0.5,),) * 4, 4, 1)
     >>> legend_x(hm, [(0, 100), (100, 110), (110, 400), (400, 500)], {1, 4}), legend_x(hm, [(0, 1)] * 4, ())
@@ -125,23 +127,24 @@ def legend_x(hm: Heatmap, spans: Sequence[Tuple[float, float]], marked: Collecti
     if not hm.steps or hm.steps[0] not in marked:
         return left
     k = next((i for i, t in enumerate(hm.steps) if t not in marked), None)
-    width = len(SWATCH_LEVELS) * SWATCH + 6 + text_width(legend_text(hm), FONT)
+    width = len(SWATCH_LEVELS) * SWATCH + 6 + text_width(legend_text(hm) if text is None else text, FONT)
     if k is None or spans[k][0] + 4 + width > spans[-1][1]:
         return left
     return spans[k][0] + 4
 
 
-def legend_text(hm: Heatmap) -> str:
-    """The legend: the scale's range, then what the strip samples or averages.
+def legend_text(hm: Heatmap, scaled: Optional[Tuple[float, float]] = None) -> str:
+    """The legend: the scale's range (``scaled``, by default the heatmap's), then what the
+    strip samples or averages.
 
     >>> legend_text(Heatmap(0, 0, "l", "c", None, (1, 3), (0,), ((0.5,), (-0.25,)), 3, 1, 4))
     'c: −0.5 to 0.5 · mean over 4 positions · 2 of 3 steps'
     """
-    return " · ".join(legend_lines(hm))
+    return " · ".join(legend_lines(hm, scaled))
 
 
-def legend_lines(hm: Heatmap) -> List[str]:
-    centre, half = scale(hm)
+def legend_lines(hm: Heatmap, scaled: Optional[Tuple[float, float]] = None) -> List[str]:
+    centre, half = scaled or scale(hm)
     low, high = (f"{v:.3g}".replace("-", "−") for v in (centre - half, centre + half))
     lines = [f"{hm.state}: {low} to {high}"]
     if hm.positions > 1:
@@ -217,11 +220,12 @@ def heatmap_group(hm: Heatmap, spans: Sequence[Tuple[float, float]], top: float,
     if hm.tokens:
         items += _tokens(hm, spans, below)
         below += TOKENS_H
-    at = legend_x(hm, spans, marked)
+    legend = legend_text(hm, (centre, half))
+    at = legend_x(hm, spans, marked, legend)
     for i, shade in enumerate(SWATCH_LEVELS):
         items.append(Box(at + i * SWATCH, below + 1, SWATCH, SWATCH, f"rnd-heat-{shade}"))
-    items.append(Label(at + len(SWATCH_LEVELS) * SWATCH + 6, below + 0.8 * FONT, legend_text(hm),
-                       "rnd-heat-legend", FONT, anchor="start"))
+    items.append(Label(at + len(SWATCH_LEVELS) * SWATCH + 6, below + 0.8 * FONT, legend, "rnd-heat-legend", FONT,
+                       anchor="start"))
     attrs = [("layer", layer), ("state", hm.state)] + ([("direction", hm.direction)] if hm.direction else [])
     what = f"{hm.direction} " if hm.direction else ""
     return Group("rnd-heatmap", tuple(items), tuple(attrs),
