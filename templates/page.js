@@ -106,7 +106,8 @@
       if (state.view === 'rolled' && / rnd-cell /.test(cls)) {
         state.view = 'gates'; show();
         var cell = all('g.rnd-cell.rnd-gates', current()).filter(function (c) {
-          return c.getAttribute('data-layer') === layer;
+          var also = (c.getAttribute('data-also') || '').split(' ');
+          return c.getAttribute('data-layer') === layer || also.indexOf(layer) >= 0;
         })[0];
         if (cell) { cell.classList.add('rnd-highlight'); reveal(cell); }
         return;

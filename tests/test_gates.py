@@ -125,7 +125,31 @@ def test_a_bidirectional_draws_its_two_directions_once_where_they_are_alike(exam
     words = texts(svg)
     assert "bilstm_1 · forward and backward" in words
     assert any(w.startswith("backward: the same cell with its own weights") for w in words)
-    assert "1,728 parameters each way (3,456 in all)" in words  # LSTM(16) on 10 features: 4*16*(10+16+1)
+    assert "1,728 parameters each (3,456 in all)" in words  # LSTM(16) on 10 features: 4*16*(10+16+1)
+
+
+def _twins(backward_units=4, reads_other=False):
+    inputs = keras.Input((5, 3))
+    forward = layers.GRU(4, return_sequences=True, name="gru_a")(inputs)
+    source = forward if reads_other else inputs
+    backward = layers.GRU(backward_units, return_sequences=True, go_backwards=True, name="gru_b")(source)
+    merged = layers.Add()([forward, backward]) if backward_units == 4 else layers.Concatenate()([forward, backward])
+    return keras.Model(inputs, merged)
+
+
+def test_a_gru_and_its_go_backwards_twin_on_one_sequence_are_one_figure():
+    model = _twins()
+    svg = _gate_svg(model)
+    cells = groups(svg, "rnd-cell rnd-gates")
+    assert [(c.get("data-layer"), c.get("data-also"), c.get("data-params")) for c in cells] == [
+        ("gru_a", "gru_b", str(model.get_layer("gru_a").count_params() + model.get_layer("gru_b").count_params()))]
+    words = texts(svg)
+    assert "gru_a and gru_b" in words
+    assert any(w.startswith("gru_b: the same cell with its own weights, run from the last step") for w in words)
+    # Drawn apart: every layer asked for, a cell of another size, or a backward layer reading the forward one.
+    for drawn in (rnndiagram.diagram(model, cell="gates", fold_repeats=False).to_svg(), _gate_svg(_twins(5)),
+                  _gate_svg(_twins(reads_other=True))):
+        assert [c.get("data-layer") for c in groups(drawn, "rnd-cell rnd-gates")] == ["gru_a", "gru_b"]
 
 
 def test_a_bidirectional_draws_each_direction_where_a_step_or_its_cells_tell_them_apart(example_specs):

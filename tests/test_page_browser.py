@@ -349,3 +349,19 @@ def test_interactive_pages_in_sphinx_and_mkdocs_sites(browser, tmp_path):
         assert o.errors == []
         assert all(r.startswith("file:") for r in o.requests)
         o.page.close()
+
+
+def test_a_rolled_cell_opens_the_gate_figure_it_shares_with_its_twin(browser, tmp_path):
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((5, 3))
+    forward = layers.GRU(4, return_sequences=True, name="gru_a")(inputs)
+    backward = layers.GRU(4, return_sequences=True, go_backwards=True, name="gru_b")(inputs)
+    model = keras.Model(inputs, layers.Add()([forward, backward]))
+    o = open_page(browser, tmp_path, rnndiagram.diagram(model, view="rolled"), "twins")
+    page = o.page
+    o.point(o.shown('g.rnd-cell.rnd-rolled[data-layer="gru_b"]'), click=True)
+    assert page.locator(SHOWN).get_attribute("data-view") == "gates"
+    assert o.shown('g.rnd-cell.rnd-gates.rnd-highlight[data-also="gru_b"]').count() == 1
+    o.close()

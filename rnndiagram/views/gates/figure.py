@@ -12,7 +12,7 @@ holds what this stage hands on; ``layout`` turns the grid into coordinates.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ... import labels
 from ...errors import UnsupportedLayerError
@@ -30,7 +30,9 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
                 values: Optional[Values] = None) -> GateFigure:
     """The gate view of every recurrent layer of ``spec`` (nested models' too), and of
     every cell called directly; a layer called several times is drawn once, and so is each
-    layer of a run of identical blocks (``fold_repeats``), with the count of its copies."""
+    layer of a run of identical blocks (``fold_repeats``), with the count of its copies;
+    the two directions of a Bidirectional that run the same cell are one figure, and so
+    (``fold_repeats``) are two layers of one cell that read one sequence each way."""
     options = options or DiagramOptions()
     cells: List[CellFigure] = []
     seen = set()
@@ -38,6 +40,7 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
     steps = choose_steps(spec, options)
     # A run of identical blocks: its recurrent layers drawn once, with their count.
     spec, repeats = fold_repeats(spec, rename=False) if options.fold_repeats and not values else (spec, {})
+    twins: Dict[Tuple[Any, ...], Tuple[int, str, bool]] = {}  # a cell each way once: where its figure is
     for path, layer in drawn_layers(spec):
         if path in seen:
             continue
@@ -46,8 +49,18 @@ def gate_figure(spec: ModelSpec, options: Optional[DiagramOptions] = None,
             cells.append(_direct_cell(path, layer, layer.cell, values or {}))
             copies.append(1)
         elif layer.recurrent is not None:
-            # Directions alike are drawn once, unless a step or its numbers tell them apart.
-            ways = 2 if _directions_alike(layer.recurrent) and not values and steps[path].step is None else 1
+            # Cells alike run each way are drawn once, unless a step or its numbers tell them apart.
+            apart = bool(values) or steps[path].step is not None
+            ways = 2 if _directions_alike(layer.recurrent) and not apart else 1
+            twin = None if apart or not options.fold_repeats or layer.recurrent.bidirectional \
+                or layer.id in repeats else _twin_key(layer)
+            if twin is not None and twin in twins and twins[twin][2] != layer.recurrent.go_backwards:
+                at, first, _ = twins.pop(twin)
+                cells[at] = replace(_both_ways(cells[at], f"{first} and {path}", path, layer.recurrent.go_backwards),
+                                    also=(path,))
+                continue
+            if twin is not None:
+                twins[twin] = (len(cells), path, layer.recurrent.go_backwards)
             found = _recurrent_cells(path, layer, layer.recurrent, steps[path], values or {}, ways)
             repeat = repeats.get(layer.id) if path == layer.name else None
             if repeat is not None:
@@ -105,15 +118,35 @@ def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Ch
                          part + (f".{k}" if stacked else ""), path)
             heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps,
                                chosen, bool(values))
-            if ways == 2:  # the backward cell reads the steps from the last: its state comes from t+1
-                heading = heading[:2] + ("backward: the same cell with its own weights, run from the last "
-                                         "step to the first (its state from the step after)",) + heading[2:-1] \
-                    + (f"{heading[-1]} each way ({2 * cell.params:,} in all)" if cell.weights else heading[-1],)
-            figure = _figure(body, heading, "both" if ways == 2 else which, k if stacked else None, step)
-            if ways == 2 and figure.params is not None:  # it stands for both directions' weights
-                figure = replace(figure, params=2 * figure.params)
+            figure = _figure(body, heading, which, k if stacked else None, step)
+            if ways == 2:
+                figure = replace(_both_ways(figure, heading[0], "backward", True), direction="both")
             found.append(figure)
     return found
+
+
+def _twin_key(layer: LayerSpec) -> Optional[Tuple[Any, ...]]:
+    """What a recurrent layer's figure is drawn from, and the sequence it reads: two layers
+    of one key, run in opposite directions (a forward GRU and a ``go_backwards`` one on the
+    same input, a Bidirectional written out), are drawn as one figure."""
+    rec = layer.recurrent
+    read = next(((c.layer, c.tensor) for c in layer.inbound if c.kind == "sequence"), None)
+    if rec is None or read is None or len(rec.cell_specs) != 1:
+        return None
+    return read, rec.cell_specs, rec.features, rec.timesteps, tuple(_states(rec))
+
+
+def _both_ways(figure: CellFigure, title: str, other: str, backward: bool) -> CellFigure:
+    """``figure`` drawn once for two cells alike, one run each way: headed ``title``, saying
+    that ``other`` runs the same cell the other way (``backward``: from the last step), with
+    the parameters of both."""
+    way = "from the last step to the first (its state from the step after)" if backward else \
+        "from the first step to the last (its state from the step before)"
+    heading = figure.heading
+    params = heading[-1] if figure.params is None else f"{heading[-1]} each ({2 * figure.params:,} in all)"
+    return replace(figure, heading=(title, heading[1], f"{other}: the same cell with its own weights, run {way}",
+                                    *heading[2:-1], params),
+                   params=None if figure.params is None else 2 * figure.params)
 
 
 def _direct_cell(path: str, layer: LayerSpec, cell: CellSpec, values: Values) -> CellFigure:

@@ -110,7 +110,7 @@ def _cell(cell: CellFigure, style: GateStyle) -> List[Item]:
         items.append(_part(part, boxes[part.id], cell.layer, style))
     drawn = _heading(cell, items, style) + items + _table(cell, items, style)
     drawn += _heatmaps(cell, drawn, style)
-    attrs = [("layer", cell.layer)]
+    attrs = [("layer", cell.layer)] + ([("also", " ".join(cell.also))] if cell.also else [])
     if cell.params is not None:
         attrs.append(("params", str(cell.params)))
     if cell.direction:

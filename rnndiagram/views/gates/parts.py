@@ -97,6 +97,8 @@ class CellFigure:
     step: str = "t"
     heatmaps: Tuple[Heatmap, ...] = ()
     """Its gates over every timestep (``heatmap=True``), drawn under it."""
+    also: Tuple[str, ...] = ()
+    """The other layers it is drawn for (a ``go_backwards`` twin of the same cell)."""
     value_part: str = "0"
     """Which of the layer's cells its numbers are keyed by (``spec.gate_key``): its direction
     (0 forward, 1 backward), then its place in a stack (``0.1``)."""
