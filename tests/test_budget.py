@@ -108,3 +108,14 @@ def test_a_drawing_far_too_tall_is_not_laid_out_again_compact(monkeypatch):
         figure = rnndiagram.diagram(_blocks(20)).figure
     assert len(measured) == 1 and not figure.compact  # over twice the budget: compact would not fit
     assert any("over the 1,600 x 3,000 px budget" in str(w.message) for w in caught)
+
+
+def test_a_both_view_over_the_budget_says_so_and_how_to_draw_one_half(example_models):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        big = rnndiagram.diagram(example_models["deepspeech2"], view="both").scene  # two halves within it
+        small = rnndiagram.diagram(example_models["seed_stacked"], view="both").scene
+    said = [str(w.message) for w in caught if issubclass(w.category, rnndiagram.RnnDiagramWarning)]
+    assert big.height > BUDGET[1] and small.height <= BUDGET[1] and small.width <= BUDGET[0]
+    assert said == [f"the both view of deepspeech2 is {big.width:,.0f} x {big.height:,.0f} px, over the 1,600 x "
+                    f"3,000 px budget; view='unrolled' or view='rolled' (--view) draws one of its halves"]

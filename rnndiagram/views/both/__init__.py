@@ -7,9 +7,11 @@ their scenes side by side and ``dot`` their DOT in one source.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from ... import labels
+from ...errors import RnnDiagramWarning
 from .. import rolled, unrolled
 
 if TYPE_CHECKING:
@@ -33,9 +35,18 @@ def build(spec: ModelSpec, options: DiagramOptions, values: Optional[Values] = N
 
 
 def lay_out(figure: Pair, options: DiagramOptions) -> Scene:
+    """The two scenes side by side (or one above the other); a pair over the size budget
+    whose unrolled half is within it is warned of (an unrolled half over it was, when built)."""
     from .layout import beside
 
-    return beside(rolled.lay_out(figure[0], options), unrolled.lay_out(figure[1], options))
+    half = unrolled.lay_out(figure[1], options)
+    scene = beside(rolled.lay_out(figure[0], options), half)
+    over = scene.width > unrolled.BUDGET[0] or scene.height > unrolled.BUDGET[1]
+    if over and half.width <= unrolled.BUDGET[0] and half.height <= unrolled.BUDGET[1]:
+        warnings.warn(f"the both view of {figure[1].name} is {scene.width:,.0f} x {scene.height:,.0f} px, over the "
+                      f"{unrolled.BUDGET[0]:,} x {unrolled.BUDGET[1]:,} px budget; view='unrolled' or "
+                      f"view='rolled' (--view) draws one of its halves", RnnDiagramWarning, stacklevel=3)
+    return scene
 
 
 def to_dot(figure: Pair) -> str:
