@@ -301,13 +301,12 @@ class _LiveView:
     def traced_spec(self) -> Optional[ModelSpec]:
         if self.node is None or self.op or self.model:
             return None
-        known = _TRACED.get(self.node, _UNTRACED)
-        if known is _UNTRACED:
+        if self.node not in _TRACED:
             from .trace import trace_call
 
             traced = trace_call(self.keras, self.obj, self.node)
-            known = _TRACED[self.node] = None if traced is None else _Graph(self.keras, traced).spec()
-        return known
+            _TRACED[self.node] = None if traced is None else _Graph(self.keras, traced).spec()
+        return _TRACED[self.node]
 
     def sublayers(self) -> Tuple["_LiveView", ...]:
         flatten = getattr(self.obj, "_flatten_layers", None)
@@ -330,8 +329,6 @@ _TRACED: "weakref.WeakKeyDictionary[Any, Optional[ModelSpec]]" = weakref.WeakKey
 long as the model), or None where the call cannot be traced. Tracing runs the layer's
 ``call`` through the backend, the dearest part of reading such a model; a model read again
 (drawn again, another view of it) is traced once. A spec is frozen, so it is shared."""
-
-_UNTRACED = object()
 
 
 def _state_size(size: Any) -> StateSize:
