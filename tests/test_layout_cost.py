@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from typing import List
 
+import sys
+
 import rnndiagram.layout as layout_module
 from rnndiagram.layout import COMPACT_UNITS, layout
 from rnndiagram.layout.draw import Style
-from test_layout_phases import rnn_graph
+from rnndiagram.layout.router import assign_lanes, routing, widening
+from rnndiagram.layout.tracing import shifting, tracing
+from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, UnrolledGraph
+from test_layout_phases import _grid, rnn_graph
+
+tracing_module = sys.modules["rnndiagram.layout.tracing"]  # the package's name ``tracing`` is the function
 
 
 def test_a_band_too_wide_at_its_narrowest_is_routed_only_compressed(monkeypatch):
@@ -23,3 +30,42 @@ def test_a_band_too_wide_at_its_narrowest_is_routed_only_compressed(monkeypatch)
     narrow = Style(margin=700.0)  # a budget of 200 px: no band fits, even before its routes widen it
     layout(rnn_graph(steps=3, units=8), style=narrow)
     assert routed and set(routed) == {COMPACT_UNITS}
+
+
+def three_shelf_graph() -> UnrolledGraph:
+    """The RNN's output read by a Dense box on the shelf above and, past that shelf (up the
+    corridor of its band), by a second Dense box on the shelf above that one."""
+    rnn = rnn_graph()
+    panels = tuple(Panel(p, (Column("", None),), (Row(0, "boxes", name, (name,)),), kind="stack")
+                   for p, name in ((1, "d1"), (2, "d2")))
+    boxes = (Node("d1", "box", 1, 0, 0, "Dense", "(None, 1)", layer="d1"),
+             Node("d2", "box", 2, 0, 0, "Dense", "(None, 1)", layer="d2"))
+    edges = (Edge("out-d1", "out", "d1", "data"), Edge("d1-d2", "d1", "d2", "data"),
+             Edge("out-d2", "out", "d2", "data"))
+    return UnrolledGraph("three", "", rnn.panels + panels, rnn.nodes + boxes, rnn.edges + edges)
+
+
+def test_a_tracing_after_a_shift_traces_again_only_the_routes_up_the_shifted_corridor(monkeypatch):
+    graph = three_shelf_graph()
+    bands, placed, grid = _grid(graph)
+    routes = routing(graph.edges, grid)
+    widening(bands, assign_lanes(routes))
+    assert [r.edge.id for r in routes if any(leg.where == ("right", 1) for leg in r.legs)] == ["out-d2"]
+    first = tracing(routes, bands, placed, grid, Style())
+    shifting(bands, [1])
+    traced: List[str] = []
+    trace = tracing_module.points
+
+    def counted(route, *args):
+        traced.append(route.edge.id)
+        return trace(route, *args)
+
+    monkeypatch.setattr(tracing_module, "points", counted)
+    again = tracing(routes, bands, placed, grid, Style(), first)
+    assert traced == ["out-d2"]
+    assert again.paths["out-d2"] != first.paths["out-d2"]  # the shifted lane moved it
+    traced.clear()
+    anew = tracing(routes, bands, placed, grid, Style())  # everything traced from scratch
+    assert len(traced) == len(routes)
+    assert (again.paths, again.boxes, again.offsets, again.clashes) == (anew.paths, anew.boxes, anew.offsets,
+                                                                       anew.clashes)

@@ -17,7 +17,8 @@ what it takes and what it guarantees:
    compressed (``COMPACT_UNITS``); a band already too wide at its narrowest is compressed
    before any routing;
 6. tracing (``tracing.tracing``): tracks, heights, boxes and polylines, traced again while a
-   band's corridor lanes clash with another edge's line (``CLASH_ROUNDS``);
+   band's corridor lanes clash with another edge's line (``CLASH_ROUNDS``), each time
+   from the tracing before (only what the shifted lanes move is traced anew);
 7. decoration (``decor.decoration``): the scene's items, then framed in the margin.
 """
 
@@ -76,11 +77,12 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Style = Style()) -
             break
     if _too_wide(bands, budget, style):
         return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
-    for _attempt in range(CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
-        traced = tracing(routes, bands, placed, grid, style)
+    traced = tracing(routes, bands, placed, grid, style)
+    for _attempt in range(1, CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
+        traced = tracing(routes, bands, placed, grid, style, traced)  # what the shift left alone, kept
     scene = framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
     return replace(scene, styles=scene.styles + ("heatmap",)) if graph.heatmaps else scene
 

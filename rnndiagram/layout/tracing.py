@@ -12,7 +12,7 @@ lane that runs on the line of another edge (:func:`tracing` reports those bands,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 from ..unroll.graph import Node
@@ -28,16 +28,24 @@ class Traced:
     """Where everything is, in absolute coordinates: each band's ``offsets`` (the x of its
     left edge, the y of its bottom), each node's box and each route's polyline (by node and
     edge id), and the ``clashes``: bands whose corridor lanes run on the line of another
-    edge's vertical run."""
+    edge's vertical run. The rest is what a tracing again after a shift reuses (see
+    :func:`tracing`)."""
 
     offsets: Dict[int, Tuple[float, float]]
     boxes: Dict[str, Box]
     paths: Dict[str, Tuple[Point, ...]]
     clashes: List[int]
+    ends: Dict[str, Tuple[float, float]] = field(default_factory=dict)
+    tracks: Mapping[tuple, List[float]] = field(default_factory=dict)
+    channel_y: Optional[Callable[[tuple, int], float]] = None
+    slots: Dict[int, int] = field(default_factory=dict)
+    """The track of each horizontal leg, by ``id`` of the leg."""
+    phases: Dict[int, float] = field(default_factory=dict)
+    """Each band's phase (:func:`shifting`) when traced."""
 
 
 def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence[Shelf], grid: Grid,
-            style: Style) -> Traced:
+            style: Style, before: Optional[Traced] = None) -> Traced:
     """The tracing phase: the routes into points.
 
     Takes the routes with their lanes (:func:`~.router.assign_lanes`), the bands widened for
@@ -46,21 +54,40 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
     heights (so it changes the bands' y and the legs' slots). Guarantees a box for every
     node of the bands and a polyline for every route, from its source's side to its
     destination's, orthogonal, each run on its own lane or track; and the list of clashes
-    (empty when no corridor lane lies on another edge's line)."""
+    (empty when no corridor lane lies on another edge's line).
+
+    ``before``, the tracing of the same routes, bands, shelves and grid before some bands'
+    corridor lanes were shifted, makes the same result with less work: where each route
+    leaves and enters its nodes is kept, and when the tracks come out as before, so are the
+    heights, the boxes and every polyline but those that run in a shifted corridor or on a
+    track that changed."""
     nodes = grid.nodes
     offsets_x = {b: shelf.x[b] for shelf in placed for b in shelf.bands}
-    ends = {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
+    ends = before.ends if before is not None else {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
     tracks = assign_tracks(routes, _leg_xs(routes, ends, bands, offsets_x))
-    offsets_y, channel_y = _heights(bands, placed, tracks, style)
-    boxes = {n.id: _moved(band.box(n), offsets_x[p], offsets_y[p]) for p, band in bands.items() for n in band.nodes}
+    slots = {id(leg): leg.slot for r in routes for leg in r.legs if leg.horizontal}
+    phases = {p: band.phase for p, band in bands.items()}
 
     def street_x(street, lane: int) -> float:
         return _street_x(street, lane, bands, offsets_x)
 
-    paths = {r.edge.id: points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y, *ends[r.edge.id])
-             for r in routes}
-    offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
-    return Traced(offsets, boxes, paths, _clashes(routes, paths, street_x))
+    if before is not None and before.channel_y is not None and tracks == before.tracks:
+        boxes, channel_y, offsets = before.boxes, before.channel_y, before.offsets
+        moved = {p for p, phase in phases.items() if before.phases.get(p) != phase}
+        paths = dict(before.paths)
+        for r in routes:
+            if any(slots[id(leg)] != before.slots.get(id(leg)) if leg.horizontal
+                   else leg.where[0] != "col" and leg.where[1] in moved for leg in r.legs):
+                paths[r.edge.id] = points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y,
+                                          *ends[r.edge.id])
+    else:
+        offsets_y, channel_y = _heights(bands, placed, tracks, style)
+        boxes = {n.id: _moved(band.box(n), offsets_x[p], offsets_y[p]) for p, band in bands.items()
+                 for n in band.nodes}
+        paths = {r.edge.id: points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y, *ends[r.edge.id])
+                 for r in routes}
+        offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
+    return Traced(offsets, boxes, paths, _clashes(routes, paths, street_x), ends, tracks, channel_y, slots, phases)
 
 
 def shifting(bands: Mapping[int, Band], clashes: Sequence[int]) -> None:
