@@ -3,15 +3,15 @@ drawing they cannot change, and passes whose cost grew faster than the graph."""
 
 from __future__ import annotations
 
-from typing import List
-
 import sys
+from collections import defaultdict
+from typing import Any, List
 
 import rnndiagram.layout as layout_module
 from rnndiagram.layout import COMPACT_UNITS, layout
 from rnndiagram.layout.draw import Style
-from rnndiagram.layout.router import assign_lanes, routing, widening
-from rnndiagram.layout.tracing import shifting, tracing
+from rnndiagram.layout.router import BOTTOM, TOP, Route, assign_lanes, routing, widening
+from rnndiagram.layout.tracing import _clashes, shifting, tracing
 from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, UnrolledGraph
 from test_layout_phases import _grid, rnn_graph
 
@@ -69,3 +69,25 @@ def test_a_tracing_after_a_shift_traces_again_only_the_routes_up_the_shifted_cor
     assert len(traced) == len(routes)
     assert (again.paths, again.boxes, again.offsets, again.clashes) == (anew.paths, anew.boxes, anew.offsets,
                                                                        anew.clashes)
+
+
+class CountedList(List[Any]):
+    """A list that counts the items read from it, by index or by slice."""
+
+    read = 0
+
+    def __getitem__(self, index):  # type: ignore[override]
+        item = super().__getitem__(index)
+        CountedList.read += len(item) if isinstance(index, slice) else 1
+        return item
+
+
+def test_the_clash_check_reads_a_line_of_runs_one_above_the_other_in_linear_time(monkeypatch):
+    count = 400
+    routes = [Route(Edge(f"e{k}", f"s{k}", f"d{k}", "data"), TOP, BOTTOM, []) for k in range(count)]
+    paths = {f"e{k}": ((100.0, -20.0 * k), (100.0, -20.0 * k - 10.0)) for k in range(count)}  # one x, apart
+    monkeypatch.setattr(tracing_module, "defaultdict",
+                        lambda factory: defaultdict(CountedList if factory is list else factory))
+    CountedList.read = 0
+    assert _clashes(routes, paths, lambda street, lane: 100.0) == []
+    assert CountedList.read <= 3 * count

@@ -42,6 +42,8 @@ class Traced:
     """The track of each horizontal leg, by ``id`` of the leg."""
     phases: Dict[int, float] = field(default_factory=dict)
     """Each band's phase (:func:`shifting`) when traced."""
+    runs: Dict[str, List["Run"]] = field(default_factory=dict)
+    """Each route's vertical runs (:func:`_vertical_runs`), by edge id."""
 
 
 def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence[Shelf], grid: Grid,
@@ -74,12 +76,13 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
     if before is not None and before.channel_y is not None and tracks == before.tracks:
         boxes, channel_y, offsets = before.boxes, before.channel_y, before.offsets
         moved = {p for p, phase in phases.items() if before.phases.get(p) != phase}
-        paths = dict(before.paths)
+        paths, runs = dict(before.paths), dict(before.runs)
         for r in routes:
             if any(slots[id(leg)] != before.slots.get(id(leg)) if leg.horizontal
                    else leg.where[0] != "col" and leg.where[1] in moved for leg in r.legs):
                 paths[r.edge.id] = points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y,
                                           *ends[r.edge.id])
+                runs[r.edge.id] = _vertical_runs(r, paths[r.edge.id], street_x)
     else:
         offsets_y, channel_y = _heights(bands, placed, tracks, style)
         boxes = {n.id: _moved(band.box(n), offsets_x[p], offsets_y[p]) for p, band in bands.items()
@@ -87,7 +90,8 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
         paths = {r.edge.id: points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y, *ends[r.edge.id])
                  for r in routes}
         offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
-    return Traced(offsets, boxes, paths, _clashes(routes, paths, street_x), ends, tracks, channel_y, slots, phases)
+        runs = {r.edge.id: _vertical_runs(r, paths[r.edge.id], street_x) for r in routes}
+    return Traced(offsets, boxes, paths, _clashing(routes, runs), ends, tracks, channel_y, slots, phases, runs)
 
 
 def shifting(bands: Mapping[int, Band], clashes: Sequence[int]) -> None:
@@ -123,23 +127,45 @@ def _ends(r: Route, nodes: Mapping[str, Node], grid: Grid, offsets: Mapping[int,
     return ox + s_centre, dxo + d_port
 
 
+Run = Tuple[int, float, float, Optional[int]]
+"""A vertical run of a route: its x (in half pixels), its low and high y, and the band whose
+corridor lane it runs in (None outside corridors)."""
+
+
 def _clashes(routes: Sequence[Route], paths: Mapping[str, Tuple[Point, ...]],
              street_x: Callable[[tuple, int], float]) -> List[int]:
     """The bands whose corridor lanes run on the line of another edge's vertical run (the
     corridors of two stacked bands meet between their shelves): one band of each clash."""
+    return _clashing(routes, {r.edge.id: _vertical_runs(r, paths[r.edge.id], street_x) for r in routes})
+
+
+def _vertical_runs(r: Route, path: Tuple[Point, ...], street_x: Callable[[tuple, int], float]) -> List[Run]:
+    """The vertical runs of route ``r`` drawn as ``path``."""
+    lanes = [(street_x(leg.where, leg.slot), cast(int, leg.where[1])) for leg in r.legs
+             if not leg.horizontal and leg.where[0] in ("left", "right")]
+    runs: List[Run] = []
+    for (x0, y0), (x1, y1) in zip(path, path[1:]):
+        if abs(x0 - x1) < 0.05:
+            band = next((b for x, b in lanes if abs(x - x0) < 0.05), None)
+            runs.append((round(x0 * 2), min(y0, y1), max(y0, y1), band))
+    return runs
+
+
+def _clashing(routes: Sequence[Route], runs_of: Mapping[str, List[Run]]) -> List[int]:
+    """:func:`_clashes` of the routes' vertical runs (by edge id). Each run is compared
+    with the runs on its line that start before it ends, so a line of many runs one above
+    the other costs linear time."""
     runs: Dict[int, List[Tuple[float, float, Route, Optional[int]]]] = defaultdict(list)
     for r in routes:
-        lanes = [(street_x(leg.where, leg.slot), cast(int, leg.where[1])) for leg in r.legs
-                 if not leg.horizontal and leg.where[0] in ("left", "right")]
-        for (x0, y0), (x1, y1) in zip(paths[r.edge.id], paths[r.edge.id][1:]):
-            if abs(x0 - x1) < 0.05:
-                band = next((b for x, b in lanes if abs(x - x0) < 0.05), None)
-                runs[round(x0 * 2)].append((min(y0, y1), max(y0, y1), r, band))
+        for key, low, high, band in runs_of[r.edge.id]:
+            runs[key].append((low, high, r, band))
     bands: List[int] = []
     for bucket in runs.values():
         bucket.sort(key=lambda run: run[0])
-        for i, (_, a1, ra, ba) in enumerate(bucket):  # runs that start before a1 - 1 px
-            for b0, b1, rb, bb in bucket[i + 1:]:
+        for i in range(len(bucket)):
+            _, a1, ra, ba = bucket[i]
+            for j in range(i + 1, len(bucket)):  # the runs that start before a1 - 1 px
+                b0, b1, rb, bb = bucket[j]
                 if b0 >= a1 - 1.0:
                     break
                 apart = ra.edge.src != rb.edge.src and ra.edge.dst != rb.edge.dst
