@@ -91,3 +91,20 @@ def test_the_clash_check_reads_a_line_of_runs_one_above_the_other_in_linear_time
     CountedList.read = 0
     assert _clashes(routes, paths, lambda street, lane: 100.0) == []
     assert CountedList.read <= 3 * count
+
+
+def test_a_tracing_again_with_nothing_shifted_gives_no_track_and_traces_no_route_anew(monkeypatch):
+    graph = three_shelf_graph()
+    bands, placed, grid = _grid(graph)
+    routes = routing(graph.edges, grid)
+    widening(bands, assign_lanes(routes))
+    first = tracing(routes, bands, placed, grid, Style())
+    router_module = sys.modules["rnndiagram.layout.router"]
+    work: List[str] = []
+    colour, trace = router_module._colour, tracing_module.points
+    monkeypatch.setattr(router_module, "_colour", lambda *args, **kw: work.append("track") or colour(*args, **kw))
+    monkeypatch.setattr(tracing_module, "points", lambda *args: work.append("trace") or trace(*args))
+    again = tracing(routes, bands, placed, grid, Style(), first)
+    assert work == []
+    assert (again.paths, again.boxes, again.offsets, again.tracks) == (first.paths, first.boxes, first.offsets,
+                                                                      first.tracks)

@@ -290,18 +290,28 @@ def widening(bands: Mapping[int, Band], lanes: Mapping[Street, int]) -> None:
         band.set_x(columns.get(p, {}), lanes.get(("right", p), 0), lanes.get(("left", p), 0))
 
 
-def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]) -> Dict[Channel, List[float]]:
+def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]],
+                  before: Optional[Tuple[Mapping[int, Tuple[float, float]], Mapping[Channel, List[float]]]] = None
+                  ) -> Dict[Channel, List[float]]:
     """A track for each horizontal leg, given the x where it starts and ends (``xs`` by
-    ``id`` of the leg); returns each channel's track pitches, bottom track first."""
+    ``id`` of the leg); returns each channel's track pitches, bottom track first.
+
+    ``before``, the ``xs`` and the result of a call on the same routes, keeps the tracks of
+    each channel whose legs all start and end where they did (a channel's tracks depend on
+    nothing else)."""
     by_channel: Dict[Channel, List[Tuple[Leg, Tuple[float, float], Edge, bool]]] = defaultdict(list)
     for r in routes:
         for leg in r.legs:
             if leg.horizontal:
                 a, b = xs[id(leg)]
                 by_channel[leg.where].append((leg, (min(a, b) - 3, max(a, b) + 3), r.edge, r.caption))
+    old_xs, old_pitches = before if before is not None else ({}, {})
     rises = _rises(routes, xs)
     pitches: Dict[Channel, List[float]] = {}
     for channel, legs in by_channel.items():
+        if channel in old_pitches and all(xs[id(leg)] == old_xs.get(id(leg)) for leg, *_ in legs):
+            pitches[channel] = old_pitches[channel]  # and its legs keep their slots
+            continue
         legs.sort(key=lambda item: item[1])
         count = _colour([(leg, span, edge) for leg, span, edge, _ in legs], by_start=True)
         count = _climb([(leg, edge) for leg, _, edge, _ in legs], rises, count)

@@ -44,6 +44,8 @@ class Traced:
     """Each band's phase (:func:`shifting`) when traced."""
     runs: Dict[str, List["Run"]] = field(default_factory=dict)
     """Each route's vertical runs (:func:`_vertical_runs`), by edge id."""
+    xs: Dict[int, Tuple[float, float]] = field(default_factory=dict)
+    """Where each horizontal leg starts and ends, by ``id`` of the leg."""
 
 
 def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence[Shelf], grid: Grid,
@@ -60,13 +62,15 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
 
     ``before``, the tracing of the same routes, bands, shelves and grid before some bands'
     corridor lanes were shifted, makes the same result with less work: where each route
-    leaves and enters its nodes is kept, and when the tracks come out as before, so are the
-    heights, the boxes and every polyline but those that run in a shifted corridor or on a
-    track that changed."""
+    leaves and enters its nodes is kept, so are the tracks of each channel whose runs start
+    and end where they did, and when the tracks come out as before, so are the heights, the
+    boxes and every polyline but those that run in a shifted corridor or on a track that
+    changed."""
     nodes = grid.nodes
     offsets_x = {b: shelf.x[b] for shelf in placed for b in shelf.bands}
     ends = before.ends if before is not None else {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
-    tracks = assign_tracks(routes, _leg_xs(routes, ends, bands, offsets_x))
+    xs = _leg_xs(routes, ends, bands, offsets_x)
+    tracks = assign_tracks(routes, xs, (before.xs, before.tracks) if before is not None else None)
     slots = {id(leg): leg.slot for r in routes for leg in r.legs if leg.horizontal}
     phases = {p: band.phase for p, band in bands.items()}
 
@@ -91,7 +95,8 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
                  for r in routes}
         offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
         runs = {r.edge.id: _vertical_runs(r, paths[r.edge.id], street_x) for r in routes}
-    return Traced(offsets, boxes, paths, _clashing(routes, runs), ends, tracks, channel_y, slots, phases, runs)
+    return Traced(offsets, boxes, paths, _clashing(routes, runs), ends, tracks, channel_y, slots, phases, runs,
+                  xs)
 
 
 def shifting(bands: Mapping[int, Band], clashes: Sequence[int]) -> None:
