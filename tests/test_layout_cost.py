@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, List
 
 import rnndiagram.layout as layout_module
@@ -13,7 +14,8 @@ from rnndiagram.layout.draw import Style
 from rnndiagram.layout.router import BOTTOM, TOP, Route, assign_lanes, routing, widening
 from rnndiagram.layout.tracing import _clashes, shifting, tracing
 from rnndiagram.unroll.graph import Column, Edge, Node, Panel, Row, UnrolledGraph
-from test_layout_phases import _grid, rnn_graph
+from rnndiagram.layout.scene import Label, walk
+from test_layout_phases import _grid, rnn_graph, two_band_graph
 
 tracing_module = sys.modules["rnndiagram.layout.tracing"]  # the package's name ``tracing`` is the function
 
@@ -108,3 +110,37 @@ def test_a_tracing_again_with_nothing_shifted_gives_no_track_and_traces_no_route
     assert work == []
     assert (again.paths, again.boxes, again.offsets, again.tracks) == (first.paths, first.boxes, first.offsets,
                                                                       first.tracks)
+
+
+def caption_chain(count: int) -> UnrolledGraph:
+    """``count`` RNNs one above the other, each handing its last output (a captioned edge)
+    to a Dense box that feeds the next RNN's first input."""
+    pair = two_band_graph()
+    panels, nodes, edges = [], [], []
+    for k in range(count):
+        panels += [replace(p, index=2 * k + p.index) for p in pair.panels]
+        nodes += [replace(n, id=f"{k}:{n.id}", panel=2 * k + n.panel) for n in pair.nodes]
+        edges += [replace(e, id=f"{k}:{e.id}", src=f"{k}:{e.src}", dst=f"{k}:{e.dst}") for e in pair.edges]
+        if k:
+            edges.append(Edge(f"{k}:feed", f"{k - 1}:dense", f"{k}:x1", "data"))
+    return UnrolledGraph("chain", "", tuple(panels), tuple(nodes), tuple(edges))
+
+
+def test_captions_look_only_at_the_lines_near_their_own_edge(monkeypatch):
+    captions_module = sys.modules["rnndiagram.layout.captions"]
+    measured = captions_module._distance
+    looked = 0
+
+    def counted(box, seg):
+        nonlocal looked
+        looked += 1
+        return measured(box, seg)
+
+    monkeypatch.setattr(captions_module, "_distance", counted)
+    looks = {}
+    for count in (8, 32):
+        looked = 0
+        scene = layout(caption_chain(count))
+        assert sum(1 for item in walk(scene.items) if isinstance(item, Label) and item.cls == "rnd-caption") >= count
+        looks[count] = looked
+    assert looks[32] <= 6 * looks[8]  # linear is 4 times; every line for every caption was 16 times
