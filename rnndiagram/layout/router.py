@@ -114,11 +114,12 @@ class Grid:
         """The nodes a vertical line at ``x`` meets between rows ``low`` and ``high`` (both
         excluded) of ``panel``."""
         found = []
+        extent = self.bands[panel].x_extent
         for row in range(int(low) + 1, int(high) if high == int(high) else int(high) + 1):
             if not low < row < high:
                 continue
             for n in self.by_row.get((panel, row), ()):
-                x0, x1 = self.extent(n)
+                x0, x1 = extent(n)
                 if x0 - 3 < x < x1 + 3:
                     found.append(n)
         return found
@@ -249,12 +250,13 @@ def _ports(edges: Sequence[Edge], nodes: Mapping[str, Node], grid: "Grid") -> Di
         if e.kind not in ("state", "handoff") and dst.kind != "band":
             src = nodes[e.src]
             sources[e.dst][e.src] = grid.bands[src.panel].x_extent(src)[0] + 1000.0 * (src.panel != dst.panel)
+    port_of = {dst: {s: i for i, s in enumerate(sorted(feeding, key=lambda s: (feeding[s], s)))}
+               for dst, feeding in sources.items() if len(feeding) > 1}  # each node's sources ordered once
     ports = {}
     for e in edges:
-        feeding = sources.get(e.dst, {})
-        if len(feeding) > 1 and e.src in feeding:
-            order = sorted(feeding, key=lambda s: (feeding[s], s))
-            ports[e.id] = (order.index(e.src), len(order))
+        order = port_of.get(e.dst)
+        if order is not None and e.src in order:
+            ports[e.id] = (order[e.src], len(order))
     return ports
 
 
