@@ -445,3 +445,23 @@ def test_the_rolled_view_names_a_loops_rows_by_their_first_and_last_calls():
     assert nodes["y_0"].lines[0] == "y_0 … y_3"
     assert nodes["x_tilde_0"].lines[0] == "x_tilde_0 … x_tilde_4"
     assert not any(i.startswith(("y_1", "y_2", "y_3")) for i in nodes)
+
+
+def test_a_custom_layer_is_traced_once_however_often_its_model_is_read(monkeypatch):
+    from rnndiagram.read import trace
+
+    traced = []
+    trace_call = trace.trace_call
+
+    def counted(keras_module, layer, node):
+        traced.append(layer.name)
+        return trace_call(keras_module, layer, node)
+
+    monkeypatch.setattr(trace, "trace_call", counted)
+    model = keras.Sequential([keras.Input((5, 4)), Encoder(name="encoder")], name="owner")
+    first, again = rnndiagram.inspect(model), rnndiagram.inspect(model)
+    assert traced == ["encoder"]
+    assert again == first and again.layer("encoder").role == "model"
+    other = keras.Sequential([keras.Input((5, 4)), Encoder(name="encoder")], name="owner")
+    assert rnndiagram.inspect(other).layer("encoder").model == first.layer("encoder").model
+    assert traced == ["encoder", "encoder"]  # a new model: traced anew

@@ -14,9 +14,11 @@ what it takes and what it guarantees:
    (``router.widening``), so placement and routing run again while the wider bands move
    to other shelves (``PLACE_ROUNDS``);
 5. fitting: a drawing still wider than the budget is laid out again with its wide strips
-   compressed (``COMPACT_UNITS``);
+   compressed (``COMPACT_UNITS``); a band already too wide at its narrowest is compressed
+   before any routing;
 6. tracing (``tracing.tracing``): tracks, heights, boxes and polylines, traced again while a
-   band's corridor lanes clash with another edge's line (``CLASH_ROUNDS``);
+   band's corridor lanes clash with another edge's line (``CLASH_ROUNDS``), each time
+   from the tracing before (only what the shifted lanes move is traced anew);
 7. decoration (``decor.decoration``): the scene's items, then framed in the margin.
 """
 
@@ -62,6 +64,8 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
     nodes = {n.id: n for n in graph.nodes}
     budget = WIDTH - 2 * style.margin
     bands = measuring(graph, style)
+    if _too_wide(bands, budget, style):  # the routes only widen the bands: compress now
+        return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
     links = band_links(graph)
     rank = layering(len(bands), links)
     placed = placement(_widths(bands), rank, links, budget)
@@ -74,15 +78,23 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         placed = again
         if settled:
             break
-    if style.max_units > COMPACT_UNITS and max(_widths(bands), default=0.0) > budget:
+    if _too_wide(bands, budget, style):
         return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
-    for _attempt in range(CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
-        traced = tracing(routes, bands, placed, grid, style)
+    traced = tracing(routes, bands, placed, grid, style)
+    for _attempt in range(1, CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
         if not traced.clashes:
             break
         shifting(bands, traced.clashes)
+        traced = tracing(routes, bands, placed, grid, style, traced)  # what the shift left alone, kept
     scene = framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
     return replace(scene, styles=scene.styles + ("heatmap",)) if graph.heatmaps else scene
+
+
+def _too_wide(bands: Mapping[int, Band], budget: float, style: Style) -> bool:
+    """Whether the diagram falls back to compressed strips: a band is wider than the budget
+    and its strips are not compressed yet. Widening never narrows a band, so a band too
+    wide at its narrowest is too wide after the routes too."""
+    return style.max_units > COMPACT_UNITS and max(_widths(bands), default=0.0) > budget
 
 
 def _widths(bands: Mapping[int, Band]) -> List[float]:

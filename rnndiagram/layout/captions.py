@@ -4,9 +4,11 @@ never takes it for another edge's."""
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence, Tuple
+from collections import defaultdict
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .draw import Style
+from .metrics import text_width
 from .scene import Box, Label, Point
 
 Segment = Tuple[Point, Point]
@@ -79,3 +81,51 @@ def _distance(box: Box, seg: Segment) -> float:
     dx = max(box.x - max(x0, x1), min(x0, x1) - box.right, 0.0)
     dy = max(box.y - max(y0, y1), min(y0, y1) - box.bottom, 0.0)
     return float((dx * dx + dy * dy) ** 0.5)
+
+
+STRIP = 200.0
+"""The height of the horizontal strips of the drawing by which :class:`Nearby` files what
+it holds."""
+
+
+class Nearby:
+    """The lines of the edges (each with its edge's source) and the solid boxes of a
+    drawing, filed by the horizontal strips of the drawing they reach into, so that a
+    caption is checked only against what lies near its own edge (:meth:`around`): a
+    drawing with a caption per hand-off then costs time linear in its edges."""
+
+    def __init__(self, lines: Iterable[Tuple[str, Segment]], solids: Iterable[Box]) -> None:
+        self.lines = list(lines)
+        self.solids = list(solids)
+        self._lines: Dict[int, List[int]] = defaultdict(list)
+        self._solids: Dict[int, List[int]] = defaultdict(list)
+        for i, (_, ((_, y0), (_, y1))) in enumerate(self.lines):
+            for k in _strips(min(y0, y1), max(y0, y1)):
+                self._lines[k].append(i)
+        for i, box in enumerate(self.solids):
+            for k in _strips(box.y, box.bottom):
+                self._solids[k].append(i)
+
+    def around(self, text: str, pts: Sequence[Point], src: str,
+               style: Style) -> Tuple[List[Segment], List[Box]]:
+        """The lines of edges from another source than ``src``, and the solid boxes, that
+        may come near a caption ``text`` placed anywhere :func:`caption_point` tries on the
+        edge drawn through ``pts``; what is left out is too far to change where it goes.
+        In the order they were given."""
+        reach = text_width(text, style.caption_font) + style.caption_font + RISE + 8 * CLEARANCE
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        area = Box(min(xs) - reach, min(ys) - reach, max(xs) - min(xs) + 2 * reach, max(ys) - min(ys) + 2 * reach,
+                   "area")
+        keys = _strips(area.y, area.bottom)
+        lines = sorted({i for k in keys for i in self._lines.get(k, ())})
+        solids = sorted({i for k in keys for i in self._solids.get(k, ())})
+        return ([seg for i in lines for source, seg in (self.lines[i],) if source != src and _meets(area, seg)],
+                [self.solids[i] for i in solids if area.overlaps(self.solids[i])])
+
+
+def _strips(low: float, high: float) -> range:
+    return range(int(low // STRIP), int(high // STRIP) + 1)
+
+
+def _meets(area: Box, seg: Segment) -> bool:
+    return _distance(area, seg) == 0.0

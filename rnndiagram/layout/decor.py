@@ -10,13 +10,13 @@ from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..unroll.graph import Edge, Node, Strip, UnrolledGraph
-from .captions import caption_point
+from .captions import Nearby, Segment, caption_point
 from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
 from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
 from .metrics import text_width
 from .router import Route
-from .scene import Arrow, Box, Group, Item, Label
+from .scene import Arrow, Box, Group, Item, Label, Point
 from .tracing import Traced
 
 
@@ -41,7 +41,7 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
                           _end_strip(e, nodes, carried))
               for e in graph.edges if e.kind == "state"]
     items += states
-    solids = list(boxes.values()) + [b for g in states for b in g.items if isinstance(b, Box)]
+    nearby: Optional[Nearby] = None
     taken: List[Box] = []
     for r in routes:
         pts = paths[r.edge.id]
@@ -49,10 +49,10 @@ def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence
             items.append(edge_group(r.edge, pts, style, shape=_end_strip(r.edge, nodes, carried)))
             continue
         edge = replace(r.edge, label=_caption(r.edge, nodes))
-        others = [seg for o in routes if o.edge.src != r.edge.src
-                  for seg in zip(paths[o.edge.id], paths[o.edge.id][1:])]
-        others += [seg for g, e in zip(states, (e for e in graph.edges if e.kind == "state")) if e.src != r.edge.src
-                   for a in g.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
+        if nearby is None:  # filed once, for every caption
+            nearby = Nearby(_lines(routes, paths, states, graph), list(boxes.values())
+                            + [b for g in states for b in g.items if isinstance(b, Box)])
+        others, solids = nearby.around(edge.label, pts, r.edge.src, style)
         at = caption_point(edge.label, pts, others, style, solids, taken)
         group = edge_group(edge, pts, style, caption_at=at, shape=_end_strip(edge, nodes, carried))
         taken += [i.extent() for i in group.items if isinstance(i, Label)]
@@ -164,6 +164,16 @@ def _end_strip(e: Edge, nodes: Mapping[str, Node], carried: Mapping[Tuple[str, s
     src, dst = nodes[e.src], nodes[e.dst]
     return (e.strip or src.strip or dst.strip or (Strip(e.dims) if e.dims is not None else None)
             or carried.get((e.layer or "", e.state or "")) or carried.get((src.layer or "", "")))
+
+
+def _lines(routes: Sequence[Route], paths: Mapping[str, Tuple[Point, ...]], states: Sequence[Group],
+           graph: UnrolledGraph) -> List[Tuple[str, Segment]]:
+    """Every line of every edge drawn, with its edge's source: the routes' and the state
+    arrows' (``states``, drawn from the graph's state edges in order)."""
+    lines = [(r.edge.src, seg) for r in routes for seg in zip(paths[r.edge.id], paths[r.edge.id][1:])]
+    lines += [(e.src, seg) for g, e in zip(states, (e for e in graph.edges if e.kind == "state"))
+              for a in g.items if isinstance(a, Arrow) for seg in zip(a.points, a.points[1:])]
+    return lines
 
 
 def _caption(e: Edge, nodes: Mapping[str, Node]) -> str:

@@ -88,6 +88,7 @@ class Band:
         """Columns wide enough for ``streets`` lanes beside each column's content, and the
         corridors for ``right`` and ``left`` lanes."""
         style = self.style
+        self._extents: Dict[str, Tuple[float, float]] = {}  # by node id, until x changes again
         self.street_lanes = dict(streets)
         # The strip on a state arrow sits in the middle between two columns' content: the
         # columns part enough that the street's lanes pass left of it, 4 px clear.
@@ -117,7 +118,13 @@ class Band:
         return self.left_corridor - (lane + self.phase + 0.5) * CORRIDOR
 
     def x_extent(self, node: Node) -> Tuple[float, float]:
-        """The left and right of a node's box."""
+        """The left and right of a node's box (computed once per width of the band)."""
+        known = self._extents.get(node.id)
+        if known is None:
+            known = self._extents[node.id] = self._x_extent(node)
+        return known
+
+    def _x_extent(self, node: Node) -> Tuple[float, float]:
         w, _ = self.sizes[node.id]
         if node.col is None and node.kind == "band":
             return self.left + 8, self.cols_right - 8

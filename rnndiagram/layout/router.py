@@ -114,11 +114,12 @@ class Grid:
         """The nodes a vertical line at ``x`` meets between rows ``low`` and ``high`` (both
         excluded) of ``panel``."""
         found = []
+        extent = self.bands[panel].x_extent
         for row in range(int(low) + 1, int(high) if high == int(high) else int(high) + 1):
             if not low < row < high:
                 continue
             for n in self.by_row.get((panel, row), ()):
-                x0, x1 = self.extent(n)
+                x0, x1 = extent(n)
                 if x0 - 3 < x < x1 + 3:
                     found.append(n)
         return found
@@ -249,12 +250,13 @@ def _ports(edges: Sequence[Edge], nodes: Mapping[str, Node], grid: "Grid") -> Di
         if e.kind not in ("state", "handoff") and dst.kind != "band":
             src = nodes[e.src]
             sources[e.dst][e.src] = grid.bands[src.panel].x_extent(src)[0] + 1000.0 * (src.panel != dst.panel)
+    port_of = {dst: {s: i for i, s in enumerate(sorted(feeding, key=lambda s: (feeding[s], s)))}
+               for dst, feeding in sources.items() if len(feeding) > 1}  # each node's sources ordered once
     ports = {}
     for e in edges:
-        feeding = sources.get(e.dst, {})
-        if len(feeding) > 1 and e.src in feeding:
-            order = sorted(feeding, key=lambda s: (feeding[s], s))
-            ports[e.id] = (order.index(e.src), len(order))
+        order = port_of.get(e.dst)
+        if order is not None and e.src in order:
+            ports[e.id] = (order[e.src], len(order))
     return ports
 
 
@@ -290,18 +292,28 @@ def widening(bands: Mapping[int, Band], lanes: Mapping[Street, int]) -> None:
         band.set_x(columns.get(p, {}), lanes.get(("right", p), 0), lanes.get(("left", p), 0))
 
 
-def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]]) -> Dict[Channel, List[float]]:
+def assign_tracks(routes: Sequence[Route], xs: Mapping[int, Tuple[float, float]],
+                  before: Optional[Tuple[Mapping[int, Tuple[float, float]], Mapping[Channel, List[float]]]] = None
+                  ) -> Dict[Channel, List[float]]:
     """A track for each horizontal leg, given the x where it starts and ends (``xs`` by
-    ``id`` of the leg); returns each channel's track pitches, bottom track first."""
+    ``id`` of the leg); returns each channel's track pitches, bottom track first.
+
+    ``before``, the ``xs`` and the result of a call on the same routes, keeps the tracks of
+    each channel whose legs all start and end where they did (a channel's tracks depend on
+    nothing else)."""
     by_channel: Dict[Channel, List[Tuple[Leg, Tuple[float, float], Edge, bool]]] = defaultdict(list)
     for r in routes:
         for leg in r.legs:
             if leg.horizontal:
                 a, b = xs[id(leg)]
                 by_channel[leg.where].append((leg, (min(a, b) - 3, max(a, b) + 3), r.edge, r.caption))
+    old_xs, old_pitches = before if before is not None else ({}, {})
     rises = _rises(routes, xs)
     pitches: Dict[Channel, List[float]] = {}
     for channel, legs in by_channel.items():
+        if channel in old_pitches and all(xs[id(leg)] == old_xs.get(id(leg)) for leg, *_ in legs):
+            pitches[channel] = old_pitches[channel]  # and its legs keep their slots
+            continue
         legs.sort(key=lambda item: item[1])
         count = _colour([(leg, span, edge) for leg, span, edge, _ in legs], by_start=True)
         count = _climb([(leg, edge) for leg, _, edge, _ in legs], rises, count)

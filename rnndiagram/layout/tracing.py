@@ -12,7 +12,7 @@ lane that runs on the line of another edge (:func:`tracing` reports those bands,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 from ..unroll.graph import Node
@@ -28,16 +28,28 @@ class Traced:
     """Where everything is, in absolute coordinates: each band's ``offsets`` (the x of its
     left edge, the y of its bottom), each node's box and each route's polyline (by node and
     edge id), and the ``clashes``: bands whose corridor lanes run on the line of another
-    edge's vertical run."""
+    edge's vertical run. The rest is what a tracing again after a shift reuses (see
+    :func:`tracing`)."""
 
     offsets: Dict[int, Tuple[float, float]]
     boxes: Dict[str, Box]
     paths: Dict[str, Tuple[Point, ...]]
     clashes: List[int]
+    ends: Dict[str, Tuple[float, float]] = field(default_factory=dict)
+    tracks: Mapping[tuple, List[float]] = field(default_factory=dict)
+    channel_y: Optional[Callable[[tuple, int], float]] = None
+    slots: Dict[int, int] = field(default_factory=dict)
+    """The track of each horizontal leg, by ``id`` of the leg."""
+    phases: Dict[int, float] = field(default_factory=dict)
+    """Each band's phase (:func:`shifting`) when traced."""
+    runs: Dict[str, List["Run"]] = field(default_factory=dict)
+    """Each route's vertical runs (:func:`_vertical_runs`), by edge id."""
+    xs: Dict[int, Tuple[float, float]] = field(default_factory=dict)
+    """Where each horizontal leg starts and ends, by ``id`` of the leg."""
 
 
 def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence[Shelf], grid: Grid,
-            style: Style) -> Traced:
+            style: Style, before: Optional[Traced] = None) -> Traced:
     """The tracing phase: the routes into points.
 
     Takes the routes with their lanes (:func:`~.router.assign_lanes`), the bands widened for
@@ -46,21 +58,45 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
     heights (so it changes the bands' y and the legs' slots). Guarantees a box for every
     node of the bands and a polyline for every route, from its source's side to its
     destination's, orthogonal, each run on its own lane or track; and the list of clashes
-    (empty when no corridor lane lies on another edge's line)."""
+    (empty when no corridor lane lies on another edge's line).
+
+    ``before``, the tracing of the same routes, bands, shelves and grid before some bands'
+    corridor lanes were shifted, makes the same result with less work: where each route
+    leaves and enters its nodes is kept, so are the tracks of each channel whose runs start
+    and end where they did, and when the tracks come out as before, so are the heights, the
+    boxes and every polyline but those that run in a shifted corridor or on a track that
+    changed."""
     nodes = grid.nodes
     offsets_x = {b: shelf.x[b] for shelf in placed for b in shelf.bands}
-    ends = {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
-    tracks = assign_tracks(routes, _leg_xs(routes, ends, bands, offsets_x))
-    offsets_y, channel_y = _heights(bands, placed, tracks, style)
-    boxes = {n.id: _moved(band.box(n), offsets_x[p], offsets_y[p]) for p, band in bands.items() for n in band.nodes}
+    ends = before.ends if before is not None else {r.edge.id: _ends(r, nodes, grid, offsets_x) for r in routes}
+    xs = _leg_xs(routes, ends, bands, offsets_x)
+    tracks = assign_tracks(routes, xs, (before.xs, before.tracks) if before is not None else None)
+    slots = {id(leg): leg.slot for r in routes for leg in r.legs if leg.horizontal}
+    phases = {p: band.phase for p, band in bands.items()}
 
     def street_x(street, lane: int) -> float:
         return _street_x(street, lane, bands, offsets_x)
 
-    paths = {r.edge.id: points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y, *ends[r.edge.id])
-             for r in routes}
-    offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
-    return Traced(offsets, boxes, paths, _clashes(routes, paths, street_x))
+    if before is not None and before.channel_y is not None and tracks == before.tracks:
+        boxes, channel_y, offsets = before.boxes, before.channel_y, before.offsets
+        moved = {p for p, phase in phases.items() if before.phases.get(p) != phase}
+        paths, runs = dict(before.paths), dict(before.runs)
+        for r in routes:
+            if any(slots[id(leg)] != before.slots.get(id(leg)) if leg.horizontal
+                   else leg.where[0] != "col" and leg.where[1] in moved for leg in r.legs):
+                paths[r.edge.id] = points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y,
+                                          *ends[r.edge.id])
+                runs[r.edge.id] = _vertical_runs(r, paths[r.edge.id], street_x)
+    else:
+        offsets_y, channel_y = _heights(bands, placed, tracks, style)
+        boxes = {n.id: _moved(band.box(n), offsets_x[p], offsets_y[p]) for p, band in bands.items()
+                 for n in band.nodes}
+        paths = {r.edge.id: points(r, boxes[r.edge.src], boxes[r.edge.dst], street_x, channel_y, *ends[r.edge.id])
+                 for r in routes}
+        offsets = {p: (offsets_x[p], offsets_y[p]) for p in bands}
+        runs = {r.edge.id: _vertical_runs(r, paths[r.edge.id], street_x) for r in routes}
+    return Traced(offsets, boxes, paths, _clashing(routes, runs), ends, tracks, channel_y, slots, phases, runs,
+                  xs)
 
 
 def shifting(bands: Mapping[int, Band], clashes: Sequence[int]) -> None:
@@ -96,23 +132,45 @@ def _ends(r: Route, nodes: Mapping[str, Node], grid: Grid, offsets: Mapping[int,
     return ox + s_centre, dxo + d_port
 
 
+Run = Tuple[int, float, float, Optional[int]]
+"""A vertical run of a route: its x (in half pixels), its low and high y, and the band whose
+corridor lane it runs in (None outside corridors)."""
+
+
 def _clashes(routes: Sequence[Route], paths: Mapping[str, Tuple[Point, ...]],
              street_x: Callable[[tuple, int], float]) -> List[int]:
     """The bands whose corridor lanes run on the line of another edge's vertical run (the
     corridors of two stacked bands meet between their shelves): one band of each clash."""
+    return _clashing(routes, {r.edge.id: _vertical_runs(r, paths[r.edge.id], street_x) for r in routes})
+
+
+def _vertical_runs(r: Route, path: Tuple[Point, ...], street_x: Callable[[tuple, int], float]) -> List[Run]:
+    """The vertical runs of route ``r`` drawn as ``path``."""
+    lanes = [(street_x(leg.where, leg.slot), cast(int, leg.where[1])) for leg in r.legs
+             if not leg.horizontal and leg.where[0] in ("left", "right")]
+    runs: List[Run] = []
+    for (x0, y0), (x1, y1) in zip(path, path[1:]):
+        if abs(x0 - x1) < 0.05:
+            band = next((b for x, b in lanes if abs(x - x0) < 0.05), None)
+            runs.append((round(x0 * 2), min(y0, y1), max(y0, y1), band))
+    return runs
+
+
+def _clashing(routes: Sequence[Route], runs_of: Mapping[str, List[Run]]) -> List[int]:
+    """:func:`_clashes` of the routes' vertical runs (by edge id). Each run is compared
+    with the runs on its line that start before it ends, so a line of many runs one above
+    the other costs linear time."""
     runs: Dict[int, List[Tuple[float, float, Route, Optional[int]]]] = defaultdict(list)
     for r in routes:
-        lanes = [(street_x(leg.where, leg.slot), cast(int, leg.where[1])) for leg in r.legs
-                 if not leg.horizontal and leg.where[0] in ("left", "right")]
-        for (x0, y0), (x1, y1) in zip(paths[r.edge.id], paths[r.edge.id][1:]):
-            if abs(x0 - x1) < 0.05:
-                band = next((b for x, b in lanes if abs(x - x0) < 0.05), None)
-                runs[round(x0 * 2)].append((min(y0, y1), max(y0, y1), r, band))
+        for key, low, high, band in runs_of[r.edge.id]:
+            runs[key].append((low, high, r, band))
     bands: List[int] = []
     for bucket in runs.values():
         bucket.sort(key=lambda run: run[0])
-        for i, (_, a1, ra, ba) in enumerate(bucket):  # runs that start before a1 - 1 px
-            for b0, b1, rb, bb in bucket[i + 1:]:
+        for i in range(len(bucket)):
+            _, a1, ra, ba = bucket[i]
+            for j in range(i + 1, len(bucket)):  # the runs that start before a1 - 1 px
+                b0, b1, rb, bb = bucket[j]
                 if b0 >= a1 - 1.0:
                     break
                 apart = ra.edge.src != rb.edge.src and ra.edge.dst != rb.edge.dst

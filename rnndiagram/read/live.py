@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import weakref
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
@@ -300,10 +301,12 @@ class _LiveView:
     def traced_spec(self) -> Optional[ModelSpec]:
         if self.node is None or self.op or self.model:
             return None
-        from .trace import trace_call
+        if self.node not in _TRACED:
+            from .trace import trace_call
 
-        traced = trace_call(self.keras, self.obj, self.node)
-        return None if traced is None else _Graph(self.keras, traced).spec()
+            traced = trace_call(self.keras, self.obj, self.node)
+            _TRACED[self.node] = None if traced is None else _Graph(self.keras, traced).spec()
+        return _TRACED[self.node]
 
     def sublayers(self) -> Tuple["_LiveView", ...]:
         flatten = getattr(self.obj, "_flatten_layers", None)
@@ -319,6 +322,13 @@ class _LiveView:
         inside = {id(w) for w in getattr(getattr(self.obj, "cell", None), "weights", ())}
         return tuple((str(getattr(w, "path", w.name)).split("/", 1)[-1], tuple(int(d) for d in w.shape))
                      for w in self.obj.weights if id(w) not in inside)
+
+
+_TRACED: "weakref.WeakKeyDictionary[Any, Optional[ModelSpec]]" = weakref.WeakKeyDictionary()
+"""The spec traced from each call of a custom layer (by the call's Keras node, so it lives as
+long as the model), or None where the call cannot be traced. Tracing runs the layer's
+``call`` through the backend, the dearest part of reading such a model; a model read again
+(drawn again, another view of it) is traced once. A spec is frozen, so it is shared."""
 
 
 def _state_size(size: Any) -> StateSize:
