@@ -297,7 +297,7 @@ def test_bidafs_span_end_layer_is_traced_and_its_bilstm_drawn_as_cells():
     cells = {n.layer for n in rnndiagram.diagram(spec).graph.nodes if n.kind == "cell"}
     assert cells == {"span_end/span_end_bilstm"}
     figure = rnndiagram.diagram(spec, cell="gates").figure
-    assert [c.key for c in figure.cells] == ["span_end/span_end_bilstm-f", "span_end/span_end_bilstm-b"]
+    assert [(c.key, c.direction) for c in figure.cells] == [("span_end/span_end_bilstm-f", "both")]  # alike
     real = model([np.zeros((2, 7, 8)), np.zeros((2, 7, 4)), np.zeros((2, 7))])
     assert tuple(real.shape) == (2, 7)  # the shape Keras computes, batch aside
 
