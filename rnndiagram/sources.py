@@ -23,10 +23,10 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar, Union
 
+from ._records import frozen
 from .errors import RnnDiagramError, SourceError
 from .read.quiet import native_stderr_muted, quiet_settings
 from .spec import ModelSpec
@@ -40,7 +40,7 @@ FORMS = ("example:NAME, a .keras or .h5 file or a SavedModel folder, a spec or K
          "package.module:attr or path/to/file.py:attr")
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A resolved source: a short name (for output files) and a Keras model or a spec."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from .._records import frozen
 from ..errors import UnsupportedLayerError
 from ..spec import Shape
 from .view import LayerView
@@ -34,7 +35,7 @@ class Unsupported(Exception):
     """
 
 
-@dataclass(frozen=True)
+@frozen
 class Ref:
     """A tensor in a call's arguments: the call that made it, which output, and the shape
     the reader was told for it (Keras's view; ``None`` where nothing states it)."""

@@ -1,0 +1,88 @@
+"""``@frozen`` makes the class ``@dataclass(frozen=True)`` makes: same fields, constructor,
+equality, hash, repr and immutability, and ``dataclasses`` functions work on it."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field
+from typing import Dict, Tuple
+
+import pytest
+
+from rnndiagram._records import frozen
+
+
+def _pair() -> Tuple[type, type]:
+    def body() -> Dict[str, object]:
+        return {"__annotations__": {"a": "int", "b": "str", "c": "Optional[float]", "d": "Tuple[int, ...]",
+                                    "e": "Tuple[str, ...]"},
+                "c": None, "d": field(default_factory=tuple), "e": field(default=("x",), compare=False),
+                "__doc__": "A record."}
+    return dataclass(frozen=True)(type("Rec", (), body())), frozen(type("Rec", (), body()))
+
+
+def test_a_record_is_the_frozen_dataclass_it_stands_for() -> None:
+    theirs, ours = _pair()
+    for args, kwargs in [((1, "b"), {}), ((1, "b", 2.5, (3,)), {"e": ("y",)}), ((), {"a": 0, "b": ""})]:
+        a, b = theirs(*args, **kwargs), ours(*args, **kwargs)
+        assert repr(a) == repr(b)
+        assert hash(a) == hash(b)
+        assert dataclasses.astuple(a) == dataclasses.astuple(b)
+        assert b == ours(*args, **kwargs) and b != theirs(*args, **kwargs)
+    assert ours(1, "b", e=("other",)) == ours(1, "b")
+    assert ours(1, "b") != ours(2, "b")
+    assert ours(1, "b").d == ()
+    assert [f.name for f in dataclasses.fields(ours)] == ["a", "b", "c", "d", "e"]
+    assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+    assert ours.__match_args__ == theirs.__match_args__
+    assert ours.__doc__ == "A record."
+
+
+def test_a_record_cannot_change_and_is_copied_by_replace_and_pickle() -> None:
+    _, ours = _pair()
+    rec = ours(1, "b")
+    with pytest.raises(FrozenInstanceError):
+        rec.a = 2
+    with pytest.raises(FrozenInstanceError):
+        del rec.b
+    assert dataclasses.replace(rec, a=2) == ours(2, "b")
+    assert dataclasses.asdict(rec)["a"] == 1
+    assert dataclasses.is_dataclass(rec)
+    assert ours.__dataclass_params__.frozen
+    with pytest.raises(TypeError):
+        ours()
+
+
+@frozen
+class Checked:
+    """A record that checks itself."""
+
+    low: int
+    high: int = 10
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ValueError("low above high")
+
+
+@frozen
+class Plain:
+    x: int
+
+
+def test_post_init_runs_and_a_record_without_a_docstring_gets_its_signature() -> None:
+    assert Checked(1).high == 10
+    with pytest.raises(ValueError, match="low above high"):
+        Checked(20)
+    assert pickle.loads(pickle.dumps(Checked(1, 2))) == Checked(1, 2)
+    assert Plain.__doc__ == "Plain(x: 'int')"
+    assert repr(Plain(3)) == "Plain(x=3)" and hash(Plain(3)) == hash((3,))
+
+
+def test_fields_a_record_cannot_make_are_refused_when_the_class_is_defined() -> None:
+    with pytest.raises(TypeError, match="use @dataclass"):
+        frozen(type("Bad", (), {"__annotations__": {"a": "int"}, "a": field(init=False, default=1)}))
+    with pytest.raises(TypeError, match="follows default argument"):
+        frozen(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1}))
