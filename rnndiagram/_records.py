@@ -1,13 +1,15 @@
-"""``@frozen``: a frozen dataclass made at a fifth of the cost of ``@dataclass(frozen=True)``.
+"""``@frozen`` and ``@record``: dataclasses made at a fifth of the cost of ``@dataclass``.
 
 Python 3.11's ``dataclass(frozen=True)`` compiles six methods from source text, one ``exec``
-each, for every class; for the few dozen records a diagram is made of, that was a third of
-the time of a whole ``rnndiagram export``. ``@frozen`` makes the same class (a dataclass to
-``dataclasses.fields``, ``replace`` and ``asdict``, immutable, compared, hashed and printed
-field by field as ``@dataclass(frozen=True)`` does) with one small ``exec``, for ``__init__``;
-the other methods are shared functions. It supports what the package's records use: fields
-with or without a default or ``default_factory`` and ``__post_init__``; anything else (an
-``InitVar``, ``init=False``, ``kw_only``, ``hash=``) is refused when the class is defined.
+each, for every class (``@dataclass``, three); for the few dozen records a diagram is made
+of, that was a third of the time of a whole ``rnndiagram export``. ``@frozen`` makes the
+class ``@dataclass(frozen=True)`` makes, and ``@record`` the one ``@dataclass`` makes (a
+dataclass to ``dataclasses.fields``, ``replace`` and ``asdict``, compared and printed field
+by field, and hashed and immutable when frozen) with one small ``exec``, for ``__init__``;
+the other methods are shared functions, and a method the class defines itself is kept. They
+make what the package's records use: fields with or without a default or
+``default_factory``, and ``__post_init__``; anything else (an ``InitVar``, ``init=False``,
+``kw_only``, ``hash=``) is refused when the class is defined.
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ else:
         return lambda decorator: decorator
 
 
-@dataclasses.dataclass(frozen=True)
-class _Flags:
-    """Lends its ``__dataclass_params__`` (init, repr, eq and frozen on) to every record."""
+def _params(frozen: bool) -> Any:
+    # A dataclass's flags as dataclasses keep them: borrowed from an empty one, then set. The
+    # docstring spares dataclasses writing one from the signature (which compiles tokenize's regexes).
+    empty = type("_Flags", (), {"__doc__": "Flags."})
+    params = vars(dataclasses.dataclass(init=False, repr=False, eq=False)(empty))
+    flags = params["__dataclass_params__"]
+    flags.init = flags.repr = flags.eq = True
+    flags.frozen = frozen
+    return flags
+
+
+_PARAMS = {True: _params(True), False: _params(False)}
 
 
 class _Factory:
@@ -43,13 +54,23 @@ _FACTORY = _Factory()
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def frozen(cls: type[T]) -> type[T]:
     """``cls`` made a frozen dataclass, as ``@dataclass(frozen=True)`` would make it."""
+    return _make(cls, frozen=True)
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def record(cls: type[T]) -> type[T]:
+    """``cls`` made a dataclass whose fields can change, as ``@dataclass`` would make it."""
+    return _make(cls, frozen=False)
+
+
+def _make(cls: type[T], frozen: bool) -> type[T]:
     documented = bool(cls.__dict__.get("__doc__"))
     if not documented:
         cls.__doc__ = "-"  # written below, once the signature is known
     dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     _check(cls, fields)
-    cls.__dataclass_params__ = vars(_Flags)["__dataclass_params__"]  # type: ignore[attr-defined]
+    cls.__dataclass_params__ = _PARAMS[frozen]  # type: ignore[attr-defined]
     compared = tuple(f.name for f in fields if f.compare)
     key = attrgetter(*compared) if len(compared) > 1 else _single(compared)
     shown = tuple(f.name for f in fields if f.repr)
@@ -77,11 +98,21 @@ def frozen(cls: type[T]) -> type[T]:
             raise FrozenInstanceError(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
 
-    methods = {"__init__": _init(cls, fields), "__eq__": __eq__, "__hash__": __hash__,
-               "__repr__": __repr__, "__setattr__": __setattr__, "__delattr__": __delattr__}
+    own = cls.__dict__
+    class_hash = own.get("__hash__", MISSING)
+    explicit_hash = not (class_hash is MISSING or (class_hash is None and "__eq__" in own))
+    methods: Dict[str, Any] = {"__init__": _init(cls, fields, frozen), "__eq__": __eq__, "__repr__": __repr__}
+    if frozen:
+        methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
     for name, method in methods.items():
+        if name in ("__setattr__", "__delattr__") and name in own:
+            raise TypeError(f"cannot overwrite attribute {name} in class {cls.__name__}")
+        if name in own and (name != "__hash__" or explicit_hash):
+            continue  # a method the class defines is kept, as dataclasses keep it
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+    if not frozen and not explicit_hash:
+        cls.__hash__ = None  # type: ignore[assignment]  # changeable and compared: unhashable, as dataclasses make it
     if not documented:
         cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     return cls
@@ -99,8 +130,8 @@ def _check(cls: type, fields: Tuple[dataclasses.Field, ...]) -> None:
     pseudo = len(vars(cls)["__dataclass_fields__"]) - len(fields)
     odd = [f.name for f in fields if not f.init or f.kw_only is True or f.hash is not None]
     if pseudo or odd:
-        raise TypeError(f"@frozen does not make {cls.__qualname__}'s InitVar, ClassVar, init=False, "
-                        f"kw_only or hash= fields; use @dataclass(frozen=True) for it")
+        raise TypeError(f"@frozen and @record do not make {cls.__qualname__}'s InitVar, ClassVar, "
+                        f"init=False, kw_only or hash= fields; use @dataclass for it")
     defaulted = False
     for f in fields:
         has_default = f.default is not MISSING or f.default_factory is not MISSING
@@ -109,7 +140,7 @@ def _check(cls: type, fields: Tuple[dataclasses.Field, ...]) -> None:
         defaulted = defaulted or has_default
 
 
-def _init(cls: type, fields: Tuple[dataclasses.Field, ...]) -> Callable[..., None]:
+def _init(cls: type, fields: Tuple[dataclasses.Field, ...], frozen: bool) -> Callable[..., None]:
     env: Dict[str, Any] = {"__set": object.__setattr__, "__factory": _FACTORY}
     params: List[str] = []
     lines: List[str] = []
@@ -124,7 +155,7 @@ def _init(cls: type, fields: Tuple[dataclasses.Field, ...]) -> Callable[..., Non
             value = f"__make_{f.name}() if {f.name} is __factory else {f.name}"
         else:
             params.append(f.name)
-        lines.append(f" __set(self, {f.name!r}, {value})")
+        lines.append(f" __set(self, {f.name!r}, {value})" if frozen else f" self.{f.name} = {value}")
     if hasattr(cls, "__post_init__"):
         lines.append(" self.__post_init__()")
     namespace: Dict[str, Any] = {}

@@ -1,5 +1,6 @@
-"""``@frozen`` makes the class ``@dataclass(frozen=True)`` makes: same fields, constructor,
-equality, hash, repr and immutability, and ``dataclasses`` functions work on it."""
+"""``@frozen`` makes the class ``@dataclass(frozen=True)`` makes, and ``@record`` the one
+``@dataclass`` makes: same fields, constructor, equality, hash, repr and immutability, and
+``dataclasses`` functions work on them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Dict, Tuple
 
 import pytest
 
-from rnndiagram._records import frozen
+from rnndiagram._records import frozen, record
 
 
 def _pair() -> Tuple[type, type]:
@@ -86,3 +87,36 @@ def test_fields_a_record_cannot_make_are_refused_when_the_class_is_defined() -> 
         frozen(type("Bad", (), {"__annotations__": {"a": "int"}, "a": field(init=False, default=1)}))
     with pytest.raises(TypeError, match="follows default argument"):
         frozen(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1}))
+
+
+def test_a_changeable_record_is_the_dataclass_it_stands_for() -> None:
+    def body() -> Dict[str, object]:
+        return {"__annotations__": {"a": "int", "items": "List[int]"}, "items": field(default_factory=list)}
+    theirs, ours = dataclass(type("Rec", (), body())), record(type("Rec", (), body()))
+    a, b = theirs(1), ours(1)
+    assert repr(a) == repr(b) and ours.__doc__ == theirs.__doc__
+    assert ours.__hash__ is None and theirs.__hash__ is None
+    b.a = 2
+    b.items.append(3)
+    assert b == ours(2, [3]) and ours(1).items is not ours(1).items
+    assert not ours.__dataclass_params__.frozen
+    assert dataclasses.replace(b, a=5).items == [3]
+
+
+@frozen
+class Shown:
+    """Prints itself its own way, and is hashed its own way."""
+
+    x: int
+
+    def __repr__(self) -> str:
+        return f"<{self.x}>"
+
+    def __hash__(self) -> int:
+        return 7
+
+
+def test_methods_a_class_defines_are_kept() -> None:
+    assert repr(Shown(1)) == "<1>" and hash(Shown(1)) == 7 and Shown(1) == Shown(1)
+    with pytest.raises(TypeError, match="cannot overwrite attribute __setattr__"):
+        frozen(type("Bad", (), {"__annotations__": {"a": "int"}, "__setattr__": lambda *_: None}))

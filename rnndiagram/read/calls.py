@@ -8,10 +8,10 @@ drawn call a mask comes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from .._records import frozen
+from .._records import frozen, record
 from ..errors import UnsupportedLayerError
 from ..spec import Shape
 from .view import LayerView
@@ -45,7 +45,7 @@ class Ref:
     shape: Optional[Shape] = None
 
 
-@dataclass
+@record
 class Call:
     """One call of a layer or op.
 
