@@ -1,7 +1,7 @@
 """A plain SVG export of a ``.keras`` file imports only what it needs: the other views, values,
-raster, DOT, the Keras 2, ``.h5`` and SavedModel readers, the plugins and the modules only
-some outputs use are imported when used, so the command costs little more than importing
-click and jinja2."""
+raster, DOT, the Keras 2 (live or saved), ``.h5`` and SavedModel readers, the muting of
+TensorFlow's output, the plugins and the modules only some outputs use are imported when
+used, so the command costs little more than importing click and jinja2."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ LAZY = (
     "rnndiagram.render.raster", "rnndiagram.render.dot", "rnndiagram.read.saved.keras2",
     "rnndiagram.read.saved.hdf5", "rnndiagram.read.saved.savedmodel", "rnndiagram.read.rules.ops",
     "rnndiagram.sphinxext", "rnndiagram.mkdocs_plugin", "rnndiagram.docs_common", "rnndiagram.examples",
-    "rnndiagram.gallery", "rnndiagram.table",
+    "rnndiagram.gallery", "rnndiagram.table", "rnndiagram.read.legacy", "rnndiagram.read.quiet",
 )
 
 EXPORT = """
