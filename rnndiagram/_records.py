@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 from dataclasses import MISSING, FrozenInstanceError
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple, TypeVar
@@ -156,11 +157,16 @@ def _init(cls: type, fields: Tuple[dataclasses.Field, ...], frozen: bool) -> Cal
             value = f"__make_{f.name}() if {f.name} is __factory else {f.name}"
         else:
             params.append(f.name)
-        lines.append(f" __set(self, {f.name!r}, {value})" if frozen else f" self.{f.name} = {value}")
+        lines.append(f"  __set(self, {f.name!r}, {value})" if frozen else f"  self.{f.name} = {value}")
     if hasattr(cls, "__post_init__"):
-        lines.append(" self.__post_init__()")
+        lines.append("  self.__post_init__()")
+    # Made inside a function whose arguments are the helpers, as dataclasses do: __init__
+    # keeps its module's globals, so typing.get_type_hints (and Sphinx) can read its hints.
+    source = (f"def __create_fn__({', '.join(env)}):\n def __init__(self, {', '.join(params)}):\n"
+              + ("\n".join(lines) or "  pass") + "\n return __init__")
+    module = sys.modules.get(cls.__module__)
     namespace: Dict[str, Any] = {}
-    exec(f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(lines) or " pass"), env, namespace)
-    init = namespace["__init__"]
+    exec(source, vars(module) if module is not None else {}, namespace)
+    init = namespace["__create_fn__"](**env)
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return init

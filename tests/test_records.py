@@ -120,3 +120,13 @@ def test_methods_a_class_defines_are_kept() -> None:
     assert repr(Shown(1)) == "<1>" and hash(Shown(1)) == 7 and Shown(1) == Shown(1)
     with pytest.raises(TypeError, match="cannot overwrite attribute __setattr__"):
         frozen(type("Bad", (), {"__annotations__": {"a": "int"}, "__setattr__": lambda *_: None}))
+
+
+def test_a_records_type_hints_are_read_in_its_module_as_sphinx_reads_them() -> None:
+    import typing
+
+    from rnndiagram.spec import ModelSpec, TensorRef
+
+    hints = typing.get_type_hints(ModelSpec.__init__)
+    assert hints["outputs"] == Tuple[TensorRef, ...] and hints["name"] is str
+    assert typing.get_type_hints(Checked.__init__)["high"] is int
