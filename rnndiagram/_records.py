@@ -143,30 +143,36 @@ def _check(cls: type, fields: Tuple[dataclasses.Field, ...]) -> None:
 
 
 def _init(cls: type, fields: Tuple[dataclasses.Field, ...], frozen: bool) -> Callable[..., None]:
-    env: Dict[str, Any] = {"__set": object.__setattr__, "__factory": _FACTORY}
+    # __init__ keeps its module's globals, as dataclasses' does, so that typing.get_type_hints
+    # (and Sphinx) can read its hints; its defaults are set after, and the helpers a
+    # default_factory needs are handed in through an enclosing function.
+    helpers: Dict[str, Any] = {}
     params: List[str] = []
+    defaults: List[Any] = []
     lines: List[str] = []
     for f in fields:
         value = f.name
         if f.default is not MISSING:
-            env[f"__default_{f.name}"] = f.default
-            params.append(f"{f.name}=__default_{f.name}")
+            params.append(f"{f.name}=None")
+            defaults.append(f.default)
         elif f.default_factory is not MISSING:
-            env[f"__make_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=__factory")
+            params.append(f"{f.name}=None")
+            defaults.append(_FACTORY)
+            helpers["__factory"], helpers[f"__make_{f.name}"] = _FACTORY, f.default_factory
             value = f"__make_{f.name}() if {f.name} is __factory else {f.name}"
         else:
             params.append(f.name)
-        lines.append(f"  __set(self, {f.name!r}, {value})" if frozen else f"  self.{f.name} = {value}")
+        lines.append(f"object.__setattr__(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
     if hasattr(cls, "__post_init__"):
-        lines.append("  self.__post_init__()")
-    # Made inside a function whose arguments are the helpers, as dataclasses do: __init__
-    # keeps its module's globals, so typing.get_type_hints (and Sphinx) can read its hints.
-    source = (f"def __create_fn__({', '.join(env)}):\n def __init__(self, {', '.join(params)}):\n"
-              + ("\n".join(lines) or "  pass") + "\n return __init__")
+        lines.append("self.__post_init__()")
+    indent = "  " if helpers else " "
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(indent + line for line in lines or ["pass"])
+    if helpers:
+        source = f"def __create_fn__({', '.join(helpers)}):\n " + source.replace("\n", "\n ") + "\n return __init__"
     module = sys.modules.get(cls.__module__)
     namespace: Dict[str, Any] = {}
     exec(source, vars(module) if module is not None else {}, namespace)
-    init = namespace["__create_fn__"](**env)
+    init = namespace["__create_fn__"](**helpers) if helpers else namespace["__init__"]
+    init.__defaults__ = tuple(defaults) or None
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return init
