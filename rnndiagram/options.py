@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union
 
+from ._records import frozen
 from .errors import OptionError
 
 Theme = Literal["light", "dark", "auto"]
@@ -45,7 +46,7 @@ def parse_tokens(text: Any) -> Optional[Tuple[str, ...]]:
     return tuple(str(t) for t in text)
 
 
-@dataclass(frozen=True)
+@frozen
 class DiagramOptions:
     """How to draw a model.
 

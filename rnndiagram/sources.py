@@ -23,12 +23,11 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar, Union
 
+from ._records import frozen
 from .errors import RnnDiagramError, SourceError
-from .read.quiet import native_stderr_muted, quiet_settings
 from .spec import ModelSpec
 
 T = TypeVar("T")
@@ -40,7 +39,7 @@ FORMS = ("example:NAME, a .keras or .h5 file or a SavedModel folder, a spec or K
          "package.module:attr or path/to/file.py:attr")
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A resolved source: a short name (for output files) and a Keras model or a spec."""
 
@@ -216,6 +215,8 @@ def run_user_code(code: Callable[[], T], what: str, program: str) -> T:
 
     ``what`` says what ran (``running train.py``), ``program`` is the ``sys.argv[0]`` it sees.
     """
+    from .read.quiet import native_stderr_muted, quiet_settings
+
     argv, sys.argv = sys.argv, [program]
     held = io.StringIO()
     quiet_settings()  # before the user's code imports TensorFlow, which reads them once

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union
+
+from ._records import frozen
 
 SCHEMA_VERSION = 3
 """Version 2: a Bidirectional's ``units`` is per direction and ``merged_units`` its merged
@@ -100,7 +102,7 @@ def _to_list(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@frozen
 class StateSpec:
     """One recurrent state: its name (``h``, ``c``), shape (batch first) and cell group.
 
@@ -120,7 +122,7 @@ class StateSpec:
         return cls(name=d["name"], shape=shape_from_json(d["shape"]), group=d.get("group", 0))
 
 
-@dataclass(frozen=True)
+@frozen
 class WeightSpec:
     """One weight array of a cell, as Keras stores it: its name (``kernel``,
     ``recurrent_kernel``, ``bias``), its shape, and the gate each block along its last axis
@@ -144,7 +146,7 @@ class WeightSpec:
         return cls(name=d["name"], shape=tuple(int(n) for n in d["shape"]), gates=tuple(d.get("gates", ())))
 
 
-@dataclass(frozen=True)
+@frozen
 class ConvSpec:
     """The convolutions of a ConvLSTM cell: on the input with these settings, on the state
     with the same kernel size, stride 1 and ``same`` padding."""
@@ -165,7 +167,7 @@ class ConvSpec:
                    dilation_rate=tuple(d["dilation_rate"]), data_format=d.get("data_format", "channels_last"))
 
 
-@dataclass(frozen=True)
+@frozen
 class CellSpec:
     """What one step of a recurrent cell computes, as far as its settings tell: the gate
     view draws it and its weights give its parameter count.
@@ -223,7 +225,7 @@ class CellSpec:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class RecurrentSpec:
     """What makes a recurrent layer recurrent.
 
@@ -318,7 +320,7 @@ class RecurrentSpec:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Connection:
     """One tensor flowing into a layer call.
 
@@ -356,7 +358,7 @@ class Connection:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerSpec:
     """One call of one layer.
 
@@ -441,7 +443,7 @@ class LayerSpec:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class TensorRef:
     """A model input or output: the layer id that holds it, which output, its shape, and
     the name the user gave it (the key of a dict of outputs), if any."""
@@ -459,7 +461,7 @@ class TensorRef:
         return cls(layer=d["layer"], tensor=d["tensor"], shape=shape_from_json(d["shape"]), name=d.get("name"))
 
 
-@dataclass(frozen=True)
+@frozen
 class LoopSpec:
     """A recurrent layer or cell called once per step of a Python loop: ``calls`` are its
     call ids in order, each a step (a one-step sequence, or a cell on a vector) that reads
@@ -479,7 +481,7 @@ class LoopSpec:
         return cls(layer=d["layer"], calls=tuple(d["calls"]), carries_state=d["carries_state"])
 
 
-@dataclass(frozen=True)
+@frozen
 class RepeatSpec:
     """A run of ``count`` (at least 2) consecutive identical blocks of layers: same classes,
     settings and shapes in and out, each block reading only what the block before it
@@ -508,7 +510,7 @@ class RepeatSpec:
         return cls(count=int(d["count"]), block=block, last=last)
 
 
-@dataclass(frozen=True)
+@frozen
 class ModelSpec:
     """A whole model: its layers in topological order (input layers included), the loops
     its recurrent calls form, and the runs of identical blocks its layers form."""

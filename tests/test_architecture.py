@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rnndiagram"
 # Layers, lowest first. A module may import its own layer and the layers below it; read and
 # unroll are two sides of one layer that must not import each other.
 LAYERS: Tuple[Tuple[str, ...], ...] = (
+    ("rnndiagram._records",),
     ("rnndiagram.spec", "rnndiagram.errors", "rnndiagram.options", "rnndiagram.labels", "rnndiagram._io",
      "rnndiagram.loops", "rnndiagram.repeats"),
     ("rnndiagram.read", "rnndiagram.unroll", "rnndiagram.views.rolled.figure", "rnndiagram.views.gates.figure",

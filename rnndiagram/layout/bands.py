@@ -12,8 +12,10 @@ over what it reads where its neighbours leave room.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from .._records import record
 
 WIDTH = 1600.0
 """The width a diagram may take at default settings."""
@@ -22,7 +24,7 @@ GAP = 48.0
 """Between two bands side by side."""
 
 
-@dataclass
+@record
 class Shelf:
     """A row of bands side by side; ``bands`` left to right, ``x`` their left edges."""
 

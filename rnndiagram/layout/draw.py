@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional, Tuple
 
+from .._records import frozen
 from .. import labels
 from ..unroll.graph import Edge, Node, Strip
 from .metrics import text_width
 from .scene import Arrow, Box, Group, Item, Label, Point
 
 
-@dataclass(frozen=True)
+@frozen
 class Style:
     """Every size the layout uses, in px (why each is what it is, beside it)."""
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple, cast
 
+from .._records import record
 from ..unroll.graph import Edge, Node
 from .bands import Shelf
 from .geometry import CAPTIONED, TRACK, Band
@@ -42,7 +43,7 @@ PORT = 16.0
 """Between the ports of a node that several sources feed."""
 
 
-@dataclass
+@record
 class Leg:
     """One run of a route: horizontal in a channel, or vertical in a street.
 
@@ -56,7 +57,7 @@ class Leg:
     slot: int = 0
 
 
-@dataclass
+@record
 class Route:
     """How one edge is drawn: from which side of its source, along which legs, into which
     side of its destination."""

@@ -11,15 +11,15 @@ scene with these types (``views/rolled/layout.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 
+from .._records import frozen
 from .metrics import text_width
 
 Point = Tuple[float, float]
 
 
-@dataclass(frozen=True)
+@frozen
 class Box:
     x: float
     y: float
@@ -47,7 +47,7 @@ class Box:
                 and other.right <= self.right + tolerance and other.bottom <= self.bottom + tolerance)
 
 
-@dataclass(frozen=True)
+@frozen
 class Label:
     """Text; ``y`` is the baseline. ``boxed`` text must stay inside its group's frame."""
 
@@ -66,7 +66,7 @@ class Label:
         return Box(left, top, w, self.size, "extent")
 
 
-@dataclass(frozen=True)
+@frozen
 class Arrow:
     points: Tuple[Point, ...]
     cls: str
@@ -74,7 +74,7 @@ class Arrow:
     dashed: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Group:
     """Items that belong together, with the stable hooks CSS and tests use.
 
@@ -91,7 +91,7 @@ class Group:
 Item = Union[Box, Label, Arrow, Group]
 
 
-@dataclass(frozen=True)
+@frozen
 class Scene:
     """A drawing: its size, ``<title>`` and ``<desc>``, theme and items. ``styles`` names the
     extra stylesheets (``templates/NAME.css.j2``) its items' classes need (the gate view's)."""

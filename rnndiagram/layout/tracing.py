@@ -12,9 +12,10 @@ lane that runs on the line of another edge (:func:`tracing` reports those bands,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
+from .._records import frozen
 from ..unroll.graph import Node
 from .bands import Shelf
 from .draw import Style
@@ -23,7 +24,7 @@ from .router import BOTTOM, ENTRY_OFFSET, Grid, Route, assign_tracks, points
 from .scene import Box, Point
 
 
-@dataclass(frozen=True)
+@frozen
 class Traced:
     """Where everything is, in absolute coordinates: each band's ``offsets`` (the x of its
     left edge, the y of its bottom), each node's box and each route's polyline (by node and

@@ -12,7 +12,7 @@ This module is the one dispatcher; the readers it chooses never import one anoth
 
 Both kinds of reader describe each call through the one layer table (``layers``) and the one
 spec builder (``build``). The live and file readers are imported on first use, so importing
-the package imports neither Keras nor the file reader (only the light :mod:`.legacy`).
+the package imports neither Keras nor any reader.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 
 from ..errors import UnsupportedLayerError
 from ..spec import ModelSpec
-from .legacy import is_keras2_model, keras2_config
 
 if TYPE_CHECKING:
     from .saved.archive import PathOrBytes
@@ -38,6 +37,8 @@ def inspect(model: Any) -> ModelSpec:
     :class:`NotBuiltError` for a model whose input shape is not known yet. A Keras 2
     model (tf_keras) is read through its own ``to_json()``.
     """
+    from .legacy import is_keras2_model, keras2_config
+
     if is_keras2_model(model):
         from . import saved
 

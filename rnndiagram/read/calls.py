@@ -8,9 +8,10 @@ drawn call a mask comes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from .._records import frozen, record
 from ..errors import UnsupportedLayerError
 from ..spec import Shape
 from .view import LayerView
@@ -34,7 +35,7 @@ class Unsupported(Exception):
     """
 
 
-@dataclass(frozen=True)
+@frozen
 class Ref:
     """A tensor in a call's arguments: the call that made it, which output, and the shape
     the reader was told for it (Keras's view; ``None`` where nothing states it)."""
@@ -44,7 +45,7 @@ class Ref:
     shape: Optional[Shape] = None
 
 
-@dataclass
+@record
 class Call:
     """One call of a layer or op.
 

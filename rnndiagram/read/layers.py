@@ -11,9 +11,9 @@ Adding a Keras class means adding its row here (and its tests).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
+from .._records import frozen
 from ..spec import Steps
 from .rules import core, preprocessing
 from .rules.base import Rule
@@ -50,7 +50,7 @@ SUMMARY_KEYS: Tuple[str, ...] = (
 a layer's config has."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Recurrent:
     """What makes a layer class recurrent.
 
@@ -65,7 +65,7 @@ class Recurrent:
     conv: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class Gates:
     """How a built-in cell computes one step, as Keras writes it.
 
@@ -85,7 +85,7 @@ class Gates:
     forget_bias: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerKind:
     """One row of the table: a Keras class and what rnndiagram knows of it.
 

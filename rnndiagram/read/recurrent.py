@@ -3,9 +3,9 @@ through a :class:`~rnndiagram.read.view.LayerView` and the layer table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
+from .._records import frozen
 from ..spec import RecurrentSpec, Shape, StateSpec
 from .layers import LAYERS, LayerKind, kind_of, state_names
 from .calls import Unsupported
@@ -13,7 +13,7 @@ from .cells import cell_specs
 from .view import LayerView, StateSize
 
 
-@dataclass(frozen=True)
+@frozen
 class Cell:
     """What a recurrent layer's cell contributes: its class, states and activations."""
 

@@ -4,12 +4,13 @@ line) and the renderers that write them: ``svg`` (a Scene through Jinja2 templat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Dict, Optional, Tuple, Union
 
+from .._records import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Format:
     """An output format: its name, the file suffixes that mean it, and what it holds."""
 

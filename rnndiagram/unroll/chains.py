@@ -11,9 +11,9 @@ class name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
+from .._records import frozen
 from .. import labels
 from ..spec import LayerSpec, ModelSpec
 from .canvas import Canvas
@@ -21,7 +21,7 @@ from .drafts import _Handle
 from .folding import Unit
 from .sequences import finish_sequence, head_strip, opens_axis, sequence_from
 
-@dataclass(frozen=True)
+@frozen
 class Chain:
     """Layers drawn as one column, first to last; each reads the one before it alone."""
 

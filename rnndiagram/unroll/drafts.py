@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, List, Optional, Tuple
 
+from .._records import record
 from ..options import DiagramOptions
 from .graph import Column, PanelKind, Row
 
@@ -20,7 +21,7 @@ def shown_columns(timesteps: Optional[int], options: DiagramOptions) -> Tuple[Co
     return first + (Column("…", None, ellipsis=True), last)
 
 
-@dataclass
+@record
 class _Handle:
     """Where a tensor is drawn: one node per column (a sequence) or one node (a vector)."""
 
@@ -36,7 +37,7 @@ class _Handle:
         return self.per_col
 
 
-@dataclass
+@record
 class _PanelDraft:
     index: int
     columns: Tuple[Column, ...]

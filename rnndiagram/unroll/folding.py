@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
+from .._records import record
 from ..spec import LayerSpec, LoopSpec, ModelSpec
 
 RowKey = Tuple[str, str]
@@ -30,7 +31,7 @@ at every step) or class, and its rank among the step's layers of that name or cl
 (``Dense#0``, ``ExpandDims#1``)."""
 
 
-@dataclass
+@record
 class Fold:
     """One time axis made of loops: ``loops`` (each a row of cells), ``steps`` calls each,
     ``rows`` bottom to top, and for each layer drawn on it its step (1-based) and row."""

@@ -7,8 +7,9 @@ and a column (a shown timestep), never coordinates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, Optional, Tuple
+
+from .._records import frozen
 
 NodeKind = Literal["token", "input", "cell", "init", "strip", "box", "band", "merge", "ellipsis", "final"]
 PanelKind = Literal["time", "stack"]
@@ -16,7 +17,7 @@ EdgeKind = Literal["input", "state", "output", "data", "handoff", "feedback"]
 RowKind = Literal["tokens", "inputs", "cells", "strips", "boxes", "band", "head"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Strip:
     """A value drawn as small cells: a vector (one cell per unit) or a tensor.
 
@@ -33,7 +34,7 @@ class Strip:
         return self.dims[0] if len(self.dims) == 1 else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     """One shown timestep of a panel; ``key`` is what ``data-t`` says ("1", "T", "…")."""
 
@@ -42,7 +43,7 @@ class Column:
     ellipsis: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Row:
     """A horizontal band of a panel, with the text for the left gutter and right legend."""
 
@@ -61,7 +62,7 @@ class Row:
         return bool(self.gutter and self.gutter[0]) and (line == 0 or line in self.names)
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
     """Something drawn: a cell, a strip, a box, a token.
 
@@ -88,7 +89,7 @@ class Node:
     output: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Edge:
     """An arrow from ``src`` to ``dst`` (node ids), with the value it carries; ``dims`` is
     the shape of one step of that value where no strip of its own draws it (out of a box)."""
@@ -106,7 +107,7 @@ class Edge:
     dims: Optional[Tuple[Optional[int], ...]] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Panel:
     """A band of rows drawn together: one time axis and the layers drawn on it (``time``),
     or a stack of layers after the sequences have collapsed (``stack``, one column)."""
@@ -118,7 +119,7 @@ class Panel:
     kind: PanelKind = "time"
 
 
-@dataclass(frozen=True)
+@frozen
 class UnrolledGraph:
     """The model unrolled: its panels, nodes and edges; ``compact`` asks the layout for its
     compact style (rows closer together), chosen to keep within the size budget."""
@@ -138,7 +139,7 @@ class UnrolledGraph:
         raise KeyError(node_id)
 
 
-@dataclass(frozen=True)
+@frozen
 class Heatmap:
     """A state (or gate) of one recurrent row over every timestep (``heatmap=True``):
     ``values[i][j]`` is unit ``units[j]`` (from 0) after step ``steps[i]`` (from 1). Past

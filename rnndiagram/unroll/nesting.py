@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
+from .._records import frozen
 from ..loops import find_loops
 from ..options import DiagramOptions
 from ..repeats import fold_repeats
@@ -119,7 +120,7 @@ def inline_time_distributed(spec: ModelSpec, everything: bool = True) -> Tuple[M
     return replace(spec, layers=tuple(layers)), runs
 
 
-@dataclass(frozen=True)
+@frozen
 class RunsInside:
     """What a TimeDistributed layer runs, drawn beside it: the inner output (``layer``,
     ``tensor``), the outer steps it runs for, and the inner Inputs (each one step)."""

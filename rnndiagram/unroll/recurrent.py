@@ -3,9 +3,9 @@ directions merged in ``bidirectional``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
+from .._records import frozen
 from .. import labels
 from ..spec import Connection, LayerSpec, RecurrentSpec, StateSpec, value_key
 from .bidirectional import merge_directions
@@ -46,7 +46,7 @@ def _states_fed(b: Canvas, directions: List[Tuple[str, RecurrentSpec]],
     return {key: (slots[key][0], ", ".join(names[key])) for key in slots}
 
 
-@dataclass(frozen=True)
+@frozen
 class AsLoop:
     """A loop's calls drawn as one layer's cells: ``steps`` calls, ``chained`` when each
     starts from the states the one before returned, ``outputs`` the model output each
@@ -83,7 +83,7 @@ def add_recurrent(b: Canvas, layer: LayerSpec, source: _Handle, loop: Optional[A
         _outputs(b, layer, panel, rows[0].cells, last_cells[0], loop)
 
 
-@dataclass(frozen=True)
+@frozen
 class _CellRow:
     """One direction's row of cells: ``cells`` by column, ``order`` the columns in the order
     the cells run, ``side`` where its initial states stand (-1 left, +1 right)."""

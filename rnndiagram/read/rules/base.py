@@ -11,15 +11,16 @@ a case a rule cannot compute raises :class:`~rnndiagram.read.calls.Unsupported`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
+from ..._records import frozen
 from ...errors import SourceError
 from ...spec import Shape
 from ..calls import Unsupported
 from ..config import Cfg, is_int
 
-@dataclass(frozen=True)
+@frozen
 class CallShapes:
     """The shapes a layer call receives (Keras's view): positional tensors flattened, tensors
     passed by keyword, the other keyword values of the call, and the positional arguments

@@ -9,9 +9,10 @@ recorded, and only a layer nobody reads is then an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ..._records import record
 from ...errors import NotBuiltError, SourceError, UnsupportedLayerError
 from ...spec import ModelSpec, Shape
 from ..build import build_spec
@@ -302,7 +303,7 @@ class Graph:
         return model_spec(self.nested_graph(entry))
 
 
-@dataclass
+@record
 class Shapes:
     """The result of :meth:`Graph.run`: calls in order, folded ops, Keras's shapes per call."""
 
