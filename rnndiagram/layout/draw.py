@@ -49,7 +49,7 @@ class Style:
 COMPACT = Style(row_pad=6.0, row_gap=10.0, box_h=38.0, gutter_font=11.0, gutter_lead=2.0)
 """The style of a drawing laid out compact, to keep within the size budget's height: rows
 closer together (still with room for their captions; rows of cells keep theirs for the state
-strips), smaller boxes and gutter text. The same drawing, 20 to 25 % shorter."""
+strips), smaller boxes and gutter text. The same drawing, 20 to 30 % shorter."""
 
 
 def value_unit(strip: Strip, style: Style) -> float:
