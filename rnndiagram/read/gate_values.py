@@ -31,19 +31,9 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
 
     The model runs on the whole batch of ``arrays`` (a stateful model's fixed batch size;
     its kept states are restored after), and the cells are stepped on item 0."""
-    import numpy as np
-
     keras = import_keras()
-    graph = model._functional if isinstance(model, keras.Sequential) else model
     chosen = [(layer, op, node, _tensors(keras, layer, node)) for layer, op, node in _first_calls(model, spec)]
-    wanted = list({id(t): t for _, _, _, parts in chosen for group in parts for t in group}.values())
-    found: Dict[int, Any] = {}
-    if wanted:
-        probe = keras.Model(graph.inputs, wanted)
-        with states_kept(keras, model):
-            outputs = probe([np.asarray(a) for a in arrays], training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
+    found = probed(keras, model, [parts for _, _, _, parts in chosen], arrays)
     values: GateValues = {}
     for layer, op, node, (inputs, initial, masks) in chosen:
         path = prefix + layer.name
@@ -89,6 +79,23 @@ def _tensors(keras: Any, layer: LayerSpec, node: Any) -> Tuple[List[Any], List[A
     initial = [t for t in keras.tree.flatten(kwargs.get("initial_state") or []) if isinstance(t, keras.KerasTensor)]
     mask = kwargs.get("mask")
     return [node.input_tensors[0]], initial, [mask] if isinstance(mask, keras.KerasTensor) else []
+
+
+def probed(keras: Any, model: Any, reads: Sequence[Tuple[List[Any], ...]], arrays: Sequence[Any]) -> Dict[int, Any]:
+    """Every tensor of ``reads`` (what each call stepped reads: :func:`_tensors`) as a NumPy
+    array, by ``id`` of the tensor: one run of a model of ``model``'s graph that outputs
+    them, on the whole batch of ``arrays`` (a stateful model's kept states restored after)."""
+    import numpy as np
+
+    wanted = list({id(t): t for read in reads for group in read for t in group}.values())
+    if not wanted:
+        return {}
+    graph = model._functional if isinstance(model, keras.Sequential) else model
+    probe = keras.Model(graph.inputs, wanted)
+    with states_kept(keras, model):
+        outputs = probe([np.asarray(a) for a in arrays], training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {id(t): _np(o) for t, o in zip(wanted, outputs)}
 
 
 def _first_calls(model: Any, spec: ModelSpec) -> List[Tuple[LayerSpec, Any, Any]]:

@@ -15,11 +15,11 @@ import math
 from typing import Any, Dict, List, Sequence, Tuple
 
 from ..spec import LayerSpec, ModelSpec, RecurrentSpec, Values, heat_key
-from .gate_values import _np, _tensors, directions_of, walk
+from .gate_values import _tensors, directions_of, probed, walk
 from .keras_import import import_keras
 from .live import calls_by_id
 from .trace import trace_call
-from .values import kept_states, states_kept
+from .values import kept_states
 
 MAX_HEAT_STEPS = 200
 """A heatmap draws at most this many steps; a longer sequence is sampled evenly (its first
@@ -50,19 +50,11 @@ def compute_heat_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], max_
 
     The steps a time axis of ``max_timesteps`` columns shows are always among those kept."""
     keras = import_keras()
-    graph = model._functional if isinstance(model, keras.Sequential) else model
     by_id = {l.id: l for l in spec.layers}
     chosen = [(by_id[i], op, node) for i, op, node in calls_by_id(model)
               if i in by_id and (_stepped(by_id[i]) or by_id[i].model is not None)]
     parts = [_tensors(keras, layer, node) for layer, _, node in chosen]
-    wanted = list({id(t): t for part in parts for group in part for t in group}.values())
-    if not wanted:
-        return {}
-    probe = keras.Model(graph.inputs, wanted)
-    with states_kept(keras, model):
-        outputs = probe(list(arrays), training=False)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    found = {id(t): _np(o) for t, o in zip(wanted, outputs)}
+    found = probed(keras, model, parts, arrays)
     values: Dict[str, Tuple[float, ...]] = {}
     for (layer, op, node), (inputs, initial, masks) in zip(chosen, parts):
         if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
