@@ -118,10 +118,8 @@ def _recurrent_cells(path: str, layer: LayerSpec, rec: RecurrentSpec, chosen: Ch
                          part + (f".{k}" if stacked else ""), path)
             heading = _heading(path, which, k if stacked else None, cell, names, step, direction.timesteps,
                                chosen, bool(values))
-            figure = _figure(body, heading, which, k if stacked else None, step)
-            if ways == 2:
-                figure = replace(_both_ways(figure, heading[0], "backward", True), direction="both")
-            found.append(figure)
+            figure = _figure(body, heading, "both" if ways == 2 else which, k if stacked else None, step)
+            found.append(_both_ways(figure, heading[0], "backward", True) if ways == 2 else figure)
     return found
 
 
