@@ -165,3 +165,44 @@ def test_a_cell_called_directly_is_labelled_one_step_not_return_state(example_sp
     unrolled = rnndiagram.diagram(spec, fold_loops=False).graph
     gutters = [r.gutter for p in unrolled.panels for r in p.rows if r.gutter and r.gutter[0].startswith("lstm_cell")]
     assert len(gutters) == 4 and all("one step a call" in g and "return_state" not in g for g in gutters)
+
+
+def test_a_crowded_row_spreads_both_ways_from_where_it_is_wanted():
+    from rnndiagram.views.rolled.layout import _nearest
+
+    slots = [("node", "a"), ("node", "b"), ("node", "c")]
+    crowded = _nearest(slots, [0.0, 0.0, 0.0], [(10.0, 10.0)] * 3, gap=36.0)
+    assert [crowded[s] for s in slots] == [-56.0, 0.0, 56.0]  # centred on 0, not drifting right of it
+    apart = _nearest(slots, [0.0, 200.0, 400.0], [(10.0, 10.0)] * 3, gap=36.0)
+    assert [apart[s] for s in slots] == [0.0, 200.0, 400.0]  # room enough: each where it is wanted
+    pair = _nearest(slots, [0.0, 10.0, 500.0], [(10.0, 10.0)] * 3, gap=36.0)
+    assert [pair[s] for s in slots] == [-23.0, 33.0, 500.0]  # only the two that collide move
+
+
+def test_a_layer_read_high_up_moves_up_to_its_reader_where_the_rows_are_too_wide():
+    from rnndiagram.views.rolled.figure import RolledEdge, RolledGraph, RolledNode
+    from rnndiagram.views.rolled.layout import _lifted
+
+    nodes = (RolledNode("x", "input", 0, ("x",)), RolledNode("a", "box", 1, ("a",)),
+             RolledNode("b", "box", 2, ("b",)), RolledNode("late", "box", 1, ("late",)),
+             RolledNode("top", "box", 3, ("top",)), RolledNode("side", "box", 1, ("side",)))
+    edges = (RolledEdge("x", "a", 0), RolledEdge("a", "b", 0), RolledEdge("b", "top", 0),
+             RolledEdge("x", "late", 0), RolledEdge("late", "top", 0), RolledEdge("x", "side", 0))
+    lifted = _lifted(RolledGraph("m", "", nodes, edges))
+    rows = {n.id: n.row for n in lifted.nodes}
+    # "late" stands under "top", which reads it; the input, the chain and the output "side" stay.
+    assert rows == {"x": 0, "a": 1, "b": 2, "late": 2, "top": 3, "side": 1}
+
+
+def test_an_input_stands_under_its_lowest_reader(example_specs):
+    """The inputs are placed first, then moved under what reads them lowest: the date that
+    a BiLSTM reads (its arrow rises to both cells from between them), not packed left."""
+    svg = rnndiagram.diagram(example_specs["attention_decoder_loop"], view="rolled").to_svg()
+    frames = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if {"rnd-input", "rnd-box", "rnd-cell", "rnd-merge"} & set((g.get("class") or "").split()):
+            rect = g.find(f"{SVG}rect")
+            key = (g.get("data-layer"), g.get("data-direction"))
+            frames[key] = float(rect.get("x")) + float(rect.get("width")) / 2
+    between_cells = (frames[("pre_attention_bilstm", "forward")] + frames[("pre_attention_bilstm", "backward")]) / 2
+    assert frames[("date", None)] == pytest.approx(between_cells, abs=0.5)

@@ -9,11 +9,13 @@ from different nodes never on one track.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, cast
 
 from ...labels import shape_text
+from ...layout.bands import WIDTH
 from ...layout.draw import Style, strip_items, strip_size
 from ...layout.metrics import text_width
 from ...layout.scene import Arrow, Box, Group, Item, Label, Point, Scene, bounds, framed, translate
@@ -69,6 +71,12 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
     shapes = {n.id: _shape(n, style) for n in graph.nodes}
     slots = _slots(graph)
     xs = _place(graph, slots, shapes, style)
+    if _width(graph, shapes, xs) > WIDTH:  # rows too crowded: what is read high up moves up to its reader
+        lifted = _lifted(graph)
+        lifted_slots = _slots(lifted)
+        lifted_xs = _place(lifted, lifted_slots, shapes, style)
+        if _width(lifted, shapes, lifted_xs) < _width(graph, shapes, xs):
+            graph, slots, xs = lifted, lifted_slots, lifted_xs
     ports = _ports(graph, shapes, xs, style)
     tracks, counts = _tracks(graph, slots, shapes, xs, ports)
     row_y, gap = _rows(graph, shapes, counts, style)
@@ -81,6 +89,28 @@ def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle =
             attrs = (("layer", e.dst),) + ((("shape", e.shape),) if e.shape else ())
             items.append(Group(cls, (Arrow(pts, "rnd-arrow"),), attrs, title=f"{e.src} → {e.dst}"))
     return framed(items, graph.name, graph.summary, theme, style.margin)
+
+
+def _width(graph: RolledGraph, shapes: Dict[str, _Shape], xs: Dict[Slot, float]) -> float:
+    """How wide the nodes of ``graph`` placed at ``xs`` spread."""
+    lefts = [xs[("node", n.id)] + shapes[n.id].left for n in graph.nodes]
+    rights = [xs[("node", n.id)] + shapes[n.id].right for n in graph.nodes]
+    return max(rights, default=0.0) - min(lefts, default=0.0)
+
+
+def _lifted(graph: RolledGraph) -> RolledGraph:
+    """``graph`` with each node that is not an input and is read only higher up moved up to
+    the row under its lowest reader (an output stays where it is), topmost first, so that
+    a layer stands next to what reads it rather than crowding the rows near the inputs."""
+    row = {n.id: n.row for n in graph.nodes}
+    readers: Dict[str, List[str]] = defaultdict(list)
+    for e in graph.edges:
+        if row[e.dst] > row[e.src]:
+            readers[e.src].append(e.dst)
+    for n in sorted(graph.nodes, key=lambda n: -n.row):
+        if n.kind != "input" and readers[n.id]:
+            row[n.id] = max(row[n.id], min(row[r] for r in readers[n.id]) - 1)
+    return replace(graph, nodes=tuple(replace(n, row=row[n.id]) for n in graph.nodes))
 
 
 # -- one node -----------------------------------------------------------------------------------
@@ -250,7 +280,8 @@ def _extent(slot: Slot, shapes: Dict[str, _Shape], style: RolledStyle) -> Tuple[
 
 def _place(graph: RolledGraph, slots: Dict[int, List[Slot]], shapes: Dict[str, _Shape],
            style: RolledStyle) -> Dict[Slot, float]:
-    """The x of each slot's anchor: over what it reads, without overlapping its row's others."""
+    """The x of each slot's anchor: over what it reads, without overlapping its row's others;
+    then the inputs, placed first, under what reads them."""
     preds: Dict[Slot, List[Slot]] = defaultdict(list)
     for e in graph.edges:
         chain = _chain(e, graph)
@@ -258,21 +289,78 @@ def _place(graph: RolledGraph, slots: Dict[int, List[Slot]], shapes: Dict[str, _
             preds[b].append(a)
     xs: Dict[Slot, float] = {}
     for r in sorted(slots):
-        members = slots[r]
-        wanted = {s: sum(xs[p] + _exit_dx(p, shapes) for p in preds[s]) / len(preds[s]) if preds[s] else None
-                  for s in members}
-        order = sorted(range(len(members)), key=lambda i: (wanted[members[i]] is None,
-                                                           wanted[members[i]] or 0.0, i))
-        right: Optional[float] = None
-        for i in order:
-            s = members[i]
-            lo, hi = _extent(s, shapes, style)
-            want = wanted[s]
-            x = want if want is not None else (right + lo if right is not None else lo)
-            if right is not None:
-                x = max(x, right + style.node_gap + lo)
-            xs[s] = x
-            right = x + hi
+        _place_row(slots[r], preds, xs, shapes, style)
+    _under_readers(slots.get(0, []), preds, {s: r for r, members in slots.items() for s in members}, xs,
+                   shapes, style)
+    return xs
+
+
+def _place_row(members: Sequence[Slot], preds: Dict[Slot, List[Slot]], xs: Dict[Slot, float],
+               shapes: Dict[str, _Shape], style: RolledStyle) -> None:
+    """Place one row: each slot nearest to the mean x of what it reads; what reads nothing
+    packed after them."""
+    wanted = {s: sum(xs[p] + _exit_dx(p, shapes) for p in preds[s]) / len(preds[s]) if preds[s] else None
+              for s in members}
+    order = sorted(range(len(members)), key=lambda i: (wanted[members[i]] is None, wanted[members[i]] or 0.0, i))
+    over = [members[i] for i in order if wanted[members[i]] is not None]
+    xs.update(_nearest(over, [cast(float, wanted[s]) for s in over],
+                       [_extent(s, shapes, style) for s in over], style.node_gap))
+    right: Optional[float] = xs[over[-1]] + _extent(over[-1], shapes, style)[1] if over else None
+    for s in (members[i] for i in order if wanted[members[i]] is None):
+        lo, hi = _extent(s, shapes, style)
+        xs[s] = right + style.node_gap + lo if right is not None else lo
+        right = xs[s] + hi
+
+
+def _under_readers(bottom: Sequence[Slot], preds: Dict[Slot, List[Slot]], rows: Dict[Slot, int],
+                   xs: Dict[Slot, float], shapes: Dict[str, _Shape], style: RolledStyle) -> None:
+    """Move the bottom row (the inputs, placed before what reads them) under its lowest
+    readers as they were placed, so that an input's arrow rises straight into a reader that
+    reads it alone."""
+    inputs = set(bottom)
+    lowest: Dict[Slot, List[Tuple[Tuple[int, bool], float]]] = defaultdict(list)  # of what reads each
+    for slot, before in preds.items():
+        for p in before:
+            if p in inputs:
+                lowest[p].append(((rows[slot], slot[0] == "pass"), xs[slot] - _exit_dx(p, shapes)))
+    readers: Dict[Slot, List[float]] = defaultdict(list)  # the x of its nodes (else arrows) on the lowest row
+    for p, found in lowest.items():
+        first = min(key for key, _ in found)
+        readers[p] = [x for key, x in found if key == first]
+    read = sorted((s for s in bottom if readers[s]), key=lambda s: sum(readers[s]) / len(readers[s]))
+    if not read:
+        return
+    xs.update(_nearest(read, [sum(readers[s]) / len(readers[s]) for s in read],
+                       [_extent(s, shapes, style) for s in read], style.node_gap))
+    right = xs[read[-1]] + _extent(read[-1], shapes, style)[1]
+    for s in (s for s in bottom if not readers[s]):  # an input nothing reads, after the others
+        lo, hi = _extent(s, shapes, style)
+        xs[s] = right + style.node_gap + lo
+        right = xs[s] + hi
+
+
+def _nearest(slots: Sequence[Slot], wanted: Sequence[float], extents: Sequence[Tuple[float, float]],
+             gap: float) -> Dict[Slot, float]:
+    """The x of each of ``slots`` (left to right) nearest to its ``wanted`` x (least squares)
+    with ``gap`` between neighbours' extents, so that a row crowded over one place spreads
+    both ways from it instead of drifting right: pool adjacent violators on the wanted x
+    less the least offset of each slot from the first."""
+    offsets = [0.0]
+    for (_, hi), (lo, _) in zip(extents, extents[1:]):
+        offsets.append(offsets[-1] + hi + gap + lo)
+    blocks: List[List[float]] = []  # [sum of targets, count]
+    for want, offset in zip(wanted, offsets):
+        blocks.append([want - offset, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    xs: Dict[Slot, float] = {}
+    i = 0
+    for total, count in blocks:
+        for _ in range(int(count)):
+            xs[slots[i]] = total / count + offsets[i]
+            i += 1
     return xs
 
 
@@ -341,15 +429,42 @@ def _tracks(graph: RolledGraph, slots, shapes, xs, ports):
     tracks: Dict[Tuple[str, int, float], int] = {}
     counts: Dict[int, int] = defaultdict(int)
     for r, members in runs.items():
+        under = _under(members)
         placed: List[Tuple[float, float, str, int]] = []
-        for x0, x1, src, key in sorted(members, key=lambda m: (m[0], m[1], m[2])):
-            track = 0
+        for i in sorted(range(len(members)), key=lambda i: (under[i][0], members[i][:3])):
+            x0, x1, src, key = members[i]
+            track = max((tracks[members[j][3]] + 1 for j in under[i][1]), default=0)
             while any(t == track and s != src and a < x1 + 4 and x0 < b + 4 for a, b, s, t in placed):
                 track += 1
             placed.append((x0, x1, src, track))
             tracks[key] = track
         counts[r] = 1 + max(t for *_, t in placed)
     return tracks, counts
+
+
+def _under(runs: Sequence[Tuple[float, float, str, Tuple[str, int, float]]]) -> List[Tuple[int, List[int]]]:
+    """For each run across a gap, the runs of other sources that must cross it lower down
+    (one whose leg up from below is where this one's leg up to its destination is: on a
+    higher track, the two legs would run on one line), and how many such runs are stacked
+    under it, the order in which they get their tracks. A cycle of such runs is cut."""
+    above = [key[2] for *_, key in runs]  # where each run leaves the gap upwards
+    below = [x1 if key[2] == x0 else x0 for x0, x1, _, key in runs]  # where it enters from below
+    starts = sorted(range(len(runs)), key=lambda j: below[j])
+    xs = [below[j] for j in starts]
+    under: List[List[int]] = []
+    for i, run in enumerate(runs):
+        near = starts[bisect_left(xs, above[i] - 4):bisect_right(xs, above[i] + 4)]
+        under.append([j for j in near if j != i and runs[j][2] != run[2]])
+    depth: Dict[int, int] = {}
+
+    def visit(i: int, path: FrozenSet[int]) -> int:
+        if i not in depth:
+            depth[i] = 1 + max((visit(j, path | {i}) for j in under[i] if j not in path), default=-1)
+        return depth[i]
+
+    for i in range(len(runs)):
+        visit(i, frozenset())
+    return [(depth[i], [j for j in under[i] if depth[j] < depth[i]]) for i in range(len(runs))]
 
 
 def _rows(graph: RolledGraph, shapes: Dict[str, _Shape], counts: Dict[int, int],
