@@ -206,3 +206,17 @@ def test_an_input_stands_under_its_lowest_reader(example_specs):
             frames[key] = float(rect.get("x")) + float(rect.get("width")) / 2
     between_cells = (frames[("pre_attention_bilstm", "forward")] + frames[("pre_attention_bilstm", "backward")]) / 2
     assert frames[("date", None)] == pytest.approx(between_cells, abs=0.5)
+
+
+def test_a_run_rising_where_another_ends_crosses_the_gap_below_it():
+    """In a gap between rows, run ``a`` rises from below at x = 50 and ``b`` ends there, rising
+    to its destination: ``a`` must take a lower track, or its leg up would run on ``b``'s."""
+    from rnndiagram.views.rolled.layout import _under
+
+    a = (50.0, 150.0, "src_a", ("a", 0, 150.0))  # from x = 50 below to x = 150 above
+    b = (50.0, 200.0, "src_b", ("b", 0, 50.0))   # from x = 200 below to x = 50 above
+    c = (300.0, 400.0, "src_c", ("c", 0, 400.0))  # elsewhere
+    assert _under([a, b, c]) == [(0, []), (1, [0]), (0, [])]
+    assert _under([b, a]) == [(1, [1]), (0, [])]
+    same = (50.0, 200.0, "src_a", ("a2", 0, 50.0))  # the same tensor may run on one line
+    assert _under([a, same]) == [(0, []), (0, [])]
