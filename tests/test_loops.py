@@ -447,6 +447,52 @@ def test_the_rolled_view_names_a_loops_rows_by_their_first_and_last_calls():
     assert not any(i.startswith(("y_1", "y_2", "y_3")) for i in nodes)
 
 
+class Stepper(keras.layers.Layer):
+    """A custom layer that steps a cell of its own over its input, as a pointer network's
+    decoder does: each step reads the cell's last output."""
+
+    def __init__(self, cell, listed=True, **kwargs):
+        super().__init__(**kwargs)
+        self.cell, self.listed = cell, listed
+
+    def call(self, x):
+        state = keras.ops.zeros_like(x[:, 0, :1]) * 0.0 + keras.ops.zeros((1, self.cell.units))
+        states = [state, state] if isinstance(self.cell, layers.LSTMCell) else ([state] if self.listed else state)
+        outputs = []
+        for t in range(x.shape[1]):
+            out, states = self.cell(x[:, t], states)
+            outputs.append(out)
+        return keras.ops.stack(outputs, axis=1)
+
+
+@pytest.mark.parametrize("cell, listed", [(layers.LSTMCell, True), (layers.GRUCell, True), (layers.GRUCell, False),
+                                          (layers.SimpleRNNCell, True), (layers.SimpleRNNCell, False)])
+def test_a_cell_stepped_by_a_custom_layer_is_traced_to_what_keras_finds_without_a_backend_graph(
+        monkeypatch, cell, listed):
+    """While a custom layer is traced, a built-in cell's step is worked out from its units,
+    not traced by Keras into a backend graph: the spec is the one Keras's own shapes give,
+    and the model's forward pass agrees with it."""
+    from rnndiagram.read import trace
+
+    def built():
+        return keras.Sequential([keras.Input((3, 4), name="x"), Stepper(cell(5, name="step"), listed, name="decoder")],
+                                name="stepper")
+
+    made = []  # the layers whose output Keras works out by running their call (in a backend graph)
+    real_spec = keras.Operation.compute_output_spec
+    monkeypatch.setattr(keras.Operation, "compute_output_spec",
+                        lambda self, *a, **k: made.append(self.name) or real_spec(self, *a, **k))
+    model = built()
+    made.clear()
+    fast = rnndiagram.inspect(model)
+    assert "step" not in made
+    monkeypatch.setattr(trace, "CELLS", ())
+    assert rnndiagram.inspect(built()) == fast  # as Keras's own shapes give it
+    assert made.count("step") == 3  # one backend graph a step
+    check_spec_against_model(fast, model)
+    assert [(l.layer, len(l.calls)) for l in fast.layer("decoder").model.loops] == [("step", 3)]  # a loop of steps
+
+
 def test_a_custom_layer_is_traced_once_however_often_its_model_is_read(monkeypatch):
     from rnndiagram.read import trace
 

@@ -11,10 +11,11 @@ values, a backend function that takes no symbolic tensor) stays one box.
 from __future__ import annotations
 
 import collections
+import contextlib
 import inspect
 import warnings
 from types import ModuleType
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 
 def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
@@ -47,7 +48,7 @@ def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
         args = [keras.tree.map_structure(fresh(name), a) for name, a in zip(names, node.arguments.args)]
         # In Keras's order of a call's tensors (its node's): the arguments, then the keywords sorted.
         kwargs = {k: keras.tree.map_structure(fresh(k), v) for k, v in sorted(node.arguments.kwargs.items())}
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _cells_shaped_by_units(keras, layer):
             warnings.simplefilter("ignore")
             outputs = layer.call(*args, **kwargs)
             flat = list(keras.tree.flatten(outputs))
@@ -58,6 +59,46 @@ def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
         return None
     finally:
         global_state.set_global_attribute("object_name_uids", saved)
+
+
+CELLS = ("LSTMCell", "GRUCell", "SimpleRNNCell")
+"""The cells whose output Keras's own ``call`` gives, from the step it reads: one vector of
+``units`` per example, and each state the same."""
+
+
+@contextlib.contextmanager
+def _cells_shaped_by_units(keras: ModuleType, layer: Any) -> Iterator[None]:
+    """For the time of a trace, the cells of :data:`CELLS` that ``layer`` owns work out what
+    a call on one step returns from their units, as their ``call`` does: left to Keras, each
+    call is traced into a backend graph to find out (in TensorFlow about 20 ms a call, most
+    of a pointer network's drawing). A call on anything but one step per example is left
+    to Keras."""
+    owned = getattr(layer, "_flatten_layers", None)
+    cells = [c for c in (owned(include_self=False) if owned else ())
+             if type(c).__name__ in CELLS and type(c).__module__.startswith("keras.")]
+    for cell in cells:
+        object.__setattr__(cell, "compute_output_spec", _step_spec(keras, cell))
+    try:
+        yield
+    finally:
+        for cell in cells:
+            object.__delattr__(cell, "compute_output_spec")
+
+
+def _step_spec(keras: ModuleType, cell: Any) -> Callable[..., Any]:
+    keras_spec = cell.compute_output_spec
+
+    def spec(inputs: Any, states: Any, *args: Any, **kwargs: Any) -> Any:
+        shape = getattr(inputs, "shape", None)
+        if shape is None or len(shape) != 2:
+            return keras_spec(inputs, states, *args, **kwargs)
+
+        def vector() -> Any:
+            return keras.KerasTensor((shape[0], cell.units), dtype=cell.compute_dtype)
+        if type(cell).__name__ == "LSTMCell":
+            return vector(), [vector(), vector()]  # h, [h, c]
+        return vector(), ([vector()] if isinstance(states, (list, tuple)) else vector())
+    return spec
 
 
 def _parameters(call: Callable[..., Any], count: int) -> List[str]:
