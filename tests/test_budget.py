@@ -62,6 +62,18 @@ def test_the_rolled_view_fits_the_budget_and_reads_cleanly(name):
     assert problems(scene) == []
 
 
+@pytest.mark.slow  # lays out every published model
+@pytest.mark.parametrize("name", [pytest.param(n, marks=needs_tensorflow(n in NEEDS_TENSORFLOW))
+                                  for n in BUILDERS if n.startswith("published:")])
+def test_the_least_height_of_a_published_model_is_at_most_its_height(name):
+    from dataclasses import replace
+
+    from rnndiagram.layout import layout, least_height
+
+    graph = replace(rnndiagram.diagram(BUILDERS[name]()).figure, compact=False)
+    assert least_height(graph) <= layout(graph).height
+
+
 def test_a_drawing_within_the_budget_is_not_laid_out_compact(example_models):
     assert not rnndiagram.diagram(example_models["seed_stacked"]).figure.compact
 
@@ -86,18 +98,38 @@ def test_the_compact_layout_draws_the_same_things_shorter_and_clean(name, exampl
     assert problems(compact) == []
 
 
-def test_a_drawing_too_tall_for_the_budget_is_laid_out_compact_to_fit():
+def test_a_drawing_too_tall_for_the_budget_is_laid_out_compact_to_fit(monkeypatch):
+    from dataclasses import replace
+
+    from rnndiagram.layout import layout, least_height
+    from rnndiagram.views import unrolled
+
+    measured = []
+    real = unrolled._measured
+    monkeypatch.setattr(unrolled, "_measured", lambda graph, options: measured.append(graph) or real(graph, options))
     model = _blocks(9)
     with warnings.catch_warnings():
         warnings.simplefilter("error", rnndiagram.RnnDiagramWarning)  # it fits: no warning
         diagram = rnndiagram.diagram(model)
         scene = diagram.scene
+    roomy = replace(diagram.figure, compact=False)
+    assert diagram.figure.compact
+    assert layout(roomy).height > least_height(roomy) > BUDGET[1] >= scene.height
+    assert [g.compact for g in measured] == [True]  # surely too tall: never laid out roomy first
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_the_least_height_is_at_most_the_height_of_the_layout(example_specs, compact):
+    """least_height decides, before any layout, that a drawing is too tall: it must never
+    say more than the layout gives."""
     from dataclasses import replace
 
-    from rnndiagram.layout import layout
+    from rnndiagram.layout import layout, least_height
 
-    assert diagram.figure.compact
-    assert layout(replace(diagram.figure, compact=False)).height > BUDGET[1] >= scene.height
+    for name, spec in example_specs.items():
+        graph = replace(rnndiagram.diagram(spec, max_timesteps=4).figure, compact=compact)
+        height = layout(graph).height
+        assert 0 < least_height(graph) <= height, name
 
 
 def _blocks(count):

@@ -25,7 +25,7 @@ what it takes and what it guarantees:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 from ..unroll.graph import UnrolledGraph
 from .bands import WIDTH, layering, placement
@@ -36,7 +36,7 @@ from .router import Grid, assign_lanes, routing, widening
 from .scene import Scene, framed
 from .tracing import shifting, tracing
 
-__all__ = ["Scene", "layout"]
+__all__ = ["Scene", "layout", "least_height"]
 
 COMPACT_UNITS = 4
 """The strip compression a diagram falls back to when a band is wider than the budget: its
@@ -88,6 +88,22 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         traced = tracing(routes, bands, placed, grid, style, traced)  # what the shift left alone, kept
     scene = framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
     return replace(scene, styles=scene.styles + ("heatmap",)) if graph.heatmaps else scene
+
+
+def least_height(graph: UnrolledGraph, style: Optional[Style] = None) -> float:
+    """How tall :func:`layout` makes ``graph`` at least, from the measuring and layering phases
+    alone (a fraction of a layout's cost): the bands of one rank share a shelf at best, each
+    band as short as its rows allow, the shelves ``panel_gap`` apart; the routes only add
+    gaps and shelves. The margins are left out, which covers the padding of the bands at
+    the top and bottom that no item reaches."""
+    if style is None:
+        style = COMPACT if graph.compact else Style()
+    bands = measuring(graph, style)
+    rank = layering(len(bands), band_links(graph))
+    tallest: Dict[int, float] = {}
+    for p, band in bands.items():
+        tallest[rank[p]] = max(tallest.get(rank[p], 0.0), band.height)
+    return sum(tallest.values()) + style.panel_gap * max(len(tallest) - 1, 0)
 
 
 def _too_wide(bands: Mapping[int, Band], budget: float, style: Style) -> bool:

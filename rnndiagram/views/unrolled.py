@@ -70,23 +70,28 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
     """``graph``, or, where it is wider than the budget at the default ``max_timesteps``,
     the model drawn with fewer steps per time axis (not in values mode: the numbers of the
     steps asked for are kept), and, where it is taller (up to :data:`COMPACT_TRIED` times),
-    laid out compact; what is still over is warned of."""
+    laid out compact; what is still over is warned of. A graph that
+    :func:`~rnndiagram.layout.least_height` already shows to be too tall is laid out compact
+    from the start, not first as it would be and then again."""
+    from ..layout import least_height
     from ..options import DiagramOptions as Defaults
     from ..unroll import unroll
 
+    if BUDGET[1] < least_height(graph) <= COMPACT_TRIED * BUDGET[1]:  # surely too tall: not laid out roomy
+        graph = replace(graph, compact=True)
     scene = _measured(graph, options)
     width, height = scene.width, scene.height
     steps = options.max_timesteps
     default = Defaults().max_timesteps
     if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and not values and _elided(graph):
-        fewer = unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values)
+        fewer = replace(unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values), compact=graph.compact)
         narrower = _measured(fewer, options)
         if narrower.width < width:
             _warn(f"the unrolled view of {spec.name} would be {width:,.0f} px wide, more than "
                   f"{BUDGET[0]:,} px: each time axis shows {FEWEST_STEPS} steps, not {steps}; pass "
                   f"max_timesteps={steps + 1} (--max-timesteps {steps + 1}) or more to see more of them")
             graph, scene, width, height = fewer, narrower, narrower.width, narrower.height
-    if BUDGET[1] < height <= COMPACT_TRIED * BUDGET[1]:
+    if not graph.compact and BUDGET[1] < height <= COMPACT_TRIED * BUDGET[1]:
         compact = replace(graph, compact=True)
         shorter = _measured(compact, options)
         if shorter.height < height:
