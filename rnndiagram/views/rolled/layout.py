@@ -2,9 +2,13 @@
 
 Each node is a gutter of text (its name, title, settings, output shapes) left of its
 shape: a cell with its loop, a box, or an input strip. Rows are stacked bottom to top;
-in a row, each node sits over the nodes it reads (an arrow that skips rows passes them in
-a slot of its own), and the arrows cross the gap between two rows on tracks, two arrows
-from different nodes never on one track.
+in a row, each node sits as near as it can over the nodes it reads, nodes that want one
+place spreading both ways from it (an arrow that skips rows passes them in a slot of its
+own), and the inputs stand under what reads them first. Where the rows are still wider
+than the budget, a layer read only higher up moves up to the row under its reader. The
+arrows cross the gap between two rows on tracks, two arrows from different nodes never on
+one track, and an arrow that rises into a gap where another leaves it for its destination
+crosses below that one (else their legs would run on one line).
 """
 
 from __future__ import annotations
@@ -66,8 +70,10 @@ class _Shape:
 def layout_rolled(graph: RolledGraph, theme: str = "light", style: RolledStyle = RolledStyle()) -> Scene:
     """Place every node of ``graph`` on its row and route every arrow upwards, in one
     sequence: each node shaped around its origin; the slots of each row (its nodes, and the
-    arrows that pass it); their x, over what they read; the ports arrows enter by; a track
-    for each run across a gap; the rows' y; then the items, framed in the margin."""
+    arrows that pass it); their x, over what they read (where they spread wider than the
+    budget, placed again with the layers read only high up moved up, if that is narrower); the ports
+    arrows enter by; a track for each run across a gap; the rows' y; then the items, framed
+    in the margin."""
     shapes = {n.id: _shape(n, style) for n in graph.nodes}
     slots = _slots(graph)
     xs = _place(graph, slots, shapes, style)
