@@ -75,7 +75,8 @@ def _cells_shaped_by_units(keras: ModuleType, layer: Any) -> Iterator[None]:
     to Keras."""
     owned = getattr(layer, "_flatten_layers", None)
     cells = [c for c in (owned(include_self=False) if owned else ())
-             if type(c).__name__ in CELLS and type(c).__module__.startswith("keras.")]
+             if type(c).__name__ in CELLS and type(c).__module__.startswith("keras.")
+             and "compute_output_spec" not in vars(c)]  # nor one whose own the user set
     for cell in cells:
         object.__setattr__(cell, "compute_output_spec", _step_spec(keras, cell))
     try:
