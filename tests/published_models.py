@@ -813,6 +813,22 @@ def functional_api_ticket_ranking() -> keras.Model:
                        name="ticket_classifier")
 
 
+def music_generation() -> keras.Model:
+    """TensorFlow tutorial "Generate music with an RNN": an LSTM over the last notes, each
+    (pitch, step, duration), and three heads side by side on its last output, one for each
+    part of the next note, returned as a dict.
+
+    Source: https://www.tensorflow.org/tutorials/audio/music_generation ("Create and train
+    the model": ``seq_length = 25``, ``LSTM(128)``, ``Dense(128, name='pitch')``,
+    ``Dense(1, name='step')``, ``Dense(1, name='duration')``). Changed: LSTM(16), 16 pitches.
+    """
+    inputs = keras.Input((25, 3), name="notes")
+    x = layers.LSTM(16, name="lstm")(inputs)
+    outputs = {"pitch": layers.Dense(16, name="pitch")(x), "step": layers.Dense(1, name="step")(x),
+               "duration": layers.Dense(1, name="duration")(x)}
+    return keras.Model(inputs, outputs, name="music_generation")
+
+
 def bidirectional_seq2seq_states() -> keras.Model:
     """A Bidirectional LSTM encoder whose four final states start a Bidirectional LSTM
     decoder: the keras-io lstm_seq2seq structure with both sides made bidirectional.
@@ -1405,6 +1421,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         lstnet,
         babi_memnn,
         functional_api_ticket_ranking,
+        music_generation,
         bidirectional_seq2seq_states,
         hierarchical_attention_network,
         date_translation_attention,

@@ -42,9 +42,11 @@ def test_two_branches_merge_with_the_merged_shape(example_specs):
     assert [n.strip.dims for n in g.nodes if n.layer == "joint" and n.kind == "strip"] == [(24,)]
     legends = [r.legend for p in g.panels for r in p.rows if r.legend and r.legend.startswith("Output")]
     assert sorted(legends) == ["Output 0: score", "Output 1: category"]
-    # the two branches meet on a stack of their own, above both
-    (stack,) = [p for p in g.panels if p.kind == "stack"]
-    assert merge.panel == stack.index
+    # the two branches meet on a stack of their own, above both; the two heads over it
+    # stand on stacks of their own, side by side
+    stacks = [p.index for p in g.panels if p.kind == "stack"]
+    heads = {n.layer: n.panel for n in g.nodes if n.layer in ("score", "category") and n.kind == "box"}
+    assert stacks == [merge.panel, heads["score"], heads["category"]]
 
 
 def test_repeat_vector_starts_a_shorter_time_axis(example_specs):
@@ -260,3 +262,32 @@ def test_a_nested_models_output_keeps_its_label_when_expanded():
         assert sorted((n.id, n.output) for n in g.nodes if n.output is not None) == [(marked, 0), ("head-out", 1)]
         legends = sorted(r.legend for p in g.panels for r in p.rows if r.legend and r.legend.startswith("Output"))
         assert legends == ["Output 0: encoder", "Output 1: head"], expand
+
+
+def test_heads_that_read_one_vector_stand_side_by_side_not_in_a_column():
+    """The music model's pitch, step and duration heads read the LSTM's last output: each is
+    a stack of its own, on one shelf above the LSTM, so that none seems to read another;
+    the model's output order (Keras sorts a dict's keys) is kept."""
+    from published_models import music_generation
+
+    diagram = rnndiagram.diagram(music_generation())
+    graph, scene = diagram.graph, diagram.scene
+    heads = {n.layer: n for n in graph.nodes if n.kind == "box"}
+    assert sorted(heads) == ["duration", "pitch", "step"]
+    assert len({n.panel for n in heads.values()}) == 3  # a stack each
+    frames = {dict(g.attrs)["layer"]: g.frame for g in walk(scene.items)
+              if isinstance(g, Group) and g.frame is not None and "rnd-box" in g.cls.split()}
+    assert len({round(frames[h].y) for h in heads}) == 1  # on one shelf
+    xs = [frames[h].x for h in ("duration", "pitch", "step")]
+    assert xs == sorted(xs)  # in the order of the model's outputs
+    legends = {r.legend for p in graph.panels for r in p.rows if r.layer in heads and r.legend}
+    assert legends == {"Output 0: duration", "Output 1: pitch", "Output 2: step"}
+    assert not crossings(scene) and not downward(scene)
+
+
+def test_embeddings_of_one_input_still_open_a_time_axis_each(example_specs):
+    """Layers that read one token input and make sequences (a memory network's two story
+    encoders) are no heads: they stay where they were, one above the other."""
+    graph = rnndiagram.diagram(example_specs["memory_network"]).graph
+    encoders = [n for n in graph.nodes if n.layer in ("input_encoder_m", "input_encoder_c") and n.kind == "box"]
+    assert len(encoders) == 2 and encoders[0].panel == encoders[1].panel

@@ -20,6 +20,7 @@ from .canvas import Canvas
 from .drafts import _Handle
 from .folding import Unit
 from .sequences import finish_sequence, head_strip, opens_axis, sequence_from
+from .stack import sibling_heads
 
 @frozen
 class Chain:
@@ -151,7 +152,8 @@ def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
 
 
 def _head_column(c: Canvas, chain: Chain, source: _Handle) -> None:
-    panel = c.panel(source.panel)
+    # One of several heads that read one vector: a stack of its own, as stack.add_head_box does.
+    panel = c.new_stack() if len(sibling_heads(c, chain.first)) >= 2 else c.panel(source.panel)
     last = chain.last
     gutter, names = chain_gutter(c, chain)
     row = c.add_row(panel, "head", last.id, gutter=gutter, names=names)
