@@ -220,3 +220,5 @@ def test_a_run_rising_where_another_ends_crosses_the_gap_below_it():
     assert _under([b, a]) == [(1, [1]), (0, [])]
     same = (50.0, 200.0, "src_a", ("a2", 0, 50.0))  # the same tensor may run on one line
     assert _under([a, same]) == [(0, []), (0, [])]
+    back = (50.0, 150.0, "src_b", ("b", 0, 50.0))  # rises at 150 where a ends: a cycle, cut once
+    assert _under([a, back]) == [(1, [1]), (0, [])]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, cast
+from typing import Dict, List, Optional, Sequence, Tuple, cast
 
 from ...labels import shape_text
 from ...layout.bands import WIDTH
@@ -462,14 +462,19 @@ def _under(runs: Sequence[Tuple[float, float, str, Tuple[str, int, float]]]) -> 
         near = starts[bisect_left(xs, above[i] - 4):bisect_right(xs, above[i] + 4)]
         under.append([j for j in near if j != i and runs[j][2] != run[2]])
     depth: Dict[int, int] = {}
-
-    def visit(i: int, path: FrozenSet[int]) -> int:
-        if i not in depth:
-            depth[i] = 1 + max((visit(j, path | {i}) for j in under[i] if j not in path), default=-1)
-        return depth[i]
-
-    for i in range(len(runs)):
-        visit(i, frozenset())
+    for root in range(len(runs)):  # depth first, without recursion; a run met again on its path is cut
+        path, stack = {root}, [(root, iter(under[root]))]
+        while stack:
+            i, todo = stack[-1]
+            j = next((j for j in todo if j not in path and j not in depth), None)
+            if j is not None:
+                path.add(j)
+                stack.append((j, iter(under[j])))
+                continue
+            stack.pop()
+            path.discard(i)
+            if i not in depth:
+                depth[i] = 1 + max((depth[j] for j in under[i] if j in depth), default=-1)
     return [(depth[i], [j for j in under[i] if depth[j] < depth[i]]) for i in range(len(runs))]
 
 
