@@ -295,18 +295,22 @@ def _place(graph: RolledGraph, slots: Dict[int, List[Slot]], shapes: Dict[str, _
             preds[b].append(a)
     xs: Dict[Slot, float] = {}
     for r in sorted(slots):
-        _place_row(slots[r], preds, xs, shapes, style)
-    _under_readers(slots.get(0, []), preds, {s: r for r, members in slots.items() for s in members}, xs,
-                   shapes, style)
+        _place_row(slots[r], {s: _mean([xs[p] + _exit_dx(p, shapes) for p in preds[s]]) for s in slots[r]},
+                   xs, shapes, style)
+    bottom = slots.get(0, [])
+    readers = _lowest_readers(bottom, preds, {s: r for r, members in slots.items() for s in members}, xs, shapes)
+    _place_row(bottom, {s: _mean(readers[s]) for s in bottom}, xs, shapes, style)
     return xs
 
 
-def _place_row(members: Sequence[Slot], preds: Dict[Slot, List[Slot]], xs: Dict[Slot, float],
+def _mean(values: Sequence[float]) -> Optional[float]:
+    return sum(values) / len(values) if values else None
+
+
+def _place_row(members: Sequence[Slot], wanted: Dict[Slot, Optional[float]], xs: Dict[Slot, float],
                shapes: Dict[str, _Shape], style: RolledStyle) -> None:
-    """Place one row: each slot nearest to the mean x of what it reads; what reads nothing
-    packed after them."""
-    wanted = {s: sum(xs[p] + _exit_dx(p, shapes) for p in preds[s]) / len(preds[s]) if preds[s] else None
-              for s in members}
+    """Place one row: each slot that has a ``wanted`` x nearest to it (:func:`_nearest`), left to
+    right by it; the others packed after them, in their order."""
     order = sorted(range(len(members)), key=lambda i: (wanted[members[i]] is None, wanted[members[i]] or 0.0, i))
     over = [members[i] for i in order if wanted[members[i]] is not None]
     xs.update(_nearest(over, [cast(float, wanted[s]) for s in over],
@@ -318,31 +322,23 @@ def _place_row(members: Sequence[Slot], preds: Dict[Slot, List[Slot]], xs: Dict[
         right = xs[s] + hi
 
 
-def _under_readers(bottom: Sequence[Slot], preds: Dict[Slot, List[Slot]], rows: Dict[Slot, int],
-                   xs: Dict[Slot, float], shapes: Dict[str, _Shape], style: RolledStyle) -> None:
-    """Move the bottom row (the inputs, placed before what reads them) under its lowest
-    readers as they were placed, so that an input's arrow rises straight into a reader that
-    reads it alone."""
+def _lowest_readers(bottom: Sequence[Slot], preds: Dict[Slot, List[Slot]], rows: Dict[Slot, int],
+                    xs: Dict[Slot, float], shapes: Dict[str, _Shape]) -> Dict[Slot, List[float]]:
+    """For each slot of the bottom row (the inputs, placed before what reads them), where it
+    would stand under each of its lowest readers as they were placed (its nodes there, else
+    the arrows passing), so that an input's arrow rises straight into a reader that reads
+    it alone."""
     inputs = set(bottom)
     lowest: Dict[Slot, List[Tuple[Tuple[int, bool], float]]] = defaultdict(list)  # of what reads each
     for slot, before in preds.items():
         for p in before:
             if p in inputs:
                 lowest[p].append(((rows[slot], slot[0] == "pass"), xs[slot] - _exit_dx(p, shapes)))
-    readers: Dict[Slot, List[float]] = defaultdict(list)  # the x of its nodes (else arrows) on the lowest row
+    readers: Dict[Slot, List[float]] = defaultdict(list)
     for p, found in lowest.items():
         first = min(key for key, _ in found)
         readers[p] = [x for key, x in found if key == first]
-    read = sorted((s for s in bottom if readers[s]), key=lambda s: sum(readers[s]) / len(readers[s]))
-    if not read:
-        return
-    xs.update(_nearest(read, [sum(readers[s]) / len(readers[s]) for s in read],
-                       [_extent(s, shapes, style) for s in read], style.node_gap))
-    right = xs[read[-1]] + _extent(read[-1], shapes, style)[1]
-    for s in (s for s in bottom if not readers[s]):  # an input nothing reads, after the others
-        lo, hi = _extent(s, shapes, style)
-        xs[s] = right + style.node_gap + lo
-        right = xs[s] + hi
+    return readers
 
 
 def _nearest(slots: Sequence[Slot], wanted: Sequence[float], extents: Sequence[Tuple[float, float]],
