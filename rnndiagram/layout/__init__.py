@@ -73,13 +73,13 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         grid = Grid(bands, placed, nodes, graph.edges)
         routes = routing(graph.edges, grid)
         widening(bands, assign_lanes(routes))
+        if _too_wide(bands, budget, style):  # as wide after the next rounds: compress now
+            return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
         again = placement(_widths(bands), rank, links, budget)
         settled = [s.bands for s in again] == [s.bands for s in placed]
         placed = again
         if settled:
             break
-    if _too_wide(bands, budget, style):
-        return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
     traced = tracing(routes, bands, placed, grid, style)
     for _attempt in range(1, CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
         if not traced.clashes:
