@@ -142,7 +142,10 @@ def _blocks(count):
     return keras.Sequential(layers)
 
 
-def test_a_drawing_far_too_tall_is_not_laid_out_again_compact(monkeypatch):
+def test_a_drawing_far_too_tall_is_laid_out_once_compact_with_the_fewest_steps(monkeypatch):
+    """Over twice the budget before any layout: no layout brings it within, so it is laid out
+    once, compact (shorter, and faster to lay out) and with the fewest steps a time axis, as
+    a drawing over the budget is; steps asked for are kept."""
     from rnndiagram.views import unrolled
 
     measured = []
@@ -151,8 +154,19 @@ def test_a_drawing_far_too_tall_is_not_laid_out_again_compact(monkeypatch):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure = rnndiagram.diagram(_blocks(20)).figure
-    assert len(measured) == 1 and not figure.compact  # over twice the budget: compact would not fit
-    assert any("over the 1,600 x 3,000 px budget" in str(w.message) for w in caught)
+    said = [str(w.message) for w in caught if issubclass(w.category, rnndiagram.RnnDiagramWarning)]
+    assert measured == [figure] and figure.compact
+    assert {len(p.columns) for p in figure.panels if p.kind == "time"} == {unrolled.FEWEST_STEPS}
+    assert any("far over the 3,000 px budget: each time axis shows 3 steps, not 4; pass max_timesteps=5" in s
+               for s in said), said
+    assert any("over the 1,600 x 3,000 px budget" in s for s in said), said
+
+    measured.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        asked = rnndiagram.diagram(_blocks(20), max_timesteps=5).figure
+    assert measured == [asked] and asked.compact
+    assert {len(p.columns) for p in asked.panels if p.kind == "time"} == {5}
 
 
 def test_a_both_view_over_the_budget_says_so_and_how_to_draw_one_half(example_models):

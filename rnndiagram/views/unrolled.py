@@ -31,8 +31,10 @@ FEWEST_STEPS = 3
 """The fewest columns a time axis shows to fit the budget: the first step, "…", the last."""
 
 COMPACT_TRIED = 2.0
-"""How many times the budget's height a drawing may be for its compact layout (20 to 30 %
-shorter) to be tried; a taller one (a graph of hundreds of layers) is not laid out again."""
+"""How many times the budget's height a laid-out drawing may be for its compact layout (20 to
+30 % shorter) to be tried; a taller one (a graph of hundreds of layers) is not laid out
+again. (One that :func:`~rnndiagram.layout.least_height` shows too tall before any layout is
+laid out compact from the start, however tall: compact is also the faster layout.)"""
 
 _laid_out: List[Tuple[UnrolledGraph, str, Scene]] = []
 """The graph the budget chose, its theme and the scene it measured, until :func:`lay_out`
@@ -72,19 +74,27 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
     steps asked for are kept), and, where it is taller (up to :data:`COMPACT_TRIED` times),
     laid out compact; what is still over is warned of. A graph that
     :func:`~rnndiagram.layout.least_height` already shows to be too tall is laid out compact
-    from the start, not first as it would be and then again."""
+    from the start, not first as it would be and then again, however tall it is; one that
+    no layout brings within the budget (more than :data:`COMPACT_TRIED` times as tall) shows
+    fewer steps from the start too, as a drawing over the budget does."""
     from ..layout import least_height
     from ..options import DiagramOptions as Defaults
-    from ..unroll import unroll
 
-    if BUDGET[1] < least_height(graph) <= COMPACT_TRIED * BUDGET[1]:  # surely too tall: not laid out roomy
+    steps = options.max_timesteps
+    narrowing = steps == Defaults().max_timesteps and steps > FEWEST_STEPS and not values and _elided(graph)
+    least = least_height(graph)
+    if BUDGET[1] < least:  # surely too tall: not laid out roomy
         graph = replace(graph, compact=True)
+    if narrowing and COMPACT_TRIED * BUDGET[1] < least:  # far too tall: not laid out with every step first
+        graph = _fewer_steps(spec, options, values, graph)
+        _warn(f"the unrolled view of {spec.name} is at least {least:,.0f} px tall, far over the "
+              f"{BUDGET[1]:,} px budget: each time axis shows {FEWEST_STEPS} steps, not {steps}; "
+              f"pass max_timesteps={steps + 1} (--max-timesteps {steps + 1}) or more to see more of them")
+        narrowing = False
     scene = _measured(graph, options)
     width, height = scene.width, scene.height
-    steps = options.max_timesteps
-    default = Defaults().max_timesteps
-    if width > BUDGET[0] and steps == default and steps > FEWEST_STEPS and not values and _elided(graph):
-        fewer = replace(unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values), compact=graph.compact)
+    if width > BUDGET[0] and narrowing:
+        fewer = _fewer_steps(spec, options, values, graph)
         narrower = _measured(fewer, options)
         if narrower.width < width:
             _warn(f"the unrolled view of {spec.name} would be {width:,.0f} px wide, more than "
@@ -103,6 +113,15 @@ def _within_budget(spec: ModelSpec, options: DiagramOptions, values: Optional[Va
         _warn(f"the unrolled view of {spec.name} is {width:,.0f} x {height:,.0f} px, over the "
               f"{BUDGET[0]:,} x {BUDGET[1]:,} px budget; " + " and ".join(advice))
     return graph
+
+
+def _fewer_steps(spec: ModelSpec, options: DiagramOptions, values: Optional[Values],
+                 graph: UnrolledGraph) -> UnrolledGraph:
+    """The model unrolled again with :data:`FEWEST_STEPS` columns a time axis, laid out as
+    ``graph`` is (compact or not)."""
+    from ..unroll import unroll
+
+    return replace(unroll(spec, options.with_(max_timesteps=FEWEST_STEPS), values), compact=graph.compact)
 
 
 def _measured(graph: UnrolledGraph, options: DiagramOptions) -> Scene:
