@@ -178,3 +178,19 @@ def test_a_both_view_over_the_budget_says_so_and_how_to_draw_one_half(example_mo
     assert big.height > BUDGET[1] and small.height <= BUDGET[1] and small.width <= BUDGET[0]
     assert said == [f"the both view of deepspeech2 is {big.width:,.0f} x {big.height:,.0f} px, over the 1,600 x "
                     f"3,000 px budget; view='unrolled' or view='rolled' (--view) draws one of its halves"]
+
+
+@pytest.mark.slow  # builds a model of 125 layers
+def test_a_drawing_with_repeat_frames_keeps_within_the_budget_width():
+    """The frame of a run of repeated blocks stands out left of its band: the bands are
+    placed in what it leaves of the width (this graph was 1,606 px wide)."""
+    import keras
+
+    from benchmarks.run import random_dag
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rnndiagram.RnnDiagramWarning)  # far too tall, and said so
+        diagram = rnndiagram.diagram(random_dag(keras, 125))
+        scene = diagram.scene
+    assert any(row.repeat for panel in diagram.figure.panels for row in panel.rows)
+    assert BUDGET[0] - 20 < scene.width <= BUDGET[0]  # it takes the width, and no more

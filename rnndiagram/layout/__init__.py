@@ -29,7 +29,7 @@ from typing import Dict, List, Mapping, Optional
 
 from ..unroll.graph import UnrolledGraph
 from .bands import WIDTH, layering, placement
-from .decor import decoration
+from .decor import FRAME_OVERHANG, decoration
 from .draw import COMPACT, Style
 from .geometry import Band, band_links, measuring
 from .router import Grid, assign_lanes, routing, widening
@@ -62,7 +62,7 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
     if style is None:
         style = COMPACT if graph.compact else Style()
     nodes = {n.id: n for n in graph.nodes}
-    budget = WIDTH - 2 * style.margin
+    budget = WIDTH - 2 * style.margin - (FRAME_OVERHANG if _framed(graph) else 0.0)
     bands = measuring(graph, style)
     if _too_wide(bands, budget, style):  # the routes only widen the bands: compress now
         return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
@@ -104,6 +104,11 @@ def least_height(graph: UnrolledGraph, style: Optional[Style] = None) -> float:
     for p, band in bands.items():
         tallest[rank[p]] = max(tallest.get(rank[p], 0.0), band.height)
     return sum(tallest.values()) + style.panel_gap * max(len(tallest) - 1, 0)
+
+
+def _framed(graph: UnrolledGraph) -> bool:
+    """Whether a frame (of repeated blocks, of a nested model) stands out left of a band."""
+    return any(row.repeat or row.group for panel in graph.panels for row in panel.rows)
 
 
 def _too_wide(bands: Mapping[int, Band], budget: float, style: Style) -> bool:

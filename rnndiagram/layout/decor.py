@@ -15,6 +15,11 @@ from .draw import Style, edge_group, node_group
 from .geometry import Band, gutter_lines, state_y
 from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
 from .metrics import text_width
+
+FRAME_OVERHANG = 14.0
+"""How far left of its band the frame of a run of repeated blocks reaches (a nested model's
+frame, 8 px): what the bands' placement leaves free of the width budget where a frame is
+drawn, so that the drawing keeps within it."""
 from .router import Route
 from .scene import Arrow, Box, Group, Item, Label, Point
 from .tracing import Traced
@@ -120,7 +125,7 @@ def backdrops(band: Band, x0: float, y0: float, style: Style) -> List[Item]:
         items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
     for title, spans in repeats.items():
         items.append(_repeat_frame(title, min(t for t, _ in spans) - 8, max(b for _, b in spans) + 8,
-                                   x0 - 14, band.legend_x + 8, style))
+                                   x0 - FRAME_OVERHANG, band.legend_x + 8, style))
     return items
 
 
