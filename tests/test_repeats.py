@@ -340,3 +340,33 @@ def test_the_description_counts_every_layer_and_says_what_is_drawn_once():
         assert desc is not None
         assert "with 7 layers" in desc[1], view
         assert "× 3  lstm_0 … timedistributed_5: 3 blocks of 2 layers alike, drawn once." in desc[1], view
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_repeat_frames_title_and_edges_leave_the_rows_round_them_clear(compact):
+    """Laid out compact, the rows stand closer than a frame's edge and its title's tab need:
+    the gaps beside a run make room for them (the tab lay on the shape line of the row under
+    it, in the random graph of 125 layers too), two runs one over the other included."""
+    from dataclasses import replace
+
+    from rnndiagram.layout import layout
+    from rnndiagram.layout.scene import Box, Group, Label, walk
+
+    layers: List[Any] = [keras.Input((5, 3)), keras.layers.LSTM(6, return_sequences=True),
+                         keras.layers.TimeDistributed(keras.layers.Dense(5))]
+    for rnn in (keras.layers.LSTM,) * 3 + (keras.layers.GRU,) * 2:  # two runs, one over the other
+        layers += [rnn(4, return_sequences=True), keras.layers.TimeDistributed(keras.layers.Dense(4))]
+    figure = rnndiagram.diagram(keras.Sequential(layers)).figure
+    scene = layout(replace(figure, compact=compact))
+    runs = [g for g in walk(scene.items) if isinstance(g, Group) and g.cls == "rnd-repeat"]
+    assert len(runs) == 2, [g.title for g in runs]
+    labels = [i for i in walk(scene.items) if isinstance(i, Label)]
+    for run in runs:
+        tab = next(i for i in run.items if isinstance(i, Box) and i.cls == "rnd-background")
+        title = next(i for i in run.items if isinstance(i, Label))
+        assert [l.text for l in labels if l is not title and l.extent().overlaps(tab, margin=-0.5)] == []
+    frames = [next(i for i in g.items if isinstance(i, Box) and "rnd-repeat-frame" in i.cls) for g in runs]
+    lower, upper = sorted(frames, key=lambda frame: -frame.y)
+    tab_half = 12 / 2 + 3 if not compact else 11 / 2 + 3  # the gutter's size, 3 px each way
+    assert upper.bottom + 2 <= lower.y - tab_half  # the lower frame's tab clears the upper one
+    assert problems(scene) == []

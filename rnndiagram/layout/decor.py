@@ -12,7 +12,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from ..unroll.graph import Edge, Node, Strip, UnrolledGraph
 from .captions import Nearby, Segment, caption_point
 from .draw import Style, edge_group, node_group
-from .geometry import Band, gutter_lines, state_y
+from .geometry import FRAME_PAD, Band, gutter_lines, state_y
 from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
 from .metrics import text_width
 
@@ -124,7 +124,8 @@ def backdrops(band: Band, x0: float, y0: float, style: Style) -> List[Item]:
         frame = Box(x0 - 8, top - 4, band.legend_x + 4, bottom - top + 8, "rnd-nested", 8)
         items.append(Group("rnd-nested-model", (frame,), (("model", name),), title=f"nested model {name}"))
     for title, spans in repeats.items():
-        items.append(_repeat_frame(title, min(t for t, _ in spans) - 8, max(b for _, b in spans) + 8,
+        items.append(_repeat_frame(title, min(t for t, _ in spans) - FRAME_PAD,
+                                   max(b for _, b in spans) + FRAME_PAD,
                                    x0 - FRAME_OVERHANG, band.legend_x + 8, style))
     return items
 

@@ -31,6 +31,10 @@ TRACK = 8.0
 
 CAPTIONED = 16.0
 
+FRAME_PAD = 8.0
+"""How far the frame of a run of repeated blocks stands above its first row and below its
+last; its title's tab sits on its top edge."""
+
 
 class Band:
     """Where the rows, columns, corridors and nodes of one panel go."""
@@ -76,6 +80,8 @@ class Band:
         least = style.strip_h + 2 * style.row_pad
         self.row_h = {r.index: max(padded[r.index] + [least, gutter_height(r, panel, style)])
                       + self.heat_h.get(r.index, 0.0) for r in panel.rows}
+        self.least_gap = _frame_gaps(panel, style)
+        """The gaps a repeat frame needs beside its rows, above the style's row gap."""
         self.phase = 0.0
         """Half a lane that the corridors' lanes may be moved by, so that they never run on
         the line of another band's corridor where the two meet between shelves."""
@@ -154,7 +160,8 @@ class Band:
             self.row_top[row.index] = y - h
             y -= h
             if row.index < len(rows) - 1:
-                self.gap_h[row.index] = max(self.style.row_gap, gaps.get(row.index, 0.0))
+                self.gap_h[row.index] = max(self.style.row_gap, self.least_gap.get(row.index, 0.0),
+                                            gaps.get(row.index, 0.0))
                 y -= self.gap_h[row.index]
         self.height = -y
 
@@ -222,6 +229,25 @@ def gutter_lines(row, panel: Panel) -> List[str]:
     if panel.title and row.index == (first if first >= 0 else 0):
         lines.append(panel.title)
     return lines
+
+
+def _frame_gaps(panel: Panel, style: Style) -> Dict[int, float]:
+    """By row index, the least gap above a row that repeat frames need (a compact style's row
+    gap is smaller), 2 px clear: above a run's top row, the frame's top edge and half its
+    title's tab (the gutter's size and 3 px each way); under a run's bottom row, its bottom
+    edge; both where one run ends under the gap and another starts over it. (Rows stack
+    bottom to top: the gap above row r lies under row r + 1.)"""
+    gaps: Dict[int, float] = {}
+    rows = panel.rows
+    for below, above in zip(rows, rows[1:]):
+        need = 0.0
+        if below.repeat and below.repeat != above.repeat:  # a run's top row is under this gap
+            need += FRAME_PAD + style.gutter_font / 2 + 3
+        if above.repeat and above.repeat != below.repeat:  # a run's bottom row is over it
+            need += FRAME_PAD
+        if need:
+            gaps[below.index] = need + 2
+    return gaps
 
 
 def gutter_height(row, panel: Panel, style: Style) -> float:
