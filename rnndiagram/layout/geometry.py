@@ -83,8 +83,9 @@ class Band:
         self.least_gap = _frame_gaps(panel, style)
         """The gaps a repeat frame needs beside its rows, above the style's row gap."""
         self.phase = 0.0
-        """Half a lane that the corridors' lanes may be moved by, so that they never run on
-        the line of another band's corridor where the two meet between shelves."""
+        """The part of a lane that the corridors' lanes are moved by (one of
+        ``tracing.PHASES``), so that they never run on the line of another edge where two
+        bands' corridors and streets meet between shelves."""
         self.set_x({}, 0, 0)
         self.set_y({})
 

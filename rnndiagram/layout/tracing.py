@@ -11,6 +11,7 @@ lane that runs on the line of another edge (:func:`tracing` reports those bands,
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
@@ -100,10 +101,17 @@ def tracing(routes: Sequence[Route], bands: Mapping[int, Band], placed: Sequence
                   xs)
 
 
+PHASES = (0.0, 0.5, 0.25, 0.75)
+"""The offsets, in corridor lanes, that a band's corridor lanes take in turn while they clash:
+half a lane first; a quarter lane where half a lane lands on another edge's line (half a
+corridor lane is one street lane)."""
+
+
 def shifting(bands: Mapping[int, Band], clashes: Sequence[int]) -> None:
-    """Each band of ``clashes`` with its corridor lanes moved by half a lane (or back)."""
+    """Each band of ``clashes`` with its corridor lanes moved to the next offset of
+    :data:`PHASES`."""
     for band in clashes:
-        bands[band].phase = 0.5 - bands[band].phase
+        bands[band].phase = PHASES[(PHASES.index(bands[band].phase) + 1) % len(PHASES)]
 
 
 def _street_x(street: tuple, lane: int, bands: Mapping[int, Band], offsets: Mapping[int, float]) -> float:
@@ -133,8 +141,8 @@ def _ends(r: Route, nodes: Mapping[str, Node], grid: Grid, offsets: Mapping[int,
     return ox + s_centre, dxo + d_port
 
 
-Run = Tuple[int, float, float, Optional[int]]
-"""A vertical run of a route: its x (in half pixels), its low and high y, and the band whose
+Run = Tuple[float, float, float, Optional[int]]
+"""A vertical run of a route: its x, its low and high y, and the band whose
 corridor lane it runs in (None outside corridors)."""
 
 
@@ -153,29 +161,30 @@ def _vertical_runs(r: Route, path: Tuple[Point, ...], street_x: Callable[[tuple,
     for (x0, y0), (x1, y1) in zip(path, path[1:]):
         if abs(x0 - x1) < 0.05:
             band = next((b for x, b in lanes if abs(x - x0) < 0.05), None)
-            runs.append((round(x0 * 2), min(y0, y1), max(y0, y1), band))
+            runs.append((x0, min(y0, y1), max(y0, y1), band))
     return runs
 
 
 def _clashing(routes: Sequence[Route], runs_of: Mapping[str, List[Run]]) -> List[int]:
-    """:func:`_clashes` of the routes' vertical runs (by edge id). Each run is compared
-    with the runs on its line that start before it ends, so a line of many runs one above
-    the other costs linear time."""
-    runs: Dict[int, List[Tuple[float, float, Route, Optional[int]]]] = defaultdict(list)
+    """:func:`_clashes` of the routes' vertical runs (by edge id): runs less than half a px
+    apart, as the scene checks count them. Runs are put in buckets of half a px, and each run
+    is compared with the runs of its bucket and the next one that start before it ends, so a
+    line of many runs one above the other costs linear time."""
+    runs: Dict[int, List[Tuple[float, float, float, Route, Optional[int]]]] = defaultdict(list)
     for r in routes:
-        for key, low, high, band in runs_of[r.edge.id]:
-            runs[key].append((low, high, r, band))
+        for x, low, high, band in runs_of[r.edge.id]:
+            runs[math.floor(x * 2)].append((low, high, x, r, band))
     bands: List[int] = []
-    for bucket in runs.values():
-        bucket.sort(key=lambda run: run[0])
+    for key in sorted(runs):
+        bucket = sorted(runs[key] + runs.get(key + 1, []), key=lambda run: run[0])
         for i in range(len(bucket)):
-            _, a1, ra, ba = bucket[i]
+            _, a1, xa, ra, ba = bucket[i]
             for j in range(i + 1, len(bucket)):  # the runs that start before a1 - 1 px
-                b0, b1, rb, bb = bucket[j]
+                b0, b1, xb, rb, bb = bucket[j]
                 if b0 >= a1 - 1.0:
                     break
                 apart = ra.edge.src != rb.edge.src and ra.edge.dst != rb.edge.dst
-                if apart and min(a1, b1) - b0 > 1.0:
+                if apart and abs(xa - xb) < 0.5 and min(a1, b1) - b0 > 1.0:
                     band = bb if bb is not None else ba
                     if band is not None and band not in bands:
                         bands.append(band)
