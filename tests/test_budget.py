@@ -194,3 +194,30 @@ def test_a_drawing_with_repeat_frames_keeps_within_the_budget_width():
         scene = diagram.scene
     assert any(row.repeat for panel in diagram.figure.panels for row in panel.rows)
     assert BUDGET[0] - 20 < scene.width <= BUDGET[0]  # it takes the width, and no more
+
+
+@pytest.mark.slow  # builds a model of 60 layers
+def test_a_placement_that_does_not_settle_keeps_its_last_shelves_and_is_routed_on_them(monkeypatch):
+    """A random graph of 60 layers whose bands change shelves once as the routes widen them,
+    then settle; allowed one round, the layout routes its edges again on the shelves of the
+    last placement, which keep their bands: no edge crosses a band it was not routed round."""
+    import keras
+
+    import rnndiagram.layout as layout_module
+    from benchmarks.run import random_dag
+    from scene_checks import problems
+
+    figure = rnndiagram.diagram(random_dag(keras, 60, seed=1)).figure
+    placed = []
+    real = layout_module.placement
+    monkeypatch.setattr(layout_module, "placement", lambda *args, **kwargs: placed.append(
+        (real(*args, **kwargs), kwargs.get("shelves") is not None)) or placed[-1][0])
+    layout_module.layout(figure)
+    shelves = [[s.bands for s in p] for p, _ in placed]
+    assert len(shelves) == 3 and shelves[0] != shelves[1] == shelves[2]  # settled in its second round
+    placed.clear()
+    monkeypatch.setattr(layout_module, "PLACE_ROUNDS", 1)
+    scene = layout_module.layout(figure)
+    assert [kept for _, kept in placed] == [False, False, True]
+    assert [s.bands for s in placed[2][0]] == [s.bands for s in placed[1][0]]
+    assert problems(scene) == []

@@ -12,7 +12,7 @@ what it takes and what it guarantees:
 4. routing (``router.routing``): each edge's legs through gaps, streets and corridors; its
    vertical legs get lanes (``router.assign_lanes``) that widen the bands
    (``router.widening``), so placement and routing run again while the wider bands move
-   to other shelves (``PLACE_ROUNDS``);
+   to other shelves (``PLACE_ROUNDS``; then the shelves stay as they are, routed once more);
 5. fitting: a drawing still wider than the budget is laid out again with its wide strips
    compressed (``COMPACT_UNITS``); a band already too wide at its narrowest is compressed
    before any routing;
@@ -45,8 +45,10 @@ strips of more units are drawn as one box labelled with the size."""
 PLACE_ROUNDS = 3
 """How often the bands are placed and routed: the lanes of the routes widen the bands, and a
 wider band may no longer fit beside its neighbours on a shelf. The rounds end when a
-placement keeps every band on its shelf; after the last one its placement stands, with the
-routes planned on the placement before it."""
+placement keeps every band on its shelf; after the last one, the edges are routed once more
+on its shelves, which keep their bands, each shelf as wide as they then are (it may stand
+out of the budget a little: the routes were planned on those shelves, so none crosses a
+band). The random graph of 250 layers needed that."""
 
 CLASH_ROUNDS = 4
 """How often the routes are traced: where a band's corridor lane runs on the line of
@@ -80,6 +82,11 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         placed = again
         if settled:
             break
+    else:  # unsettled: routed once more on the last shelves, which keep their bands
+        grid = Grid(bands, placed, nodes, graph.edges)
+        routes = routing(graph.edges, grid)
+        widening(bands, assign_lanes(routes))
+        placed = placement(_widths(bands), rank, links, budget, shelves=placed)
     traced = tracing(routes, bands, placed, grid, style)
     for _attempt in range(1, CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
         if not traced.clashes:

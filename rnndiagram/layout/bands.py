@@ -73,7 +73,7 @@ def ordering(members: Sequence[int], reads: Mapping[int, Sequence[int]], centre:
 
 
 def placement(widths: Sequence[float], rank: Mapping[int, int], links: Sequence[Tuple[int, int]],
-              budget: float = WIDTH) -> List[Shelf]:
+              budget: float = WIDTH, shelves: Optional[Sequence[Shelf]] = None) -> List[Shelf]:
     """The placement phase: the bands on shelves, with the x of each band's left edge.
 
     Takes each band's width, its rank (:func:`layering`), the links and the width budget.
@@ -82,7 +82,8 @@ def placement(widths: Sequence[float], rank: Mapping[int, int], links: Sequence[
     centres of the ranks below, so runs here, rank by rank) and packed on as many shelves
     as keep each within the budget (a band wider than the budget alone on its own); bands
     of a shelf at least ``GAP`` apart, each centred over what it reads where its
-    neighbours leave room."""
+    neighbours leave room. Given ``shelves``, their bands stay on them, each shelf as wide as
+    its bands now need (the routes were planned on them)."""
     reads: Dict[int, List[int]] = defaultdict(list)
     for a, b in links:
         if a != b:
@@ -91,7 +92,9 @@ def placement(widths: Sequence[float], rank: Mapping[int, int], links: Sequence[
     out: List[Shelf] = []
     for level in sorted(set(rank.values())):
         members = ordering([b for b in range(len(widths)) if rank[b] == level], reads, centre)
-        for group in _pack(members, widths, budget):
+        groups = _pack(members, widths, budget) if shelves is None \
+            else [s.bands for s in shelves if rank[s.bands[0]] == level]
+        for group in groups:
             shelf = Shelf(len(out), group)
             shelf.x = _spread(group, widths, {b: _mean([centre[a] for a in reads[b] if a in centre], None)
                                               for b in group}, budget)
