@@ -829,6 +829,26 @@ def music_generation() -> keras.Model:
     return keras.Model(inputs, outputs, name="music_generation")
 
 
+def pooled_gru() -> keras.Model:
+    """"Pooled GRU + FastText" (Kaggle, Toxic Comment Classification Challenge): a
+    bidirectional GRU over the comment's word vectors, then a global average and a global
+    max pooling of its outputs side by side, concatenated, and six sigmoid labels.
+
+    Source: https://www.kaggle.com/code/yekenot/pooled-gru-fasttext (``maxlen = 100``,
+    ``Embedding(max_features, 300)``, ``SpatialDropout1D(0.2)``,
+    ``Bidirectional(GRU(80, return_sequences=True))``, ``GlobalAveragePooling1D()``,
+    ``GlobalMaxPooling1D()``, ``concatenate([avg_pool, max_pool])``,
+    ``Dense(6, activation="sigmoid")``). Changed: 1,000 words of 16 dimensions, GRU(8).
+    """
+    inputs = keras.Input((100,), name="comment")
+    x = layers.Embedding(1000, 16, name="embedding")(inputs)
+    x = layers.SpatialDropout1D(0.2, name="spatial_dropout")(x)
+    x = layers.Bidirectional(layers.GRU(8, return_sequences=True), name="bigru")(x)
+    pooled = layers.concatenate([layers.GlobalAveragePooling1D(name="avg_pool")(x),
+                                 layers.GlobalMaxPooling1D(name="max_pool")(x)], name="pooled")
+    return keras.Model(inputs, layers.Dense(6, activation="sigmoid", name="labels")(pooled), name="pooled_gru")
+
+
 def bidirectional_seq2seq_states() -> keras.Model:
     """A Bidirectional LSTM encoder whose four final states start a Bidirectional LSTM
     decoder: the keras-io lstm_seq2seq structure with both sides made bidirectional.
@@ -1422,6 +1442,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         babi_memnn,
         functional_api_ticket_ranking,
         music_generation,
+        pooled_gru,
         bidirectional_seq2seq_states,
         hierarchical_attention_network,
         date_translation_attention,

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import rnndiagram
 from rnndiagram.layout.scene import Arrow, Group, walk
-from scene_checks import crossings, downward
+from scene_checks import crossings, downward, problems
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -283,6 +283,37 @@ def test_heads_that_read_one_vector_stand_side_by_side_not_in_a_column():
     legends = {r.legend for p in graph.panels for r in p.rows if r.layer in heads and r.legend}
     assert legends == {"Output 0: duration", "Output 1: pitch", "Output 2: step"}
     assert not crossings(scene) and not downward(scene)
+
+
+def test_poolings_of_one_sequence_stand_side_by_side_each_over_its_share_of_the_steps():
+    """The pooled GRU's global average and global max of the BiGRU's outputs: one above the
+    other, the max pooling seemed to read the average's vector; they share one row, each a
+    band over its share of the steps that every shown step feeds, its vector above it."""
+    from published_models import pooled_gru
+    from rnndiagram.layout.scene import Box
+
+    diagram = rnndiagram.diagram(pooled_gru())
+    graph, scene = diagram.graph, diagram.scene
+    bands = {n.layer: n for n in graph.nodes if n.kind == "band"}
+    assert sorted(bands) == ["avg_pool", "max_pool"]
+    assert {(n.panel, n.row) for n in bands.values()} == {(bands["avg_pool"].panel, bands["avg_pool"].row)}
+    steps = {n.id for n in graph.nodes if n.layer == "bigru" and n.kind == "strip"}
+    assert len(steps) == 3  # the first two steps and the last
+    for band in bands.values():
+        assert {e.src for e in graph.edges if e.dst == band.id} == steps
+    row = next(r for p in graph.panels for r in p.rows if p.index == bands["avg_pool"].panel
+               and r.index == bands["avg_pool"].row)
+    assert [row.gutter[i] for i in (0, *row.names)] == ["avg_pool", "max_pool"]  # both named in the gutter
+    frames = {dict(g.attrs)["layer"]: g.frame for g in walk(scene.items)
+              if isinstance(g, Group) and isinstance(g.frame, Box) and "rnd-band" in g.cls.split()}
+    strips = {dict(g.attrs)["layer"]: g.frame for g in walk(scene.items)
+              if isinstance(g, Group) and isinstance(g.frame, Box) and "rnd-value-strip" in g.cls.split()}
+    avg, top = frames["avg_pool"], frames["max_pool"]
+    assert avg.y == top.y and avg.right < top.x  # one row, side by side, in the model's order
+    for name, frame in frames.items():
+        assert frame.x <= strips[name].x and strips[name].right <= frame.right  # its vector above it
+        assert strips[name].bottom < frame.y
+    assert problems(scene) == []
 
 
 def test_embeddings_of_one_input_still_open_a_time_axis_each(example_specs):

@@ -52,7 +52,7 @@ class Band:
             if n.kind == "init" and n.state is not None and n.state not in self.states_per_row[n.row]:
                 self.states_per_row[n.row].append(n.state)
         self.sizes = {n.id: node_size(n, style, len(self.states_per_row.get(n.row, ())) or 1) for n in nodes}
-        lanes = max((n.lane[1] for n in nodes), default=1)
+        lanes = max((n.lane[1] for n in nodes if n.col is not None), default=1)  # a band shares no column
         self.content = max((self.sizes[n.id][0] for n in nodes if n.col is not None and n.kind != "token"),
                            default=style.cell_min_w)
         self.lane_offset = (self.content + style.lane_gap) / 2 if lanes > 1 else 0.0
@@ -64,8 +64,10 @@ class Band:
         self.lanes = lanes
         tokens_w = max((self.sizes[n.id][0] for n in nodes if n.kind == "token"), default=0.0)
         self.least_pitch = tokens_w + 16
-        # A band spans every column (less 8 px each side); a short sequence widens its columns.
-        band_w = max((text_width(n.label, style.font, True) + 40 for n in nodes if n.kind == "band"), default=0.0)
+        # A band spans every column, or its share of them (less 8 px each side); a short
+        # sequence widens its columns.
+        band_w = max(((text_width(n.label, style.font, True) + 40) * n.lane[1] for n in nodes if n.kind == "band"),
+                     default=0.0)
         self.least_pitch = max(self.least_pitch, band_w / max(len(panel.columns), 1))
         self.gutter_w = max([text_width(line, style.gutter_font, i == 0 or r.named(i))
                              for r in panel.rows for i, line in enumerate(r.gutter)] + [60.0]) + 16
@@ -133,8 +135,10 @@ class Band:
 
     def _x_extent(self, node: Node) -> Tuple[float, float]:
         w, _ = self.sizes[node.id]
-        if node.col is None and node.kind == "band":
-            return self.left + 8, self.cols_right - 8
+        if node.col is None and node.kind == "band":  # across the columns, or its share of them
+            k, n = node.lane
+            share = (self.cols_right - self.left) / n
+            return self.left + share * k + 8, self.left + share * (k + 1) - 8
         if node.col is None:
             x = self.left - 28 - w if node.side < 0 else self.cols_right + 28
             return x, x + w

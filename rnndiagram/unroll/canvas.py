@@ -6,6 +6,7 @@ Every drawing module of the unroller (``inputs``, ``stack``, ``merge``, ``per_st
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .. import labels
@@ -47,6 +48,7 @@ class Canvas:
         self.batch: Optional[int] = spec.inputs[0].shape[0] if spec.inputs and spec.inputs[0].shape else None
         self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
         self._readers: Optional[Dict[str, List[LayerSpec]]] = None
+        self.shared_rows: Dict[str, Tuple[int, ...]] = {}  # rows that layers share, by the first's id
 
     def readers(self, layer_id: str) -> List[LayerSpec]:
         """The layers that read an output of ``layer_id`` (not only its mask), in the spec's
@@ -80,6 +82,15 @@ class Canvas:
                   self.repeat_title(layer))
         panel.rows.append(row)
         return row.index
+
+    def amend_row(self, panel: _PanelDraft, index: int, gutter: Tuple[str, ...] = (),
+                  legend: Optional[str] = None) -> None:
+        """Another layer drawn on row ``index``: its gutter after the row's (its first line
+        named, bold, as the row's first is), and its legend where the row has none."""
+        row = panel.rows[index]
+        names = row.names + ((len(row.gutter),) if gutter else ())
+        panel.rows[index] = replace(row, gutter=row.gutter + tuple(gutter), names=names,
+                                    legend=row.legend if row.legend is not None else legend)
 
     def add_node(self, **kw) -> str:
         node = Node(**kw)

@@ -100,13 +100,16 @@ def as_sequence(c: Canvas, conn: Connection, handle: _Handle, step: bool = False
     return sequence
 
 
-def head_strip(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str) -> str:
-    """The layer's (vector) output, one strip above ``src`` in the panel's last column."""
+def head_strip(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str, row: Optional[int] = None,
+               col: Optional[int] = None) -> str:
+    """The layer's (vector) output, one strip above ``src`` in the panel's last column (or
+    ``col``), on a row of its own (or ``row``, which the caller made)."""
     out = layer.output_shapes[0]
     dims = tuple(out[1:] if c.batch_first(out) else out)  # a time-major stack: all of it
-    row = c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, 0, None))
+    if row is None:
+        row = c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, 0, None))
     node = c.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
-                      col=panel.last, label=labels.dims_text(dims), layer=layer.id,
+                      col=panel.last if col is None else col, label=labels.dims_text(dims), layer=layer.id,
                       output=c.output_index(layer, 0), strip=c.strip(dims, value_key(layer.id, 0)))
     c.add_edge(src, node, "data", layer=layer.id)
     c.set_handle(layer.id, 0, _Handle(panel.index, dims, node=node))
