@@ -334,3 +334,25 @@ def test_dot_places_a_large_graph_in_about_one_round_a_node() -> None:
     assert done.returncode == 0, done.stderr.decode()
     nodes, rounds = map(int, re.findall(r"network simplex: (\d+) nodes \d+ edges (\d+) iter", done.stderr.decode())[-1])
     assert nodes > 5_000 and rounds <= nodes
+
+
+@needs_dot
+@pytest.mark.slow  # dot lays out five examples
+@pytest.mark.parametrize("name", ["deepspeech2", "memory_network", "convlstm_forecaster_loop", "luong_attention",
+                                  "attention_seq2seq"])
+def test_dot_keeps_each_row_in_time_order_and_its_gutter_on_the_left(name, example_specs):
+    """As laid out by dot: each row reads left to right as its invisible chain orders it
+    (gutter, steps in time order, legend). Dot's last pass over the whole graph reordered
+    nodes across clusters (DeepSpeech2's t2 stood left of t1 in 46 places), and the gutters
+    of rows fed from another cluster drifted right of t1 (Luong attention's)."""
+    import rnndiagram
+
+    source = rnndiagram.diagram(example_specs[name]).to_dot()
+    x = {}
+    for line in layout_dot(source, "plain").splitlines():
+        parts = line.split()
+        if parts and parts[0] == "node":
+            x[parts[1].strip('"')] = float(parts[2])
+    chained = re.findall(r"^\s*(\S+) -> (\S+) \[minlen=\d+ style=invis weight=10\]", source, re.M)
+    assert len(chained) > 20
+    assert [(a, b) for a, b in chained if x[a.strip('"')] >= x[b.strip('"')]] == []

@@ -231,6 +231,7 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
     with dot.subgraph(name=f"cluster_p{panel.index}") as box:
         box.attr(label=dot_text(panel.title), style="rounded", color="#cccccc", fontcolor="#666666")
         titled = set()  # the runs of blocks drawn once whose title is written (on their first row)
+        gutters: List[str] = []  # bottom to top, kept in one straight column left of the steps
         for index in sorted(rows):
             ordered = _row_order(rows[index], ncols)
             row = panel.rows[index]
@@ -244,7 +245,8 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                 if any(gutter):
                     chain.insert(0, f"gutter_p{panel.index}_r{index}")
                     same.node(chain[0], dot_lines(gutter), shape="plaintext", fontsize="10",
-                              **full_text(gutter))
+                              group=f"p{panel.index}g", **full_text(gutter))
+                    gutters.append(chain[0])
                 for node in ordered:
                     attrs = _node_attrs(node)
                     if node.col is not None:  # edges within a group are kept straight
@@ -258,6 +260,8 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                 box.edge(left, right, style="invis", weight=_GRID_WEIGHT, minlen=str(gaps.get(index, 1)))
         for a, b in _column_links(rows, ncols):
             box.edge(dot_id(a.id), dot_id(b.id), style="invis", weight=_GRID_WEIGHT)
+        for below, above in zip(gutters, gutters[1:]):
+            box.edge(below, above, style="invis", weight=_GRID_WEIGHT)
 
 
 def _column_links(rows: Dict[int, List[Node]], ncols: int) -> List[Tuple[Node, Node]]:
@@ -287,7 +291,9 @@ def render_dot(graph: UnrolledGraph) -> str:
 def digraph(name: str, summary: str) -> graphviz.Digraph:
     """An empty drawing with the look every rnndiagram DOT output shares (inputs at the bottom)."""
     dot = graphviz.Digraph(name=dot_id(name))
-    dot.attr("graph", rankdir="BT", newrank="true", nodesep="0.55", ranksep="0.45",
+    # remincross: dot's last pass over the whole graph reorders the nodes of a rank across
+    # clusters, and it broke the rows' time order (t2 left of t1 in DeepSpeech2's bands).
+    dot.attr("graph", rankdir="BT", newrank="true", remincross="false", nodesep="0.55", ranksep="0.45",
              fontname="Helvetica", labelloc="t", label=dot_text(name),
              tooltip=dot_tooltip(summary))
     dot.attr("node", fontname="Helvetica", fontsize="12", color=_INK, fontcolor=_INK)
