@@ -343,7 +343,7 @@ def test_a_nested_model_called_once_per_step_is_one_loop_of_its_body():
     assert "rnn_decoder/attention_w2" in gutter and "rnn_decoder/fc2" in gutter
     width, height = _size(rnndiagram.diagram(model).to_svg())
     assert width <= MAX_WIDTH and height < 3000
-    assert _size(rnndiagram.diagram(model, fold_loops=False).to_svg())[1] > 10000
+    assert _size(rnndiagram.diagram(model, fold_loops=False).to_svg())[1] > 3 * 3000  # unfolded: a tower
 
 
 @pytest.mark.slow
