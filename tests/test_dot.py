@@ -313,7 +313,7 @@ def test_graphviz_is_not_handed_a_graph_too_large_to_lay_out(monkeypatch) -> Non
     monkeypatch.setattr(subprocess, "run", no_dot)
     d = rnndiagram.diagram(lstm_stack(200), view="both", max_timesteps=8)
     assert sum(dot_size(d.to_dot())) > MAX_GRAPHVIZ_SIZE
-    with pytest.raises(OptionError, match=r"^this drawing has 4,205 nodes and 13,189 edges, more than Graphviz "
+    with pytest.raises(OptionError, match=r"^this drawing has 4,205 nodes and 13,389 edges, more than Graphviz "
                                           r"lays out in seconds \(10,000 in all\); draw it with rnndiagram's own "
                                           r"layout .* or write the DOT \(-o diagram.dot\)"):
         d.render("png", engine="graphviz")  # svg and pdf go the same way
