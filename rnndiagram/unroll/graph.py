@@ -68,7 +68,8 @@ class Node:
 
     ``col`` is the column index in the panel (``None`` for a band across all columns);
     ``side`` puts init/final states left (-1) or right (+1) of the columns. ``lane`` is
-    (index, count) when several nodes share one grid place (Bidirectional directions).
+    (index, count) when several nodes share one grid place (Bidirectional directions), or
+    bands one row (each over its share of the columns).
     ``output`` is the index of the model output the node shows, if it shows one.
     """
 
