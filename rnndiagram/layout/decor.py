@@ -15,14 +15,14 @@ from .draw import Style, edge_group, node_group
 from .geometry import FRAME_PAD, Band, gutter_lines, state_y
 from .heatmaps import HEAT_GAP, HEAT_TOP, heatmap_group, step_spans, strip_height
 from .metrics import text_width
+from .router import Route
+from .scene import Arrow, Box, Group, Item, Label, Point
+from .tracing import Traced
 
 FRAME_OVERHANG = 14.0
 """How far left of its band the frame of a run of repeated blocks reaches (a nested model's
 frame, 8 px): what the bands' placement leaves free of the width budget where a frame is
 drawn, so that the drawing keeps within it."""
-from .router import Route
-from .scene import Arrow, Box, Group, Item, Label, Point
-from .tracing import Traced
 
 
 def decoration(graph: UnrolledGraph, bands: Mapping[int, Band], routes: Sequence[Route], traced: Traced,
