@@ -92,6 +92,43 @@ class AttLayer(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class AttentionWeightedAverage(layers.Layer):
+    """DeepMoji's attention pooling (bfelbo/DeepMoji, ``deepmoji/attlayer.py``): one weight
+    per channel scores each step, ``softmax`` over the steps (masked ones weigh nothing),
+    the weighted sum of the steps; with ``return_attention`` also the weights themselves,
+    a second output."""
+
+    def __init__(self, return_attention: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.return_attention = return_attention
+
+    def build(self, input_shape: Any) -> None:
+        self.W = self.add_weight(shape=(input_shape[2], 1), initializer="uniform", name="W")
+
+    def call(self, x: Any, mask: Any = None) -> Any:
+        ops = keras.ops
+        logits = ops.squeeze(ops.matmul(x, self.W), -1)
+        ai = ops.exp(logits - ops.max(logits, axis=-1, keepdims=True))
+        if mask is not None:
+            ai = ai * ops.cast(mask, ai.dtype)
+        weights = ai / (ops.sum(ai, axis=1, keepdims=True) + keras.config.epsilon())
+        result = ops.sum(x * ops.expand_dims(weights, -1), axis=1)
+        return [result, weights] if self.return_attention else result
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self.return_attention:
+            return [(input_shape[0], input_shape[2]), (input_shape[0], input_shape[1])]
+        return (input_shape[0], input_shape[2])
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return [None, None] if self.return_attention else None
+
+    def get_config(self) -> Dict[str, Any]:
+        return {**super().get_config(), "return_attention": self.return_attention}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class MinimalRNNCell(layers.Layer):
     """The custom cell of the keras.layers.RNN API documentation: ``h = x W + h' U``."""
 
@@ -849,6 +886,34 @@ def pooled_gru() -> keras.Model:
     return keras.Model(inputs, layers.Dense(6, activation="sigmoid", name="labels")(pooled), name="pooled_gru")
 
 
+def deepmoji() -> keras.Model:
+    """DeepMoji (Felbo et al., EMNLP 2017): token embeddings squashed by tanh, two stacked
+    bidirectional LSTMs, the embeddings and both LSTMs' outputs concatenated (skip
+    connections), an attention pooling that also returns its weights, a softmax over the
+    emoji; the model outputs the probabilities and the attention weights.
+
+    Source: https://github.com/bfelbo/DeepMoji, ``deepmoji/model_def.py``
+    (``deepmoji_architecture(..., return_attention=True)``: ``Embedding(nb_tokens, 256,
+    mask_zero=True)``, ``Activation('tanh')``, ``SpatialDropout1D``,
+    ``Bidirectional(LSTM(512, return_sequences=True))`` twice, ``concatenate([lstm_1_output,
+    lstm_0_output, x])``, ``AttentionWeightedAverage(return_attention=True)``,
+    ``Dense(nb_classes, activation='softmax')``, outputs ``[probabilities, weights]``) and
+    ``deepmoji/attlayer.py``. Changed: 1,000 tokens of 16 dimensions, LSTM(8), 30 tokens,
+    64 emoji.
+    """
+    tokens = keras.Input((30,), dtype="int32", name="tokens")
+    x = layers.Embedding(1000, 16, mask_zero=True, name="embedding")(tokens)
+    x = layers.Activation("tanh", name="tanh")(x)
+    x = layers.SpatialDropout1D(0.25, name="embed_drop")(x)
+    lstm_0 = layers.Bidirectional(layers.LSTM(8, return_sequences=True), name="bi_lstm_0")(x)
+    lstm_1 = layers.Bidirectional(layers.LSTM(8, return_sequences=True), name="bi_lstm_1")(lstm_0)
+    x = layers.Concatenate(name="skip")([lstm_1, lstm_0, x])
+    x, weights = AttentionWeightedAverage(return_attention=True, name="attlayer")(x)
+    x = layers.Dropout(0.5, name="final_drop")(x)
+    return keras.Model(tokens, [layers.Dense(64, activation="softmax", name="softmax")(x), weights],
+                       name="deepmoji")
+
+
 def bidirectional_seq2seq_states() -> keras.Model:
     """A Bidirectional LSTM encoder whose four final states start a Bidirectional LSTM
     decoder: the keras-io lstm_seq2seq structure with both sides made bidirectional.
@@ -1443,6 +1508,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         functional_api_ticket_ranking,
         music_generation,
         pooled_gru,
+        deepmoji,
         bidirectional_seq2seq_states,
         hierarchical_attention_network,
         date_translation_attention,

@@ -12,7 +12,7 @@ from .. import labels
 from ..spec import Connection, LayerSpec
 from .canvas import Canvas
 from .drafts import _Handle, _PanelDraft
-from .sequences import finish_sequence, head_strip, opens_axis, sequence_from
+from .sequences import finish_sequence, head_strip, head_strips, opens_axis, sequence_from
 
 
 def add_band(c: Canvas, layer: LayerSpec, inputs: List[Tuple[Connection, _Handle]], source: _Handle) -> None:
@@ -37,7 +37,7 @@ def add_band(c: Canvas, layer: LayerSpec, inputs: List[Tuple[Connection, _Handle
     elif opens_axis(c, layer, out):
         sequence_from(c, layer, band, out)
     else:
-        head_strip(c, layer, panel, band)
+        head_strips(c, layer, panel, band)
 
 
 def band_siblings(c: Canvas, layer: LayerSpec, panel: _PanelDraft) -> List[LayerSpec]:

@@ -86,11 +86,12 @@ class Canvas:
     def amend_row(self, panel: _PanelDraft, index: int, gutter: Tuple[str, ...] = (),
                   legend: Optional[str] = None) -> None:
         """Another layer drawn on row ``index``: its gutter after the row's (its first line
-        named, bold, as the row's first is), and its legend where the row has none."""
+        named, bold, as the row's first is), and its legend after the row's."""
         row = panel.rows[index]
         names = row.names + ((len(row.gutter),) if gutter else ())
+        legends = [text for text in (row.legend, legend) if text is not None]
         panel.rows[index] = replace(row, gutter=row.gutter + tuple(gutter), names=names,
-                                    legend=row.legend if row.legend is not None else legend)
+                                    legend="; ".join(legends) if legends else None)
 
     def add_node(self, **kw) -> str:
         node = Node(**kw)

@@ -3,6 +3,7 @@ panel's time axis or on a new one), or one above a box; each becomes the tensor'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, Optional, Sequence, Set, Tuple
 
 from .. import labels
@@ -61,7 +62,8 @@ def step_strips(c: Canvas, panel: _PanelDraft, row: int, layer: LayerSpec, stem:
         per_col[col] = c.add_node(
             id=f"{layer.id}-{stem}-t{column.key}", kind=kind, panel=panel.index, row=row, col=col,
             label=label, detail=labels.dims_text(dims) if kind == "input" else "", layer=layer.id,
-            t=column.key, strip=c.strip(dims, value_key(layer.id, 0, column.t)))
+            t=column.key, strip=c.strip(dims, value_key(layer.id, 0, column.t)),
+            output=None if kind == "input" else c.output_index(layer, 0))
     c.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
     return per_col
 
@@ -101,19 +103,46 @@ def as_sequence(c: Canvas, conn: Connection, handle: _Handle, step: bool = False
 
 
 def head_strip(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str, row: Optional[int] = None,
-               col: Optional[int] = None) -> str:
-    """The layer's (vector) output, one strip above ``src`` in the panel's last column (or
-    ``col``), on a row of its own (or ``row``, which the caller made)."""
-    out = layer.output_shapes[0]
-    dims = tuple(out[1:] if c.batch_first(out) else out)  # a time-major stack: all of it
+               col: Optional[int] = None, tensor: int = 0) -> int:
+    """The layer's (vector) output ``tensor``, one strip above ``src`` in the panel's last
+    column (or ``col``), on a row of its own (or ``row``, which the caller made); the row."""
+    dims = _vector_dims(c, layer.output_shapes[tensor])
     if row is None:
-        row = c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, 0, None))
-    node = c.add_node(id=f"{layer.id}-out", kind="strip", panel=panel.index, row=row,
+        row = c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, tensor, None))
+    suffix = "" if tensor == 0 else str(tensor)
+    node = c.add_node(id=f"{layer.id}-out{suffix}", kind="strip", panel=panel.index, row=row,
                       col=panel.last if col is None else col, label=labels.dims_text(dims), layer=layer.id,
-                      output=c.output_index(layer, 0), strip=c.strip(dims, value_key(layer.id, 0)))
+                      output=c.output_index(layer, tensor), strip=c.strip(dims, value_key(layer.id, tensor)))
     c.add_edge(src, node, "data", layer=layer.id)
-    c.set_handle(layer.id, 0, _Handle(panel.index, dims, node=node))
-    return node
+    c.set_handle(layer.id, tensor, _Handle(panel.index, dims, node=node))
+    return row
+
+
+def _vector_dims(c: Canvas, out: Shape) -> Tuple[Optional[int], ...]:
+    """What a strip of output ``out`` draws: all but the batch axis (of a time-major stack,
+    all of it)."""
+    return tuple(out[1:] if c.batch_first(out) else out)
+
+
+def head_strips(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src: str) -> None:
+    """Every output of the layer as a vector (a custom layer's result and its attention
+    weights): the first above ``src`` in the panel's last column, the others on its row in
+    the shown columns from the first on, or on rows of their own above where the panel has
+    no column left (a stack). The model outputs among those of one row are named in its
+    legend with what their strips print, which tells them apart."""
+    row = head_strip(c, layer, panel, src)
+    free = [j for j, column in enumerate(panel.columns) if not column.ellipsis and j != panel.last]
+    shared = [0]
+    for tensor in range(1, len(layer.output_shapes)):
+        if free:
+            head_strip(c, layer, panel, src, row=row, col=free.pop(0), tensor=tensor)
+            shared.append(tensor)
+        else:
+            head_strip(c, layer, panel, src, tensor=tensor)
+    if len(shared) > 1:
+        legends = [f"{legend} ({labels.dims_text(_vector_dims(c, layer.output_shapes[t]))})" for t in shared
+                   for legend in [c.output_legend(layer, t, None)] if legend is not None]
+        panel.rows[row] = replace(panel.rows[row], legend="; ".join(legends) or None)
 
 
 def opens_axis(c: Canvas, layer: LayerSpec, shape: Shape) -> bool:

@@ -11,7 +11,7 @@ from .. import labels
 from ..spec import Connection, LayerSpec
 from .canvas import Canvas
 from .drafts import _Handle
-from .sequences import head_strip, opens_axis, sequence_from
+from .sequences import head_strips, opens_axis, sequence_from
 
 
 def add_head_box(c: Canvas, layer: LayerSpec, inputs: List[Tuple[Connection, _Handle]]) -> None:
@@ -31,7 +31,7 @@ def add_head_box(c: Canvas, layer: LayerSpec, inputs: List[Tuple[Connection, _Ha
     if opens_axis(c, layer, out):  # (batch, time, features): a new time axis (RepeatVector, Reshape)
         sequence_from(c, layer, box, out)
     else:
-        head_strip(c, layer, panel, box)
+        head_strips(c, layer, panel, box)
 
 
 def sibling_heads(c: Canvas, layer: LayerSpec) -> List[LayerSpec]:
