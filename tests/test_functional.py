@@ -322,3 +322,33 @@ def test_embeddings_of_one_input_still_open_a_time_axis_each(example_specs):
     graph = rnndiagram.diagram(example_specs["memory_network"]).graph
     encoders = [n for n in graph.nodes if n.layer in ("input_encoder_m", "input_encoder_c") and n.kind == "box"]
     assert len(encoders) == 2 and encoders[0].panel == encoders[1].panel
+
+
+def test_an_attentions_scores_as_a_model_output_are_drawn_on_its_time_axis():
+    """``Attention(return_attention_scores=True)``: its scores, the model's second output,
+    are a row of strips on the query axis above its context (they were not drawn at all),
+    and in values mode they print what Keras computes."""
+    import keras
+    import numpy as np
+
+    source, target = keras.Input((7, 5), name="source"), keras.Input((4, 5), name="target")
+    keys = keras.layers.LSTM(8, return_sequences=True, name="encoder")(source)
+    queries = keras.layers.LSTM(8, return_sequences=True, name="decoder")(target)
+    context, scores = keras.layers.Attention(name="attention")([queries, keys], return_attention_scores=True)
+    joined = keras.layers.Concatenate(name="join")([queries, context])
+    model = keras.Model([source, target], [keras.layers.Dense(3, name="out")(joined), scores])
+
+    graph = rnndiagram.diagram(model).graph
+    strips = {n.id: n for n in graph.nodes if n.layer == "attention" and n.kind == "strip"}
+    assert sorted(strips) == sorted(f"attention-out{k}-t{t}" for k in ("", "1") for t in "1234")
+    assert {strips[f"attention-out1-t{t}"].strip.dims for t in "1234"} == {(7,)}
+    assert {n.output for n in graph.nodes if n.output is not None} == {0, 1}
+    assert strips["attention-out1-t1"].row > strips["attention-out-t1"].row  # above the context
+
+    sample = [np.random.default_rng(0).random((1, 7, 5), dtype="float32"),
+              np.random.default_rng(1).random((1, 4, 5), dtype="float32")]
+    drawn = {n.id: n.strip.values for n in rnndiagram.diagram(model, values=True, sample=sample).graph.nodes
+             if n.id.startswith("attention-out1-t")}
+    real = model.predict(sample, verbose=0)[1][0]
+    for t in range(4):
+        assert np.allclose(drawn[f"attention-out1-t{t + 1}"], real[t], atol=1e-5)

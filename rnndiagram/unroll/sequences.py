@@ -14,13 +14,15 @@ from .drafts import _Handle, _PanelDraft
 
 def strips_row(c: Canvas, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int, str], dims,
                legend: Optional[str], returned: Sequence[int], kind="output",
-               stepwise: bool = True, outputs: Optional[Dict[int, Optional[int]]] = None) -> Dict[int, str]:
-    """A row of value strips above ``src_of`` nodes; unreturned ones faint or left out.
-    ``outputs``: the model output each column's strip is (a loop's calls), when they differ."""
+               stepwise: bool = True, outputs: Optional[Dict[int, Optional[int]]] = None,
+               tensor: int = 0) -> Dict[int, str]:
+    """A row of value strips of the layer's output ``tensor`` above ``src_of`` nodes;
+    unreturned ones faint or left out. ``outputs``: the model output each column's strip
+    is (a loop's calls), when they differ."""
     if outputs is not None:
         legend = labels.outputs_label(c.spec, sorted({i for i in outputs.values() if i is not None})) or legend
     else:
-        legend = c.output_legend(layer, 0, legend)
+        legend = c.output_legend(layer, tensor, legend)
     row = c.add_row(panel, "strips", layer.id, legend=legend)
     per_col: Dict[int, str] = {}
     for col, src in src_of.items():
@@ -28,25 +30,34 @@ def strips_row(c: Canvas, panel: _PanelDraft, layer: LayerSpec, src_of: Dict[int
         faint = col not in returned
         if faint and not c.options.show_unreturned:
             continue
+        stem = f"{layer.id}-out{tensor or ''}-t"
         if column.ellipsis:
-            per_col[col] = c.ellipsis(panel, row, col, f"{layer.id}-out-t…", layer.id)
+            per_col[col] = c.ellipsis(panel, row, col, stem + "…", layer.id)
             continue
-        node = c.add_node(id=f"{layer.id}-out-t{column.key}", kind="strip", panel=panel.index,
+        node = c.add_node(id=stem + column.key, kind="strip", panel=panel.index,
                           row=row, col=col, layer=layer.id, t=column.key, faint=faint,
                           label=labels.dims_text(dims),
                           output=None if faint else (outputs.get(col) if outputs is not None
-                                                     else c.output_index(layer, 0)),
-                          strip=c.strip(dims, value_key(layer.id, 0, column.t if stepwise else None)))
+                                                     else c.output_index(layer, tensor)),
+                          strip=c.strip(dims, value_key(layer.id, tensor, column.t if stepwise else None)))
         per_col[col] = node
         c.add_edge(src, node, kind, layer=layer.id, faint=faint)
     return per_col
 
 
 def finish_sequence(c: Canvas, layer: LayerSpec, panel: _PanelDraft, src_of: Dict[int, str]) -> None:
-    """The layer's output, a sequence on ``panel``'s time axis: a strip above each step."""
-    dims = tuple(layer.output_shapes[0][2:])
-    per_col = strips_row(c, panel, layer, src_of, dims, None, returned=tuple(src_of), kind="data")
-    c.set_handle(layer.id, 0, _Handle(panel.index, dims, per_col=per_col))
+    """The layer's output, a sequence on ``panel``'s time axis: a strip above each step.
+    Its other outputs (an attention's scores beside its context) each a row of strips above
+    that, on the same axis, or one strip above the last step where they are not on it."""
+    for tensor, out in enumerate(layer.output_shapes):
+        if tensor == 0 or (len(out) >= 3 and out[1] == panel.timesteps and c.batch_first(out)):
+            dims = tuple(out[2:])
+            per_col = strips_row(c, panel, layer, src_of, dims, None, returned=tuple(src_of), kind="data",
+                                 tensor=tensor)
+            c.set_handle(layer.id, tensor, _Handle(panel.index, dims, per_col=per_col))
+        else:
+            last = src_of[max(col for col, node in src_of.items() if c.kind(node) != "ellipsis")]
+            head_strip(c, layer, panel, last, tensor=tensor)
 
 
 def step_strips(c: Canvas, panel: _PanelDraft, row: int, layer: LayerSpec, stem: str, kind: str,
