@@ -289,24 +289,22 @@ def graph_scaling(repeats: int) -> List[str]:
 
     totals, ratios = {}, {}
     options = DiagramOptions()
-    with warnings.catch_warnings():  # over the budget, as the table shows: no news
-        warnings.simplefilter("ignore", rnndiagram.RnnDiagramWarning)
-        for count in (125, 250, 500):
-            model = random_dag(keras, count)
-            spec = inspect(model)
-            drawn = rnndiagram.diagram(model)
-            graph, scene = drawn.figure, drawn.scene  # as drawn: compact, fewer steps where chosen
-            times = [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
-                     timed(paused(lambda: layout(graph)), repeats), timed(paused(lambda: render_svg(scene)), repeats)]
-            with tempfile.TemporaryDirectory() as tmp:
-                out = str(Path(tmp) / "m.svg")
-                ours, theirs = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
-            totals[count], ratios[count] = ours, theirs / ours
-            rows.append(f"| {count} | {len(graph.panels)} | {len(graph.nodes):,} / {len(graph.edges):,} | "
-                        + " / ".join(f"{t * 1000:.0f}" for t in times)
-                        + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px | {ours * 1000:.0f} ms "
-                        f"| {theirs * 1000:.0f} ms | {ratio(theirs, ours)} |")
-            print(rows[-1], flush=True)
+    for count in (125, 250, 500):
+        model = random_dag(keras, count)
+        spec = inspect(model)
+        drawn = rnndiagram.diagram(model)
+        graph, scene = drawn.figure, drawn.scene  # as drawn: compact, fewer steps where chosen
+        times = [timed(lambda: inspect(model), repeats), timed(paused(lambda: unroll(spec, options)), repeats),
+                 timed(paused(lambda: layout(graph)), repeats), timed(paused(lambda: render_svg(scene)), repeats)]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = str(Path(tmp) / "m.svg")
+            ours, theirs = alternate(lambda: rnndiagram.diagram(model).to_svg(), lambda: plot(model, out), repeats)
+        totals[count], ratios[count] = ours, theirs / ours
+        rows.append(f"| {count} | {len(graph.panels)} | {len(graph.nodes):,} / {len(graph.edges):,} | "
+                    + " / ".join(f"{t * 1000:.0f}" for t in times)
+                    + f" ms | {scene.width:,.0f} x {scene.height:,.0f} px | {ours * 1000:.0f} ms "
+                    f"| {theirs * 1000:.0f} ms | {ratio(theirs, ours)} |")
+        print(rows[-1], flush=True)
     rows.append("")
     rows.append(f"Layers from 125 to 500: time x{totals[500] / totals[125]:.1f} (linear is x4).")
     SUMMARY.append(f"random DAG of 500 layers: {ratios[500]:.2f}x plot_model's speed (target: at least 1x); "
@@ -521,6 +519,9 @@ def main(argv: Sequence[str] = ()) -> None:
                         help="only Graphviz's dot on the DOT of every view of every example and published model")
     args = parser.parse_args(argv or sys.argv[1:])
     process_repeats, repeats = (3, 3) if args.quick else (5, 7)
+    from rnndiagram.errors import RnnDiagramWarning
+
+    warnings.simplefilter("ignore", RnnDiagramWarning)  # a drawing over the budget: its size is in the tables
 
     print(f"Machine: {machine()}\n", flush=True)
     if args.graphs:
