@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 import rnndiagram
 from rnndiagram.layout.scene import Arrow, Group, walk
+from keras_compat import keras_version
 from scene_checks import crossings, downward, problems
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -324,6 +327,9 @@ def test_embeddings_of_one_input_still_open_a_time_axis_each(example_specs):
     assert len(encoders) == 2 and encoders[0].panel == encoders[1].panel
 
 
+@pytest.mark.xfail(keras_version() < (3, 8), raises=NotImplementedError, strict=True,
+                   reason="Keras before 3.8 returns no scores from a symbolic call of Attention with "
+                          "return_attention_scores=True (keras-team/keras#20680)")
 def test_an_attentions_scores_as_a_model_output_are_drawn_on_its_time_axis():
     """``Attention(return_attention_scores=True)``: its scores, the model's second output,
     are a row of strips on the query axis above its context (they were not drawn at all),
