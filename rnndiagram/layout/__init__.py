@@ -25,14 +25,14 @@ what it takes and what it guarantees:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Tuple
 
-from ..unroll.graph import UnrolledGraph
-from .bands import WIDTH, layering, placement
+from ..unroll.graph import Node, UnrolledGraph
+from .bands import WIDTH, Shelf, layering, placement
 from .decor import FRAME_OVERHANG, decoration
 from .draw import COMPACT, Style
 from .geometry import Band, band_links, measuring
-from .router import Grid, assign_lanes, routing, widening
+from .router import Grid, Route, assign_lanes, routing, widening
 from .scene import Scene, framed
 from .tracing import shifting, tracing
 
@@ -72,9 +72,7 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
     rank = layering(len(bands), links)
     placed = placement(_widths(bands), rank, links, budget)
     for _attempt in range(PLACE_ROUNDS):  # until the widened bands keep their shelves
-        grid = Grid(bands, placed, nodes, graph.edges)
-        routes = routing(graph.edges, grid)
-        widening(bands, assign_lanes(routes))
+        grid, routes = _routed(graph, bands, placed, nodes)
         if _too_wide(bands, budget, style):  # as wide after the next rounds: compress now
             return layout(graph, theme, replace(style, max_units=COMPACT_UNITS))
         again = placement(_widths(bands), rank, links, budget)
@@ -83,9 +81,7 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         if settled:
             break
     else:  # unsettled: routed once more on the last shelves, which keep their bands
-        grid = Grid(bands, placed, nodes, graph.edges)
-        routes = routing(graph.edges, grid)
-        widening(bands, assign_lanes(routes))
+        grid, routes = _routed(graph, bands, placed, nodes)
         placed = placement(_widths(bands), rank, links, budget, shelves=placed)
     traced = tracing(routes, bands, placed, grid, style)
     for _attempt in range(1, CLASH_ROUNDS):  # until no corridor lane lies on another edge's line
@@ -95,6 +91,16 @@ def layout(graph: UnrolledGraph, theme: str = "light", style: Optional[Style] = 
         traced = tracing(routes, bands, placed, grid, style, traced)  # what the shift left alone, kept
     scene = framed(decoration(graph, bands, routes, traced, style), graph.name, graph.summary, theme, style.margin)
     return replace(scene, styles=scene.styles + ("heatmap",)) if graph.heatmaps else scene
+
+
+def _routed(graph: UnrolledGraph, bands: Mapping[int, Band], placed: List[Shelf],
+            nodes: Mapping[str, Node]) -> Tuple[Grid, List[Route]]:
+    """The routing phase on ``placed``: the grid and the routes, the bands widened by the
+    lanes of the routes."""
+    grid = Grid(bands, placed, nodes, graph.edges)
+    routes = routing(graph.edges, grid)
+    widening(bands, assign_lanes(routes))
+    return grid, routes
 
 
 def least_height(graph: UnrolledGraph, style: Optional[Style] = None) -> float:
