@@ -309,3 +309,31 @@ def test_every_strip_and_edge_carries_its_shape(example_specs, options):
     assert {g.get("data-shape") for g in groups(rolled, "rnd-loop")} == {"(4,)"}
     gates = parse(rnndiagram.diagram(example_specs["lstm_classifier"], cell="gates").to_svg())
     assert {g.get("data-shape") for g in groups(gates, "rnd-state")} == {"(32,)"}
+
+
+def _gutters(svg: str):
+    """Each gutter group's ``data-layer`` and its lines, as (layer, [(class, text)])."""
+    return [(g.get("data-layer"), [(t.get("class"), t.text) for t in g.iter("{http://www.w3.org/2000/svg}text")])
+            for g in groups(parse(svg), "rnd-gutter")]
+
+
+def test_each_layer_named_in_a_shared_gutter_is_a_group_of_its_own(example_specs):
+    """A row drawn for several layers (a chain of per-step layers, pooling layers sharing a
+    row) names each in its gutter: the lines about each are a group whose data-layer is that
+    layer, so the page's tooltip and highlight of a line are that layer's, not the row's
+    first. Each named (bold) line starts a group, and names the group's layer."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from published_models import pooled_gru
+
+    shared = 0
+    for model in (example_specs["hierarchical_attention"], pooled_gru()):
+        for layer, lines in _gutters(rnndiagram.diagram(model).to_svg()):
+            named = [text for cls, text in lines if cls == "rnd-gutter-name"]
+            assert len(named) <= 1 and (not named or lines[0][1] == named[0]), (layer, lines)
+            if named:
+                assert layer is not None and named[0].split(" · ")[0] == layer, (layer, lines)
+                shared += layer in ("max_pool", "sentence_attention_score", "sentences/word_attention_u")
+    assert shared == 3  # one layer past the first of a shared row, a chain, a nested model's chain

@@ -73,12 +73,18 @@ def gutter_and_legend(band: Band, x0: float, y0: float, style: Style) -> List[It
         top, h = y0 + band.row_top[row.index], band.cells_h(row.index)
         lines = gutter_lines(row, band.panel)
         y = top + h / 2 - (len(lines) - 1) * style.gutter_pitch / 2 + 0.36 * style.gutter_font
-        # A Bidirectional's second row has no name; a chain's names each of its layers.
-        labels = [Label(x0 + 4, y + i * style.gutter_pitch, line,
-                        "rnd-gutter-name" if row.named(i) else "rnd-gutter", style.gutter_font,
-                        bold=row.named(i), anchor="start") for i, line in enumerate(lines)]
-        if labels:
-            items.append(Group("rnd-gutter", tuple(labels), (("layer", row.layer),) if row.layer else ()))
+        # A Bidirectional's second row has no name; a chain's names each of its layers, and a
+        # row shared by layers each of them: the lines about each layer are a group of its own.
+        groups: List[Tuple[Optional[str], List[Label]]] = []
+        for i, line in enumerate(lines):
+            label = Label(x0 + 4, y + i * style.gutter_pitch, line, "rnd-gutter-name" if row.named(i) else "rnd-gutter",
+                          style.gutter_font, bold=row.named(i), anchor="start")
+            layer = row.line_layer(i)
+            if groups and groups[-1][0] == layer:
+                groups[-1][1].append(label)
+            else:
+                groups.append((layer, [label]))
+        items += [Group("rnd-gutter", tuple(labels), (("layer", layer),) if layer else ()) for layer, labels in groups]
         if row.legend:
             items.append(Group("rnd-legend", (Label(x0 + band.legend_x, top + h / 2 + 0.36 * style.legend_font,
                                                     row.legend, "rnd-legend-label", style.legend_font,

@@ -75,8 +75,8 @@ def _add_sibling(c: Canvas, layer: LayerSpec, inputs: List[Tuple[Connection, _Ha
                 c.add_row(panel, "head", layer.id, legend=c.output_legend(layer, 0, None)))
         c.shared_rows[siblings[0].id] = rows
     else:
-        c.amend_row(panel, rows[0], gutter=gutter)
-        c.amend_row(panel, rows[1], legend=c.output_legend(layer, 0, None))
+        c.amend_row(panel, rows[0], layer.id, gutter=gutter)
+        c.amend_row(panel, rows[1], layer.id, legend=c.output_legend(layer, 0, None))
     band = c.add_node(id=f"{layer.id}-band", kind="band", panel=panel.index, row=rows[0], col=None,
                       label=labels.layer_title(layer), layer=layer.id, lane=(k, n))
     connect_all(c, inputs, panel, band, layer)

@@ -76,21 +76,22 @@ class Canvas:
         return panel
 
     def add_row(self, panel: _PanelDraft, kind, layer=None, gutter=(), legend=None, backdrop=False,
-                names: Tuple[int, ...] = ()) -> int:
+                names: Tuple[int, ...] = (), named_layers: Tuple[str, ...] = ()) -> int:
         group = layer.rsplit("/", 1)[0] if layer and "/" in layer else None  # ids of inlined layers
         row = Row(len(panel.rows), kind, layer, tuple(gutter), legend, backdrop, group, names,
-                  self.repeat_title(layer))
+                  self.repeat_title(layer), named_layers)
         panel.rows.append(row)
         return row.index
 
-    def amend_row(self, panel: _PanelDraft, index: int, gutter: Tuple[str, ...] = (),
+    def amend_row(self, panel: _PanelDraft, index: int, layer: str, gutter: Tuple[str, ...] = (),
                   legend: Optional[str] = None) -> None:
-        """Another layer drawn on row ``index``: its gutter after the row's (its first line
-        named, bold, as the row's first is), and its legend after the row's."""
+        """Another layer, ``layer``, drawn on row ``index``: its gutter after the row's (its
+        first line naming it, bold, as the row's first does), and its legend after the row's."""
         row = panel.rows[index]
-        names = row.names + ((len(row.gutter),) if gutter else ())
+        names, named = (row.names + (len(row.gutter),), row.named_layers + (layer,)) if gutter \
+            else (row.names, row.named_layers)
         legends = [text for text in (row.legend, legend) if text is not None]
-        panel.rows[index] = replace(row, gutter=row.gutter + tuple(gutter), names=names,
+        panel.rows[index] = replace(row, gutter=row.gutter + tuple(gutter), names=names, named_layers=named,
                                     legend="; ".join(legends) if legends else None)
 
     def add_node(self, **kw) -> str:

@@ -138,7 +138,8 @@ def _per_step_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.panel(source.panel)
     last = chain.last
     gutter, names = chain_gutter(c, chain)
-    row = c.add_row(panel, "boxes", last.id, gutter=gutter, legend="per timestep", names=names)
+    row = c.add_row(panel, "boxes", last.id, gutter=gutter, legend="per timestep", names=names,
+                    named_layers=_named_layers(chain))
     label = chain_label(chain)
     boxes: Dict[int, str] = {}
     for col, column in enumerate(panel.columns):
@@ -156,7 +157,7 @@ def _head_column(c: Canvas, chain: Chain, source: _Handle) -> None:
     panel = c.new_stack() if len(sibling_heads(c, chain.first)) >= 2 else c.panel(source.panel)
     last = chain.last
     gutter, names = chain_gutter(c, chain)
-    row = c.add_row(panel, "head", last.id, gutter=gutter, names=names)
+    row = c.add_row(panel, "head", last.id, gutter=gutter, names=names, named_layers=_named_layers(chain))
     box = c.add_node(id=f"{last.id}-box", kind="box", panel=panel.index, row=row, col=panel.last,
                      label=chain_label(chain), layer=last.id)
     c.add_edge(c.last_node(source), box, "data", layer=chain.first.id)
@@ -177,6 +178,11 @@ def link_text(layer: LayerSpec) -> str:
 def chain_label(chain: Chain) -> str:
     """The text of a chain's box, one line a layer, the first at the bottom as data flows."""
     return "\n".join(link_text(l) for l in reversed(chain.links))
+
+
+def _named_layers(chain: Chain) -> Tuple[str, ...]:
+    """The layer each line :func:`chain_gutter` names names, in its order (last layer first)."""
+    return tuple(layer.id for layer in reversed(chain.links))
 
 
 def chain_gutter(c: Canvas, chain: Chain) -> Tuple[Tuple[str, ...], Tuple[int, ...]]:

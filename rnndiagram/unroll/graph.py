@@ -56,10 +56,20 @@ class Row:
     group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
     names: Tuple[int, ...] = ()  # gutter lines past the first that name a layer (a chain's), bold as it is
     repeat: Optional[str] = None  # the run of blocks drawn once it belongs to: "× 4  lstm_1 … dense_4"
+    named_layers: Tuple[str, ...] = ()  # the layer each line of ``names`` names (a chain's, a shared row's)
 
     def named(self, line: int) -> bool:
         """Whether gutter line ``line`` names a layer (drawn bold)."""
         return bool(self.gutter and self.gutter[0]) and (line == 0 or line in self.names)
+
+    def line_layer(self, line: int) -> Optional[str]:
+        """The layer gutter line ``line`` is about: the one the last line naming a layer at or
+        before it names (the row's own, before any such line)."""
+        layer = self.layer
+        for at, named in zip(self.names, self.named_layers):
+            if at <= line:
+                layer = named
+        return layer
 
 
 @frozen
