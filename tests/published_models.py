@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 import keras
+import numpy as np
 from keras import layers
 from keras.src.ops import nn as nn_ops
 from keras.src.ops import numpy as numpy_ops
@@ -1437,6 +1438,82 @@ def pointer_network() -> keras.Model:
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class GraphConv(layers.Layer):
+    """keras-io's ``GraphConv``: each node's features times ``W``, beside the sum of its
+    neighbours' features times ``W`` (gathered along the graph's edges, one segment a node)."""
+
+    def __init__(self, in_feat: int, out_feat: int, edges: List[List[int]], num_nodes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_feat, self.out_feat, self.num_nodes = in_feat, out_feat, num_nodes
+        self.edges = np.asarray(edges, "int32")  # (to, from); an array, as a list would be a TrackedList
+        self.weight = self.add_weight(initializer=keras.initializers.GlorotUniform(), shape=(in_feat, out_feat),
+                                      dtype="float32", trainable=True, name="weight")
+
+    def call(self, features: Any) -> Any:
+        ops = keras.ops
+        nodes_representation = ops.matmul(features, self.weight)
+        neighbours = ops.take(features, self.edges[1], axis=0)
+        aggregated = ops.segment_sum(neighbours, self.edges[0], num_segments=self.num_nodes)
+        return ops.concatenate([nodes_representation, ops.matmul(aggregated, self.weight)], axis=-1)
+
+    def get_config(self) -> Dict[str, Any]:
+        return {**super().get_config(), "in_feat": self.in_feat, "out_feat": self.out_feat,
+                "edges": self.edges.tolist(), "num_nodes": self.num_nodes}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LSTMGC(layers.Layer):
+    """keras-io's ``LSTMGC``: a graph convolution over the road graph at every step, then one
+    ``LSTM`` over each node's sequence, all nodes of all examples as one batch (a reshape to
+    ``(batch * nodes, steps, features)``), and a ``Dense`` forecast per node."""
+
+    def __init__(self, in_feat: int, out_feat: int, lstm_units: int, output_seq_len: int, edges: List[List[int]],
+                 num_nodes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_feat, self.out_feat, self.lstm_units = in_feat, out_feat, lstm_units
+        self.output_seq_len, self.num_nodes = output_seq_len, num_nodes
+        self.graph_conv = GraphConv(in_feat, out_feat, edges, num_nodes, name="graph_conv")
+        self.lstm = layers.LSTM(lstm_units, activation="relu", name="lstm")
+        self.dense = layers.Dense(output_seq_len, name="dense")
+
+    def call(self, inputs: Any) -> Any:
+        ops = keras.ops
+        inputs = ops.transpose(inputs, [2, 0, 1, 3])  # (nodes, batch, steps, features)
+        gcn_out = self.graph_conv(inputs)
+        shape = ops.shape(gcn_out)
+        num_nodes, batch_size, input_seq_len, out_feat = shape[0], shape[1], shape[2], shape[3]
+        gcn_out = ops.reshape(gcn_out, (batch_size * num_nodes, input_seq_len, out_feat))
+        dense_output = self.dense(self.lstm(gcn_out))
+        output = ops.reshape(dense_output, (num_nodes, batch_size, self.output_seq_len))
+        return ops.transpose(output, [1, 2, 0])  # (batch, output steps, nodes)
+
+    def get_config(self) -> Dict[str, Any]:
+        return {**super().get_config(), "in_feat": self.in_feat, "out_feat": self.out_feat,
+                "lstm_units": self.lstm_units, "output_seq_len": self.output_seq_len,
+                "edges": self.graph_conv.edges.tolist(), "num_nodes": self.num_nodes}
+
+
+def traffic_lstmgc() -> keras.Model:
+    """Traffic forecasting with a graph convolution and an LSTM (keras-io, "Traffic
+    forecasting using graph neural networks and LSTM", Arash Khodadadi, 2021;
+    https://keras.io/examples/timeseries/timeseries_traffic_forecasting/): a custom layer,
+    ``LSTMGC``, runs a graph convolution over the road graph, then one LSTM over every node's
+    sequence at once by reshaping nodes into the batch, so its LSTM runs on
+    ``(batch * nodes, steps, features)``, a size Keras knows only once the batch size is.
+
+    Changed: 5 road sections on a small graph instead of PeMSD7's 26 (edges in both
+    directions and self loops, as the example's adjacency builds); the neighbours summed
+    (the example's ``aggregation_type="sum"``; it trains with "mean", whose
+    ``tf.math.unsorted_segment_mean`` only TensorFlow has); 8 LSTM units instead of 64; the
+    graph's edges kept as lists in the layers' config.
+    """
+    edges = [[0, 1, 1, 2, 2, 3, 3, 4, 0, 1, 2, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3, 0, 1, 2, 3, 4]]
+    speeds = keras.Input((12, 5, 1), name="speeds")
+    forecast = LSTMGC(1, 10, 8, 3, edges, 5, name="st_gcn")(speeds)
+    return keras.Model(speeds, forecast, name="traffic_lstmgc")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class PyramidalBLSTM(layers.Layer):
     """The listener's pyramidal BiLSTM of Listen, Attend and Spell: a ``Bidirectional(LSTM)``
     over the steps, then every two consecutive outputs concatenated, halving time."""
@@ -1520,6 +1597,7 @@ MODELS: Dict[str, Callable[[], keras.Model]] = {
         sketch_rnn,
         jazz_improvisation,
         pointer_network,
+        traffic_lstmgc,
         listen_attend_spell,
         image_captioning_decoder_loop,
         da_rnn,

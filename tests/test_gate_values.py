@@ -320,3 +320,20 @@ def test_a_cell_inside_a_traced_custom_layer_gets_its_values() -> None:
     cell = model.get_layer("decoder").cell
     out, _ = cell(np.zeros((1, 8), "float32"), [h, c])  # the first step reads zeros
     assert np.allclose(ours["out:h"], keras.ops.convert_to_numpy(out)[0], atol=TOLERANCE)
+
+
+@pytest.mark.slow  # forward passes
+def test_the_lstm_of_a_custom_layer_traced_at_a_known_batch_size_gets_its_values() -> None:
+    """keras-io's traffic forecaster runs its LSTM on ``(batch * nodes, steps, features)``;
+    its call is traced at the sample's batch size to be run: the LSTM's last output for
+    item 0 (node 0 of the first example) is the LSTM's own, run on what it reads."""
+    from published_models import traffic_lstmgc
+
+    model = traffic_lstmgc()
+    sample = np.random.default_rng(3).standard_normal((2, 12, 5, 1)).astype("float32")
+    values = compute_gate_values(model, rnndiagram.inspect(model), [sample], None)
+    layer = model.get_layer("st_gcn")
+    nodes_first = keras.ops.transpose(sample, [2, 0, 1, 3])
+    read = keras.ops.reshape(layer.graph_conv(nodes_first), (10, 12, 20))
+    real = keras.ops.convert_to_numpy(layer.lstm(read))[0]
+    assert np.allclose(np.asarray(values[gate_key("st_gcn/lstm", "0", "out:h")]), real, atol=TOLERANCE)

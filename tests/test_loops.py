@@ -511,3 +511,38 @@ def test_a_custom_layer_is_traced_once_however_often_its_model_is_read(monkeypat
     other = keras.Sequential([keras.Input((5, 4)), Encoder(name="encoder")], name="owner")
     assert rnndiagram.inspect(other).layer("encoder").model == first.layer("encoder").model
     assert traced == ["encoder", "encoder"]  # a new model: traced anew
+
+
+def test_a_custom_layer_that_needs_a_known_batch_size_is_traced_at_two():
+    """keras-io's traffic forecaster runs its LSTM on every node's sequence at once, reshaped
+    to ``(batch * nodes, steps, features)``: its call cannot run on an unknown batch size
+    (``None * 5``), so it is traced at two, and what differs between them is unknown. The
+    LSTM is drawn as cells over its 12 steps; the shapes match two real forward passes
+    (``test_published``)."""
+    from published_models import traffic_lstmgc
+
+    spec = rnndiagram.inspect(traffic_lstmgc())
+    inner = spec.layer("st_gcn").model
+    assert inner is not None
+    assert [(l.name, l.output_shapes[0]) for l in inner.layers] == [
+        ("inputs", (None, 12, 5, 1)), ("transpose", (5, None, 12, 1)), ("graph_conv", (5, None, 12, 20)),
+        ("reshape", (None, 12, 20)), ("lstm", (None, 8)), ("dense", (None, 3)), ("reshape_1", (5, None, 3)),
+        ("transpose_1", (None, 3, 5))]
+    rec = inner.layer("lstm").recurrent
+    assert rec is not None and (rec.timesteps, rec.units, rec.return_sequences) == (12, 8, False)
+    shown = [n.t for n in cells(rnndiagram.diagram(spec).graph, "st_gcn/lstm")]
+    assert shown == ["1", "2", "12"] or shown == ["1", "2", "3", "12"]
+
+
+def test_two_traces_unify_only_in_the_sizes_of_their_shapes():
+    from rnndiagram.read.unified import unified
+    from rnndiagram.spec import TensorRef
+
+    first = TensorRef("lstm", 0, (83, 12, 20))
+    assert unified(first, TensorRef("lstm", 0, (89, 12, 20))) == TensorRef("lstm", 0, (None, 12, 20))
+    assert unified(first, first) is first
+    assert unified(first, TensorRef("lstm", 1, (89, 12, 20))) is None  # not a size of a shape
+    assert unified(first, TensorRef("gru", 0, (89, 12, 20))) is None
+    assert unified((first,), (first, first)) is None
+    assert unified({"axes": (83, 1)}, {"axes": (89, 1)}) == {"axes": (None, 1)}
+    assert unified((True, 1), (False, 1)) is None  # flags are no sizes

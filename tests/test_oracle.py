@@ -11,7 +11,7 @@ from hypothesis import given
 from keras.src.ops.function import make_node_key
 
 from rnndiagram import examples, inspect
-from rnndiagram.read.trace import trace_call
+from rnndiagram.read.trace import BATCHES, trace_call
 from rnndiagram.spec import LayerSpec, ModelSpec, Shape
 
 from keras_compat import keras_version
@@ -93,8 +93,25 @@ def check_layer_consistency(layer: LayerSpec, by_id: Dict[str, LayerSpec]) -> No
 
 def nested_model(op: Any) -> Any:
     """What a spec's nested model is in Keras: the model itself, or the graph a custom layer
-    was traced into (``rnndiagram.read.trace``), which is checked by running it forward."""
+    was traced into (``rnndiagram.read.trace``), which is checked by running it forward;
+    ``None`` for a call traced only at known batch sizes (:func:`check_spec_against_batches`)."""
     return op if isinstance(op, keras.Model) else trace_call(keras, op, op._inbound_nodes[0])
+
+
+def check_spec_against_batches(spec: ModelSpec, op: Any) -> None:
+    """The spec of a custom layer's call that Keras runs only at a known batch size, checked
+    against forward passes of its traces at the two sizes ``trace.BATCHES``: each size the
+    spec gives is the real one in both, and each it leaves unknown differs between them."""
+    passes = [forward_pass_shapes(trace_call(keras, op, op._inbound_nodes[0], batch)) for batch in BATCHES]
+    by_id = {l.id: l for l in spec.layers}
+    for layer in spec.layers:
+        shapes = [run[layer.id][1] for run in passes]
+        assert len(layer.output_shapes) == len(shapes[0]), layer.id
+        for spec_shape, *real in zip(layer.output_shapes, *shapes):
+            assert [len(r) for r in real] == [len(spec_shape)] * 2, (layer.id, spec_shape, real)
+            for want, *got in zip(spec_shape, *real):
+                assert (got[0] != got[1]) if want is None else got == [want, want], (layer.id, spec_shape, real)
+        check_layer_consistency(layer, by_id)
 
 
 def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
@@ -111,7 +128,11 @@ def check_spec_against_model(spec: ModelSpec, model: Any) -> None:
             _assert_matches(spec_shape, real, fixed_batch, layer.id)
         check_layer_consistency(layer, by_id)
         if layer.model is not None:
-            check_spec_against_model(layer.model, nested_model(op))
+            nested = nested_model(op)
+            if nested is None:
+                check_spec_against_batches(layer.model, op)
+            else:
+                check_spec_against_model(layer.model, nested)
     for ref in spec.outputs:
         assert ref.shape == by_id[ref.layer].output_shapes[ref.tensor]
 

@@ -302,10 +302,17 @@ class _LiveView:
         if self.node is None or self.op or self.model:
             return None
         if self.node not in _TRACED:
-            from .trace import trace_call
+            from .trace import BATCHES, trace_call
 
             traced = trace_call(self.keras, self.obj, self.node)
-            _TRACED[self.node] = None if traced is None else _Graph(self.keras, traced).spec()
+            if traced is not None:
+                _TRACED[self.node] = _Graph(self.keras, traced).spec()
+            else:  # a call that needs a known batch size: traced at two, what differs unknown
+                from .unified import unified
+
+                pair = [trace_call(self.keras, self.obj, self.node, batch) for batch in BATCHES]
+                _TRACED[self.node] = None if None in pair else \
+                    unified(*(_Graph(self.keras, model).spec() for model in pair))
         return _TRACED[self.node]
 
     def sublayers(self) -> Tuple["_LiveView", ...]:

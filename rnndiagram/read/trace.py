@@ -18,11 +18,19 @@ from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 
-def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
+BATCHES = (83, 89)
+"""The batch sizes a call that cannot run on an unknown batch size is traced at, twice (as
+Keras's JAX backend works out output shapes): a size that differs between the two traces
+depends on the batch, and is unknown (``None``), such as ``batch * nodes`` in a graph
+network that runs its LSTM on every node's sequence."""
+
+
+def trace_call(keras: ModuleType, layer: Any, node: Any, batch: Optional[int] = None) -> Optional[Any]:
     """The functional ``keras.Model`` of what ``layer`` does in the call ``node`` (its
     tensor arguments made ``keras.Input`` of the same shapes, named after the parameters of
     its ``call``, its other arguments kept), or ``None`` where its ``call`` cannot run on
-    symbolic tensors. Keras names the ops it records from global counters: they start from
+    symbolic tensors. Given ``batch``, an unknown batch size (the first axis) of an argument
+    is made that size. Keras names the ops it records from global counters: they start from
     zero here (the same names whatever was built before) and are put back after, so tracing
     does not rename the user's next layers."""
     from keras.src.backend.common import global_state
@@ -37,7 +45,10 @@ def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
             if not isinstance(value, keras.KerasTensor):
                 return value
             taken[base] = taken.get(base, 0) + 1
-            tensor = keras.Input(batch_shape=value.shape, dtype=value.dtype,
+            shape = tuple(value.shape)
+            if batch is not None and shape and shape[0] is None:
+                shape = (batch, *shape[1:])
+            tensor = keras.Input(batch_shape=shape, dtype=value.dtype,
                                  name=base if taken[base] == 1 else f"{base}_{taken[base]}")
             inputs.append(tensor)
             return tensor
@@ -59,6 +70,13 @@ def trace_call(keras: ModuleType, layer: Any, node: Any) -> Optional[Any]:
         return None
     finally:
         global_state.set_global_attribute("object_name_uids", saved)
+
+
+def runnable_trace(keras: ModuleType, layer: Any, node: Any, batch: int) -> Optional[Any]:
+    """What :func:`trace_call` makes of the call, to run on a batch of ``batch`` examples:
+    the trace at an unknown batch size, else the one at ``batch``."""
+    traced = trace_call(keras, layer, node)
+    return traced if traced is not None else trace_call(keras, layer, node, batch)
 
 
 CELLS = ("LSTMCell", "GRUCell", "SimpleRNNCell")
