@@ -337,14 +337,16 @@ def test_dot_places_a_large_graph_in_about_one_round_a_node() -> None:
 
 
 @needs_dot
-@pytest.mark.slow  # dot lays out five examples
+@pytest.mark.slow  # dot lays out six examples
 @pytest.mark.parametrize("name", ["deepspeech2", "memory_network", "convlstm_forecaster_loop", "luong_attention",
-                                  "attention_seq2seq"])
+                                  "attention_seq2seq", "bidirectional_handoff"])
 def test_dot_keeps_each_row_in_time_order_and_its_gutter_on_the_left(name, example_specs):
     """As laid out by dot: each row reads left to right as its invisible chain orders it
-    (gutter, steps in time order, legend). Dot's last pass over the whole graph reordered
-    nodes across clusters (DeepSpeech2's t2 stood left of t1 in 46 places), and the gutters
-    of rows fed from another cluster drifted right of t1 (Luong attention's)."""
+    (gutter, states on the left, steps in time order, states on the right, legend). Dot's
+    last pass over the whole graph reordered nodes across clusters (DeepSpeech2's t2 stood
+    left of t1 in 46 places), the gutters of rows fed from another cluster drifted right of
+    t1 (Luong attention's), and a backward encoder's final states, handed to a decoder in
+    the cluster on the right, stood right of its steps (bidirectional_handoff's)."""
     import rnndiagram
 
     source = rnndiagram.diagram(example_specs[name]).to_dot()

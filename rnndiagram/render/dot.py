@@ -231,6 +231,7 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
     with dot.subgraph(name=f"cluster_p{panel.index}") as box:
         box.attr(label=dot_text(panel.title), style="rounded", color="#cccccc", fontcolor="#666666")
         titled = set()  # the runs of blocks drawn once whose title is written (on their first row)
+        side_links, sides = _side_links(rows)
         gutters: List[str] = []  # bottom to top, kept in one straight column left of the steps
         for index in sorted(rows):
             ordered = _row_order(rows[index], ncols)
@@ -251,6 +252,8 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                     attrs = _node_attrs(node)
                     if node.col is not None:  # edges within a group are kept straight
                         attrs["group"] = f"p{panel.index}c{node.col}"
+                    elif node.id in sides:
+                        attrs["group"] = f"p{panel.index}{sides[node.id]}"
                     same.node(dot_id(node.id), _node_label(node), **attrs)
                 if row.legend:
                     chain.append(f"legend_p{panel.index}_r{index}")
@@ -258,10 +261,33 @@ def _panel(dot: graphviz.Digraph, panel: Panel, rows: Dict[int, List[Node]], gap
                               fontcolor="#666666")
             for left, right in zip(chain, chain[1:]):
                 box.edge(left, right, style="invis", weight=_GRID_WEIGHT, minlen=str(gaps.get(index, 1)))
-        for a, b in _column_links(rows, ncols):
+        for a, b in _column_links(rows, ncols) + side_links:
             box.edge(dot_id(a.id), dot_id(b.id), style="invis", weight=_GRID_WEIGHT)
         for below, above in zip(gutters, gutters[1:]):
             box.edge(below, above, style="invis", weight=_GRID_WEIGHT)
+
+
+def _side_links(rows: Dict[int, List[Node]]) -> Tuple[List[Tuple[Node, Node]], Dict[str, str]]:
+    """The states beside the steps (a row's initial states left, its final states right; a
+    backward row's the other way round) of two neighbouring rows in columns of their own,
+    as the steps are: the k-th on the left of a row over the k-th of the row below, linked
+    and grouped (``L0``, ``R1``...). Left alone, dot pulls a state toward the cluster its
+    edge leads to: a backward encoder's final states stood right of its steps, beside the
+    decoder, not over the forward encoder's initial states."""
+    links: List[Tuple[Node, Node]] = []
+    groups: Dict[str, str] = {}
+    below: Dict[str, Node] = {}
+    for index in sorted(rows):
+        here: Dict[str, Node] = {}
+        for side, key in ((-1, "L"), (1, "R")):
+            beside = [n for n in rows[index] if n.col is None and n.kind != "band" and n.side == side]
+            here.update((f"{key}{k}", node) for k, node in enumerate(beside))
+        for key, node in here.items():
+            if below.get(key) is not None and below[key].row == index - 1:
+                links.append((below[key], node))
+                groups[node.id] = groups.setdefault(below[key].id, f"{key}r{below[key].row}")
+        below = here
+    return links, groups
 
 
 def _column_links(rows: Dict[int, List[Node]], ncols: int) -> List[Tuple[Node, Node]]:
