@@ -181,7 +181,8 @@ def chain_label(chain: Chain) -> str:
 
 
 def _named_layers(chain: Chain) -> Tuple[str, ...]:
-    """The layer each line :func:`chain_gutter` names names, in its order (last layer first)."""
+    """The layer each naming line of :func:`chain_gutter` is about, in its order (the chain's
+    last layer first)."""
     return tuple(layer.id for layer in reversed(chain.links))
 
 

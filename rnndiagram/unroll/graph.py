@@ -54,7 +54,7 @@ class Row:
     legend: Optional[str] = None
     backdrop: bool = False
     group: Optional[str] = None  # the nested model a row belongs to (expand_nested)
-    names: Tuple[int, ...] = ()  # gutter lines past the first that name a layer (a chain's), bold as it is
+    names: Tuple[int, ...] = ()  # gutter lines that name a layer past the first (a chain's, a shared row's), bold
     repeat: Optional[str] = None  # the run of blocks drawn once it belongs to: "× 4  lstm_1 … dense_4"
     named_layers: Tuple[str, ...] = ()  # the layer each line of ``names`` names (a chain's, a shared row's)
 
