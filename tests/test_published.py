@@ -363,3 +363,19 @@ def test_esim_edges_share_no_line() -> None:
     scene = rnndiagram.diagram(rnndiagram.inspect(esim())).scene
     assert shared_runs(scene) == []
     assert problems(scene) == []
+
+
+@pytest.mark.slow  # builds and draws a model of 28 layer calls
+def test_esims_hypothesis_side_continues_on_one_panel() -> None:
+    """ESIM's hypothesis side reads the premise's panel (its aligned premise), which reads
+    the hypothesis encoder's: each of its layers over the hypothesis steps goes on a panel
+    above both. Its difference, product, concatenation and what follows share one such
+    panel, as the premise's do theirs; each took one of its own ("T = ?" twice, beside each
+    other), the first three apart from the composition above them."""
+    graph = rnndiagram.diagram(rnndiagram.inspect(esim())).graph
+    panels = {row.layer: panel.index for panel in graph.panels for row in panel.rows}
+    side = ["hypothesis_diff", "hypothesis_prod", "hypothesis_enhanced", "projection@1", "composition@1",
+            "hypothesis_avg"]
+    assert len({panels[layer] for layer in side}) == 1
+    assert panels["hypothesis_diff"] not in (panels["encoder@1"], panels["hypothesis_aligned"])
+    assert [p.kind for p in graph.panels].count("time") == 3  # premise, hypothesis, the hypothesis side

@@ -20,7 +20,7 @@ from ..spec import Connection, LayerSpec, ModelSpec, RepeatSpec, Values
 from .band import add_band
 from .canvas import Canvas
 from .chains import Chain, draw_chain, plan_chains
-from .drafts import _Handle
+from .drafts import _Handle, _PanelDraft
 from .folded import draw_fold
 from .folding import Fold, left_out, plan_loops, schedule
 from .graph import UnrolledGraph
@@ -66,10 +66,10 @@ def draw_layer(c: Canvas, layer: LayerSpec) -> None:
         inputs[0] = (inputs[0][0], as_sequence(c, *inputs[0], step=True))
     sequence_in = next((h for _, h in inputs if h.per_col is not None), None)
     if sequence_in is not None and _reads_a_reader(c, layer, sequence_in.panel):
-        # Drawn on its own panel over the same steps, above the panel it reads from
+        # Drawn over the same steps on a panel of their own, above the panel it reads from
         # that itself reads the sequence's panel: so every edge still runs upwards.
         old = sequence_in
-        continued = c.new_panel(c.panel(old.panel).timesteps)
+        continued = _continuation(c, inputs, old.panel)
         sequence_in = _Handle(continued.index, old.dims, per_col=old.per_col)
         inputs = [(i, sequence_in if h is old else h) for i, h in inputs]
     if sequence_in is None:
@@ -85,6 +85,20 @@ def draw_layer(c: Canvas, layer: LayerSpec) -> None:
         add_per_step(c, layer, sequence_in, inputs)
     else:
         add_band(c, layer, inputs, sequence_in)
+
+
+def _continuation(c: Canvas, inputs: List[Tuple[Connection, _Handle]], panel: int) -> _PanelDraft:
+    """The panel that continues ``panel``'s steps for a layer reading ``inputs``: the
+    latest one made for an earlier layer that no panel the layer reads reads (ESIM's
+    hypothesis side: its difference, product, concatenation and what follows, each over
+    the hypothesis steps, on one panel, not one each), else a new one."""
+    reads = {h.panel for _, h in inputs}
+    for index in reversed(c.continued.get(panel, [])):
+        if not any(q != index and c.depends(q, index) for q in reads):
+            return c.panel(index)
+    continued = c.new_panel(c.panel(panel).timesteps)
+    c.continued.setdefault(panel, []).append(continued.index)
+    return continued
 
 
 def _reads_a_reader(c: Canvas, layer: LayerSpec, panel: int) -> bool:

@@ -49,6 +49,7 @@ class Canvas:
         self.reads: Dict[int, Set[int]] = {}  # the panels each panel reads from
         self._readers: Optional[Dict[str, List[LayerSpec]]] = None
         self.shared_rows: Dict[str, Tuple[int, ...]] = {}  # rows that layers share, by the first's id
+        self.continued: Dict[int, List[int]] = {}  # the panels that continue a panel's steps above it
 
     def readers(self, layer_id: str) -> List[LayerSpec]:
         """The layers that read an output of ``layer_id`` (not only its mask), in the spec's
