@@ -599,18 +599,58 @@ def test_unbuilt_sequential() -> None:
     assert "model.build((None, T, features))" in str(info.value)
 
 
-def test_subclassed_model_is_unsupported() -> None:
-    class Sub(keras.Model):
-        def __init__(self) -> None:
-            super().__init__(name="sub")
-            self.rnn = layers.GRU(2)
+class _TextGenerator(keras.Model):
+    """The TensorFlow tutorial "Text generation with an RNN"'s ``MyModel``: a subclassed
+    model whose ``call`` runs an Embedding, a GRU returning its state and a Dense."""
 
-        def call(self, x: Any) -> Any:
-            return self.rnn(x)
+    def __init__(self, traceable: bool = True) -> None:
+        super().__init__(name="text_generator")
+        self.traceable = traceable
+        self.embedding = layers.Embedding(12, 4, name="embedding")
+        self.gru = layers.GRU(5, return_sequences=True, return_state=True, name="gru")
+        self.dense = layers.Dense(12, name="dense")
 
-    model = Sub()
-    model(keras.ops.zeros((1, 3, 2)))
-    with pytest.raises(UnsupportedLayerError, match="subclassed"):
+    def call(self, inputs: Any, states: Any = None, return_state: bool = False, training: bool = False) -> Any:
+        if not self.traceable and isinstance(inputs, keras.KerasTensor):  # as a call of tf.* functions fails
+            raise TypeError("a KerasTensor cannot be used as input to a TensorFlow function")
+        x = self.embedding(inputs, training=training)
+        x, states = self.gru(x, initial_state=states, training=training)
+        x = self.dense(x, training=training)
+        return (x, states) if return_state else x
+
+
+def test_a_subclassed_model_once_called_is_traced_into_a_graph_of_its_layers() -> None:
+    """A subclassed model keeps no layer graph: its ``call`` is run on Inputs of the shapes
+    it was built with (batch unknown; integers where an Embedding reads them), and the
+    shapes are those of a real forward pass."""
+    from rnndiagram.read.live import graph_of
+
+    model = _TextGenerator()
+    tokens = keras.ops.convert_to_tensor([[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]], "int32")
+    real = model(tokens)
+    spec = inspect(model)
+    assert spec.name == "text_generator"
+    assert [(l.name, l.output_shapes) for l in spec.layers] == [
+        ("inputs", ((None, 6),)), ("embedding", ((None, 6, 4),)), ("gru", ((None, 6, 5), (None, 5))),
+        ("dense", ((None, 6, 12),))]
+    assert spec.outputs[0].shape[1:] == tuple(real.shape[1:])
+    traced = graph_of(keras, model)  # what values mode runs: the model's own layers, on token ids
+    assert traced.inputs[0].dtype == "int32" and traced.get_layer("gru") is model.gru
+    rec = spec.layer("gru").recurrent
+    assert rec is not None and (rec.timesteps, rec.units) == (6, 5)
+
+
+def test_a_subclassed_model_not_called_or_not_traceable_says_what_to_do() -> None:
+    with pytest.raises(NotBuiltError, match=r"^model 'text_generator' is a subclassed keras.Model \(_TextGenerator\) "
+                                            r"that has not been called yet.*call it once on a batch of data"):
+        inspect(_TextGenerator())
+    model = _TextGenerator(traceable=False)
+    model.traceable = True
+    model(keras.ops.ones((1, 3), "int32"))
+    model.traceable = False
+    with pytest.raises(UnsupportedLayerError, match=r"^model 'text_generator' is a subclassed keras.Model .* "
+                                                    r"whose call cannot run on symbolic inputs.*"
+                                                    r"keras.Model\(inputs, outputs\)$"):
         inspect(model)
 
 

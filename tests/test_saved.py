@@ -545,3 +545,30 @@ def test_reading_and_drawing_a_file_imports_no_tensorflow(tmp_path: Path,
     assert proc.stdout.strip().splitlines()[-1] == "char_seq2seq []"
     assert (tmp_path / "m.svg").read_text().startswith("<svg")
 
+
+
+@keras.saving.register_keras_serializable(package="rnndiagram_tests")
+class _SubclassedTagger(keras.Model):
+    """A subclassed model (an Embedding, a GRU and a Dense in its ``call``), saved by Keras
+    with its build shapes but no layer graph."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.embedding = layers.Embedding(12, 4, name="embedding")
+        self.gru = layers.GRU(5, return_sequences=True, name="gru")
+        self.dense = layers.Dense(3, name="dense")
+
+    def call(self, inputs: Any) -> Any:
+        return self.dense(self.gru(self.embedding(inputs)))
+
+
+def test_a_saved_subclassed_model_is_read_by_loading_it_with_keras_and_tracing_its_call(tmp_path: Path) -> None:
+    model = _SubclassedTagger(name="tagger")
+    model(keras.ops.ones((2, 6), "int32"))
+    path = tmp_path / "tagger.keras"
+    model.save(path)
+    with pytest.raises(UnsupportedLayerError, match=r"holds a '_SubclassedTagger' model; .* pass --allow-load"):
+        read_saved(path)
+    spec = read_saved(path, allow_load=True)
+    assert [(l.role, l.output_shapes[0]) for l in spec.layers] == [
+        ("input", (None, 6)), ("per_step", (None, 6, 4)), ("recurrent", (None, 6, 5)), ("per_step", (None, 6, 3))]

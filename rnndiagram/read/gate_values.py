@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from ..errors import OptionError
 from ..spec import CellSpec, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
-from .live import calls_by_id
+from .live import calls_by_id, graph_of
 from .trace import runnable_trace
 from .values import kept_states, states_kept
 
@@ -90,8 +90,7 @@ def probed(keras: Any, model: Any, reads: Sequence[Tuple[List[Any], ...]], array
     wanted = list({id(t): t for read in reads for group in read for t in group}.values())
     if not wanted:
         return {}
-    graph = model._functional if isinstance(model, keras.Sequential) else model
-    probe = keras.Model(graph.inputs, wanted)
+    probe = keras.Model(graph_of(keras, model).inputs, wanted)
     with states_kept(keras, model):
         outputs = probe([np.asarray(a) for a in arrays], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]

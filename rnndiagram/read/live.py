@@ -55,8 +55,10 @@ def _not_a_model_message(keras: Optional[ModuleType], obj: Any) -> str:
             f"keras.Sequential or a functional keras.Model(inputs, outputs)")
 
 
-def _graph_of(keras: ModuleType, model: Any) -> Any:
-    """The functional graph that holds the model's nodes (a Sequential keeps one inside)."""
+def graph_of(keras: ModuleType, model: Any) -> Any:
+    """The functional graph that holds the model's nodes: a Sequential keeps one inside; a
+    subclassed model, none, so its ``call`` is traced into one (``trace.trace_model``, once
+    a model), with the model's own layers."""
     if isinstance(model, keras.Sequential):
         graph = getattr(model, "_functional", None)
         if not model.built or graph is None:
@@ -67,10 +69,25 @@ def _graph_of(keras: ModuleType, model: Any) -> Any:
         return graph
     if _is_functional(model):
         return model
-    raise UnsupportedLayerError(
-        f"model {model.name!r} is a subclassed keras.Model ({type(model).__name__}) and has "
-        f"no layer graph to read; rnndiagram reads Sequential and functional models, so "
-        f"build it as keras.Model(inputs, outputs)")
+    kind = f"a subclassed keras.Model ({type(model).__name__})"
+    if not model.built:
+        raise NotBuiltError(f"model {model.name!r} is {kind} that has not been called yet, so its shapes are "
+                            f"unknown; call it once on a batch of data (model(x)) before drawing it")
+    if model not in _SUBCLASSED:
+        from .trace import trace_model
+
+        _SUBCLASSED[model] = trace_model(keras, model)
+    traced = _SUBCLASSED[model]
+    if traced is None:
+        raise UnsupportedLayerError(
+            f"model {model.name!r} is {kind} whose call cannot run on symbolic inputs, so it has no "
+            f"layer graph to read; build it as keras.Model(inputs, outputs)")
+    return traced
+
+
+_SUBCLASSED: "weakref.WeakKeyDictionary[Any, Optional[Any]]" = weakref.WeakKeyDictionary()
+"""The functional graph traced from each subclassed model (``None`` where its call cannot
+be traced), kept as long as the model is."""
 
 
 def _is_functional(model: Any) -> bool:
@@ -114,7 +131,7 @@ class _Graph:
 
     def __init__(self, keras: ModuleType, model: Any) -> None:
         self.keras, self.model = keras, model
-        self.graph = _graph_of(keras, model)
+        self.graph = graph_of(keras, model)
         self.ops: Dict[Key, Tuple[Any, int]] = {}
         for tensor in list(self.graph.inputs) + list(self.graph.outputs):
             op, index, _ = tensor._keras_history

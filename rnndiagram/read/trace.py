@@ -15,7 +15,7 @@ import contextlib
 import inspect
 import warnings
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 
 BATCHES = (83, 89)
@@ -29,14 +29,8 @@ def trace_call(keras: ModuleType, layer: Any, node: Any, batch: Optional[int] = 
     """The functional ``keras.Model`` of what ``layer`` does in the call ``node`` (its
     tensor arguments made ``keras.Input`` of the same shapes, named after the parameters of
     its ``call``, its other arguments kept), or ``None`` where its ``call`` cannot run on
-    symbolic tensors. Given ``batch``, an unknown batch size (the first axis) of an argument
-    is made that size. Keras names the ops it records from global counters: they start from
-    zero here (the same names whatever was built before) and are put back after, so tracing
-    does not rename the user's next layers."""
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids", None)
-    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    symbolic tensors (:func:`_as_model`). Given ``batch``, an unknown batch size (the first
+    axis) of an argument is made that size."""
     inputs: List[Any] = []
     taken: Dict[str, int] = {}
 
@@ -54,22 +48,69 @@ def trace_call(keras: ModuleType, layer: Any, node: Any, batch: Optional[int] = 
             return tensor
         return made
 
-    try:
+    def run() -> Any:
         names = _parameters(layer.call, len(node.arguments.args))
         args = [keras.tree.map_structure(fresh(name), a) for name, a in zip(names, node.arguments.args)]
         # In Keras's order of a call's tensors (its node's): the arguments, then the keywords sorted.
         kwargs = {k: keras.tree.map_structure(fresh(k), v) for k, v in sorted(node.arguments.kwargs.items())}
-        with warnings.catch_warnings(), _cells_shaped_by_units(keras, layer):
+        return layer.call(*args, **kwargs)
+
+    return _as_model(keras, layer, inputs, run)
+
+
+def trace_model(keras: ModuleType, model: Any) -> Optional[Any]:
+    """The functional ``keras.Model`` of what a subclassed, built ``model`` does, or ``None``:
+    its ``call`` run on ``keras.Input`` of the shapes it was built with (batch unknown), as
+    a custom layer's is. An input that an ``Embedding`` reads is made of integers (the
+    shapes say nothing of types), so it is traced again with those."""
+    shapes = (getattr(model, "_build_shapes_dict", None) or {}).get("input_shape")
+    if shapes is None:
+        return None
+    traced = _traced_model(keras, model, shapes, set())
+    tokens = _token_inputs(keras, traced) if traced is not None else set()
+    return _traced_model(keras, model, shapes, tokens) if tokens else traced
+
+
+def _traced_model(keras: ModuleType, model: Any, shapes: Any, tokens: Set[int]) -> Optional[Any]:
+    inputs: List[Any] = []
+
+    def made(shape: Any) -> Any:
+        k = len(inputs)
+        inputs.append(keras.Input(batch_shape=(None, *tuple(shape)[1:]), dtype="int32" if k in tokens else None,
+                                  name="inputs" if k == 0 else f"inputs_{k + 1}"))
+        return inputs[-1]
+
+    return _as_model(keras, model, inputs, lambda: model.call(keras.tree.map_shape_structure(made, shapes)))
+
+
+def _as_model(keras: ModuleType, owner: Any, inputs: List[Any], run: Callable[[], Any]) -> Optional[Any]:
+    """What ``run()`` returns (``owner``'s call on the ``keras.Input`` it adds to
+    ``inputs``) as a functional ``keras.Model`` named after ``owner``; ``None`` where it
+    fails or returns anything but tensors. Keras names the ops it records from global
+    counters: they start from zero here (the same names whatever was built before) and are
+    put back after, so tracing does not rename the user's next layers."""
+    from keras.src.backend.common import global_state
+
+    saved = global_state.get_global_attribute("object_name_uids", None)
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    try:
+        with warnings.catch_warnings(), _cells_shaped_by_units(keras, owner):
             warnings.simplefilter("ignore")
-            outputs = layer.call(*args, **kwargs)
-            flat = list(keras.tree.flatten(outputs))
+            flat = list(keras.tree.flatten(run()))
             if not inputs or not flat or not all(isinstance(t, keras.KerasTensor) for t in flat):
                 return None
-            return keras.Model(inputs, flat if len(flat) > 1 else flat[0], name=layer.name)
+            return keras.Model(inputs, flat if len(flat) > 1 else flat[0], name=owner.name)
     except Exception:  # a call that needs real values, or a graph Keras cannot make of it
         return None
     finally:
         global_state.set_global_attribute("object_name_uids", saved)
+
+
+def _token_inputs(keras: ModuleType, traced: Any) -> Set[int]:
+    """The positions of the inputs of ``traced`` that an ``Embedding`` reads."""
+    ids = {id(t): k for k, t in enumerate(traced.inputs)}
+    return {ids[id(t)] for op in traced.operations if isinstance(op, keras.layers.Embedding)
+            for node in op._inbound_nodes for t in node.input_tensors if id(t) in ids}
 
 
 def runnable_trace(keras: ModuleType, layer: Any, node: Any, batch: int) -> Optional[Any]:

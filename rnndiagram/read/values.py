@@ -16,7 +16,7 @@ from ..spec import LayerSpec, ModelSpec, RecurrentSpec, value_key
 from .keras_import import import_keras
 from .keras_import import seed_weights as seed_weights  # for the sources, which seed examples
 from .legacy import is_keras2_model
-from .live import calls_by_id
+from .live import calls_by_id, graph_of
 
 MAX_SHOWN = 8  # a strip prints at most this many numbers: a wider vector's first ones
 DEFAULT_STEPS = 4
@@ -162,8 +162,7 @@ def kept_states(keras: Any, layer: Any) -> List[Any]:
 
 
 def _graph(model: Any) -> Any:
-    keras = import_keras()
-    return model._functional if isinstance(model, keras.Sequential) else model
+    return graph_of(import_keras(), model)
 
 
 def _calls(model: Any) -> Tuple[List[Tuple[str, Any, Any]], List[Any]]:

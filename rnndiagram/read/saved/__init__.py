@@ -136,8 +136,10 @@ def _spec_of(data: Any, where: str, what: str) -> ModelSpec:
         kind, module = entry.raw("class_name", None), entry.raw("module", None)
         if kind not in ("Sequential", "Functional"):
             raise UnsupportedLayerError(
-                f"{where} holds a {kind!r} model; rnndiagram reads Sequential and functional models "
-                f"(a subclassed keras.Model has no layer graph to read)")
+                f"{where} holds a {kind!r} model; the file reader reads Sequential and functional models "
+                f"(a subclassed keras.Model keeps no layer graph in its file): pass --allow-load "
+                f"(allow_load=True in the API) to load it with Keras, whose call is then traced, "
+                f"or draw the model itself")
         if not is_model(entry):
             raise SourceError(f"{where} was not written by Keras (the model's module is {module!r}); "
                               f"save the model with Keras, or pass the model itself")
