@@ -64,7 +64,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     .json written by rnndiagram or a Keras config .json (model.to_json()),
     package.module:attr or path/to/file.py:attr (a model, or a function returning one).
     Saved models and Keras configs, Keras 2 ones too, are read without Keras; --allow-load
-    lets Keras load one whose layers the reader has no rule for (custom layers).
+    lets Keras load one whose layers the reader has no rule for (custom layers), or a
+    subclassed model (whose file holds no layer graph).
 
     \b
     Examples:
@@ -81,7 +82,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 _ALLOW_LOAD = click.option(
     "--allow-load", is_flag=True,
     help="Load a saved file with Keras (safe_mode) when it has layers the file reader has no "
-         "rule for, e.g. custom layers; by default that is an error.")
+         "rule for, e.g. custom layers, or is a subclassed model; by default that is an error.")
 
 
 def _diagram_options(f):
