@@ -14,7 +14,7 @@ from ..errors import OptionError
 from ..spec import CellSpec, ConvSpec, LayerSpec, ModelSpec, RecurrentSpec, gate_key
 from .keras_import import import_keras
 from .live import calls_by_id, graph_of
-from .trace import runnable_trace
+from .trace import runnable
 from .values import kept_states, states_kept
 
 GateValues = Dict[str, Tuple[float, ...]]
@@ -39,7 +39,7 @@ def compute_gate_values(model: Any, spec: ModelSpec, arrays: Sequence[Any],
         path = prefix + layer.name
         arrays_in = [found[id(t)] for t in inputs]
         if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
-            nested = op if isinstance(op, keras.Model) else runnable_trace(keras, op, node, len(arrays_in[0]))
+            nested = runnable(keras, op, node, len(arrays_in[0]))
             values.update(compute_gate_values(nested, layer.model, arrays_in, step, prefix=path + "/"))
         elif layer.cell is not None:
             x, states = arrays_in[0][:1], [s[:1] for s in arrays_in[1:]]

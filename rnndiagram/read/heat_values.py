@@ -18,7 +18,7 @@ from ..spec import LayerSpec, ModelSpec, RecurrentSpec, Values, heat_key
 from .gate_values import _tensors, directions_of, probed, walk
 from .keras_import import import_keras
 from .live import calls_by_id
-from .trace import runnable_trace
+from .trace import runnable
 from .values import kept_states
 
 MAX_HEAT_STEPS = 200
@@ -58,10 +58,10 @@ def compute_heat_values(model: Any, spec: ModelSpec, arrays: Sequence[Any], max_
     values: Dict[str, Tuple[float, ...]] = {}
     for (layer, op, node), (inputs, initial, masks) in zip(chosen, parts):
         if layer.model is not None:  # a nested model, or the graph a custom layer was traced into
-            arrays = [found[id(t)] for t in inputs]
-            nested = op if isinstance(op, keras.Model) else runnable_trace(keras, op, node, len(arrays[0]))
+            arrays_in = [found[id(t)] for t in inputs]
+            nested = runnable(keras, op, node, len(arrays_in[0]))
             if nested is not None:
-                values.update(compute_heat_values(nested, layer.model, arrays, max_timesteps, gates,
+                values.update(compute_heat_values(nested, layer.model, arrays_in, max_timesteps, gates,
                                                   prefix + layer.id + "/"))
             continue
         mask = found[id(masks[0])][:1] if masks else None

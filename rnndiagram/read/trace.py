@@ -113,11 +113,14 @@ def _token_inputs(keras: ModuleType, traced: Any) -> Set[int]:
             for node in op._inbound_nodes for t in node.input_tensors if id(t) in ids}
 
 
-def runnable_trace(keras: ModuleType, layer: Any, node: Any, batch: int) -> Optional[Any]:
-    """What :func:`trace_call` makes of the call, to run on a batch of ``batch`` examples:
-    the trace at an unknown batch size, else the one at ``batch``."""
-    traced = trace_call(keras, layer, node)
-    return traced if traced is not None else trace_call(keras, layer, node, batch)
+def runnable(keras: ModuleType, op: Any, node: Any, batch: int) -> Optional[Any]:
+    """The model that the nested call ``node`` of ``op`` runs, to run it on a batch of
+    ``batch`` examples: a nested model itself; a custom layer's call traced
+    (:func:`trace_call`) at an unknown batch size, else at ``batch``."""
+    if isinstance(op, keras.Model):
+        return op
+    traced = trace_call(keras, op, node)
+    return traced if traced is not None else trace_call(keras, op, node, batch)
 
 
 CELLS = ("LSTMCell", "GRUCell", "SimpleRNNCell")
